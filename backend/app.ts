@@ -1,0 +1,39 @@
+/**
+ * Composes the backend's HTTP surface. Routes are thin; the app is built from its dependencies so tests call
+ * `app.request(...)` without a listening server.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { LIMITS } from '../shared/index.ts';
+import type { AppDeps } from './deps.ts';
+import { envelope, errorResponse } from './http/errors.ts';
+import { requestLog } from './http/logging.ts';
+import { demoRoutes } from './routes/demo.ts';
+import { healthRoutes } from './routes/health.ts';
+import { kbRoutes } from './routes/kb.ts';
+import { openApiRoutes } from './routes/openapi.ts';
+import { suggestionRoutes } from './routes/suggestions.ts';
+
+export const API_VERSION = '0.1.0';
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.use(requestId());
+  app.use(requestLog(deps.logger));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: LIMITS.bodyBytes,
+      onError: (c) => c.json(envelope('payload_too_large', `Request body exceeds ${LIMITS.bodyBytes} bytes`), 413),
+    }),
+  );
+  app.route('/', healthRoutes(deps));
+  app.route('/', suggestionRoutes(deps));
+  app.route('/', openApiRoutes(API_VERSION));
+  app.route('/', kbRoutes(deps));
+  app.route('/', demoRoutes());
+  app.notFound((c) => c.json(envelope('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
+  app.onError((error, c) => errorResponse(error, c, (e) => deps.logger.error({ err: e, reqId: c.get('requestId') }, 'unhandled error')));
+  return app;
+}

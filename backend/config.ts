@@ -1,0 +1,49 @@
+/**
+ * Backend settings, read once from `AITL_*` environment variables and checked with zod. A bad value stops the
+ * process with a message naming the variable, instead of failing later somewhere less obvious.
+ */
+import { z } from 'zod';
+
+const Env = z.object({
+  AITL_HOST: z.string().min(1).default('127.0.0.1'),
+  AITL_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  /** `postgres://…` selects PostgreSQL; anything else is a SQLite file path. */
+  AITL_DATABASE_URL: z.string().min(1).default('./data/aitl.db'),
+  AITL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Load the bundled demo help centre when the knowledge base is empty at start. */
+  AITL_DEMO: z.stringbool().default(true),
+  /** Tenant recorded when a request names none. */
+  AITL_DEFAULT_TENANT: z.string().min(1).max(128).default('default'),
+});
+
+export type Config = {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  logLevel: z.infer<typeof Env>['AITL_LOG_LEVEL'];
+  demo: boolean;
+  defaultTenant: string;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws a ConfigError whose message names every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('AITL_') && v !== ''));
+  const parsed = Env.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(present[String(i.path[0])])})`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    host: e.AITL_HOST,
+    port: e.AITL_PORT,
+    databaseUrl: e.AITL_DATABASE_URL,
+    logLevel: e.AITL_LOG_LEVEL,
+    demo: e.AITL_DEMO,
+    defaultTenant: e.AITL_DEFAULT_TENANT,
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * Readers for the knowledge-base formats `aitl kb import` accepts: a BEIR folder (corpus.jsonl), a JSONL file of
+ * `{id,title,body,url?}`, or a folder of Markdown files. Every line or file is checked; a bad one fails the whole
+ * import with its line number and field, so a knowledge base is never half imported.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { z } from 'zod';
+import type { Article } from './article.ts';
+import { parseMarkdownArticle } from './markdown.ts';
+
+export type SourceFormat = 'beir' | 'jsonl' | 'markdown';
+
+const BeirDoc = z.object({
+  _id: z.union([z.string().min(1), z.number()]).transform(String),
+  title: z.string().default(''),
+  text: z.string(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+const JsonlDoc = z.object({
+  id: z.union([z.string().min(1), z.number()]).transform(String),
+  title: z.string(),
+  body: z.string().min(1),
+  url: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+export class ImportError extends Error {
+  override name = 'ImportError';
+}
+
+export interface ReadResult {
+  format: SourceFormat;
+  articles: Article[];
+}
+
+export function readSource(path: string): ReadResult {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    throw new ImportError(`No such file or folder: ${path}`);
+  }
+  if (stat.isDirectory()) {
+    const corpus = join(path, 'corpus.jsonl');
+    if (exists(corpus)) return { format: 'beir', articles: readJsonLines(corpus, beirArticle) };
+    const files = markdownFiles(path);
+    if (files.length === 0) throw new ImportError(`${path} holds neither corpus.jsonl (BEIR) nor any .md file`);
+    return {
+      format: 'markdown',
+      articles: files.map((file) => parseMarkdownArticle(articleIdFor(path, file), readFileSync(file, 'utf8'))),
+    };
+  }
+  if (/\.md$/i.test(path)) return { format: 'markdown', articles: [parseMarkdownArticle(articleIdFor('', path), readFileSync(path, 'utf8'))] };
+  const firstLine = readFileSync(path, 'utf8').split('\n', 1)[0] ?? '';
+  const isBeir = /"_id"\s*:/.test(firstLine);
+  return isBeir ? { format: 'beir', articles: readJsonLines(path, beirArticle) } : { format: 'jsonl', articles: readJsonLines(path, jsonlArticle) };
+}
+
+function beirArticle(value: unknown): Article {
+  const doc = BeirDoc.parse(value);
+  return { id: doc._id, title: doc.title, url: '', sections: [{ heading: '', text: doc.text }], metadata: doc.metadata ?? {} };
+}
+
+function jsonlArticle(value: unknown): Article {
+  const doc = JsonlDoc.parse(value);
+  const metadata = { ...(doc.metadata ?? {}), ...(doc.tags ? { tags: doc.tags } : {}) };
+  return { id: doc.id, title: doc.title, url: doc.url ?? '', sections: [{ heading: '', text: doc.body }], metadata };
+}
+
+function readJsonLines(file: string, toArticle: (value: unknown) => Article): Article[] {
+  const articles: Article[] = [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new ImportError(`${file}:${i + 1}: not valid JSON`);
+    }
+    try {
+      articles.push(toArticle(value));
+    } catch (error) {
+      const issues = error instanceof z.ZodError ? error.issues.map((x) => `${x.path.join('.') || '(line)'}: ${x.message}`).join('; ') : String(error);
+      throw new ImportError(`${file}:${i + 1}: ${issues}`);
+    }
+  });
+  if (articles.length === 0) throw new ImportError(`${file} has no documents`);
+  return articles;
+}
+
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => /\.md$/i.test(name) && !/(^|\/)readme\.md$/i.test(name))
+    .map((name) => join(dir, name))
+    .sort();
+}
+
+/** `guides/returns.md` under the folder becomes `guides-returns`. */
+function articleIdFor(root: string, file: string): string {
+  const rel = root ? relative(root, file) : file.split('/').pop()!;
+  return rel.replace(/\.md$/i, '').replace(/[\\/]+/g, '-');
+}
+
+function exists(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,30 @@
+/** The demo help desk at /demo/tickets/:id: a small agent workspace for trying the extension without a help desk. */
+import { readFileSync } from 'node:fs';
+import { Hono } from 'hono';
+import { ApiError } from '../http/errors.ts';
+import { demoTickets } from '../demo/tickets.ts';
+
+const asset = (name: string) => readFileSync(new URL(`../demo/desk/${name}`, import.meta.url), 'utf8');
+const ASSETS: Record<string, { body: string; type: string }> = {
+  'desk.js': { body: asset('desk.js'), type: 'text/javascript; charset=utf-8' },
+  'desk.css': { body: asset('desk.css'), type: 'text/css; charset=utf-8' },
+};
+const PAGE = asset('index.html');
+
+export function demoRoutes(): Hono {
+  const app = new Hono();
+  app.get('/demo', (c) => c.redirect(`/demo/tickets/${demoTickets()[0]!.ticketId}`));
+  app.get('/demo/tickets/:id', (c) => c.html(PAGE));
+  app.get('/demo/assets/:name', (c) => {
+    const found = ASSETS[c.req.param('name')];
+    if (!found) throw new ApiError(404, 'not_found', 'No such demo asset');
+    return c.body(found.body, 200, { 'content-type': found.type, 'cache-control': 'no-cache' });
+  });
+  app.get('/demo/api/tickets', (c) => c.json(demoTickets().map(({ ticketId, subject, status }) => ({ ticketId, subject, status }))));
+  app.get('/demo/api/tickets/:id', (c) => {
+    const ticket = demoTickets().find((t) => t.ticketId === c.req.param('id'));
+    if (!ticket) throw new ApiError(404, 'not_found', `No demo ticket ${c.req.param('id')}`);
+    return c.json(ticket);
+  });
+  return app;
+}

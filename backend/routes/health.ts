@@ -1,0 +1,20 @@
+/** GET /v1/health — liveness plus what the process is serving, for operators and the extension's options page. */
+import { Hono } from 'hono';
+import { SCHEMA_VERSION } from '../../shared/index.ts';
+import type { AppDeps } from '../deps.ts';
+import { MODEL_VERSION } from '../rag/suggest.ts';
+
+export function healthRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.get('/v1/health', (c) =>
+    c.json({
+      status: 'ok',
+      schemaVersion: SCHEMA_VERSION,
+      store: deps.store.dialect,
+      modelVersion: MODEL_VERSION,
+      indexVersion: deps.knowledge.index.version,
+      passages: deps.knowledge.index.passages.length,
+    }),
+  );
+  return app;
+}

@@ -1,0 +1,30 @@
+/** GET /kb/articles/:id — a readable page for each imported article, so snippet links lead somewhere. */
+import { Hono } from 'hono';
+import { html } from 'hono/html';
+import type { AppDeps } from '../deps.ts';
+import { ApiError } from '../http/errors.ts';
+
+export function kbRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.get('/kb/articles/:id', (c) => {
+    const id = c.req.param('id');
+    const passages = deps.knowledge.index.passages.filter((p) => p.article_id === id).sort((a, b) => a.position - b.position);
+    if (passages.length === 0) throw new ApiError(404, 'not_found', `No article ${id}`);
+    const title = passages[0]!.title;
+    // hono/html escapes every interpolated value: article text is rendered as text.
+    return c.html(html`<!doctype html>
+      <html lang="en">
+        <head><meta charset="utf-8" /><title>${title}</title>
+          <style>body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1f2933}p{white-space:pre-wrap}</style>
+        </head>
+        <body>
+          <h1>${title}</h1>
+          ${passages.map((p) => {
+            const section = (JSON.parse(p.metadata) as { section?: string }).section;
+            return html`<section id="${p.anchor}">${section ? html`<h2>${section}</h2>` : ''}<p>${p.text}</p></section>`;
+          })}
+        </body>
+      </html>`);
+  });
+  return app;
+}

@@ -1,0 +1,54 @@
+/** Starts the backend: config → store (migrated) → knowledge (demo help centre if empty) → HTTP server. */
+import { serve, type ServerType } from '@hono/node-server';
+import { pino, type Logger } from 'pino';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import type { AppDeps } from './deps.ts';
+import { DEMO_HELP_CENTRE } from './demo/tickets.ts';
+import { importKnowledge } from './kb/import.ts';
+import { createKnowledge } from './rag/knowledge.ts';
+import { openStore } from './store/connect.ts';
+import { countPassages } from './store/passages.ts';
+
+export interface RunningServer {
+  url: string;
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel, base: { service: 'aitl' } });
+}
+
+/** Opens everything the app needs; the caller owns `store.close()`. */
+export async function createDeps(config: Config, logger: Logger = createLogger(config)): Promise<AppDeps> {
+  const store = await openStore(config.databaseUrl);
+  if (config.demo && (await countPassages(store.db)) === 0) {
+    const summary = await importKnowledge(store.db, DEMO_HELP_CENTRE);
+    logger.info(summary, 'knowledge base was empty: loaded the demo help centre');
+  }
+  const knowledge = await createKnowledge(store.db);
+  return { config, store, knowledge, logger };
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const deps = await createDeps(config);
+  const app = createApp(deps);
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  // Another process may import into a shared PostgreSQL store; pick that up without a restart.
+  const refresh = setInterval(() => deps.knowledge.refreshIfStale().catch((err) => deps.logger.warn({ err }, 'index refresh failed')), 30_000);
+  refresh.unref();
+  return {
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    deps,
+    async close() {
+      clearInterval(refresh);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await deps.store.close();
+    },
+  };
+}

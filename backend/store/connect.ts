@@ -1,0 +1,62 @@
+/**
+ * Opens the store named by AITL_DATABASE_URL: a `postgres://` (or `postgresql://`) URL selects PostgreSQL,
+ * anything else is a SQLite file path (the embedded default, in WAL mode so readers never wait on the writer).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrateToLatest } from './migrations.ts';
+import type { Database } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Where the data lives, for logs and the start banner (password hidden). */
+  location: string;
+  close(): Promise<void>;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+export interface OpenOptions {
+  /** PostgreSQL schema to use (created if missing); lets tests run side by side in one database. */
+  schema?: string;
+}
+
+/** Opens the database and runs pending migrations. */
+export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
+  const store = isPostgresUrl(url) ? await openPostgres(url, options.schema) : openSqlite(url);
+  try {
+    await migrateToLatest(store.db);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+function openSqlite(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new SQLite(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
+}
+
+async function openPostgres(url: string, schema?: string): Promise<Store> {
+  if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid PostgreSQL schema name: ${schema}`);
+  const pool = new pg.Pool({ connectionString: url, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+  if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  else await pool.query('SELECT 1');
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') + (schema ? ` (schema ${schema})` : '');
+  return { db, dialect: 'postgres', location, close: () => db.destroy() };
+}

@@ -1,0 +1,61 @@
+/**
+ * The one set of migrations, written with Kysely's schema builder so it runs unchanged on SQLite and
+ * PostgreSQL. Append new migrations; never edit one that has shipped.
+ */
+import { Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+
+const migrations: Record<string, Migration> = {
+  '0001_knowledge_and_suggestions': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('kb_imports')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('articles', 'integer', (c) => c.notNull())
+        .addColumn('passages', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('passages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('article_id', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('anchor', 'text', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('metadata', 'text', (c) => c.notNull())
+        .addColumn('import_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('passages_article_idx').on('passages').column('article_id').execute();
+      await db.schema
+        .createTable('suggestions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('agent', 'text')
+        .addColumn('host', 'text', (c) => c.notNull())
+        .addColumn('ticket_id', 'text', (c) => c.notNull())
+        .addColumn('query', 'text', (c) => c.notNull())
+        .addColumn('snippets', 'text', (c) => c.notNull())
+        .addColumn('candidates', 'text', (c) => c.notNull())
+        .addColumn('model_version', 'text', (c) => c.notNull())
+        .addColumn('index_version', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('suggestions_ticket_idx').on('suggestions').columns(['host', 'ticket_id']).execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Brings the schema up to date; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,54 @@
+/** Table shapes as Kysely sees them. JSON columns are text on both dialects so one set of queries serves both. */
+import type { Insertable, Selectable } from 'kysely';
+
+export interface PassageTable {
+  /** `<articleId>#<anchor>` for split articles, the article id for single-passage ones. */
+  id: string;
+  article_id: string;
+  title: string;
+  text: string;
+  url: string;
+  anchor: string;
+  /** Position of the passage within its article, from 0. */
+  position: number;
+  /** JSON object of whatever metadata the source carried (tags, entity, product, …). */
+  metadata: string;
+  import_id: string;
+  created_at: string;
+}
+export type PassageRow = Selectable<PassageTable>;
+export type NewPassage = Insertable<PassageTable>;
+
+export interface KbImportTable {
+  id: string;
+  source: string;
+  format: string;
+  articles: number;
+  passages: number;
+  created_at: string;
+}
+export type KbImportRow = Selectable<KbImportTable>;
+
+export interface SuggestionTable {
+  id: string;
+  tenant: string;
+  agent: string | null;
+  host: string;
+  ticket_id: string;
+  query: string;
+  /** JSON array of the snippets shown, in rank order. */
+  snippets: string;
+  /** JSON array of the candidates shown. */
+  candidates: string;
+  model_version: string;
+  index_version: string;
+  created_at: string;
+}
+export type SuggestionRow = Selectable<SuggestionTable>;
+export type NewSuggestion = Insertable<SuggestionTable>;
+
+export interface Database {
+  passages: PassageTable;
+  kb_imports: KbImportTable;
+  suggestions: SuggestionTable;
+}

@@ -1,0 +1,23 @@
+/**
+ * UUID version 7 (RFC 9562): 48-bit Unix milliseconds, then random bits. Made on the client at creation, so a
+ * retried sync carries the same id and the server can store each annotation exactly once; time-ordered, so
+ * ids sort by creation and index well.
+ */
+export function uuidv7(now: number = Date.now(), random: (bytes: Uint8Array) => Uint8Array = fillRandom): string {
+  const bytes = random(new Uint8Array(16));
+  let ms = now;
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  bytes[6] = 0x70 | (bytes[6]! & 0x0f);
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function fillRandom(bytes: Uint8Array): Uint8Array {
+  return globalThis.crypto.getRandomValues(bytes);
+}
+
+export const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -1,0 +1,10 @@
+/** Contracts both the extension and the backend import. No I/O here. */
+export * from './annotations.ts';
+export * from './errors.ts';
+export * from './ids.ts';
+export * from './limits.ts';
+export * from './messages.ts';
+export * from './suggestion.ts';
+export * from './sync.ts';
+export * from './ticket.ts';
+export * from './version.ts';
