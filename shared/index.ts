@@ -1,6 +1,7 @@
 /** Contracts both the extension and the backend import. No I/O here. */
 export * from './annotations.ts';
 export * from './errors.ts';
+export * from './health.ts';
 export * from './ids.ts';
 export * from './limits.ts';
 export * from './messages.ts';

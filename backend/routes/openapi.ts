@@ -4,7 +4,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
-import { ErrorEnvelope, LIMITS, SuggestionRequest, SuggestionResponse } from '../../shared/index.ts';
+import { ErrorEnvelope, HealthResponse, LIMITS, SuggestionRequest, SuggestionResponse } from '../../shared/index.ts';
 
 const json = (schema: ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const errors = {
@@ -25,7 +25,7 @@ export function openApiRoutes(version: string): OpenAPIHono {
     method: 'get',
     path: '/v1/health',
     summary: 'Liveness and the versions being served',
-    responses: { 200: { description: 'The service is up' } },
+    responses: { 200: json(HealthResponse, 'The service is up') },
   });
   app.doc31('/v1/openapi.json', {
     openapi: '3.1.0',

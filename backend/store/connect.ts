@@ -31,9 +31,11 @@ export interface OpenOptions {
 
 /** Opens the database and runs pending migrations. */
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
-  const store = isPostgresUrl(url) ? await openPostgres(url, options.schema) : openSqlite(url);
+  const { store, schema } = isPostgresUrl(url) ? await openPostgres(url, options.schema) : { store: openSqlite(url), schema: undefined };
   try {
-    await migrateToLatest(store.db);
+    // Kysely looks for its migration tables in every schema unless told which one: name ours, or a
+    // `kysely_migration` table in another schema of the same database makes it skip creating this one.
+    await migrateToLatest(store.db, schema);
   } catch (error) {
     await store.close();
     throw error;
@@ -51,12 +53,12 @@ function openSqlite(path: string): Store {
   return { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
 }
 
-async function openPostgres(url: string, schema?: string): Promise<Store> {
+async function openPostgres(url: string, schema?: string): Promise<{ store: Store; schema: string | undefined }> {
   if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid PostgreSQL schema name: ${schema}`);
   const pool = new pg.Pool({ connectionString: url, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
   if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  else await pool.query('SELECT 1');
+  const current = await pool.query<{ schema: string | null }>('SELECT current_schema() AS schema');
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') + (schema ? ` (schema ${schema})` : '');
-  return { db, dialect: 'postgres', location, close: () => db.destroy() };
+  return { store: { db, dialect: 'postgres', location, close: () => db.destroy() }, schema: current.rows[0]?.schema ?? undefined };
 }

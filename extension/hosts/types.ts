@@ -1,0 +1,25 @@
+/** What the sidebar needs from a help desk, whatever the help desk: one adapter per host implements it. */
+import type { TicketContext } from '../../shared/index.ts';
+
+export type TicketRead =
+  /** The active ticket, read confidently. */
+  | { status: 'ok'; ticket: TicketContext }
+  /** The page is still rendering (or between tickets): try again on the next change. */
+  | { status: 'waiting' }
+  /** The adapter cannot tell which ticket is active; never guess. `selector` names what failed. */
+  | { status: 'unreadable'; reason: string; selector?: string };
+
+export type InsertResult = 'inserted' | 'draft_exists' | 'no_composer';
+
+export interface HostAdapter {
+  /** Recorded on tickets and annotations: `demo`, `zendesk`, `salesforce`. */
+  readonly host: string;
+  readTicket(doc: Document): TicketRead;
+  /**
+   * Calls `onChange` when the ticket may have changed: soft navigation, re-render, new messages.
+   * Stops when `signal` aborts.
+   */
+  watch(doc: Document, signal: AbortSignal, onChange: () => void): void;
+  /** Puts a reply into the composer; never overwrites a draft unless `replaceDraft` is set. */
+  insertReply(doc: Document, text: string, options: { replaceDraft: boolean }): InsertResult;
+}

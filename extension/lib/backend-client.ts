@@ -1,0 +1,43 @@
+/**
+ * Calls the backend from the background worker with ky and parses every answer with the shared schemas, turning
+ * each way of failing into a Failure the sidebar can explain.
+ */
+import ky, { HTTPError, TimeoutError } from 'ky';
+import type { z } from 'zod';
+import { ErrorEnvelope, type Failure, HealthResponse, SuggestionResponse, type SuggestReply, type TicketContext } from '../../shared/index.ts';
+
+const TIMEOUT_MS = 15_000;
+
+export async function requestSuggestion(baseUrl: string, ticket: TicketContext): Promise<SuggestReply> {
+  const result = await call(baseUrl, '/v1/suggestions', { ticket }, SuggestionResponse);
+  return result.ok ? { ok: true, suggestion: result.value } : result;
+}
+
+export function checkBackend(baseUrl: string) {
+  return call(baseUrl, '/v1/health', undefined, HealthResponse);
+}
+
+/** POSTs `body` as JSON, or GETs when there is none. */
+async function call<T>(baseUrl: string, path: string, body: unknown, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | Failure> {
+  let data: unknown;
+  try {
+    const options = { timeout: TIMEOUT_MS, retry: { limit: 1, methods: ['get', 'post'] } };
+    const url = `${baseUrl}${path}`;
+    data = await (body === undefined ? ky.get(url, options) : ky.post(url, { ...options, json: body })).json();
+  } catch (error) {
+    return failureFrom(error, baseUrl);
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) return { ok: false, kind: 'invalid_response', message: `The server at ${baseUrl} did not answer like an AITL backend.` };
+  return { ok: true, value: parsed.data };
+}
+
+async function failureFrom(error: unknown, baseUrl: string): Promise<Failure> {
+  if (error instanceof HTTPError) {
+    const envelope = ErrorEnvelope.safeParse(await error.response.json().catch(() => undefined));
+    const message = envelope.success ? envelope.data.error.message : `HTTP ${error.response.status}`;
+    return { ok: false, kind: 'rejected', message };
+  }
+  if (error instanceof TimeoutError) return { ok: false, kind: 'unreachable', message: `${baseUrl} did not answer in time.` };
+  return { ok: false, kind: 'unreachable', message: `Cannot reach ${baseUrl}.` };
+}

@@ -1,0 +1,60 @@
+/** One suggested reply: its text, the snippets it cites, and "Use" to put it into the composer. */
+import { useState } from 'preact/hooks';
+import type { Candidate, Snippet } from '../../shared/index.ts';
+import type { InsertResult } from '../hosts/types.ts';
+
+interface Props {
+  label: string;
+  candidate: Candidate;
+  snippets: Snippet[];
+  insert: (text: string, replaceDraft: boolean) => InsertResult;
+}
+
+const NOTICES: Record<Exclude<InsertResult, 'draft_exists'>, string> = {
+  inserted: 'Inserted into the reply box.',
+  no_composer: 'No reply box was found on this page.',
+};
+
+export function CandidateCard({ label, candidate, snippets, insert }: Props) {
+  const [outcome, setOutcome] = useState<InsertResult | undefined>(undefined);
+  const cited = candidate.citations.flatMap((id) => snippets.filter((s) => s.snippetId === id));
+  const use = (replaceDraft: boolean) => setOutcome(insert(candidate.text, replaceDraft));
+
+  return (
+    <article class="candidate" data-variant={candidate.variantId} aria-label={label}>
+      <h3>{label}</h3>
+      {/* Untrusted text: rendered as a text node, never as HTML. */}
+      <p class="candidate-text">{candidate.text}</p>
+      {cited.length > 0 && (
+        <p class="citations">
+          Sources:{' '}
+          {cited.map((s) => (
+            <span class="chip" key={s.snippetId} title={s.title}>
+              [{s.rank}]
+            </span>
+          ))}
+        </p>
+      )}
+      {outcome === 'draft_exists' ? (
+        <div class="confirm" role="alertdialog" aria-label="Replace your draft?">
+          <span>The reply box already has your draft.</span>
+          <button type="button" class="primary" onClick={() => use(true)}>
+            Replace draft
+          </button>
+          <button type="button" onClick={() => setOutcome(undefined)}>
+            Keep draft
+          </button>
+        </div>
+      ) : (
+        <button type="button" class="primary use" onClick={() => use(false)}>
+          Use {label}
+        </button>
+      )}
+      {outcome && outcome !== 'draft_exists' && (
+        <p class={`notice ${outcome}`} role="status">
+          {NOTICES[outcome]}
+        </p>
+      )}
+    </article>
+  );
+}

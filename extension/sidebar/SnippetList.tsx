@@ -1,0 +1,46 @@
+/** The knowledge snippets behind the replies, best first, with links to their articles. */
+import { useState } from 'preact/hooks';
+import type { Snippet } from '../../shared/index.ts';
+
+/** Only http(s) links are followed: a `javascript:` URL from the knowledge base must never become a link. */
+export function safeHref(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function SnippetList({ snippets }: { snippets: Snippet[] }) {
+  return (
+    <ol class="snippets">
+      {snippets.map((s) => (
+        <SnippetItem snippet={s} key={s.snippetId} />
+      ))}
+    </ol>
+  );
+}
+
+function SnippetItem({ snippet }: { snippet: Snippet }) {
+  const [open, setOpen] = useState(false);
+  const href = safeHref(snippet.url);
+  return (
+    <li class="snippet" data-snippet-id={snippet.snippetId}>
+      <div class="snippet-head">
+        <span class="rank">{snippet.rank}</span>
+        {href ? (
+          <a href={href} target="_blank" rel="noopener noreferrer" class="snippet-title">
+            {snippet.title}
+          </a>
+        ) : (
+          <span class="snippet-title">{snippet.title}</span>
+        )}
+      </div>
+      <p class={open ? 'snippet-text open' : 'snippet-text'}>{snippet.text}</p>
+      <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? 'Show less' : 'Show more'}
+      </button>
+    </li>
+  );
+}

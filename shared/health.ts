@@ -1,0 +1,12 @@
+/** GET /v1/health: liveness and what the backend is serving. */
+import { z } from 'zod';
+
+export const HealthResponse = z.object({
+  status: z.literal('ok'),
+  schemaVersion: z.number().int(),
+  store: z.enum(['sqlite', 'postgres']),
+  modelVersion: z.string(),
+  indexVersion: z.string(),
+  passages: z.number().int().nonnegative(),
+});
+export type HealthResponse = z.infer<typeof HealthResponse>;
