@@ -15,6 +15,7 @@ export function demoRoutes(): Hono {
   const app = new Hono();
   app.get('/demo', (c) => c.redirect(`/demo/tickets/${demoTickets()[0]!.ticketId}`));
   app.get('/demo/tickets/:id', (c) => c.html(PAGE));
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   app.get('/demo/assets/:name', (c) => {
     const found = ASSETS[c.req.param('name')];
     if (!found) throw new ApiError(404, 'not_found', 'No such demo asset');

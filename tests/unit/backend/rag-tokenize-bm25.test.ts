@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { Bm25Index, DEFAULT_BM25, type FieldedDoc } from '../../../backend/rag/bm25.ts';
+import { stem, tokenize } from '../../../backend/rag/tokenize.ts';
+
+describe('stem', () => {
+  it.each([
+    ['refund', ['refunds', 'refunded', 'refunding']],
+    ['ship', ['ships', 'shipped', 'shipping']],
+    ['charg', ['charge', 'charges', 'charged', 'charging']],
+    ['connect', ['connects', 'connected', 'connecting']],
+    ['delivery', ['deliveries']],
+    ['box', ['boxes']],
+    ['address', ['addresses']],
+  ])('brings inflected forms together on %s', (expected, forms) => {
+    for (const form of forms) expect(stem(form), form).toBe(expected);
+  });
+
+  it('leaves short words, numbers and -ss/-us/-is endings alone', () => {
+    expect(stem('bus')).toBe('bus');
+    expect(stem('status')).toBe('status');
+    expect(stem('analysis')).toBe('analysis');
+    expect(stem('class')).toBe('class');
+    expect(stem('5ghz')).toBe('5ghz');
+    expect(stem('2024')).toBe('2024');
+    expect(stem('need')).toBe('need');
+  });
+});
+
+describe('tokenize', () => {
+  it('lower-cases, drops stop words and punctuation, keeps order and duplicates', () => {
+    expect(tokenize('Hi, I would like a REFUND for my order, please! The order was late.')).toEqual(['refund', 'order', 'order', 'lat']);
+  });
+
+  it('makes plural, -ing and -ed forms meet', () => {
+    const [a, b, c, d] = [tokenize('refunds'), tokenize('refunding'), tokenize('refunded'), tokenize('refund')];
+    expect(a).toEqual(d);
+    expect(b).toEqual(d);
+    expect(c).toEqual(d);
+  });
+
+  it('folds accents so accented and plain spellings meet', () => {
+    expect(tokenize('Café crème, naïve façade')).toEqual(tokenize('cafe creme naive facade'));
+    expect(tokenize('Ölçü')).toEqual(['olcu']);
+  });
+
+  it('joins apostrophe contractions and drops the ones that are stop words', () => {
+    expect(tokenize("I can't sign in, it doesn't work")).toEqual(['sign', 'work']);
+    expect(tokenize('customer’s lamp')).toEqual(tokenize("customers lamp"));
+  });
+
+  it('keeps digits and letters of any script, drops single letters', () => {
+    expect(tokenize('Order JV-20481736 on 5 GHz x')).toEqual(['order', 'jv', '20481736', '5', 'ghz']);
+    expect(tokenize('Доставка заказа')).toEqual(['доставка', 'заказа']);
+    expect(tokenize('!!! ... ---')).toEqual([]);
+  });
+});
+
+/** A query of equally weighted index terms, made the way documents are tokenized. */
+const q = (text: string) => new Map(tokenize(text).map((t) => [t, 1]));
+
+describe('Bm25Index', () => {
+  const docs: FieldedDoc[] = [
+    { title: 'Delivery times', body: 'Standard delivery takes three to five business days.', meta: 'delivery' },
+    { title: 'Refund timing', body: 'Refunds reach your card within five business days of approval.', meta: 'refunds' },
+    { title: 'Gift cards', body: 'Gift cards never expire and can be used online.', meta: 'gifts' },
+    { title: 'Damaged items', body: 'If a lamp arrives cracked we refund or replace it.', meta: 'damaged items, refunds' },
+  ];
+  const index = new Bm25Index(docs);
+  const search = (text: string, k = 10) => index.search(new Map(tokenize(text).map((t) => [t, 1])), k);
+
+  it('ranks a document with the query terms above those without, and leaves untouched ones out', () => {
+    const hits = search('cracked lamp');
+    expect(hits.map((h) => h.doc)).toEqual([3]);
+    expect(hits[0]!.score).toBeGreaterThan(0);
+    const refund = search('refund').map((h) => h.doc);
+    expect(refund.sort()).toEqual([1, 3]);
+  });
+
+  it('orders by score, best first', () => {
+    const hits = search('refund card five days');
+    expect(hits[0]!.doc).toBe(1);
+    for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
+  });
+
+  it('scores a rarer term higher: idf falls with document frequency, and is 0 for an unknown term', () => {
+    const [five] = tokenize('five'); // in 2 of 4 docs
+    const [gift] = tokenize('gift'); // in 1 of 4 docs
+    expect(index.idf(gift!)).toBeGreaterThan(index.idf(five!));
+    expect(index.idf(five!)).toBeGreaterThan(0);
+    expect(index.idf('zzzunknown')).toBe(0);
+    expect(search('zzzunknown')).toEqual([]);
+  });
+
+  it('weights the title field: a title match outranks a body match, and lowering the weight flips it', () => {
+    const pair: FieldedDoc[] = [
+      { title: 'Other thing', body: 'warranty words here now', meta: '' },
+      { title: 'Warranty', body: 'other words here now', meta: '' },
+    ];
+    const byDefault = new Bm25Index(pair).search(q('warranty'), 2);
+    expect(byDefault.map((h) => h.doc)).toEqual([1, 0]);
+    const titleless = new Bm25Index(pair, { ...DEFAULT_BM25, weights: { ...DEFAULT_BM25.weights, title: 0.1 } }).search(q('warranty'), 2);
+    expect(titleless.map((h) => h.doc)).toEqual([0, 1]);
+  });
+
+  it('applies query term weights', () => {
+    const both = new Bm25Index([
+      { title: '', body: 'alpha', meta: '' },
+      { title: '', body: 'beta', meta: '' },
+    ]);
+    expect(both.search(new Map([['alpha', 1], ['beta', 2]]), 2).map((h) => h.doc)).toEqual([1, 0]);
+    expect(both.search(new Map([['alpha', 2], ['beta', 1]]), 2).map((h) => h.doc)).toEqual([0, 1]);
+  });
+
+  it('returns at most k hits', () => {
+    const many = new Bm25Index(Array.from({ length: 20 }, (_, i) => ({ title: `Doc ${i}`, body: `shared term ${'x '.repeat(i)}`, meta: '' })));
+    expect(many.search(q('share'), 5)).toHaveLength(5);
+    expect(many.search(q('share'), 50)).toHaveLength(20);
+    expect(many.search(q('share'), 0)).toEqual([]);
+    expect(many.size).toBe(20);
+  });
+
+  it('prefers the shorter document for the same term frequency (length normalisation)', () => {
+    const idx = new Bm25Index([
+      { title: '', body: `refund ${'filler '.repeat(40)}`, meta: '' },
+      { title: '', body: 'refund policy', meta: '' },
+    ]);
+    expect(idx.search(q('refund'), 2).map((h) => h.doc)).toEqual([1, 0]);
+  });
+
+  it('handles an empty corpus', () => {
+    const empty = new Bm25Index([]);
+    expect(empty.search(q('anything'), 10)).toEqual([]);
+    expect(empty.idf('anything')).toBe(0);
+  });
+});
