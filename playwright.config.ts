@@ -10,5 +10,6 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [['list']],
+  globalSetup: './tests/e2e/global-setup.ts',
   use: { trace: 'retain-on-failure' },
 });

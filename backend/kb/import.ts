@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { uuidv7 } from '../../shared/index.ts';
 import { savePassages } from '../store/passages.ts';
 import type { Database } from '../store/schema.ts';
-import { readSource, type SourceFormat } from './sources.ts';
+import { ImportError, readSource, type SourceFormat } from './sources.ts';
 import { splitArticle } from './split.ts';
 
 export interface ImportSummary {
@@ -18,6 +18,13 @@ export async function importKnowledge(db: Kysely<Database>, path: string, now: D
   const importId = uuidv7(now.getTime());
   const createdAt = now.toISOString();
   const passages = articles.flatMap((article) => splitArticle(article, importId, createdAt));
+  // One import must not hold an id twice: PostgreSQL refuses such an upsert outright, SQLite would silently keep
+  // only the last one.
+  const ids = new Set<string>();
+  for (const p of passages) {
+    if (ids.has(p.id)) throw new ImportError(`${path}: more than one passage has the id "${p.id}"; article ids must be unique`);
+    ids.add(p.id);
+  }
   await savePassages(db, { id: importId, source: path, format, articles: articles.length, createdAt }, passages);
   return { importId, format, articles: articles.length, passages: passages.length };
 }
