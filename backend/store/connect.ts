@@ -56,8 +56,14 @@ function openSqlite(path: string): Store {
 async function openPostgres(url: string, schema?: string): Promise<{ store: Store; schema: string | undefined }> {
   if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid PostgreSQL schema name: ${schema}`);
   const pool = new pg.Pool({ connectionString: url, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
-  if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  const current = await pool.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+  let current;
+  try {
+    if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    current = await pool.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') + (schema ? ` (schema ${schema})` : '');
   return { store: { db, dialect: 'postgres', location, close: () => db.destroy() }, schema: current.rows[0]?.schema ?? undefined };
