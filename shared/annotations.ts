@@ -67,6 +67,8 @@ export const RationaleReason = z.enum([
 export const RationaleAnnotation = AnnotationBase.extend({
   kind: z.literal('rationale'),
   adoptionId: z.string().regex(UUID_V7, 'must be a UUID v7'),
+  candidateId: z.string().min(1).optional(),
+  variantId: z.string().min(1).optional(),
   reasons: z.array(RationaleReason).min(1).max(8),
   note: z.string().max(2_000).optional(),
 });
@@ -89,6 +91,8 @@ export const MissingKnowledgeAnnotation = AnnotationBase.extend({
   outdatedArticleId: z.string().min(1).optional(),
   proposedTitle: z.string().max(300).optional(),
 });
+
+export const ANNOTATION_KINDS = ['preference', 'adoption', 'rationale', 'relevance', 'missing_knowledge'] as const;
 
 export const Annotation = z.discriminatedUnion('kind', [
   PreferenceAnnotation,

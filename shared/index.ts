@@ -1,10 +1,12 @@
 /** Contracts both the extension and the backend import. No I/O here. */
 export * from './annotations.ts';
+export * from './auth.ts';
 export * from './errors.ts';
 export * from './health.ts';
 export * from './ids.ts';
 export * from './limits.ts';
 export * from './messages.ts';
+export * from './similarity.ts';
 export * from './suggestion.ts';
 export * from './sync.ts';
 export * from './ticket.ts';
