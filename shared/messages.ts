@@ -1,16 +1,36 @@
 /**
  * The typed protocol between the content script (sidebar) and the background service worker, which makes every
- * backend call. Both ends parse with these schemas: a message from a stale or foreign script is refused.
+ * backend call and owns the outbox. Both ends parse with these schemas: a message from a stale or foreign script
+ * is refused.
  */
 import { z } from 'zod';
+import {
+  AdoptionAnnotation,
+  MissingKnowledgeAnnotation,
+  PreferenceAnnotation,
+  RationaleAnnotation,
+  RelevanceAnnotation,
+} from './annotations.ts';
 import { SuggestionResponse } from './suggestion.ts';
 import { TicketContext } from './ticket.ts';
 
+/** An annotation as the sidebar makes it (id and client time included); the worker adds tenant and agent. */
+const unstamped = { tenant: true, agent: true } as const;
+export const AnnotationDraft = z.discriminatedUnion('kind', [
+  PreferenceAnnotation.omit(unstamped),
+  AdoptionAnnotation.omit(unstamped),
+  RationaleAnnotation.omit(unstamped),
+  RelevanceAnnotation.omit(unstamped),
+  MissingKnowledgeAnnotation.omit(unstamped),
+]);
+export type AnnotationDraft = z.infer<typeof AnnotationDraft>;
+
 export const SuggestMessage = z.object({ type: z.literal('suggest'), ticket: TicketContext });
-export const RuntimeMessage = z.discriminatedUnion('type', [SuggestMessage]);
+export const AnnotateMessage = z.object({ type: z.literal('annotate'), annotation: AnnotationDraft });
+export const RuntimeMessage = z.discriminatedUnion('type', [SuggestMessage, AnnotateMessage]);
 export type RuntimeMessage = z.infer<typeof RuntimeMessage>;
 
-/** Why a backend call failed, in terms the sidebar can explain to the agent. */
+/** Why a call failed, in terms the sidebar can explain to the agent. */
 export const FailureKind = z.enum([
   /** No answer: backend down, wrong URL, offline. Retrying later may help. */
   'unreachable',
@@ -18,6 +38,8 @@ export const FailureKind = z.enum([
   'rejected',
   /** The backend answered something that is not our contract (wrong server or version). */
   'invalid_response',
+  /** The extension refused to keep an annotation (too large, storage full, invalid). */
+  'refused',
 ]);
 export type FailureKind = z.infer<typeof FailureKind>;
 
@@ -29,3 +51,7 @@ export const SuggestReply = z.discriminatedUnion('ok', [
   Failure,
 ]);
 export type SuggestReply = z.infer<typeof SuggestReply>;
+
+/** The annotation is committed to the outbox (durably) — only now may the sidebar say "saved". */
+export const AnnotateReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), id: z.string() }), Failure]);
+export type AnnotateReply = z.infer<typeof AnnotateReply>;

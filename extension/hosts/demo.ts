@@ -13,6 +13,7 @@ const SELECTORS = {
   messageAuthor: '.author',
   messageTime: 'time[datetime]',
   composer: 'textarea#composer',
+  composerForm: 'form#composer-form',
 } as const;
 
 const ROLES: Record<string, MessageRole> = { customer: 'customer', agent: 'agent', note: 'note' };
@@ -66,5 +67,16 @@ export const demoAdapter: HostAdapter = {
     if (composer.value.trim() && !replaceDraft) return 'draft_exists';
     typeInto(composer, text);
     return 'inserted';
+  },
+
+  watchSends(doc, signal, onSend) {
+    // Capture phase on the document runs before the page's own submit handler empties the composer.
+    const onSubmit = (event: Event) => {
+      const form = event.target as Element | null;
+      if (!form?.matches?.(SELECTORS.composerForm)) return;
+      const text = form.querySelector<HTMLTextAreaElement>(SELECTORS.composer)?.value ?? '';
+      if (text.trim()) onSend(text);
+    };
+    doc.addEventListener('submit', onSubmit, { capture: true, signal });
   },
 };

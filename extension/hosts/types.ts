@@ -22,4 +22,9 @@ export interface HostAdapter {
   watch(doc: Document, signal: AbortSignal, onChange: () => void): void;
   /** Puts a reply into the composer; never overwrites a draft unless `replaceDraft` is set. */
   insertReply(doc: Document, text: string, options: { replaceDraft: boolean }): InsertResult;
+  /**
+   * Calls `onSend` with the reply text each time the agent sends a reply on the active ticket, read before the
+   * help desk clears the composer. Stops when `signal` aborts.
+   */
+  watchSends(doc: Document, signal: AbortSignal, onSend: (sentText: string) => void): void;
 }

@@ -1,11 +1,29 @@
 /** Sends typed messages to the background worker and checks its replies with the shared schemas. */
+import type { z } from 'zod';
 import { browser } from 'wxt/browser';
-import { type RuntimeMessage, type SuggestReply, SuggestReply as SuggestReplySchema, type TicketContext } from '../../shared/index.ts';
+import {
+  type AnnotateReply,
+  AnnotateReply as AnnotateReplySchema,
+  type AnnotationDraft,
+  type Failure,
+  type RuntimeMessage,
+  type SuggestReply,
+  SuggestReply as SuggestReplySchema,
+  type TicketContext,
+} from '../../shared/index.ts';
 
-export async function askForSuggestion(ticket: TicketContext): Promise<SuggestReply> {
-  const message: RuntimeMessage = { type: 'suggest', ticket };
+export function askForSuggestion(ticket: TicketContext): Promise<SuggestReply> {
+  return send({ type: 'suggest', ticket }, SuggestReplySchema);
+}
+
+/** Resolves once the worker has durably queued the annotation (or refused it, with the reason). */
+export function saveAnnotation(annotation: AnnotationDraft): Promise<AnnotateReply> {
+  return send({ type: 'annotate', annotation }, AnnotateReplySchema);
+}
+
+async function send<T>(message: RuntimeMessage, schema: z.ZodType<T>): Promise<T | Failure> {
   try {
-    const reply = SuggestReplySchema.safeParse(await browser.runtime.sendMessage(message));
+    const reply = schema.safeParse(await browser.runtime.sendMessage(message));
     if (reply.success) return reply.data;
     return { ok: false, kind: 'invalid_response', message: 'The extension answered in an unexpected shape; reload the page.' };
   } catch {

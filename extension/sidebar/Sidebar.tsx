@@ -1,14 +1,20 @@
 /** The sidebar: two suggested replies side by side and the knowledge they came from, for the active ticket. */
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
+import type { SuggestionResponse, TicketContext } from '../../shared/index.ts';
 import type { HostAdapter } from '../hosts/types.ts';
 import { CandidateCard } from './CandidateCard.tsx';
+import { contextOf, type SuggestionContext } from './drafts.ts';
+import { MissingKnowledgeForm } from './MissingKnowledgeForm.tsx';
+import { PreferenceBar } from './PreferenceBar.tsx';
+import { RationalePrompt } from './RationalePrompt.tsx';
 import { SnippetList } from './SnippetList.tsx';
+import { useAdoption } from './use-adoption.ts';
+import { SaveStatus } from './use-save.tsx';
 import { useSuggestions, type View } from './use-suggestions.ts';
-
-const LABELS = ['Reply A', 'Reply B'] as const;
 
 export function Sidebar({ adapter, doc }: { adapter: HostAdapter; doc: Document }) {
   const { view, retry } = useSuggestions(adapter, doc);
+  const adoption = useAdoption(adapter, doc, view);
   const [collapsed, setCollapsed] = useState(false);
   return (
     <aside class={collapsed ? 'panel collapsed' : 'panel'} aria-label="AITL reply suggestions" data-state={view.state}>
@@ -19,12 +25,28 @@ export function Sidebar({ adapter, doc }: { adapter: HostAdapter; doc: Document 
           {collapsed ? '‹' : '›'}
         </button>
       </header>
-      {!collapsed && <div class="panel-body">{body(view, adapter, doc, retry)}</div>}
+      {!collapsed && (
+        <div class="panel-body">
+          <div class="adoption-status">
+            <SaveStatus state={adoption.recorded} savedText="Reply outcome recorded" />
+          </div>
+          {adoption.rationale && <RationalePrompt key={adoption.rationale.adoptionId} pending={adoption.rationale} onDone={adoption.clearRationale} />}
+          <Body view={view} retry={retry} adapter={adapter} doc={doc} onInserted={adoption.recordInsert} />
+        </div>
+      )}
     </aside>
   );
 }
 
-function body(view: View, adapter: HostAdapter, doc: Document, retry: () => void) {
+interface BodyProps {
+  view: View;
+  retry: () => void;
+  adapter: HostAdapter;
+  doc: Document;
+  onInserted: ReturnType<typeof useAdoption>['recordInsert'];
+}
+
+function Body({ view, retry, adapter, doc, onInserted }: BodyProps) {
   switch (view.state) {
     case 'reading':
       return <p class="status">Reading the ticket…</p>;
@@ -42,29 +64,54 @@ function body(view: View, adapter: HostAdapter, doc: Document, retry: () => void
           </button>
         </div>
       );
-    case 'ready': {
-      const { suggestion, ticket } = view;
-      const insert = (text: string, replaceDraft: boolean) => adapter.insertReply(doc, text, { replaceDraft });
-      return (
-        <div class="ready" data-ticket-id={ticket.ticketId} data-suggestion-id={suggestion.suggestionId}>
-          {suggestion.candidates.length === 0 ? (
-            <p class="status empty">No suggestions: the knowledge base has nothing that matches this ticket.</p>
-          ) : (
-            <section class="candidates" aria-label="Suggested replies">
-              {suggestion.candidates.map((c, i) => (
-                <CandidateCard key={c.candidateId} label={LABELS[i]!} candidate={c} snippets={suggestion.snippets} insert={insert} />
-              ))}
-            </section>
-          )}
-          {suggestion.snippets.length > 0 && (
-            <section aria-label="Knowledge">
-              <h2>Knowledge</h2>
-              <SnippetList snippets={suggestion.snippets} />
-            </section>
-          )}
-          <p class="query" title="The search built from this conversation">{`Searched for: ${suggestion.query}`}</p>
-        </div>
-      );
-    }
+    case 'ready':
+      return <Suggestion key={view.suggestion.suggestionId} ticket={view.ticket} suggestion={view.suggestion} adapter={adapter} doc={doc} onInserted={onInserted} />;
   }
+}
+
+interface SuggestionProps {
+  ticket: TicketContext;
+  suggestion: SuggestionResponse;
+  adapter: HostAdapter;
+  doc: Document;
+  onInserted: (context: SuggestionContext, candidate: SuggestionResponse['candidates'][number]) => void;
+}
+
+function Suggestion({ ticket, suggestion, adapter, doc, onInserted }: SuggestionProps) {
+  const context = contextOf(ticket, suggestion);
+  // Left/right order is random per suggestion, so position bias can be measured and corrected; it is recorded.
+  const ordered = useMemo(() => (Math.random() < 0.5 ? [...suggestion.candidates] : [...suggestion.candidates].reverse()), [suggestion]);
+  const [left, right] = ordered;
+  return (
+    <div class="ready" data-ticket-id={ticket.ticketId} data-suggestion-id={suggestion.suggestionId}>
+      {ordered.length === 0 ? (
+        <p class="status empty">No suggestions: the knowledge base has nothing that matches this ticket.</p>
+      ) : (
+        <section class="candidates" aria-label="Suggested replies">
+          {ordered.map((c, i) => (
+            <CandidateCard
+              key={c.candidateId}
+              label={i === 0 ? 'Reply A' : 'Reply B'}
+              candidate={c}
+              snippets={suggestion.snippets}
+              insert={(text, replaceDraft) => {
+                const result = adapter.insertReply(doc, text, { replaceDraft });
+                if (result === 'inserted') onInserted(context, c);
+                return result;
+              }}
+            />
+          ))}
+        </section>
+      )}
+      {left && right && <PreferenceBar context={context} left={left} right={right} />}
+      {suggestion.snippets.length > 0 && (
+        <section aria-label="Knowledge">
+          <h2>Knowledge</h2>
+          <SnippetList snippets={suggestion.snippets} context={context} />
+        </section>
+      )}
+      <MissingKnowledgeForm context={context} snippets={suggestion.snippets} />
+      <p class="query" title="The search built from this conversation">{`Searched for: ${suggestion.query}`}</p>
+    </div>
+  );
 }

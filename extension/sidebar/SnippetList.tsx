@@ -1,6 +1,8 @@
 /** The knowledge snippets behind the replies, best first, with links to their articles. */
 import { useState } from 'preact/hooks';
 import type { Snippet } from '../../shared/index.ts';
+import type { SuggestionContext } from './drafts.ts';
+import { RelevanceButtons } from './RelevanceButtons.tsx';
 
 /** Only http(s) links are followed: a `javascript:` URL from the knowledge base must never become a link. */
 export function safeHref(url: string): string | undefined {
@@ -12,17 +14,17 @@ export function safeHref(url: string): string | undefined {
   }
 }
 
-export function SnippetList({ snippets }: { snippets: Snippet[] }) {
+export function SnippetList({ snippets, context }: { snippets: Snippet[]; context: SuggestionContext }) {
   return (
     <ol class="snippets">
       {snippets.map((s) => (
-        <SnippetItem snippet={s} key={s.snippetId} />
+        <SnippetItem snippet={s} context={context} key={s.snippetId} />
       ))}
     </ol>
   );
 }
 
-function SnippetItem({ snippet }: { snippet: Snippet }) {
+function SnippetItem({ snippet, context }: { snippet: Snippet; context: SuggestionContext }) {
   const [open, setOpen] = useState(false);
   const href = safeHref(snippet.url);
   return (
@@ -38,9 +40,12 @@ function SnippetItem({ snippet }: { snippet: Snippet }) {
         )}
       </div>
       <p class={open ? 'snippet-text open' : 'snippet-text'}>{snippet.text}</p>
-      <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)}>
-        {open ? 'Show less' : 'Show more'}
-      </button>
+      <div class="snippet-foot">
+        <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)}>
+          {open ? 'Show less' : 'Show more'}
+        </button>
+        <RelevanceButtons context={context} snippet={snippet} />
+      </div>
     </li>
   );
 }

@@ -19,6 +19,8 @@ export const EXTENSION_DIR = resolve('.output/chrome-mv3');
 
 export interface Backend {
   url: string;
+  /** The backend's SQLite file, for counting what it stored. */
+  databasePath: string;
   stop(): Promise<void>;
   start(): Promise<void>;
 }
@@ -63,6 +65,35 @@ async function stopProcess(child: ChildProcess | undefined): Promise<void> {
   await exited;
 }
 
+/** Launches Chromium with the built extension on a profile folder ('' for a throwaway one). */
+export async function launchWithExtension(userDataDir = ''): Promise<BrowserContext> {
+  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error('Extension not built: run `npx wxt build` first');
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: findChromium(),
+    headless: true,
+    args: [
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+    viewport: { width: 1400, height: 900 },
+  });
+}
+
+export async function serviceWorkerOf(context: BrowserContext): Promise<Worker> {
+  return context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+}
+
+/** Points the extension at a backend, as an agent would on the options page. */
+export async function pointExtensionAt(worker: Worker, url: string): Promise<void> {
+  await worker.evaluate((u) => (globalThis as unknown as ExtensionGlobal).chrome.storage.local.set({ backendUrl: u }), url);
+}
+
 export const test = base.extend<{ backend: Backend; context: BrowserContext; serviceWorker: Worker }>({
   backend: async ({}, use) => {
     const port = await freePort();
@@ -70,6 +101,7 @@ export const test = base.extend<{ backend: Backend; context: BrowserContext; ser
     let child: ChildProcess | undefined = await startBackend(port, dataDir);
     await use({
       url: `http://127.0.0.1:${port}`,
+      databasePath: join(dataDir, 'aitl.db'),
       stop: async () => {
         await stopProcess(child);
         child = undefined;
@@ -81,35 +113,16 @@ export const test = base.extend<{ backend: Backend; context: BrowserContext; ser
     await stopProcess(child);
     rmSync(dataDir, { recursive: true, force: true });
   },
-  context: async ({}, use) => {
-    if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error('Extension not built: run `npx wxt build` first');
-    const context = await chromium.launchPersistentContext('', {
-      executablePath: findChromium(),
-      headless: true,
-      args: [
-        `--disable-extensions-except=${EXTENSION_DIR}`,
-        `--load-extension=${EXTENSION_DIR}`,
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-      viewport: { width: 1400, height: 900 },
-    });
+  // A throwaway profile with the extension, already pointed at this test's backend.
+  context: async ({ backend }, use) => {
+    const context = await launchWithExtension();
+    await pointExtensionAt(await serviceWorkerOf(context), backend.url);
     await use(context);
     await context.close();
   },
-  // Points the extension at this test's backend, as an agent would on the options page.
-  serviceWorker: [
-    async ({ context, backend }, use) => {
-      const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-      await worker.evaluate((url) => (globalThis as unknown as ExtensionGlobal).chrome.storage.local.set({ backendUrl: url }), backend.url);
-      await use(worker);
-    },
-    { auto: true },
-  ],
+  serviceWorker: async ({ context }, use) => {
+    await use(await serviceWorkerOf(context));
+  },
 });
 
 export { expect } from '@playwright/test';
