@@ -6,6 +6,7 @@ export * from './health.ts';
 export * from './ids.ts';
 export * from './limits.ts';
 export * from './messages.ts';
+export * from './redact.ts';
 export * from './similarity.ts';
 export * from './suggestion.ts';
 export * from './sync.ts';
