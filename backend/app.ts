@@ -7,8 +7,10 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { LIMITS } from '../shared/index.ts';
 import type { AppDeps } from './deps.ts';
+import { apiKeyAuth } from './http/auth.ts';
 import { envelope, errorResponse } from './http/errors.ts';
 import { requestLog } from './http/logging.ts';
+import { annotationRoutes } from './routes/annotations.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { healthRoutes } from './routes/health.ts';
 import { kbRoutes } from './routes/kb.ts';
@@ -28,8 +30,11 @@ export function createApp(deps: AppDeps): Hono {
       onError: (c) => c.json(envelope('payload_too_large', `Request body exceeds ${LIMITS.bodyBytes} bytes`), 413),
     }),
   );
+  // Health and the OpenAPI description stay public; every other /v1 route names the role it needs.
+  const guard = apiKeyAuth({ db: deps.store.db, mode: deps.config.auth, defaultTenant: deps.config.defaultTenant, logger: deps.logger });
   app.route('/', healthRoutes(deps));
-  app.route('/', suggestionRoutes(deps));
+  app.route('/', suggestionRoutes(deps, guard));
+  app.route('/', annotationRoutes(deps, guard));
   app.route('/', openApiRoutes(API_VERSION));
   app.route('/', kbRoutes(deps));
   app.route('/', demoRoutes());

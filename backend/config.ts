@@ -14,7 +14,17 @@ const Env = z.object({
   AITL_DEMO: z.stringbool().default(true),
   /** Tenant recorded when a request names none. */
   AITL_DEFAULT_TENANT: z.string().min(1).max(128).default('default'),
+  /** `required`: every /v1 call but health and openapi needs an API key. `optional`: calls without one act as the default tenant's agent. */
+  AITL_AUTH: z.enum(['required', 'optional']).optional(),
 });
+
+export type AuthMode = 'required' | 'optional';
+
+/** Whether `host` only accepts connections from this machine: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
 
 export type Config = {
   host: string;
@@ -23,6 +33,8 @@ export type Config = {
   logLevel: z.infer<typeof Env>['AITL_LOG_LEVEL'];
   demo: boolean;
   defaultTenant: string;
+  /** Defaults to `optional` on a loopback address (the local demo works without keys), else `required`. */
+  auth: AuthMode;
 };
 
 export class ConfigError extends Error {
@@ -45,5 +57,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.AITL_LOG_LEVEL,
     demo: e.AITL_DEMO,
     defaultTenant: e.AITL_DEFAULT_TENANT,
+    auth: e.AITL_AUTH ?? (isLoopbackHost(e.AITL_HOST) ? 'optional' : 'required'),
   };
 }

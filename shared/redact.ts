@@ -10,6 +10,7 @@
  * IBANs when the country's length and the mod-97 check match, and for phones when they have the shape of one
  * (an international `+` prefix, a national trunk `0`, or the North American 3-3-4 grouping).
  */
+import type { Annotation } from './annotations.ts';
 
 /** Digits of `text`, in order. */
 function digitsOf(text: string): string {
@@ -137,4 +138,26 @@ export function redactPii(text: string): string {
     return '[PHONE]';
   });
   return out;
+}
+
+/**
+ * An annotation with its free text redacted: the reply as sent, a rationale's note, a missing-knowledge
+ * description and proposed title. Everything else (ids, labels, versions) is left as it is.
+ */
+export function redactAnnotation<T extends Annotation>(annotation: T): T {
+  const a: Annotation = annotation;
+  switch (a.kind) {
+    case 'adoption':
+      return { ...a, sentText: redactPii(a.sentText) } as T;
+    case 'rationale':
+      return (a.note === undefined ? a : { ...a, note: redactPii(a.note) }) as T;
+    case 'missing_knowledge':
+      return {
+        ...a,
+        description: redactPii(a.description),
+        ...(a.proposedTitle === undefined ? {} : { proposedTitle: redactPii(a.proposedTitle) }),
+      } as T;
+    default:
+      return annotation;
+  }
 }

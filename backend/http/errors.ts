@@ -49,19 +49,27 @@ export function errorResponse(error: Error, c: Context, log: (error: Error) => v
  * Throws ApiError 400 naming the bad fields.
  */
 export async function readJson<T>(c: Context, schema: ZodType<T>): Promise<T> {
+  return parseWith(schema, await readJsonValue(c), 'request');
+}
+
+/** Reads the body as JSON whatever its Content-Type; throws ApiError 400 for an empty or malformed body. */
+export async function readJsonValue(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (!text.trim()) throw new ApiError(400, 'bad_request', 'Request body is empty; expected a JSON object');
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new ApiError(400, 'bad_request', `Request body is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+/** Parses `value` with `schema`; throws ApiError 400 validation_failed naming the bad fields (or query parameters). */
+export function parseWith<T>(schema: ZodType<T>, value: unknown, what: 'request' | 'query'): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issues = toIssues(parsed.error);
     const fields = [...new Set(issues.map((i) => i.path))].slice(0, 5).join(', ');
-    throw new ApiError(400, 'validation_failed', `Invalid request: check ${fields}`, issues);
+    throw new ApiError(400, 'validation_failed', `Invalid ${what}: check ${fields}`, issues);
   }
   return parsed.data;
 }

@@ -1,20 +1,26 @@
-/** POST /v1/suggestions — validate, run the pipeline, record what was shown, answer. */
+/** POST /v1/suggestions — authenticate, validate, run the pipeline, record what was shown (for the key's tenant), answer. */
 import { Hono } from 'hono';
 import { SuggestionRequest } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
-import { readJson } from '../http/errors.ts';
+import type { Guard } from '../http/auth.ts';
+import { ApiError, readJson } from '../http/errors.ts';
 import { suggest } from '../rag/suggest.ts';
 import { saveSuggestion } from '../store/suggestions.ts';
 
-export function suggestionRoutes(deps: AppDeps): Hono {
+export function suggestionRoutes(deps: AppDeps, guard: Guard): Hono {
   const app = new Hono();
-  app.post('/v1/suggestions', async (c) => {
+  app.post('/v1/suggestions', guard('agent'), async (c) => {
+    const { tenant } = c.get('auth');
     const request = await readJson(c, SuggestionRequest);
+    // The key decides the tenant; a request may repeat it, never name another.
+    if (request.tenant !== undefined && request.tenant !== tenant) {
+      throw new ApiError(403, 'forbidden', `The request names tenant "${request.tenant}" but the key belongs to "${tenant}"`);
+    }
     const result = suggest(deps.knowledge.index, request, { baseUrl: new URL(c.req.url).origin });
     const { ticket } = request;
     await saveSuggestion(
       deps.store.db,
-      { tenant: request.tenant ?? deps.config.defaultTenant, agent: request.agent, host: ticket.host, ticketId: ticket.ticketId },
+      { tenant, agent: request.agent, host: ticket.host, ticketId: ticket.ticketId },
       result,
     );
     return c.json(result, 200);

@@ -47,6 +47,39 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('suggestions_ticket_idx').on('suggestions').columns(['host', 'ticket_id']).execute();
     },
   },
+  '0002_api_keys_and_annotations': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .addColumn('last_used_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('annotations')
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('suggestion_id', 'text', (c) => c.notNull())
+        .addColumn('ticket_id', 'text', (c) => c.notNull())
+        .addColumn('host', 'text', (c) => c.notNull())
+        .addColumn('agent', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('payload_hash', 'text', (c) => c.notNull())
+        .addColumn('client_time', 'text', (c) => c.notNull())
+        .addColumn('sent_at', 'text')
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('annotations_pk', ['tenant', 'id'])
+        .execute();
+      await db.schema.createIndex('annotations_received_idx').on('annotations').columns(['tenant', 'received_at', 'id']).execute();
+      await db.schema.createIndex('annotations_kind_idx').on('annotations').columns(['tenant', 'kind']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -47,8 +47,46 @@ export interface SuggestionTable {
 export type SuggestionRow = Selectable<SuggestionTable>;
 export type NewSuggestion = Insertable<SuggestionTable>;
 
+export interface ApiKeyTable {
+  /** The public part of the key, `aitl_<id>_…`; safe to show and log. */
+  id: string;
+  tenant: string;
+  /** One of shared Role: agent, analyst, admin. */
+  role: string;
+  name: string;
+  /** SHA-256 (hex) of the whole key; the key itself is never stored. */
+  key_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+export type ApiKeyRow = Selectable<ApiKeyTable>;
+export type NewApiKey = Insertable<ApiKeyTable>;
+
+export interface AnnotationTable {
+  tenant: string;
+  /** The client's UUID v7: with the tenant, the idempotency key of sync. */
+  id: string;
+  kind: string;
+  suggestion_id: string;
+  ticket_id: string;
+  host: string;
+  agent: string;
+  /** JSON of the annotation as stored, after the server's redaction. */
+  payload: string;
+  /** SHA-256 (hex) of the canonical JSON of the item as received, before redaction: a resend hashes the same. */
+  payload_hash: string;
+  client_time: string;
+  sent_at: string | null;
+  received_at: string;
+}
+export type AnnotationRow = Selectable<AnnotationTable>;
+export type NewAnnotation = Insertable<AnnotationTable>;
+
 export interface Database {
   passages: PassageTable;
   kb_imports: KbImportTable;
   suggestions: SuggestionTable;
+  api_keys: ApiKeyTable;
+  annotations: AnnotationTable;
 }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../backend/app.ts';
 import type { AppDeps } from '../../backend/deps.ts';
 import { importKnowledge } from '../../backend/kb/import.ts';
+import { createApiKey } from '../../backend/store/api-keys.ts';
 import { MODEL_VERSION } from '../../backend/rag/suggest.ts';
 import { countPassages } from '../../backend/store/passages.ts';
 import { findSuggestion } from '../../backend/store/suggestions.ts';
@@ -94,11 +95,21 @@ describe.each(DIALECTS)('HTTP API on $name', (dialect) => {
       });
     });
 
-    it('records the tenant and agent the request names', async () => {
-      const response = await post(JSON.stringify({ ...WIRE_EXAMPLE, tenant: 'acme', agent: 'agent-7' }));
+    it("records the key's tenant and the agent the request names; a request may repeat its tenant, never name another", async () => {
+      const { key } = await createApiKey(deps.store.db, { tenant: 'acme', role: 'agent' });
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
+      const response = await post(JSON.stringify({ ...WIRE_EXAMPLE, tenant: 'acme', agent: 'agent-7' }), headers);
       expect(response.status).toBe(200);
       const body = SuggestionResponse.parse(await response.json());
       expect(await findSuggestion(deps.store.db, body.suggestionId)).toMatchObject({ tenant: 'acme', agent: 'agent-7' });
+
+      const unnamed = SuggestionResponse.parse(await (await post(JSON.stringify(WIRE_EXAMPLE), headers)).json());
+      expect((await findSuggestion(deps.store.db, unnamed.suggestionId))?.tenant).toBe('acme');
+
+      const error = await envelopeOf(await post(JSON.stringify({ ...WIRE_EXAMPLE, tenant: 'globex' }), headers), 403, 'forbidden');
+      expect(error.message).toContain('globex');
+      // Without a key (optional mode on a loopback address) the request is the default tenant's.
+      await envelopeOf(await post(JSON.stringify({ ...WIRE_EXAMPLE, tenant: 'acme' })), 403, 'forbidden');
     });
 
     it('reads a JSON body sent without a Content-Type header', async () => {
@@ -192,7 +203,9 @@ describe.each(DIALECTS)('HTTP API on $name', (dialect) => {
       const suggestions = doc.paths['/v1/suggestions']?.post;
       expect(suggestions).toBeDefined();
       expect(suggestions!.requestBody).toBeDefined();
-      expect(Object.keys(suggestions!.responses).sort()).toEqual(['200', '400', '413']);
+      expect(Object.keys(suggestions!.responses).sort()).toEqual(['200', '400', '401', '403', '413']);
+      expect(doc.paths['/v1/annotations:batch']?.post?.requestBody).toBeDefined();
+      expect(doc.paths['/v1/annotations']?.get).toBeDefined();
       expect(doc.paths['/v1/health']?.get).toBeDefined();
       expect(JSON.stringify(doc)).toContain('ticketId');
     });

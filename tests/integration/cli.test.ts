@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { createApp } from '../../backend/app.ts';
 import { main } from '../../backend/cli.ts';
+import { loadConfig } from '../../backend/config.ts';
+import { createKnowledge } from '../../backend/rag/knowledge.ts';
 import { DEMO_HELP_CENTRE } from '../../backend/demo/tickets.ts';
 import { openStore } from '../../backend/store/connect.ts';
 import { countPassages, latestImport } from '../../backend/store/passages.ts';
@@ -92,6 +96,84 @@ describe('aitl kb import', () => {
     const result = await run(['kb', 'import']);
     expect(result.code).toBe(2);
     expect(result.err).toContain('Usage: aitl kb import PATH');
+  });
+});
+
+/** GET /v1/annotations with `key` through an app on the CLI's store, in required mode: the status. */
+async function statusWithKey(key: string): Promise<number> {
+  const store = await openStore(dbFile);
+  try {
+    const config = { ...loadConfig({ AITL_DATABASE_URL: dbFile, AITL_AUTH: 'required' }), demo: false };
+    const app = createApp({ config, store, knowledge: await createKnowledge(store.db), logger: pino({ level: 'silent' }) });
+    const response = await app.request('/v1/annotations', { headers: { authorization: `Bearer ${key}` } });
+    return response.status;
+  } finally {
+    await store.close();
+  }
+}
+
+describe('aitl keys', () => {
+  it('create prints a description, then the key alone on the last line; the key authenticates', async () => {
+    const result = await run(['keys', 'create', '--tenant', 'acme', '--role', 'analyst', '--name', 'weekly export']);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.out.split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    const key = lines[lines.length - 1]!;
+    expect(key).toMatch(/^aitl_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+    const id = key.slice(5, 21);
+    expect(lines[0]).toContain(id);
+    expect(lines[0]).toContain('acme');
+    expect(lines[0]).toContain('analyst');
+    expect(await statusWithKey(key)).toBe(200);
+    expect(await statusWithKey(key.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).toBe(401);
+  });
+
+  it('list shows every key without its secret; revoke makes a key fail from then on', async () => {
+    const created = await run(['keys', 'create', '--tenant', 'acme', '--role', 'agent']);
+    const key = created.out.split('\n').pop()!;
+    const id = key.slice(5, 21);
+    await run(['keys', 'create', '--tenant', 'globex', '--role', 'admin', '--name', 'ops']);
+
+    const listed = await run(['keys', 'list']);
+    expect(listed.code).toBe(0);
+    const lines = listed.out.split('\n');
+    expect(lines[0]).toMatch(/^ID\s+TENANT\s+ROLE\s+NAME\s+CREATED\s+LAST USED\s+REVOKED$/);
+    expect(lines).toHaveLength(3);
+    expect(listed.out).toContain(id);
+    expect(listed.out).toContain('globex');
+    expect(listed.out).not.toContain(key.slice(22));
+
+    const revoked = await run(['keys', 'revoke', id]);
+    expect(revoked).toEqual({ code: 0, out: `Revoked API key ${id}`, err: '' });
+    expect((await run(['keys', 'revoke', id])).out).toContain('already revoked');
+    const missing = await run(['keys', 'revoke', 'ffffffffffffffff']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('No API key ffffffffffffffff');
+    const after = (await run(['keys', 'list'])).out.split('\n').find((l) => l.startsWith(id))!;
+    expect(after).toMatch(/\d{4}-\d{2}-\d{2}T\S+Z$/);
+  });
+
+  it('list says how to make a key when there is none', async () => {
+    const listed = await run(['keys', 'list']);
+    expect(listed.code).toBe(0);
+    expect(listed.out).toContain('aitl keys create');
+  });
+
+  it.each([
+    [['keys'], 'Missing subcommand'],
+    [['keys', 'rotate'], 'Unknown subcommand'],
+    [['keys', 'create', '--role', 'agent'], '--tenant'],
+    [['keys', 'create', '--tenant', 'acme'], '--role'],
+    [['keys', 'create', '--tenant', 'acme', '--role', 'root'], 'agent, analyst, admin'],
+    [['keys', 'create', '--tenant', 'acme', '--role', 'agent', '--colour', 'red'], 'colour'],
+    [['keys', 'revoke'], 'revoke'],
+  ])('returns 2 with usage for %j', async (argv, message) => {
+    const result = await run(argv);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(message);
+    expect(result.err).toContain('Usage: aitl keys create');
+    expect(result.out).toBe('');
   });
 });
 

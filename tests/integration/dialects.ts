@@ -169,6 +169,8 @@ export function useDatabase(
 
 /** Empties every table, so each test starts from a blank store. */
 export async function clearTables(db: Kysely<Database>): Promise<void> {
+  await db.deleteFrom('annotations').execute();
+  await db.deleteFrom('api_keys').execute();
   await db.deleteFrom('suggestions').execute();
   await db.deleteFrom('passages').execute();
   await db.deleteFrom('kb_imports').execute();

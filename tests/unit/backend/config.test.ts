@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../backend/config.ts';
+import { ConfigError, isLoopbackHost, loadConfig } from '../../../backend/config.ts';
 
 describe('loadConfig', () => {
   it('uses the documented defaults for an empty environment', () => {
@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       demo: true,
       defaultTenant: 'default',
+      auth: 'optional',
     });
   });
 
@@ -31,7 +32,29 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       demo: false,
       defaultTenant: 'acme',
+      auth: 'required',
     });
+  });
+
+  it.each([
+    ['127.0.0.1', 'optional'],
+    ['127.0.1.1', 'optional'],
+    ['localhost', 'optional'],
+    ['::1', 'optional'],
+    ['[::1]', 'optional'],
+    ['0.0.0.0', 'required'],
+    ['::', 'required'],
+    ['192.168.1.20', 'required'],
+    ['aitl.example.com', 'required'],
+  ])('defaults AITL_AUTH on AITL_HOST=%s to %s', (host, mode) => {
+    expect(isLoopbackHost(host)).toBe(mode === 'optional');
+    expect(loadConfig({ AITL_HOST: host }).auth).toBe(mode);
+  });
+
+  it('takes AITL_AUTH as given, and refuses anything but required or optional', () => {
+    expect(loadConfig({ AITL_HOST: '0.0.0.0', AITL_AUTH: 'optional' }).auth).toBe('optional');
+    expect(loadConfig({ AITL_AUTH: 'required' }).auth).toBe('required');
+    expect(() => loadConfig({ AITL_AUTH: 'off' })).toThrow(/AITL_AUTH/);
   });
 
   it('treats an empty variable as unset', () => {

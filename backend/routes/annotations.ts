@@ -1,0 +1,134 @@
+/**
+ * The signals' way in and out.
+ *
+ * POST /v1/annotations:batch — the extension's outbox sends up to LIMITS.batchItems annotations; each is checked
+ * on its own (one malformed item is rejected alone), its free text redacted again, and the batch stored in one
+ * transaction, exactly once per (tenant, id). The answer lists, in the batch's order and only after the commit,
+ * what became of each item: `accepted`, `duplicate` (already stored with the same content: drop it) or `rejected`
+ * (`invalid`, `too_large`, `tenant_mismatch`, `id_conflict`: retrying will not help).
+ *
+ * GET /v1/annotations — the key's tenant's annotations, oldest received first, a page at a time.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import {
+  Annotation,
+  ANNOTATION_KINDS,
+  type AnnotationPage,
+  type ItemResult,
+  LIMITS,
+  redactAnnotation,
+  SyncBatch,
+  type SyncResponse,
+  toIssues,
+} from '../../shared/index.ts';
+import type { AppDeps } from '../deps.ts';
+import type { Guard } from '../http/auth.ts';
+import { ApiError, envelope, parseWith, readJsonValue } from '../http/errors.ts';
+import { canonicalJson, hashCanonical, listAnnotations, type PagePosition, type PreparedAnnotation, storeAnnotations } from '../store/annotations.ts';
+
+const TOO_LARGE = `A batch holds at most ${LIMITS.batchItems} items and ${LIMITS.batchBytes} bytes of JSON; split it and send the parts`;
+
+export const ListAnnotationsQuery = z.object({
+  since: z.iso.datetime({ offset: true }).optional().describe('Only annotations received at or after this time'),
+  kind: z.enum(ANNOTATION_KINDS).optional(),
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).optional().describe(`Page size, at most ${LIMITS.pageSize}`),
+  cursor: z.string().min(1).max(512).optional().describe('nextCursor of the previous page'),
+});
+
+export function encodeCursor(position: PagePosition): string {
+  return Buffer.from(JSON.stringify([position.receivedAt, position.id]), 'utf8').toString('base64url');
+}
+
+const CursorShape = z.tuple([z.iso.datetime(), z.string().min(1).max(128)]);
+
+export function decodeCursor(cursor: string): PagePosition | undefined {
+  try {
+    const parsed = CursorShape.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return parsed.success ? { receivedAt: parsed.data[0], id: parsed.data[1] } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The id to report for item `index`: its own when it has a usable one, else `#<index>`. */
+function labelOf(item: unknown, index: number): string {
+  const id = item !== null && typeof item === 'object' ? (item as { id?: unknown }).id : undefined;
+  return typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : `#${index}`;
+}
+
+function rejected(id: string, code: string, message: string): ItemResult {
+  return { id, status: 'rejected', error: { code, message } };
+}
+
+export function annotationRoutes(deps: AppDeps, guard: Guard): Hono {
+  const app = new Hono();
+  const encoder = new TextEncoder();
+
+  // A regex parameter that matches only the literal text: `/v1/annotations:batchX` and others are 404.
+  app.post(
+    '/v1/:batch{annotations:batch}',
+    guard('agent'),
+    bodyLimit({ maxSize: LIMITS.batchBytes, onError: (c) => c.json(envelope('payload_too_large', TOO_LARGE), 413) }),
+    async (c) => {
+      const receivedAt = new Date().toISOString();
+      const { tenant } = c.get('auth');
+      const body = await readJsonValue(c);
+      const items = body !== null && typeof body === 'object' ? (body as { items?: unknown }).items : undefined;
+      if (Array.isArray(items) && items.length > LIMITS.batchItems) throw new ApiError(413, 'payload_too_large', TOO_LARGE);
+      const batch = parseWith(SyncBatch, body, 'request');
+
+      const results: (ItemResult | undefined)[] = new Array(batch.items.length);
+      const prepared: PreparedAnnotation[] = [];
+      const slots: number[] = [];
+      batch.items.forEach((item, index) => {
+        const id = labelOf(item, index);
+        const canonical = canonicalJson(item);
+        if (encoder.encode(canonical).length > LIMITS.annotationBytes) {
+          results[index] = rejected(id, 'too_large', `Annotation exceeds ${LIMITS.annotationBytes} bytes of JSON`);
+          return;
+        }
+        const parsed = Annotation.safeParse(item);
+        if (!parsed.success) {
+          const issues = toIssues(parsed.error);
+          const detail = issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ');
+          results[index] = rejected(id, 'invalid', `Invalid annotation: ${detail}`);
+          return;
+        }
+        if (parsed.data.tenant !== tenant) {
+          results[index] = rejected(id, 'tenant_mismatch', `Annotation names tenant "${parsed.data.tenant}" but the key belongs to "${tenant}"`);
+          return;
+        }
+        prepared.push({ annotation: redactAnnotation(parsed.data), hash: hashCanonical(canonical) });
+        slots.push(index);
+      });
+
+      const outcomes = await storeAnnotations(deps.store.db, tenant, prepared, { sentAt: batch.sentAt ?? null, receivedAt });
+      outcomes.forEach((outcome, i) => {
+        const id = prepared[i]!.annotation.id;
+        results[slots[i]!] =
+          outcome === 'id_conflict'
+            ? rejected(id, 'id_conflict', 'This id was already stored with different content; a new annotation needs a new id')
+            : { id, status: outcome };
+      });
+      return c.json<SyncResponse>({ results: results as ItemResult[] }, 200);
+    },
+  );
+
+  app.get('/v1/annotations', guard('analyst'), async (c) => {
+    const { tenant } = c.get('auth');
+    const query = parseWith(ListAnnotationsQuery, c.req.query(), 'query');
+    let after: PagePosition | undefined;
+    if (query.cursor !== undefined) {
+      after = decodeCursor(query.cursor);
+      if (!after) {
+        throw new ApiError(400, 'validation_failed', 'Invalid query: check cursor', [{ path: 'cursor', message: 'not a cursor this API returned' }]);
+      }
+    }
+    const page = await listAnnotations(deps.store.db, { tenant, since: query.since, kind: query.kind, limit: query.limit ?? LIMITS.pageSize, after });
+    return c.json<AnnotationPage>({ items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
+  });
+
+  return app;
+}

@@ -1,0 +1,179 @@
+/**
+ * Annotations, stored exactly once per (tenant, id). A batch is written in one transaction with
+ * `INSERT … ON CONFLICT (tenant, id) DO NOTHING`; ids that were not inserted are then compared by the hash of
+ * what was received: the same hash is a resend (`duplicate`), another one is a client reusing an id for
+ * different content (`id_conflict`). Concurrent identical batches therefore store each id once and both succeed.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Annotation, AnnotationKind, StoredAnnotation } from '../../shared/index.ts';
+import type { Database, NewAnnotation } from './schema.ts';
+
+/**
+ * JSON with object keys sorted at every level, so two serialisations of the same value are the same text.
+ * `undefined` members are dropped, as JSON.stringify does.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(record).sort()) {
+    const member = record[key];
+    if (member === undefined || typeof member === 'function') continue;
+    parts.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/** SHA-256 (hex) of the canonical JSON of an item as received. */
+export function payloadHash(item: unknown): string {
+  return hashCanonical(canonicalJson(item));
+}
+
+/** SHA-256 (hex) of an already canonical JSON text. */
+export function hashCanonical(canonical: string): string {
+  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+}
+
+/** One item ready to store: the annotation as it will be kept (redacted) and the hash of what was received. */
+export interface PreparedAnnotation {
+  annotation: Annotation;
+  hash: string;
+}
+
+export type StoreOutcome = 'accepted' | 'duplicate' | 'id_conflict';
+
+export interface BatchTimes {
+  /** The client's `sentAt`, if it gave one. */
+  sentAt: string | null;
+  receivedAt: string;
+}
+
+/** PostgreSQL's deadlock and serialization failures: the transaction is safe to run again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/**
+ * Stores a batch for `tenant` in one transaction and says, per item and in order, what became of it. Within the
+ * batch the first occurrence of an id wins; later ones are compared with what ends up stored for that id.
+ */
+export async function storeAnnotations(
+  db: Kysely<Database>,
+  tenant: string,
+  items: readonly PreparedAnnotation[],
+  times: BatchTimes,
+): Promise<StoreOutcome[]> {
+  if (items.length === 0) return [];
+  const firstById = new Map<string, PreparedAnnotation>();
+  for (const item of items) if (!firstById.has(item.annotation.id)) firstById.set(item.annotation.id, item);
+  // Insert in id order: concurrent batches that share ids then lock them in the same order and cannot deadlock.
+  const rows: NewAnnotation[] = [...firstById.values()]
+    .sort((a, b) => (a.annotation.id < b.annotation.id ? -1 : a.annotation.id > b.annotation.id ? 1 : 0))
+    .map(({ annotation: a, hash }) => ({
+      tenant,
+      id: a.id,
+      kind: a.kind,
+      suggestion_id: a.suggestionId,
+      ticket_id: a.ticketId,
+      host: a.host,
+      agent: a.agent,
+      payload: JSON.stringify(a),
+      payload_hash: hash,
+      client_time: a.clientTime,
+      sent_at: times.sentAt,
+      received_at: times.receivedAt,
+    }));
+
+  let inserted: Set<string> = new Set();
+  let stored = new Map<string, string>();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      [inserted, stored] = await db.transaction().execute(async (trx) => {
+        const done = await trx
+          .insertInto('annotations')
+          .values(rows)
+          .onConflict((oc) => oc.columns(['tenant', 'id']).doNothing())
+          .returning('id')
+          .execute();
+        const insertedIds = new Set(done.map((r) => r.id));
+        const others = rows.filter((r) => !insertedIds.has(r.id)).map((r) => r.id);
+        const hashes = new Map<string, string>();
+        if (others.length > 0) {
+          const existing = await trx
+            .selectFrom('annotations')
+            .select(['id', 'payload_hash'])
+            .where('tenant', '=', tenant)
+            .where('id', 'in', others)
+            .execute();
+          for (const row of existing) hashes.set(row.id, row.payload_hash);
+        }
+        return [insertedIds, hashes] as const;
+      });
+      break;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= 3 || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
+    }
+  }
+
+  const seen = new Set<string>();
+  return items.map((item) => {
+    const id = item.annotation.id;
+    const first = !seen.has(id);
+    seen.add(id);
+    if (first && inserted.has(id)) return 'accepted';
+    const winner = inserted.has(id) ? firstById.get(id)!.hash : stored.get(id);
+    // No stored hash would mean the row vanished between insert and read; annotations are never deleted.
+    if (winner === undefined) throw new Error(`annotation ${id} was neither inserted nor found`);
+    return winner === item.hash ? 'duplicate' : 'id_conflict';
+  });
+}
+
+/** Where a page starts: after this (received_at, id). */
+export interface PagePosition {
+  receivedAt: string;
+  id: string;
+}
+
+export interface AnnotationQuery {
+  tenant: string;
+  /** Only annotations received at or after this instant (ISO 8601). */
+  since?: string | undefined;
+  kind?: AnnotationKind | undefined;
+  limit: number;
+  after?: PagePosition | undefined;
+}
+
+/** One page in (received_at, id) order, and where the next one starts (undefined at the end). */
+export async function listAnnotations(db: Kysely<Database>, q: AnnotationQuery): Promise<{ items: StoredAnnotation[]; next?: PagePosition }> {
+  let query = db
+    .selectFrom('annotations')
+    .select(['id', 'payload', 'received_at', 'sent_at'])
+    .where('tenant', '=', q.tenant)
+    .orderBy('received_at')
+    .orderBy('id')
+    .limit(q.limit + 1);
+  if (q.since !== undefined) query = query.where('received_at', '>=', new Date(q.since).toISOString());
+  if (q.kind !== undefined) query = query.where('kind', '=', q.kind);
+  if (q.after) {
+    const { receivedAt, id } = q.after;
+    query = query.where((eb) => eb(eb.refTuple('received_at', 'id'), '>', eb.tuple(receivedAt, id)));
+  }
+  const rows = await query.execute();
+  const page = rows.slice(0, q.limit);
+  const items = page.map((row) => ({
+    annotation: JSON.parse(row.payload) as Annotation,
+    receivedAt: row.received_at,
+    sentAt: row.sent_at,
+  }));
+  const last = page[page.length - 1];
+  return rows.length > q.limit && last ? { items, next: { receivedAt: last.received_at, id: last.id } } : { items };
+}
+
+/** Counts stored annotations of a tenant, optionally of one id: for tests and operators. */
+export async function countAnnotations(db: Kysely<Database>, tenant: string, id?: string): Promise<number> {
+  let query = db.selectFrom('annotations').select((eb) => eb.fn.countAll<string | number>().as('n')).where('tenant', '=', tenant);
+  if (id !== undefined) query = query.where('id', '=', id);
+  const row = await query.executeTakeFirstOrThrow();
+  return Number(row.n);
+}
