@@ -11,7 +11,7 @@ export default defineConfig({
   manifest: {
     name: 'AITL reply suggestions',
     description: 'Suggested replies and the knowledge behind them, beside your help-desk tickets.',
-    permissions: ['storage'],
+    permissions: ['storage', 'alarms', 'unlimitedStorage'],
     // The default backend runs locally; other backends are granted from the options page.
     host_permissions: ['http://127.0.0.1/*', 'http://localhost/*'],
     optional_host_permissions: ['https://*/*', 'http://*/*'],

@@ -1,9 +1,19 @@
 /** Extension settings, stored once in `browser.storage` with a typed default. */
 import { storage } from 'wxt/utils/storage';
+import { uuidv7 } from '../../shared/ids.ts';
 
 export const DEFAULT_BACKEND_URL = 'http://127.0.0.1:8787';
 
 export const backendUrl = storage.defineItem<string>('local:backendUrl', { fallback: DEFAULT_BACKEND_URL });
+
+/** Sent as `Authorization: Bearer <key>` when not empty; an agent-role key of the backend's tenant. */
+export const apiKey = storage.defineItem<string>('local:apiKey', { fallback: '' });
+
+/** Who this browser's agent is in the annotations: generated once per profile, kept afterwards. */
+export const agentId = storage.defineItem<string>('local:agentId', { init: () => `agent-${uuidv7()}` });
+
+/** The tenant recorded in the annotations. */
+export const tenant = storage.defineItem<string>('local:tenant', { fallback: 'default' });
 
 /** Accepts http(s) URLs only and drops a trailing slash, so `${base}/v1/...` is always well formed. */
 export function normaliseBackendUrl(input: string): string | undefined {

@@ -1,0 +1,71 @@
+/**
+ * The annotation outbox for the background worker: durable queue (outbox.ts) + exactly-once sync (sync.ts) +
+ * when to sync (scheduler.ts) + the popup's messages (messages.ts). Call `createOutboxService()` once, synchronously,
+ * in `defineBackground`'s main function, so its alarm and `online` listeners are registered at worker start.
+ */
+import { checkBackend } from '../lib/backend-client.ts';
+import { apiKey, backendUrl } from '../lib/settings.ts';
+import type { AddResult, FlushReport, OutboxReply } from '../../shared/outbox-messages.ts';
+import { OutboxDb } from './db.ts';
+import { handleOutboxMessage } from './messages.ts';
+import { createOutbox, type Outbox } from './outbox.ts';
+import { type OutboxScheduler, startOutboxSync } from './scheduler.ts';
+import { createSyncer, type SyncConfig, type Syncer } from './sync.ts';
+
+export { OutboxDb, OUTBOX_DB_NAME } from './db.ts';
+export { handleOutboxMessage, isOutboxMessage } from './messages.ts';
+export { createOutbox } from './outbox.ts';
+export { startOutboxSync } from './scheduler.ts';
+export { createSyncer } from './sync.ts';
+
+export interface OutboxService {
+  outbox: Outbox;
+  syncer: Syncer;
+  scheduler: OutboxScheduler;
+  /** Stores the annotation durably (idempotent by id), then schedules a sync. Never throws. */
+  add(annotation: unknown): Promise<AddResult>;
+  /** Flushes now, even during a backoff (the popup's "Sync now"). */
+  flushNow(): Promise<FlushReport>;
+  /** Answers an `outbox.*` message; undefined for any other message. */
+  handleMessage(raw: unknown): Promise<OutboxReply> | undefined;
+}
+
+export async function readSyncConfig(): Promise<SyncConfig> {
+  const [baseUrl, key] = await Promise.all([backendUrl.getValue(), apiKey.getValue()]);
+  return key ? { baseUrl, apiKey: key } : { baseUrl };
+}
+
+export function createOutboxService(): OutboxService {
+  const db = new OutboxDb();
+  const outbox = createOutbox(db);
+  const syncer = createSyncer({ outbox, config: readSyncConfig });
+  const scheduler = startOutboxSync(syncer, outbox);
+
+  // A new key or backend URL may end a 401/403 or unreachable backoff: try at once.
+  const retryNow = () => void scheduler.flushNow().catch(() => undefined);
+  apiKey.watch(retryNow);
+  backendUrl.watch(retryNow);
+
+  const add = async (annotation: unknown): Promise<AddResult> => {
+    const result = await outbox.add(annotation);
+    if (result.ok) scheduler.kick();
+    return result;
+  };
+  const flushNow = () => scheduler.flushNow();
+  const checkHealth = async () => {
+    const baseUrl = await backendUrl.getValue();
+    const health = await checkBackend(baseUrl);
+    return health.ok
+      ? { reachable: true, baseUrl, message: `Connected: ${health.value.passages} knowledge passages, model ${health.value.modelVersion}.` }
+      : { reachable: false, baseUrl, message: health.message };
+  };
+
+  return {
+    outbox,
+    syncer,
+    scheduler,
+    add,
+    flushNow,
+    handleMessage: (raw) => handleOutboxMessage(raw, { outbox, add, flush: flushNow, checkHealth }),
+  };
+}
