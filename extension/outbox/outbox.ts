@@ -51,8 +51,11 @@ export interface SettleSummary {
 export interface Outbox {
   add(annotation: unknown): Promise<AddResult>;
   claim(now: number, limits?: ClaimLimits): Promise<OutboxItem[]>;
-  /** Applies the server's verdicts; ids in `sent` without a verdict go back to pending. */
-  settle(results: readonly ItemResult[], sent?: readonly string[]): Promise<SettleSummary>;
+  /**
+   * Applies the server's verdicts; ids in `sent` without a verdict go back to pending. `meta` (e.g. lastSyncAt) is
+   * written in the same transaction, so no reader sees the items gone but the sync not recorded.
+   */
+  settle(results: readonly ItemResult[], sent?: readonly string[], meta?: MetaPatch): Promise<SettleSummary>;
   release(ids: readonly string[]): Promise<number>;
   /** Extends the lease of items still inflight (a long split retry). */
   renew(ids: readonly string[], leaseUntil: number): Promise<void>;
@@ -62,8 +65,11 @@ export interface Outbox {
   deadLetterSummaries(): Promise<DeadLetterSummary[]>;
   exportDeadLetters(): Promise<string>;
   getMeta(): Promise<Partial<OutboxMetaValues>>;
-  setMeta(patch: { [K in OutboxMetaKey]?: OutboxMetaValues[K] | null }): Promise<void>;
+  setMeta(patch: MetaPatch): Promise<void>;
 }
+
+/** Meta values to write; null deletes the key. */
+export type MetaPatch = { [K in OutboxMetaKey]?: OutboxMetaValues[K] | null };
 
 export interface OutboxOptions {
   now?: () => number;
@@ -152,10 +158,10 @@ export function createOutbox(db: OutboxDb, options: OutboxOptions = {}): Outbox 
     });
   }
 
-  function settle(results: readonly ItemResult[], sent?: readonly string[]): Promise<SettleSummary> {
+  function settle(results: readonly ItemResult[], sent?: readonly string[], meta?: MetaPatch): Promise<SettleSummary> {
     const verdicts = new Map(results.map((r) => [r.id, r]));
     const ids = [...new Set(sent ?? results.map((r) => r.id))];
-    return db.transaction('rw', db.items, db.dead, async () => {
+    return db.transaction('rw', db.items, db.dead, db.meta, async () => {
       const summary: SettleSummary = { accepted: 0, duplicate: 0, rejected: 0, released: 0 };
       const rows = await db.items.bulkGet(ids);
       const remove: string[] = [];
@@ -180,6 +186,7 @@ export function createOutbox(db: OutboxDb, options: OutboxOptions = {}): Outbox 
       if (dead.length > 0) await db.dead.bulkPut(dead);
       if (remove.length > 0) await db.items.bulkDelete(remove);
       if (release.length > 0) await db.items.bulkPut(release);
+      if (meta) await writeMeta(meta);
       return summary;
     });
   }
@@ -217,14 +224,17 @@ export function createOutbox(db: OutboxDb, options: OutboxOptions = {}): Outbox 
     return Object.fromEntries(rows.map((r) => [r.key, r.value])) as Partial<OutboxMetaValues>;
   }
 
-  async function setMeta(patch: { [K in OutboxMetaKey]?: OutboxMetaValues[K] | null }): Promise<void> {
+  /** Inside a transaction that includes db.meta. */
+  async function writeMeta(patch: MetaPatch): Promise<void> {
     const entries = Object.entries(patch) as [OutboxMetaKey, unknown][];
-    await db.transaction('rw', db.meta, async () => {
-      const put = entries.filter(([, v]) => v !== null && v !== undefined).map(([key, value]) => ({ key, value }) as MetaRow);
-      const remove = entries.filter(([, v]) => v === null).map(([key]) => key);
-      if (put.length > 0) await db.meta.bulkPut(put);
-      if (remove.length > 0) await db.meta.bulkDelete(remove);
-    });
+    const put = entries.filter(([, v]) => v !== null && v !== undefined).map(([key, value]) => ({ key, value }) as MetaRow);
+    const remove = entries.filter(([, v]) => v === null).map(([key]) => key);
+    if (put.length > 0) await db.meta.bulkPut(put);
+    if (remove.length > 0) await db.meta.bulkDelete(remove);
+  }
+
+  async function setMeta(patch: MetaPatch): Promise<void> {
+    await db.transaction('rw', db.meta, () => writeMeta(patch));
   }
 
   function stats(): Promise<OutboxStats> {

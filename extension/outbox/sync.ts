@@ -192,11 +192,11 @@ export function createSyncer(deps: SyncerDeps): Syncer {
         if (!parsed.success || !matchesBatch(ids, parsed.data.results)) {
           return { kind: 'transient', message: `${config.baseUrl} answered the sync with results that do not match the batch sent` };
         }
-        const settled = await outbox.settle(parsed.data.results, ids);
+        // The verdicts and "synced, backoff over" land together.
+        const settled = await outbox.settle(parsed.data.results, ids, { lastSyncAt: now(), backoffAttempt: 0, nextAttemptAt: null });
         report.accepted += settled.accepted;
         report.duplicate += settled.duplicate;
         report.rejected += settled.rejected;
-        await outbox.setMeta({ lastSyncAt: now(), backoffAttempt: 0, nextAttemptAt: null });
         return { kind: 'ok' };
       }
 

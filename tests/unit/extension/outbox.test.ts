@@ -185,7 +185,9 @@ describe('outbox.settle, release, deadLetter', () => {
         { id: 'not-ours', status: 'accepted' },
       ],
       [a, b, c, d],
+      { lastSyncAt: clock.now(), nextAttemptAt: null },
     );
+    expect((await outbox.stats()).lastSyncAt).toBe(clock.now());
     expect(summary).toEqual({ accepted: 1, duplicate: 1, rejected: 1, released: 1 });
     expect(await db.items.get(a)).toBeUndefined();
     expect(await db.items.get(b)).toBeUndefined();
