@@ -25,5 +25,7 @@ type Common = keyof SuggestionContext | 'id' | 'schemaVersion' | 'clientTime';
 export type SignalFields = DistributiveOmit<AnnotationDraft, Common>;
 
 export function makeDraft(context: SuggestionContext, fields: SignalFields): AnnotationDraft {
-  return { ...fields, ...context, id: uuidv7(), schemaVersion: SCHEMA_VERSION, clientTime: new Date().toISOString() } as AnnotationDraft;
+  const { host, ticketId, suggestionId, modelVersion, indexVersion } = context;
+  const common = { host, ticketId, suggestionId, modelVersion, indexVersion, id: uuidv7(), schemaVersion: SCHEMA_VERSION, clientTime: new Date().toISOString() };
+  return { ...fields, ...common } as AnnotationDraft;
 }

@@ -37,7 +37,8 @@ export function useAdoption(adapter: HostAdapter, doc: Document, view: View) {
       const used = inserted.current.get(ticketId);
       inserted.current.delete(ticketId);
       const { outcome, similarity } = adoptionOutcome(used?.candidate.text, sentText);
-      const draft = makeDraft(used?.context ?? context, {
+      const adopted = used?.context ?? context;
+      const draft = makeDraft(adopted, {
         kind: 'adoption',
         outcome,
         ...(used ? { candidateId: used.candidate.candidateId, variantId: used.candidate.variantId } : {}),
@@ -48,7 +49,7 @@ export function useAdoption(adapter: HostAdapter, doc: Document, view: View) {
       const reply = await saveAnnotation(draft);
       setRecorded(reply.ok ? { status: 'saved', id: reply.id } : { status: 'error', message: reply.message });
       if (reply.ok && (outcome === 'edited' || outcome === 'rejected')) {
-        setRationale({ context: draft, adoptionId: draft.id, outcome, candidateId: used?.candidate.candidateId, variantId: used?.candidate.variantId });
+        setRationale({ context: adopted, adoptionId: draft.id, outcome, candidateId: used?.candidate.candidateId, variantId: used?.candidate.variantId });
       }
     },
     [adapter, doc],
