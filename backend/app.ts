@@ -16,6 +16,7 @@ import { healthRoutes } from './routes/health.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { suggestionRoutes } from './routes/suggestions.ts';
+import { whoAmIRoutes } from './routes/whoami.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -35,6 +36,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', healthRoutes(deps));
   app.route('/', suggestionRoutes(deps, guard));
   app.route('/', annotationRoutes(deps, guard));
+  app.route('/', whoAmIRoutes(guard));
   app.route('/', openApiRoutes(API_VERSION));
   app.route('/', kbRoutes(deps));
   app.route('/', demoRoutes());

@@ -10,3 +10,7 @@ export const ROLE_GRANTS: Record<Role, readonly Role[]> = {
   analyst: ['analyst'],
   admin: ['agent', 'analyst', 'admin'],
 };
+
+/** GET /v1/whoami: who the presented key (or its absence, where the backend allows that) acts as. */
+export const WhoAmI = z.object({ tenant: z.string(), role: Role, keyId: z.string().nullable() });
+export type WhoAmI = z.infer<typeof WhoAmI>;

@@ -44,8 +44,8 @@ export interface AuthOptions {
   now?: () => Date;
 }
 
-/** Middleware that lets through requests whose role grants `needs`, with `c.get('auth')` set. */
-export type Guard = (needs: Role) => MiddlewareHandler;
+/** Middleware that lets through requests whose role grants `needs` (`any`: every valid caller), with `c.get('auth')` set. */
+export type Guard = (needs: Role | 'any') => MiddlewareHandler;
 
 const CHALLENGE = 'Bearer realm="aitl"';
 
@@ -91,7 +91,7 @@ export function apiKeyAuth(options: AuthOptions): Guard {
         await touch(key.id, key.lastUsedAt);
         auth = { tenant: key.tenant, role: key.role, keyId: key.id };
       }
-      if (!ROLE_GRANTS[auth.role]?.includes(needs)) {
+      if (needs !== 'any' && !ROLE_GRANTS[auth.role]?.includes(needs)) {
         return c.json(envelope('forbidden', `The ${auth.role} role may not do this; it needs the ${needs} role`), 403);
       }
       c.set('auth', auth);

@@ -4,7 +4,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
-import { AnnotationPage, ErrorEnvelope, HealthResponse, LIMITS, SuggestionRequest, SuggestionResponse, SyncBatch, SyncResponse } from '../../shared/index.ts';
+import { AnnotationPage, ErrorEnvelope, HealthResponse, LIMITS, SuggestionRequest, SuggestionResponse, SyncBatch, SyncResponse, WhoAmI } from '../../shared/index.ts';
 import { ListAnnotationsQuery } from './annotations.ts';
 
 const json = (schema: ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -68,6 +68,13 @@ export function openApiRoutes(version: string): OpenAPIHono {
     path: '/v1/health',
     summary: 'Liveness and the versions being served',
     responses: { 200: json(HealthResponse, 'The service is up') },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/whoami',
+    summary: 'The tenant and role the presented API key acts as',
+    security,
+    responses: { 200: json(WhoAmI, 'The caller'), 401: auth[401] },
   });
   app.doc31('/v1/openapi.json', {
     openapi: '3.1.0',

@@ -6,7 +6,7 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { type AnnotateReply, type AnnotationDraft, type Failure, RuntimeMessage } from '../../shared/index.ts';
 import { requestSuggestion } from '../lib/backend-client.ts';
-import { agentId, backendUrl, tenant } from '../lib/settings.ts';
+import { agentId, apiKey, backendUrl, tenant } from '../lib/settings.ts';
 import { createOutboxService, type OutboxService } from '../outbox/index.ts';
 
 export default defineBackground(() => {
@@ -27,7 +27,7 @@ async function handle(raw: unknown, outbox: OutboxService) {
   const message = parsed.data;
   switch (message.type) {
     case 'suggest':
-      return requestSuggestion(await backendUrl.getValue(), message.ticket);
+      return requestSuggestion(await backendUrl.getValue(), message.ticket, await apiKey.getValue());
     case 'annotate':
       return annotate(message.annotation, outbox);
   }

@@ -4,12 +4,12 @@
  */
 import ky, { HTTPError, TimeoutError } from 'ky';
 import type { z } from 'zod';
-import { ErrorEnvelope, type Failure, HealthResponse, SuggestionResponse, type SuggestReply, type TicketContext } from '../../shared/index.ts';
+import { ErrorEnvelope, type Failure, HealthResponse, SuggestionResponse, WhoAmI, type SuggestReply, type TicketContext } from '../../shared/index.ts';
 
 const TIMEOUT_MS = 15_000;
 
-export async function requestSuggestion(baseUrl: string, ticket: TicketContext): Promise<SuggestReply> {
-  const result = await call(baseUrl, '/v1/suggestions', { ticket }, SuggestionResponse);
+export async function requestSuggestion(baseUrl: string, ticket: TicketContext, apiKey?: string): Promise<SuggestReply> {
+  const result = await call(baseUrl, '/v1/suggestions', { ticket }, SuggestionResponse, apiKey);
   return result.ok ? { ok: true, suggestion: result.value } : result;
 }
 
@@ -17,11 +17,17 @@ export function checkBackend(baseUrl: string) {
   return call(baseUrl, '/v1/health', undefined, HealthResponse);
 }
 
+/** Which tenant and role the key acts as; the options page records the tenant from it. */
+export function whoAmI(baseUrl: string, apiKey: string) {
+  return call(baseUrl, '/v1/whoami', undefined, WhoAmI, apiKey);
+}
+
 /** POSTs `body` as JSON, or GETs when there is none. */
-async function call<T>(baseUrl: string, path: string, body: unknown, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | Failure> {
+async function call<T>(baseUrl: string, path: string, body: unknown, schema: z.ZodType<T>, apiKey?: string): Promise<{ ok: true; value: T } | Failure> {
   let data: unknown;
   try {
-    const options = { timeout: TIMEOUT_MS, retry: { limit: 1, methods: ['get', 'post'] } };
+    const headers: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
+    const options = { timeout: TIMEOUT_MS, headers, retry: { limit: 1, methods: ['get', 'post'] } };
     const url = `${baseUrl}${path}`;
     data = await (body === undefined ? ky.get(url, options) : ky.post(url, { ...options, json: body })).json();
   } catch (error) {
