@@ -78,9 +78,17 @@ test('signals given offline are kept across a browser restart and stored exactly
     await rationale.getByRole('button', { name: 'Send reasons' }).click();
     await expect(rationale).toHaveCount(0);
 
-    const queued = await outboxIds(await serviceWorkerOf(context));
+    const worker = await serviceWorkerOf(context);
+    const queued = await outboxIds(worker);
     // 1001: preference, 2 relevance, missing knowledge, adoption; 1003: preference, relevance, adoption, rationale.
     expect(queued).toHaveLength(9);
+
+    // The popup tells the agent what is waiting and that the backend is down.
+    const popup = await context.newPage();
+    await popup.goto(new URL('popup.html', worker.url()).toString());
+    await expect(popup.locator('dt:has-text("Waiting to sync") + dd')).toHaveText('9');
+    await expect(popup.locator('dt:has-text("Backend") + dd')).toContainText('not reachable');
+    await expect(popup.locator('dt:has-text("Dead letters") + dd')).toHaveText('0');
     await context.close();
 
     // Relaunch on the same profile: the outbox is still there.
@@ -104,8 +112,8 @@ test('signals given offline are kept across a browser restart and stored exactly
     } finally {
       db.close();
     }
-    const worker = await serviceWorkerOf(context);
-    await expect.poll(() => outboxIds(worker), { timeout: 30_000 }).toEqual([]);
+    const relaunched = await serviceWorkerOf(context);
+    await expect.poll(() => outboxIds(relaunched), { timeout: 30_000 }).toEqual([]);
     await context.close();
   } finally {
     rmSync(profile, { recursive: true, force: true });
