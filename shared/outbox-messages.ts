@@ -12,8 +12,6 @@ export const OutboxFlushMessage = z.object({ type: z.literal('outbox.flush') });
 export const OutboxDeadLettersMessage = z.object({ type: z.literal('outbox.deadLetters') });
 export const OutboxExportMessage = z.object({ type: z.literal('outbox.exportDeadLetters') });
 export const OutboxHealthMessage = z.object({ type: z.literal('outbox.health') });
-/** Queue one annotation; answered only after it is durably stored (or refused). Safe to retry with the same id. */
-export const OutboxAddMessage = z.object({ type: z.literal('outbox.add'), annotation: z.unknown() });
 
 export const OutboxMessage = z.discriminatedUnion('type', [
   OutboxStatsMessage,
@@ -21,7 +19,6 @@ export const OutboxMessage = z.discriminatedUnion('type', [
   OutboxDeadLettersMessage,
   OutboxExportMessage,
   OutboxHealthMessage,
-  OutboxAddMessage,
 ]);
 export type OutboxMessage = z.infer<typeof OutboxMessage>;
 
@@ -104,11 +101,7 @@ export const OutboxHealthReply = z.discriminatedUnion('ok', [
   Refused,
 ]);
 export type OutboxHealthReply = z.infer<typeof OutboxHealthReply>;
-/** `outbox.add` answers the AddResult itself: `{ ok: true, id, duplicate }` or `{ ok: false, code, message }`. */
-export const OutboxAddReply = AddResult;
-export type OutboxAddReply = AddResult;
-
-export type OutboxReply = OutboxStatsReply | OutboxFlushReply | OutboxDeadLettersReply | OutboxExportReply | OutboxHealthReply | OutboxAddReply;
+export type OutboxReply = OutboxStatsReply | OutboxFlushReply | OutboxDeadLettersReply | OutboxExportReply | OutboxHealthReply;
 
 /** The dead-letter export file (what "Export dead letters (JSON)" downloads). */
 export const DeadLetterExport = z.object({

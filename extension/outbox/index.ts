@@ -66,6 +66,6 @@ export function createOutboxService(): OutboxService {
     scheduler,
     add,
     flushNow,
-    handleMessage: (raw) => handleOutboxMessage(raw, { outbox, add, flush: flushNow, checkHealth }),
+    handleMessage: (raw) => handleOutboxMessage(raw, { outbox, flush: flushNow, checkHealth }),
   };
 }

@@ -4,13 +4,10 @@
  */
 import type { FlushReport, OutboxReply } from '../../shared/outbox-messages.ts';
 import { OUTBOX_MESSAGE_PREFIX, OutboxMessage } from '../../shared/outbox-messages.ts';
-import type { AddResult } from '../../shared/outbox-messages.ts';
 import type { Outbox } from './outbox.ts';
 
 export interface OutboxMessageDeps {
   outbox: Outbox;
-  /** Stores one annotation and schedules a sync (the service's `add`). */
-  add: (annotation: unknown) => Promise<AddResult>;
   /** Flushes now, even during a backoff. */
   flush: () => Promise<FlushReport>;
   /** GET {baseUrl}/v1/health. */
@@ -44,7 +41,5 @@ async function answer(message: OutboxMessage, deps: OutboxMessageDeps): Promise<
     }
     case 'outbox.health':
       return { ok: true, ...(await deps.checkHealth()) };
-    case 'outbox.add':
-      return deps.add(message.annotation);
   }
 }
