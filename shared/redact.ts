@@ -125,9 +125,8 @@ function redactIbans(text: string): string {
 
 /** Replaces the personal data in `text` with placeholders; see the module comment for what counts. */
 export function redactPii(text: string): string {
-  if (text.length === 0) return text;
-  let out = text.replace(EMAIL, '[EMAIL]');
-  // Cheap exits keep redaction fast on the common reply that holds no long numbers at all.
+  // Cheap exits keep redaction fast on the common reply that holds no address and no long numbers at all.
+  let out = text.includes('@') ? text.replace(EMAIL, '[EMAIL]') : text;
   if (!/\d/.test(out)) return out;
   out = redactIbans(out);
   out = out.replace(CARD, (match) => (luhnValid(digitsOf(match)) ? '[CARD]' : match));

@@ -64,7 +64,6 @@ function rejected(id: string, code: string, message: string): ItemResult {
 
 export function annotationRoutes(deps: AppDeps, guard: Guard): Hono {
   const app = new Hono();
-  const encoder = new TextEncoder();
 
   // A regex parameter that matches only the literal text: `/v1/annotations:batchX` and others are 404.
   app.post(
@@ -85,7 +84,7 @@ export function annotationRoutes(deps: AppDeps, guard: Guard): Hono {
       batch.items.forEach((item, index) => {
         const id = labelOf(item, index);
         const canonical = canonicalJson(item);
-        if (encoder.encode(canonical).length > LIMITS.annotationBytes) {
+        if (Buffer.byteLength(canonical, 'utf8') > LIMITS.annotationBytes) {
           results[index] = rejected(id, 'too_large', `Annotation exceeds ${LIMITS.annotationBytes} bytes of JSON`);
           return;
         }

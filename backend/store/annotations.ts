@@ -5,25 +5,51 @@
  * different content (`id_conflict`). Concurrent identical batches therefore store each id once and both succeed.
  */
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Annotation, AnnotationKind, StoredAnnotation } from '../../shared/index.ts';
-import type { Database, NewAnnotation } from './schema.ts';
+import type { AnnotationTable, Database, NewAnnotation } from './schema.ts';
 
 /**
  * JSON with object keys sorted at every level, so two serialisations of the same value are the same text.
  * `undefined` members are dropped, as JSON.stringify does.
  */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  // String building rather than map/join, and quoted keys remembered: this runs for every item of every batch.
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const member: unknown = value[i];
+      if (i > 0) out += ',';
+      out += member === undefined || typeof member === 'function' ? 'null' : canonicalJson(member);
+    }
+    return out + ']';
+  }
   const record = value as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const key of Object.keys(record).sort()) {
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
     const member = record[key];
     if (member === undefined || typeof member === 'function') continue;
-    parts.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
+    if (!first) out += ',';
+    first = false;
+    out += quotedKey(key) + ':' + canonicalJson(member);
   }
-  return `{${parts.join(',')}}`;
+  return out + '}';
+}
+
+const QUOTED_KEYS = new Map<string, string>();
+
+/** JSON.stringify(key), remembered for the few hundred distinct keys annotations use. */
+function quotedKey(key: string): string {
+  let quoted = QUOTED_KEYS.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (QUOTED_KEYS.size < 1024) QUOTED_KEYS.set(key, quoted);
+  }
+  return quoted;
 }
 
 /** SHA-256 (hex) of the canonical JSON of an item as received. */
@@ -48,6 +74,51 @@ export interface BatchTimes {
   /** The client's `sentAt`, if it gave one. */
   sentAt: string | null;
   receivedAt: string;
+}
+
+const COLUMNS = [
+  'tenant',
+  'id',
+  'kind',
+  'suggestion_id',
+  'ticket_id',
+  'host',
+  'agent',
+  'payload',
+  'payload_hash',
+  'client_time',
+  'sent_at',
+  'received_at',
+] as const satisfies readonly (keyof AnnotationTable)[];
+
+/** SQL of the batch insert, per store and row count: Kysely writes it once for the dialect, then it is reused. */
+const insertSqlCache = new WeakMap<Kysely<Database>, Map<number, string>>();
+
+/**
+ * `INSERT INTO annotations (…) VALUES (…), … ON CONFLICT (tenant, id) DO NOTHING RETURNING id` for `n` rows, with
+ * parameters in row order and COLUMNS order within a row. Building the query afresh for every batch of 100
+ * rows costs about as much as the SQLite insert itself; the check below makes sure the parameter order is
+ * the one assumed.
+ */
+function batchInsertSql(db: Kysely<Database>, n: number): string {
+  let byCount = insertSqlCache.get(db);
+  if (!byCount) insertSqlCache.set(db, (byCount = new Map()));
+  const cached = byCount.get(n);
+  if (cached !== undefined) return cached;
+  const marker = (row: number, column: string) => `\u0000${row}:${column}`;
+  const rows = Array.from({ length: n }, (_, r) => Object.fromEntries(COLUMNS.map((c) => [c, marker(r, c)])) as unknown as NewAnnotation);
+  const compiled = db
+    .insertInto('annotations')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['tenant', 'id']).doNothing())
+    .returning('id')
+    .compile();
+  const expected = rows.flatMap((_, r) => COLUMNS.map((c) => marker(r, c)));
+  if (compiled.parameters.length !== expected.length || compiled.parameters.some((p, i) => p !== expected[i])) {
+    throw new Error('unexpected parameter order in the compiled annotation insert');
+  }
+  byCount.set(n, compiled.sql);
+  return compiled.sql;
 }
 
 /** PostgreSQL's deadlock and serialization failures: the transaction is safe to run again. */
@@ -84,18 +155,16 @@ export async function storeAnnotations(
       received_at: times.receivedAt,
     }));
 
+  const parameters: unknown[] = [];
+  for (const row of rows) for (const column of COLUMNS) parameters.push(row[column]);
+
   let inserted: Set<string> = new Set();
   let stored = new Map<string, string>();
   for (let attempt = 1; ; attempt++) {
     try {
       [inserted, stored] = await db.transaction().execute(async (trx) => {
-        const done = await trx
-          .insertInto('annotations')
-          .values(rows)
-          .onConflict((oc) => oc.columns(['tenant', 'id']).doNothing())
-          .returning('id')
-          .execute();
-        const insertedIds = new Set(done.map((r) => r.id));
+        const done = await trx.executeQuery<{ id: string }>(CompiledQuery.raw(batchInsertSql(db, rows.length), parameters));
+        const insertedIds = new Set(done.rows.map((r) => r.id));
         const others = rows.filter((r) => !insertedIds.has(r.id)).map((r) => r.id);
         const hashes = new Map<string, string>();
         if (others.length > 0) {

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations.ts';
 import type { Database } from './schema.ts';
@@ -49,8 +49,34 @@ function openSqlite(path: string): Store {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) });
   return { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
+}
+
+/**
+ * Kysely prepares every query it runs, and better-sqlite3 compiles the SQL on each prepare. Keep the most recent
+ * compiled statements by SQL text and hand them out again, unless one is busy (a stream over it is still open).
+ */
+export function reusingStatements(database: SQLite.Database, capacity = 256): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      const cached = cache.get(sql);
+      if (cached && !cached.busy) {
+        // Map order is insertion order: moving the hit to the end keeps the least recently used first.
+        cache.delete(sql);
+        cache.set(sql, cached);
+        return cached;
+      }
+      const statement = database.prepare(sql);
+      if (!cached) {
+        cache.set(sql, statement);
+        if (cache.size > capacity) cache.delete(cache.keys().next().value!);
+      }
+      return statement;
+    },
+  };
 }
 
 async function openPostgres(url: string, schema?: string): Promise<{ store: Store; schema: string | undefined }> {
