@@ -3,6 +3,7 @@ export * from './annotations.ts';
 export * from './auth.ts';
 export * from './errors.ts';
 export * from './health.ts';
+export * from './host-config.ts';
 export * from './ids.ts';
 export * from './limits.ts';
 export * from './messages.ts';

@@ -11,6 +11,7 @@ import {
   RationaleAnnotation,
   RelevanceAnnotation,
 } from './annotations.ts';
+import { HostConfig, PageReport } from './host-config.ts';
 import { SuggestionResponse } from './suggestion.ts';
 import { TicketContext } from './ticket.ts';
 
@@ -27,7 +28,10 @@ export type AnnotationDraft = z.infer<typeof AnnotationDraft>;
 
 export const SuggestMessage = z.object({ type: z.literal('suggest'), ticket: TicketContext });
 export const AnnotateMessage = z.object({ type: z.literal('annotate'), annotation: AnnotationDraft });
-export const RuntimeMessage = z.discriminatedUnion('type', [SuggestMessage, AnnotateMessage]);
+/** The selector overrides for the content script's host adapter (fresh from the backend, else the last copy). */
+export const HostConfigMessage = z.object({ type: z.literal('hostConfig') });
+export const ReportPageMessage = z.object({ type: z.literal('reportPage'), report: PageReport });
+export const RuntimeMessage = z.discriminatedUnion('type', [SuggestMessage, AnnotateMessage, HostConfigMessage, ReportPageMessage]);
 export type RuntimeMessage = z.infer<typeof RuntimeMessage>;
 
 /** Why a call failed, in terms the sidebar can explain to the agent. */
@@ -55,3 +59,9 @@ export type SuggestReply = z.infer<typeof SuggestReply>;
 /** The annotation is committed to the outbox (durably) — only now may the sidebar say "saved". */
 export const AnnotateReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), id: z.string() }), Failure]);
 export type AnnotateReply = z.infer<typeof AnnotateReply>;
+
+export const HostConfigReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), config: HostConfig }), Failure]);
+export type HostConfigReply = z.infer<typeof HostConfigReply>;
+
+export const ReportPageReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), Failure]);
+export type ReportPageReply = z.infer<typeof ReportPageReply>;

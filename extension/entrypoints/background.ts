@@ -4,9 +4,9 @@
  */
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import { type AnnotateReply, type AnnotationDraft, type Failure, RuntimeMessage } from '../../shared/index.ts';
-import { requestSuggestion } from '../lib/backend-client.ts';
-import { agentId, apiKey, backendUrl, tenant } from '../lib/settings.ts';
+import { type AnnotateReply, type AnnotationDraft, type Failure, type HostConfigReply, RuntimeMessage } from '../../shared/index.ts';
+import { fetchHostConfig, requestSuggestion, sendPageReport } from '../lib/backend-client.ts';
+import { agentId, apiKey, backendUrl, hostConfigCache, tenant } from '../lib/settings.ts';
 import { createOutboxService, type OutboxService } from '../outbox/index.ts';
 
 export default defineBackground(() => {
@@ -30,7 +30,23 @@ async function handle(raw: unknown, outbox: OutboxService) {
       return requestSuggestion(await backendUrl.getValue(), message.ticket, await apiKey.getValue());
     case 'annotate':
       return annotate(message.annotation, outbox);
+    case 'hostConfig':
+      return hostConfig();
+    case 'reportPage': {
+      const sent = await sendPageReport(await backendUrl.getValue(), await apiKey.getValue(), message.report);
+      return sent.ok ? { ok: true as const } : sent;
+    }
   }
+}
+
+/** Fresh overrides from the backend when it answers, else the last ones it gave. */
+async function hostConfig(): Promise<HostConfigReply> {
+  const fresh = await fetchHostConfig(await backendUrl.getValue(), await apiKey.getValue());
+  if (fresh.ok) {
+    await hostConfigCache.setValue(fresh.value);
+    return { ok: true, config: fresh.value };
+  }
+  return { ok: true, config: await hostConfigCache.getValue() };
 }
 
 /** Stamps who gave the signal, then queues it durably; the reply says "saved" only after the commit. */

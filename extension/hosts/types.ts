@@ -1,27 +1,32 @@
 /** What the sidebar needs from a help desk, whatever the help desk: one adapter per host implements it. */
-import type { TicketContext } from '../../shared/index.ts';
+import type { HostName, TicketContext } from '../../shared/index.ts';
 
 export type TicketRead =
   /** The active ticket, read confidently. */
   | { status: 'ok'; ticket: TicketContext }
   /** The page is still rendering (or between tickets): try again on the next change. */
   | { status: 'waiting' }
-  /** The adapter cannot tell which ticket is active; never guess. `selector` names what failed. */
-  | { status: 'unreadable'; reason: string; selector?: string };
+  /**
+   * The adapter cannot tell which ticket is active (a selector missed, or two tickets claim to be active); it
+   * never guesses. `selectorKey` names the table entry that failed, `selectors` the alternatives tried.
+   */
+  | { status: 'unreadable'; reason: string; selectorKey?: string; selectors?: readonly string[] };
 
 export type InsertResult = 'inserted' | 'draft_exists' | 'no_composer';
 
 export interface HostAdapter {
-  /** Recorded on tickets and annotations: `demo`, `zendesk`, `salesforce`. */
-  readonly host: string;
+  /** Recorded on tickets and annotations. */
+  readonly host: HostName;
+  /** Whether this adapter serves the page at `url` (pure; tested with URL lists). */
+  matches(url: URL): boolean;
   readTicket(doc: Document): TicketRead;
   /**
-   * Calls `onChange` when the ticket may have changed: soft navigation, re-render, new messages.
+   * Calls `onChange` when the ticket may have changed: soft navigation, switching tabs, re-render, new messages.
    * Stops when `signal` aborts.
    */
   watch(doc: Document, signal: AbortSignal, onChange: () => void): void;
-  /** Puts a reply into the composer; never overwrites a draft unless `replaceDraft` is set. */
-  insertReply(doc: Document, text: string, options: { replaceDraft: boolean }): InsertResult;
+  /** Puts a reply into the active ticket's composer; never overwrites a draft unless `replaceDraft` is set. */
+  insertReply(doc: Document, text: string, options: { replaceDraft: boolean }): Promise<InsertResult>;
   /**
    * Calls `onSend` with the reply text each time the agent sends a reply on the active ticket, read before the
    * help desk clears the composer. Stops when `signal` aborts.

@@ -3,8 +3,8 @@
  * each way of failing into a Failure the sidebar can explain.
  */
 import ky, { HTTPError, TimeoutError } from 'ky';
-import type { z } from 'zod';
-import { ErrorEnvelope, type Failure, HealthResponse, SuggestionResponse, WhoAmI, type SuggestReply, type TicketContext } from '../../shared/index.ts';
+import { z } from 'zod';
+import { ErrorEnvelope, type Failure, HealthResponse, HostConfig, type PageReport, SuggestionResponse, WhoAmI, type SuggestReply, type TicketContext } from '../../shared/index.ts';
 
 const TIMEOUT_MS = 15_000;
 
@@ -20,6 +20,14 @@ export function checkBackend(baseUrl: string) {
 /** Which tenant and role the key acts as; the options page records the tenant from it. */
 export function whoAmI(baseUrl: string, apiKey: string) {
   return call(baseUrl, '/v1/whoami', undefined, WhoAmI, apiKey);
+}
+
+export function fetchHostConfig(baseUrl: string, apiKey: string) {
+  return call(baseUrl, '/v1/config', undefined, HostConfig, apiKey);
+}
+
+export function sendPageReport(baseUrl: string, apiKey: string, report: PageReport) {
+  return call(baseUrl, '/v1/page-reports', report, z.object({ id: z.string() }), apiKey);
 }
 
 /** POSTs `body` as JSON, or GETs when there is none. */

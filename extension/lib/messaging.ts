@@ -6,6 +6,11 @@ import {
   AnnotateReply as AnnotateReplySchema,
   type AnnotationDraft,
   type Failure,
+  type HostConfigReply,
+  HostConfigReply as HostConfigReplySchema,
+  type PageReport,
+  type ReportPageReply,
+  ReportPageReply as ReportPageReplySchema,
   type RuntimeMessage,
   type SuggestReply,
   SuggestReply as SuggestReplySchema,
@@ -19,6 +24,14 @@ export function askForSuggestion(ticket: TicketContext): Promise<SuggestReply> {
 /** Resolves once the worker has durably queued the annotation (or refused it, with the reason). */
 export function saveAnnotation(annotation: AnnotationDraft): Promise<AnnotateReply> {
   return send({ type: 'annotate', annotation }, AnnotateReplySchema);
+}
+
+export function askForHostConfig(): Promise<HostConfigReply> {
+  return send({ type: 'hostConfig' }, HostConfigReplySchema);
+}
+
+export function reportPage(report: PageReport): Promise<ReportPageReply> {
+  return send({ type: 'reportPage', report }, ReportPageReplySchema);
 }
 
 async function send<T>(message: RuntimeMessage, schema: z.ZodType<T>): Promise<T | Failure> {

@@ -1,5 +1,6 @@
 /** Extension settings, stored once in `browser.storage` with a typed default. */
 import { storage } from 'wxt/utils/storage';
+import type { HostConfig } from '../../shared/host-config.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 
 export const DEFAULT_BACKEND_URL = 'http://127.0.0.1:8787';
@@ -14,6 +15,9 @@ export const agentId = storage.defineItem<string>('local:agentId', { init: () =>
 
 /** The tenant recorded in the annotations. */
 export const tenant = storage.defineItem<string>('local:tenant', { fallback: 'default' });
+
+/** The last selector overrides the backend gave, so a repaired page stays repaired while the backend is away. */
+export const hostConfigCache = storage.defineItem<HostConfig>('local:hostConfig', { fallback: { selectors: {} } });
 
 /** Accepts http(s) URLs only and drops a trailing slash, so `${base}/v1/...` is always well formed. */
 export function normaliseBackendUrl(input: string): string | undefined {

@@ -7,7 +7,7 @@ interface Props {
   label: string;
   candidate: Candidate;
   snippets: Snippet[];
-  insert: (text: string, replaceDraft: boolean) => InsertResult;
+  insert: (text: string, replaceDraft: boolean) => Promise<InsertResult>;
 }
 
 const NOTICES: Record<Exclude<InsertResult, 'draft_exists'>, string> = {
@@ -18,7 +18,7 @@ const NOTICES: Record<Exclude<InsertResult, 'draft_exists'>, string> = {
 export function CandidateCard({ label, candidate, snippets, insert }: Props) {
   const [outcome, setOutcome] = useState<InsertResult | undefined>(undefined);
   const cited = candidate.citations.flatMap((id) => snippets.filter((s) => s.snippetId === id));
-  const use = (replaceDraft: boolean) => setOutcome(insert(candidate.text, replaceDraft));
+  const use = async (replaceDraft: boolean) => setOutcome(await insert(candidate.text, replaceDraft));
 
   return (
     <article class="candidate" data-variant={candidate.variantId} aria-label={label}>
@@ -38,7 +38,7 @@ export function CandidateCard({ label, candidate, snippets, insert }: Props) {
       {outcome === 'draft_exists' ? (
         <div class="confirm" role="alertdialog" aria-label="Replace your draft?">
           <span>The reply box already has your draft.</span>
-          <button type="button" class="primary" onClick={() => use(true)}>
+          <button type="button" class="primary" onClick={() => void use(true)}>
             Replace draft
           </button>
           <button type="button" onClick={() => setOutcome(undefined)}>
@@ -46,7 +46,7 @@ export function CandidateCard({ label, candidate, snippets, insert }: Props) {
           </button>
         </div>
       ) : (
-        <button type="button" class="primary use" onClick={() => use(false)}>
+        <button type="button" class="primary use" onClick={() => void use(false)}>
           Use {label}
         </button>
       )}

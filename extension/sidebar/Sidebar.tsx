@@ -8,11 +8,12 @@ import { MissingKnowledgeForm } from './MissingKnowledgeForm.tsx';
 import { PreferenceBar } from './PreferenceBar.tsx';
 import { RationalePrompt } from './RationalePrompt.tsx';
 import { SnippetList } from './SnippetList.tsx';
+import { Unreadable } from './Unreadable.tsx';
 import { useAdoption } from './use-adoption.ts';
 import { SaveStatus } from './use-save.tsx';
 import { useSuggestions, type View } from './use-suggestions.ts';
 
-export function Sidebar({ adapter, doc }: { adapter: HostAdapter; doc: Document }) {
+export function Sidebar({ adapter, doc, reloadAdapter }: { adapter: HostAdapter; doc: Document; reloadAdapter: () => Promise<void> }) {
   const { view, retry } = useSuggestions(adapter, doc);
   const adoption = useAdoption(adapter, doc, view);
   const [collapsed, setCollapsed] = useState(false);
@@ -31,7 +32,7 @@ export function Sidebar({ adapter, doc }: { adapter: HostAdapter; doc: Document 
             <SaveStatus state={adoption.recorded} savedText="Reply outcome recorded" />
           </div>
           {adoption.rationale && <RationalePrompt key={adoption.rationale.adoptionId} pending={adoption.rationale} onDone={adoption.clearRationale} />}
-          <Body view={view} retry={retry} adapter={adapter} doc={doc} onInserted={adoption.recordInsert} />
+          <Body view={view} retry={retry} reloadAdapter={reloadAdapter} adapter={adapter} doc={doc} onInserted={adoption.recordInsert} />
         </div>
       )}
     </aside>
@@ -41,17 +42,19 @@ export function Sidebar({ adapter, doc }: { adapter: HostAdapter; doc: Document 
 interface BodyProps {
   view: View;
   retry: () => void;
+  reloadAdapter: () => Promise<void>;
   adapter: HostAdapter;
   doc: Document;
   onInserted: ReturnType<typeof useAdoption>['recordInsert'];
 }
 
-function Body({ view, retry, adapter, doc, onInserted }: BodyProps) {
+function Body({ view, retry, reloadAdapter, adapter, doc, onInserted }: BodyProps) {
   switch (view.state) {
     case 'reading':
       return <p class="status">Reading the ticket…</p>;
     case 'unreadable':
-      return <p class="status warning" role="alert">{`Can't read this ticket: ${view.reason} No suggestions are shown rather than risk the wrong ticket.`}</p>;
+      // Retry fetches the admin's selector overrides again: a repaired configuration applies without a reload.
+      return <Unreadable host={adapter.host} reason={view.reason} selectorKey={view.selectorKey} selectors={view.selectors} retry={() => void reloadAdapter().then(retry)} />;
     case 'loading':
       return <p class="status" aria-busy="true">{`Finding replies for ticket #${view.ticket.ticketId}…`}</p>;
     case 'failed':
@@ -94,8 +97,8 @@ function Suggestion({ ticket, suggestion, adapter, doc, onInserted }: Suggestion
               label={i === 0 ? 'Reply A' : 'Reply B'}
               candidate={c}
               snippets={suggestion.snippets}
-              insert={(text, replaceDraft) => {
-                const result = adapter.insertReply(doc, text, { replaceDraft });
+              insert={async (text, replaceDraft) => {
+                const result = await adapter.insertReply(doc, text, { replaceDraft });
                 if (result === 'inserted') onInserted(context, c);
                 return result;
               }}

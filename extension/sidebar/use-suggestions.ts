@@ -9,7 +9,7 @@ import { askForSuggestion } from '../lib/messaging.ts';
 
 export type View =
   | { state: 'reading' }
-  | { state: 'unreadable'; reason: string }
+  | { state: 'unreadable'; reason: string; selectorKey?: string | undefined; selectors?: readonly string[] | undefined }
   | { state: 'loading'; ticket: TicketContext }
   | { state: 'ready'; ticket: TicketContext; suggestion: SuggestionResponse }
   | { state: 'failed'; ticket: TicketContext; failure: Failure };
@@ -30,7 +30,7 @@ export function useSuggestions(adapter: HostAdapter, doc: Document) {
     if (read.status !== 'ok') {
       lastKey.current = undefined;
       sequence.current++;
-      setView(read.status === 'waiting' ? { state: 'reading' } : { state: 'unreadable', reason: read.reason });
+      setView(read.status === 'waiting' ? { state: 'reading' } : { state: 'unreadable', reason: read.reason, selectorKey: read.selectorKey, selectors: read.selectors });
       return;
     }
     const key = ticketKey(read.ticket);
