@@ -11,10 +11,12 @@ import { apiKeyAuth } from './http/auth.ts';
 import { envelope, errorResponse } from './http/errors.ts';
 import { requestLog } from './http/logging.ts';
 import { annotationRoutes } from './routes/annotations.ts';
+import { configRoutes } from './routes/config.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { healthRoutes } from './routes/health.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { openApiRoutes } from './routes/openapi.ts';
+import { pageReportRoutes } from './routes/page-reports.ts';
 import { suggestionRoutes } from './routes/suggestions.ts';
 import { whoAmIRoutes } from './routes/whoami.ts';
 
@@ -37,6 +39,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', suggestionRoutes(deps, guard));
   app.route('/', annotationRoutes(deps, guard));
   app.route('/', whoAmIRoutes(guard));
+  app.route('/', configRoutes(deps, guard));
+  app.route('/', pageReportRoutes(deps, guard));
   app.route('/', openApiRoutes(API_VERSION));
   app.route('/', kbRoutes(deps));
   app.route('/', demoRoutes());

@@ -6,17 +6,20 @@
  *   aitl keys create --tenant T --role R [--name N]   make an API key; the key alone is the last line printed
  *   aitl keys list          list keys (never their secrets)
  *   aitl keys revoke ID     revoke a key for good
+ *   aitl config show [--tenant T]       print a tenant's host-adapter selector overrides (JSON)
+ *   aitl config set FILE [--tenant T]   validate a JSON file with HostConfig and store it for the tenant
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Role } from '../shared/index.ts';
+import { HostConfig, Role, toIssues } from '../shared/index.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { importKnowledge } from './kb/import.ts';
 import { ImportError } from './kb/sources.ts';
 import { startServer } from './server.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './store/api-keys.ts';
 import { openStore, type Store } from './store/connect.ts';
+import { EMPTY_HOST_CONFIG_JSON, getHostConfig, putHostConfig } from './store/host-config.ts';
 
 const USAGE = `Usage: aitl <command>
 
@@ -28,6 +31,11 @@ Commands:
                         Make an API key; it is printed once, alone on the last line
   keys list             List API keys (id, tenant, role, name, dates; never secrets)
   keys revoke ID        Revoke an API key for good
+  config show [--tenant T]
+                        Print the tenant's host-adapter selector overrides as JSON
+  config set FILE [--tenant T]
+                        Check a JSON file of selector overrides and store it for the tenant
+                        (default tenant: AITL_DEFAULT_TENANT)
   help                  Show this help
 
 Configuration is read from AITL_* environment variables; see README.md.`;
@@ -44,6 +52,8 @@ export async function main(argv: string[], out: (line: string) => void = console
         return 2;
       case 'keys':
         return await keysCommand(rest, out, err);
+      case 'config':
+        return await configCommand(rest, out, err);
       case undefined:
       case 'help':
       case '--help':
@@ -175,5 +185,65 @@ async function keysRevoke(id: string, out: (line: string) => void, err: (line: s
     return 1;
   }
   out(result === 'revoked' ? `Revoked API key ${id}` : `API key ${id} was already revoked`);
+  return 0;
+}
+
+const CONFIG_USAGE = `Usage: aitl config show [--tenant T]
+       aitl config set FILE [--tenant T]`;
+
+async function configCommand(args: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  const [sub, ...rest] = args;
+  try {
+    if (sub !== 'show' && sub !== 'set') throw new UsageError(sub === undefined ? 'Missing subcommand' : `Unknown subcommand: config ${sub}`);
+    const { values, positionals } = parseArgs({ args: rest, options: { tenant: { type: 'string' } }, strict: true, allowPositionals: true });
+    const tenantFlag = values.tenant?.trim();
+    if (tenantFlag !== undefined && (!tenantFlag || tenantFlag.length > 128)) throw new UsageError('--tenant must be 1 to 128 characters');
+    if (sub === 'show') {
+      if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]}`);
+      return await configShow(tenantFlag, out);
+    }
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'Name the JSON file to store' : `Unexpected argument: ${positionals[1]}`);
+    return await configSet(positionals[0]!, tenantFlag, out, err);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      err(`${(error as Error).message}\n\n${CONFIG_USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+async function configShow(tenantFlag: string | undefined, out: (line: string) => void): Promise<number> {
+  const tenant = tenantFlag ?? loadConfig().defaultTenant;
+  const stored = await withStore((store) => getHostConfig(store.db, tenant));
+  out(JSON.stringify(JSON.parse(stored?.json ?? EMPTY_HOST_CONFIG_JSON), null, 2));
+  return 0;
+}
+
+async function configSet(file: string, tenantFlag: string | undefined, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  const tenant = tenantFlag ?? loadConfig().defaultTenant;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    err(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    return 1;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    err(`${file}: not valid JSON: ${(error as Error).message}`);
+    return 1;
+  }
+  const parsed = HostConfig.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of toIssues(parsed.error)) err(`${file}: ${issue.path}: ${issue.message}`);
+    err('Nothing was stored.');
+    return 1;
+  }
+  await withStore((store) => putHostConfig(store.db, tenant, parsed.data, null));
+  const hosts = Object.entries(parsed.data.selectors).map(([host, keys]) => `${host} (${Object.keys(keys ?? {}).length})`);
+  out(`Stored host config for tenant ${tenant}: ${hosts.length > 0 ? `selector overrides for ${hosts.join(', ')}` : 'no selector overrides'}.`);
   return 0;
 }

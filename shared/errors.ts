@@ -9,6 +9,7 @@ export const ErrorCode = z.enum([
   'not_found',
   'payload_too_large',
   'conflict',
+  'rate_limited',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

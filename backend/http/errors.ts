@@ -31,6 +31,7 @@ const CODE_FOR_STATUS: Record<number, ErrorCode> = {
   404: 'not_found',
   409: 'conflict',
   413: 'payload_too_large',
+  429: 'rate_limited',
 };
 
 /** Hono's onError: known errors keep their status; anything else is logged and answered as a plain 500. */

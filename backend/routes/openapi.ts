@@ -4,8 +4,23 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
-import { AnnotationPage, ErrorEnvelope, HealthResponse, LIMITS, SuggestionRequest, SuggestionResponse, SyncBatch, SyncResponse, WhoAmI } from '../../shared/index.ts';
+import {
+  AnnotationPage,
+  ErrorEnvelope,
+  HealthResponse,
+  HostConfig,
+  LIMITS,
+  PageReport,
+  PageReportCreated,
+  PageReportList,
+  SuggestionRequest,
+  SuggestionResponse,
+  SyncBatch,
+  SyncResponse,
+  WhoAmI,
+} from '../../shared/index.ts';
 import { ListAnnotationsQuery } from './annotations.ts';
+import { ListPageReportsQuery, PAGE_REPORTS_PER_MINUTE } from './page-reports.ts';
 
 const json = (schema: ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const invalid = { 400: json(ErrorEnvelope, 'Malformed JSON or invalid fields; `issues` names each field') };
@@ -75,6 +90,54 @@ export function openApiRoutes(version: string): OpenAPIHono {
     summary: 'The tenant and role the presented API key acts as',
     security,
     responses: { 200: json(WhoAmI, 'The caller'), 401: auth[401] },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/config',
+    summary: "The key's tenant's host-adapter selector overrides",
+    description:
+      'Any valid caller. `{"selectors": {}}` when none are stored. Sent with `Cache-Control: no-cache` and an `ETag`; ' +
+      'a request whose `If-None-Match` matches answers 304 with no body.',
+    security,
+    responses: {
+      200: json(HostConfig, 'Per host, selector key → alternatives tried in order'),
+      304: { description: 'Unchanged since the ETag in If-None-Match' },
+      401: auth[401],
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'put',
+    path: '/v1/config',
+    summary: "Replace the key's tenant's host-adapter selector overrides",
+    description: 'Needs the admin role. Answers the config as stored (a single selector string becomes a one-item list), with its ETag.',
+    security,
+    request: { body: { required: true, content: { 'application/json': { schema: HostConfig } } } },
+    responses: { 200: json(HostConfig, 'The stored config'), ...invalid, ...auth },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/page-reports',
+    summary: 'Report a help-desk page the host adapter could not read',
+    description:
+      "Needs the agent role. Stored for the key's tenant; any query or fragment is stripped from `url` and the reason is redacted. " +
+      `At most ${PAGE_REPORTS_PER_MINUTE} reports a minute per tenant, else 429 with Retry-After.`,
+    security,
+    request: { body: { required: true, content: { 'application/json': { schema: PageReport } } } },
+    responses: {
+      201: json(PageReportCreated, 'Stored'),
+      ...invalid,
+      ...auth,
+      429: json(ErrorEnvelope, `More than ${PAGE_REPORTS_PER_MINUTE} reports in the last minute for this tenant; see Retry-After`),
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/page-reports',
+    summary: "The key's tenant's page reports, newest first",
+    description: 'Needs the admin role.',
+    security,
+    request: { query: ListPageReportsQuery },
+    responses: { 200: json(PageReportList, 'The newest reports'), ...invalid, ...auth },
   });
   app.doc31('/v1/openapi.json', {
     openapi: '3.1.0',

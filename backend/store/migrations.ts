@@ -80,6 +80,32 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('annotations_kind_idx').on('annotations').columns(['tenant', 'kind']).execute();
     },
   },
+  '0003_host_config_and_page_reports': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('host_config')
+        .addColumn('tenant', 'text', (c) => c.primaryKey())
+        .addColumn('config', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('updated_by', 'text')
+        .execute();
+      await db.schema
+        .createTable('page_reports')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('host', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('selector_key', 'text')
+        .addColumn('selectors', 'text')
+        .addColumn('extension_version', 'text', (c) => c.notNull())
+        .addColumn('client_time', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text')
+        .execute();
+      await db.schema.createIndex('page_reports_received_idx').on('page_reports').columns(['tenant', 'received_at']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -83,10 +83,41 @@ export interface AnnotationTable {
 export type AnnotationRow = Selectable<AnnotationTable>;
 export type NewAnnotation = Insertable<AnnotationTable>;
 
+export interface HostConfigTable {
+  tenant: string;
+  /** JSON of the tenant's HostConfig (shared/host-config.ts), as validated when it was stored. */
+  config: string;
+  updated_at: string;
+  /** The admin key that stored it; null when stored from the command line (or without a key). */
+  updated_by: string | null;
+}
+export type HostConfigRow = Selectable<HostConfigTable>;
+
+export interface PageReportTable {
+  /** UUID v7 made by the server when the report arrives. */
+  id: string;
+  tenant: string;
+  host: string;
+  /** The page URL without query or fragment. */
+  url: string;
+  reason: string;
+  selector_key: string | null;
+  /** JSON array of the selectors tried, when the report names them. */
+  selectors: string | null;
+  extension_version: string;
+  client_time: string;
+  received_at: string;
+  key_id: string | null;
+}
+export type PageReportRow = Selectable<PageReportTable>;
+export type NewPageReport = Insertable<PageReportTable>;
+
 export interface Database {
   passages: PassageTable;
   kb_imports: KbImportTable;
   suggestions: SuggestionTable;
   api_keys: ApiKeyTable;
   annotations: AnnotationTable;
+  host_config: HostConfigTable;
+  page_reports: PageReportTable;
 }

@@ -9,6 +9,7 @@ import { loadConfig } from '../../backend/config.ts';
 import { createKnowledge } from '../../backend/rag/knowledge.ts';
 import { DEMO_HELP_CENTRE } from '../../backend/demo/tickets.ts';
 import { openStore } from '../../backend/store/connect.ts';
+import { getHostConfig } from '../../backend/store/host-config.ts';
 import { countPassages, latestImport } from '../../backend/store/passages.ts';
 
 let dir: string;
@@ -173,6 +174,90 @@ describe('aitl keys', () => {
     expect(result.code).toBe(2);
     expect(result.err).toContain(message);
     expect(result.err).toContain('Usage: aitl keys create');
+    expect(result.out).toBe('');
+  });
+});
+
+describe('aitl config', () => {
+  const write = (name: string, content: unknown) => {
+    const file = join(dir, name);
+    writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+    return file;
+  };
+  const good = { selectors: { zendesk: { composer: '.editor', ticketSubject: ['h1.subject', '[data-test-id="subject"]'] } } };
+  const normalised = { selectors: { zendesk: { composer: ['.editor'], ticketSubject: ['h1.subject', '[data-test-id="subject"]'] } } };
+
+  it('show prints the empty config when none is stored', async () => {
+    const shown = await run(['config', 'show']);
+    expect(shown).toEqual({ code: 0, out: JSON.stringify({ selectors: {} }, null, 2), err: '' });
+  });
+
+  it('set stores a checked file for the tenant; show prints it; the API serves it', async () => {
+    const set = await run(['config', 'set', write('good.json', good), '--tenant', 'acme']);
+    expect(set.err).toBe('');
+    expect(set.code).toBe(0);
+    expect(set.out).toContain('acme');
+    expect(set.out).toContain('zendesk (2)');
+    const shown = await run(['config', 'show', '--tenant', 'acme']);
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.out)).toEqual(normalised);
+    // Other tenants, and the default one, are untouched.
+    expect(JSON.parse((await run(['config', 'show'])).out)).toEqual({ selectors: {} });
+    expect((await inStore((db) => getHostConfig(db, 'acme')))?.updatedBy).toBeNull();
+
+    const store = await openStore(dbFile);
+    try {
+      const config = { ...loadConfig({ AITL_DATABASE_URL: dbFile, AITL_DEFAULT_TENANT: 'acme' }), demo: false };
+      const app = createApp({ config, store, knowledge: await createKnowledge(store.db), logger: pino({ level: 'silent' }) });
+      expect(await (await app.request('/v1/config')).json()).toEqual(normalised);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('uses AITL_DEFAULT_TENANT when no --tenant is given', async () => {
+    process.env.AITL_DEFAULT_TENANT = 'globex';
+    expect((await run(['config', 'set', write('good.json', good)])).code).toBe(0);
+    expect(JSON.parse((await run(['config', 'show'])).out)).toEqual(normalised);
+    expect(JSON.parse((await run(['config', 'show', '--tenant', 'globex'])).out)).toEqual(normalised);
+    expect(JSON.parse((await run(['config', 'show', '--tenant', 'default'])).out)).toEqual({ selectors: {} });
+  });
+
+  it('returns 1 naming the field for an invalid file, and stores nothing', async () => {
+    expect((await run(['config', 'set', write('good.json', good), '--tenant', 'acme'])).code).toBe(0);
+    for (const [content, field] of [
+      [{ selectors: { zendesk: { 'bad-key': '.x' } } }, 'selectors.zendesk.bad-key'],
+      [{ selectors: { zendesk: { composer: [] } } }, 'selectors.zendesk.composer'],
+      [{ selectors: { freshdesk: {} } }, 'selectors'],
+    ] as const) {
+      const file = write('bad.json', content);
+      const result = await run(['config', 'set', file, '--tenant', 'acme']);
+      expect(result.code).toBe(1);
+      expect(result.err).toContain(`${file}: ${field}: `);
+      expect(result.out).toBe('');
+    }
+    const notJson = await run(['config', 'set', write('broken.json', '{"selectors":'), '--tenant', 'acme']);
+    expect(notJson.code).toBe(1);
+    expect(notJson.err).toContain('not valid JSON');
+    const missing = await run(['config', 'set', join(dir, 'nowhere.json'), '--tenant', 'acme']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('no such file');
+    expect(JSON.parse((await run(['config', 'show', '--tenant', 'acme'])).out)).toEqual(normalised);
+  });
+
+  it.each([
+    [['config'], 'Missing subcommand'],
+    [['config', 'edit'], 'Unknown subcommand'],
+    [['config', 'set'], 'Name the JSON file'],
+    [['config', 'set', 'a.json', 'b.json'], 'Unexpected argument: b.json'],
+    [['config', 'show', 'extra'], 'Unexpected argument: extra'],
+    [['config', 'show', '--tenant', ''], '--tenant'],
+    [['config', 'show', '--colour', 'red'], 'colour'],
+  ])('returns 2 with usage for %j', async (argv, message) => {
+    const result = await run(argv);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(message);
+    expect(result.err).toContain('Usage: aitl config show');
     expect(result.out).toBe('');
   });
 });
