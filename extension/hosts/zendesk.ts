@@ -1,0 +1,295 @@
+/**
+ * Adapter for the Zendesk Agent Workspace (`https://<sub>.zendesk.com/agent/tickets/<id>`). Zendesk keeps every
+ * open ticket's layout mounted, conversation and composer included, so everything is read and written inside the
+ * one layout that is active for the ticket in the URL; when the page cannot say which that is, it is unreadable.
+ */
+import { LIMITS, type MessageRole, type SelectorOverrides, TicketMessage } from '../../shared/index.ts';
+import { observePage } from './dom.ts';
+import { all, first, missed, type SelectorTable, withOverrides } from './selectors.ts';
+import type { HostAdapter, InsertResult, TicketRead } from './types.ts';
+
+// Every selector of the Agent Workspace, in one place; keys are what admins override. `{id}` stands for the
+// ticket id from the URL (digits only). Sources: ../shared/research/hosts.md.
+export const ZENDESK_SELECTORS = {
+  layout: [
+    // Agent Workspace: one standard layout per open ticket tab (holatuwol/liferay-zendesk-userscript).
+    '[data-test-id="ticket-{id}-standard-layout"][data-is-active="true"]',
+    // Fallback seen in public userscripts (hosts.md): an active layout holding the ticket's Polaris conversation pane.
+    '[data-test-id^="ticket-"][data-is-active="true"]:has(.conversation-polaris[data-ticket-id="{id}"])',
+  ],
+  // Layouts of any ticket claiming to be active: more than one and the page contradicts itself (Agent Workspace).
+  activeLayouts: ['[data-test-id$="-standard-layout"][data-is-active="true"]'],
+  subject: [
+    // Agent Workspace ticket pane (hosts.md).
+    'input[data-test-id="ticket-pane-subject"]',
+    // Also seen: the omnichannel header (hosts.md).
+    'input[data-test-id="omni-header-subject"]',
+  ],
+  // Agent Workspace ticket properties panel (hosts.md).
+  requester: ['[data-test-id="ticket-system-field-requester-select"]'],
+  // Agent Workspace conversation log, each comment one article (holatuwol src/ticket.ts).
+  message: ['article[data-test-id="omni-log-comment-item"]'],
+  // The bubble whose `type` attribute is end-user | agent | bot (holatuwol; userscripts quoted in hosts.md).
+  messageBubble: ['[data-test-id="omni-log-item-message"]'],
+  messageBody: ['[data-test-id="omni-log-message-content"]'],
+  messageSender: ['[data-test-id="omni-log-item-sender"]'],
+  // timestamp-relative and timestamp-absolute, both with `datetime` (Agent Workspace).
+  messageTime: ['time[data-test-id^="timestamp-"][datetime]'],
+  // Tag inside an internal note's article (holatuwol src/internal.ts).
+  internalNote: ['[data-test-id="omni-log-internal-note-tag"]'],
+  composer: [
+    // Agent Workspace rich-text composer: the CKEditor 5 editable itself (hosts.md).
+    '[data-test-id="omnicomposer-rich-text-ckeditor"][contenteditable="true"]',
+    // Plain-text composer variant (hosts.md).
+    '[data-test-id="omnicomposer-plain-text-ckeditor"][contenteditable="true"]',
+    // Any CKEditor 5 editable in the composer wrapper, should the test ids above be renamed (holatuwol src/internal.ts).
+    'div[data-test-id="editor-view"] .ck-editor__editable[contenteditable="true"]',
+  ],
+  // Agent Workspace footer's "Submit as …" button.
+  submitButton: ['[data-test-id="submit_button-button"]'],
+} satisfies SelectorTable;
+
+type Key = keyof typeof ZENDESK_SELECTORS;
+type Table = SelectorTable<Key>;
+type Unreadable = Extract<TicketRead, { status: 'unreadable' }>;
+
+const ROLES: Record<string, MessageRole> = { 'end-user': 'customer', agent: 'agent', bot: 'agent' };
+/** How long a ticket may stay unreadable (after navigation, while Zendesk renders) before the sidebar says so. */
+const GRACE_MS = 3000;
+
+export interface ZendeskOptions {
+  /** Clock for the grace period (tests inject one). */
+  now?: () => number;
+  graceMs?: number;
+}
+
+/** `https://<sub>.zendesk.com/agent/tickets/<id>` → the id. */
+export function zendeskTicketId(url: URL): string | undefined {
+  if (url.protocol !== 'https:' || !/^[a-z0-9][a-z0-9-]*\.zendesk\.com$/i.test(url.hostname)) return undefined;
+  return /^\/agent\/tickets\/(\d+)(?:\/|$)/.exec(url.pathname)?.[1];
+}
+
+export function createZendeskAdapter(overrides?: SelectorOverrides, { now = Date.now, graceMs = GRACE_MS }: ZendeskOptions = {}): HostAdapter {
+  const { table } = withOverrides<Key>(ZENDESK_SELECTORS, overrides);
+  // When the page at this URL started being unreadable; a page that stays so past the grace period is reported.
+  let failingSince: { url: string; at: number } | undefined;
+  let wakeAfter: ((ms: number) => void) | undefined;
+
+  const activeLayout = (doc: Document) => findActiveLayout(doc, table);
+
+  return {
+    host: 'zendesk',
+
+    matches: (url) => zendeskTicketId(url) !== undefined,
+
+    readTicket(doc): TicketRead {
+      if (!zendeskTicketId(new URL(doc.URL))) return { status: 'unreadable', reason: 'This page is not a ticket.' };
+      const layout = activeLayout(doc);
+      const read = 'status' in layout ? layout : readLayout(doc, table, layout.id, layout.element);
+      if (read.status === 'ok') {
+        failingSince = undefined;
+        return read;
+      }
+      if (failingSince?.url !== doc.URL) failingSince = { url: doc.URL, at: now() };
+      const left = failingSince.at + graceMs - now();
+      if (left <= 0) return read;
+      wakeAfter?.(left);
+      return { status: 'waiting' };
+    },
+
+    watch(doc, signal, onChange) {
+      observePage(doc, signal, onChange);
+      // observePage's wxt:locationchange only reaches listeners added through the content-script context; the
+      // Navigation API (what WXT itself uses) is absent in some browsers, hence optional.
+      (doc.defaultView as (Window & { navigation?: EventTarget }) | null)?.navigation?.addEventListener('currententrychange', onChange, { signal });
+      // An unreadable page may never change again: read once more when its grace period ends.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const wake = (ms: number) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => signal.aborted || onChange(), ms + 20);
+      };
+      wakeAfter = wake;
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        if (wakeAfter === wake) wakeAfter = undefined;
+      });
+    },
+
+    async insertReply(doc, text, { replaceDraft }): Promise<InsertResult> {
+      const layout = activeLayout(doc);
+      const editable = 'status' in layout ? null : (first(layout.element, table, 'composer') as HTMLElement | null);
+      if (!editable) return 'no_composer';
+      const draft = textOf(editable);
+      if (draft && !replaceDraft) return 'draft_exists';
+      editable.focus();
+      if (draft) await selectContents(editable);
+      pasteInto(editable, text);
+      return (await showsText(editable, text)) ? 'inserted' : 'no_composer';
+    },
+
+    watchSends(doc, signal, onSend) {
+      let last = { text: '', at: -Infinity };
+      // Capture phase on the document runs before Zendesk's own handlers submit the reply and clear the editor.
+      const send = (element: Element) => {
+        const text = textOf(element);
+        // One send may reach us twice (a shortcut that clicks the button): count it once.
+        if (!text || (text === last.text && now() - last.at < 1000)) return;
+        last = { text, at: now() };
+        onSend(text);
+      };
+      const onClick = (event: Event) => {
+        const button = event.target instanceof Element ? closest(event.target, table.submitButton) : null;
+        if (!button || (button as HTMLButtonElement).disabled) return;
+        const layout = activeLayout(doc);
+        const editable = 'status' in layout || !layout.element.contains(button) ? null : first(layout.element, table, 'composer');
+        if (editable) send(editable);
+      };
+      const onKeyDown = (event: KeyboardEvent) => {
+        if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.isComposing) return;
+        const layout = activeLayout(doc);
+        const editable = 'status' in layout ? null : first(layout.element, table, 'composer');
+        if (editable && event.target instanceof Node && editable.contains(event.target)) send(editable);
+      };
+      doc.addEventListener('click', onClick, { capture: true, signal });
+      doc.addEventListener('keydown', onKeyDown, { capture: true, signal });
+    },
+  };
+}
+
+/** The one layout active for the URL's ticket, or why there is none. */
+function findActiveLayout(doc: Document, table: Table): { id: string; element: Element } | Unreadable {
+  const id = zendeskTicketId(new URL(doc.URL));
+  if (!id) return { status: 'unreadable', reason: 'This page is not a ticket.' };
+  const forTicket: Table = { ...table, layout: table.layout.map((s) => s.replaceAll('{id}', id)) };
+  const layouts = all(doc, forTicket, 'layout');
+  if (layouts.length === 0) return missed(forTicket, 'layout', "The active ticket's layout was not found.");
+  if (layouts.length > 1 || all(doc, table, 'activeLayouts').length > 1) {
+    return { status: 'unreadable', reason: 'Two tickets claim to be active.', selectorKey: 'layout', selectors: forTicket.layout };
+  }
+  return { id, element: layouts[0]! };
+}
+
+function readLayout(doc: Document, table: Table, ticketId: string, layout: Element): TicketRead {
+  const items = all(layout, table, 'message');
+  if (items.length === 0) return missed(table, 'message', 'No messages were found on this ticket.');
+  const messages = items.flatMap((item) => readMessage(table, item));
+  if (messages.length === 0) return missed(table, 'messageBubble', "Who wrote this ticket's messages could not be told.");
+  // Oldest first, whichever order the agent's settings show them in; the page's order when a time is missing.
+  if (messages.every((m) => m.at)) messages.sort((a, b) => Date.parse(a.at!) - Date.parse(b.at!));
+  // Optional fields: a ticket without them still gets suggestions (and an override may name a non-input).
+  const subject = (first(layout, table, 'subject') as HTMLInputElement | null)?.value?.trim();
+  const requester = first(layout, table, 'requester')?.textContent?.trim();
+  const url = new URL(doc.URL);
+  return {
+    status: 'ok',
+    ticket: {
+      host: 'zendesk',
+      ticketId,
+      subject: subject ? subject.slice(0, LIMITS.subjectChars) : undefined,
+      requester: requester ? { name: requester.slice(0, 200) } : undefined,
+      messages: messages.slice(-LIMITS.messages),
+      // Query and fragment may carry personal data.
+      url: url.origin + url.pathname,
+    },
+  };
+}
+
+function readMessage(table: Table, item: Element): TicketMessage[] {
+  const bubble = first(item, table, 'messageBubble');
+  // Hidden bubbles are Zendesk's system entries, not messages.
+  if (!bubble || bubble.getAttribute('aria-hidden') === 'true') return [];
+  const role = first(item, table, 'internalNote') ? 'note' : ROLES[bubble.getAttribute('type') ?? ''];
+  const body = first(item, table, 'messageBody');
+  // Sender and time are optional: a message without them is still worth reading.
+  const time = Date.parse(first(item, table, 'messageTime')?.getAttribute('datetime') ?? '');
+  const parsed = TicketMessage.safeParse({
+    role,
+    text: body ? textOf(body).slice(0, LIMITS.messageChars) : '',
+    author: first(item, table, 'messageSender')?.textContent?.trim().slice(0, 200) || undefined,
+    at: Number.isNaN(time) ? undefined : new Date(time).toISOString(),
+  });
+  return parsed.success ? [parsed.data] : [];
+}
+
+function closest(element: Element, selectors: readonly string[]): Element | null {
+  for (const selector of selectors) {
+    const found = element.closest(selector);
+    if (found) return found;
+  }
+  return null;
+}
+
+const BLOCKS = new Set(['P', 'DIV', 'LI', 'UL', 'OL', 'BLOCKQUOTE', 'PRE', 'TABLE', 'TR', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6']);
+
+/** Text as a reader sees it: paragraphs and line breaks kept, HTML's whitespace and editor fillers dropped. */
+export function textOf(root: Node): string {
+  let out = '';
+  const walk = (node: Node) => {
+    if (node.nodeType === 3) out += (node.nodeValue ?? '').replace(/\s+/g, ' ');
+    else if (node.nodeName === 'BR') out += '\n';
+    else {
+      const block = BLOCKS.has(node.nodeName);
+      if (block) out += '\n';
+      node.childNodes.forEach(walk);
+      if (block) out += '\n';
+    }
+  };
+  walk(root);
+  return out
+    .replace(/[\u200b\u2060\ufeff]/g, '')
+    .replace(/ *\n */g, '\n')
+    .replace(/ {2,}/g, ' ')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Plain text as HTML paragraphs, every character escaped: the suggestion is never markup. */
+export function paragraphsHtml(text: string): string {
+  return text
+    .trim()
+    .split(/\n\s*\n/)
+    .map((p) => `<p>${p.trim().replace(/[&<>"']/g, (c) => ESCAPES[c]!).replace(/\n/g, '<br>')}</p>`)
+    .join('');
+}
+
+/**
+ * A synthetic paste runs CKEditor 5's own clipboard pipeline (it ignores execCommand and direct DOM edits, see
+ * hosts.md), so Zendesk hears about the change as it would from the agent.
+ */
+function pasteInto(editable: HTMLElement, text: string): void {
+  const data = new DataTransfer();
+  data.setData('text/plain', text);
+  data.setData('text/html', paragraphsHtml(text));
+  editable.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+}
+
+/** Selects the whole draft so the paste replaces it; CKEditor takes the selection over on `selectionchange`. */
+async function selectContents(editable: HTMLElement): Promise<void> {
+  const doc = editable.ownerDocument;
+  const range = doc.createRange();
+  range.selectNodeContents(editable);
+  const done = new AbortController();
+  const seen = new Promise<void>((resolve) => {
+    doc.addEventListener('selectionchange', () => resolve(), { once: true, signal: done.signal });
+    setTimeout(resolve, 150);
+  });
+  // A document shown in a window always has a selection.
+  const selection = doc.getSelection()!;
+  selection.removeAllRanges();
+  selection.addRange(range);
+  await seen;
+  done.abort();
+}
+
+/** Whether the editable shows the start of `text` within half a second (an editor may render a beat later). */
+async function showsText(editable: HTMLElement, text: string): Promise<boolean> {
+  const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
+  const expected = squash(text).slice(0, 40);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    if (squash(textOf(editable)).includes(expected)) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
+}
