@@ -34,7 +34,7 @@ export function createDemoAdapter(overrides?: SelectorOverrides): HostAdapter {
 
     readTicket(doc): TicketRead {
       const urlId = ticketIdFromUrl(new URL(doc.URL));
-      if (!urlId) return { status: 'unreadable', reason: 'This page is not a ticket.' };
+      if (!urlId) return { status: 'elsewhere' };
       const main = first(doc, table, 'ticket') as HTMLElement | null;
       if (!main) return missed(table, 'ticket', 'The ticket area was not found.');
       // The page swaps tickets in place: until it shows the ticket the URL names, what is on screen is the old one.

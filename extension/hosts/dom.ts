@@ -17,9 +17,10 @@ export function observePage(doc: Document, signal: AbortSignal, onChange: () => 
   const notify = throttle(() => signal.aborted || onChange(), ms);
   const observer = new MutationObserver(notify);
   observer.observe(doc.body, { childList: true, subtree: true, attributes: true, characterData: true });
-  const win = doc.defaultView!;
-  win.addEventListener('popstate', notify, { signal });
-  win.addEventListener('wxt:locationchange', notify, { signal });
+  const win = doc.defaultView as (Window & { navigation?: EventTarget }) | null;
+  win?.addEventListener('popstate', notify, { signal });
+  // pushState from the help desk's router: the Navigation API reports it where the browser has it (Chromium).
+  win?.navigation?.addEventListener('currententrychange', notify, { signal });
   signal.addEventListener('abort', () => observer.disconnect(), { once: true });
 }
 

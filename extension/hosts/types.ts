@@ -6,6 +6,8 @@ export type TicketRead =
   | { status: 'ok'; ticket: TicketContext }
   /** The page is still rendering (or between tickets): try again on the next change. */
   | { status: 'waiting' }
+  /** The page is not a ticket (a dashboard, a list view): nothing to suggest, nothing wrong. */
+  | { status: 'elsewhere' }
   /**
    * The adapter cannot tell which ticket is active (a selector missed, or two tickets claim to be active); it
    * never guesses. `selectorKey` names the table entry that failed, `selectors` the alternatives tried.

@@ -51,7 +51,7 @@ export const ZENDESK_SELECTORS = {
 
 type Key = keyof typeof ZENDESK_SELECTORS;
 type Table = SelectorTable<Key>;
-type Unreadable = Extract<TicketRead, { status: 'unreadable' }>;
+type Unreadable = Extract<TicketRead, { status: 'unreadable' | 'elsewhere' }>;
 
 const ROLES: Record<string, MessageRole> = { 'end-user': 'customer', agent: 'agent', bot: 'agent' };
 /** How long a ticket may stay unreadable (after navigation, while Zendesk renders) before the sidebar says so. */
@@ -83,7 +83,7 @@ export function createZendeskAdapter(overrides?: SelectorOverrides, { now = Date
     matches: (url) => zendeskTicketId(url) !== undefined,
 
     readTicket(doc): TicketRead {
-      if (!zendeskTicketId(new URL(doc.URL))) return { status: 'unreadable', reason: 'This page is not a ticket.' };
+      if (!zendeskTicketId(new URL(doc.URL))) return { status: 'elsewhere' };
       const layout = activeLayout(doc);
       const read = 'status' in layout ? layout : readLayout(doc, table, layout.id, layout.element);
       if (read.status === 'ok') {
@@ -99,9 +99,6 @@ export function createZendeskAdapter(overrides?: SelectorOverrides, { now = Date
 
     watch(doc, signal, onChange) {
       observePage(doc, signal, onChange);
-      // observePage's wxt:locationchange only reaches listeners added through the content-script context; the
-      // Navigation API (what WXT itself uses) is absent in some browsers, hence optional.
-      (doc.defaultView as (Window & { navigation?: EventTarget }) | null)?.navigation?.addEventListener('currententrychange', onChange, { signal });
       // An unreadable page may never change again: read once more when its grace period ends.
       let timer: ReturnType<typeof setTimeout> | undefined;
       const wake = (ms: number) => {
@@ -159,7 +156,7 @@ export function createZendeskAdapter(overrides?: SelectorOverrides, { now = Date
 /** The one layout active for the URL's ticket, or why there is none. */
 function findActiveLayout(doc: Document, table: Table): { id: string; element: Element } | Unreadable {
   const id = zendeskTicketId(new URL(doc.URL));
-  if (!id) return { status: 'unreadable', reason: 'This page is not a ticket.' };
+  if (!id) return { status: 'elsewhere' };
   const forTicket: Table = { ...table, layout: table.layout.map((s) => s.replaceAll('{id}', id)) };
   const layouts = all(doc, forTicket, 'layout');
   if (layouts.length === 0) return missed(forTicket, 'layout', "The active ticket's layout was not found.");

@@ -52,6 +52,8 @@ function Body({ view, retry, reloadAdapter, adapter, doc, onInserted }: BodyProp
   switch (view.state) {
     case 'reading':
       return <p class="status">Reading the ticket…</p>;
+    case 'elsewhere':
+      return <p class="status">Open a ticket to see suggested replies.</p>;
     case 'unreadable':
       // Retry fetches the admin's selector overrides again: a repaired configuration applies without a reload.
       return <Unreadable host={adapter.host} reason={view.reason} selectorKey={view.selectorKey} selectors={view.selectors} retry={() => void reloadAdapter().then(retry)} />;

@@ -9,6 +9,7 @@ import { askForSuggestion } from '../lib/messaging.ts';
 
 export type View =
   | { state: 'reading' }
+  | { state: 'elsewhere' }
   | { state: 'unreadable'; reason: string; selectorKey?: string | undefined; selectors?: readonly string[] | undefined }
   | { state: 'loading'; ticket: TicketContext }
   | { state: 'ready'; ticket: TicketContext; suggestion: SuggestionResponse }
@@ -30,7 +31,13 @@ export function useSuggestions(adapter: HostAdapter, doc: Document) {
     if (read.status !== 'ok') {
       lastKey.current = undefined;
       sequence.current++;
-      setView(read.status === 'waiting' ? { state: 'reading' } : { state: 'unreadable', reason: read.reason, selectorKey: read.selectorKey, selectors: read.selectors });
+      setView(
+        read.status === 'waiting'
+          ? { state: 'reading' }
+          : read.status === 'elsewhere'
+            ? { state: 'elsewhere' }
+            : { state: 'unreadable', reason: read.reason, selectorKey: read.selectorKey, selectors: read.selectors },
+      );
       return;
     }
     const key = ticketKey(read.ticket);

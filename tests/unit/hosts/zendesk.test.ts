@@ -175,9 +175,9 @@ describe('readTicket', () => {
     expect(adapter.readTicket(document)).toMatchObject({ status: 'unreadable', selectorKey: 'messageBubble' });
   });
 
-  it('says a page that is not a ticket is one, at once', () => {
+  it('says at once that a page which is not a ticket is elsewhere, not broken', () => {
     goTo('/agent/dashboard');
-    expect(createZendeskAdapter().readTicket(document)).toEqual({ status: 'unreadable', reason: 'This page is not a ticket.' });
+    expect(createZendeskAdapter().readTicket(document)).toEqual({ status: 'elsewhere' });
   });
 
   it('uses the active layout found by the Polaris conversation fallback', () => {
