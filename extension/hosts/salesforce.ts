@@ -150,7 +150,8 @@ export function createSalesforceAdapter(overrides?: SelectorOverrides, options: 
 
   function readTicket(doc: Document): TicketRead {
     const caseId = caseIdFromUrl(new URL(doc.URL));
-    if (!caseId) return { status: 'unreadable', reason: 'This page is not a Case record.' };
+    // Home, list views, other records: the content script runs on every Lightning page.
+    if (!caseId) return { status: 'elsewhere' };
     const tabKey = findAll(doc, 'activeTab').map((tab) => tab.getAttribute('aria-controls') ?? tab.id);
     const changeKey = `${doc.URL}\n${tabKey.join(' ')}`;
     if (changeKey !== lastChange.key) lastChange = { key: changeKey, at: now() };

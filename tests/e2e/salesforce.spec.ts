@@ -115,6 +115,12 @@ test('the sidebar follows the active console tab and its feed, fills Quill, and 
   await expect(ready).toHaveAttribute('data-ticket-id', ORDER_CASE);
   await expect(query).toContainText('label created');
 
+  // A Lightning page that is not a Case, reached without a reload: nothing to suggest, and nothing wrong.
+  await page.evaluate(() => history.pushState({}, '', '/lightning/o/Case/list?filterName=Recent'));
+  await expect(page.locator('aitl-sidebar .panel')).toContainText('Open a ticket to see suggested replies.');
+  await page.goBack();
+  await expect(ready).toHaveAttribute('data-ticket-id', ORDER_CASE);
+
   expect(errors).toEqual([]);
 });
 

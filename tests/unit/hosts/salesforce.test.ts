@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDemoAdapter } from '../../../extension/hosts/demo.ts';
 import { createSalesforceAdapter, SALESFORCE_SELECTORS } from '../../../extension/hosts/salesforce.ts';
+import { createZendeskAdapter } from '../../../extension/hosts/zendesk.ts';
 import type { TicketRead } from '../../../extension/hosts/types.ts';
 
 const ORDER_CASE = '500Hs00001ZkT8qIAF';
@@ -81,8 +82,10 @@ describe('matches', () => {
 
   it.each(cases)('serves %s', (url) => expect(adapter.matches(new URL(url))).toBe(true));
   it.each(others)('leaves %s alone', (url) => expect(adapter.matches(new URL(url))).toBe(false));
-  it('is not claimed by the demo adapter', () => {
-    for (const url of cases) expect(createDemoAdapter().matches(new URL(url))).toBe(false);
+  it('is not claimed by the other adapters', () => {
+    for (const other of [createDemoAdapter(), createZendeskAdapter()]) {
+      for (const url of cases) expect(other.matches(new URL(url)), `${other.host} on ${url}`).toBe(false);
+    }
   });
 });
 
@@ -135,6 +138,12 @@ describe('readTicket', () => {
     expect(messages).toHaveLength(5);
     expect(messages[0]).toMatchObject({ role: 'customer', author: 'Marcus Delaney' });
     expect(messages[0]!.text).toContain('order JV-20517342');
+  });
+
+  it('says a Lightning page that is not a Case is elsewhere, not unreadable', async () => {
+    await load('console.html', ORDER_CASE);
+    history.pushState({}, '', '/lightning/o/Case/list?filterName=Recent');
+    expect(createSalesforceAdapter(undefined, { now: clock }).readTicket(document)).toEqual({ status: 'elsewhere' });
   });
 
   it('refuses to choose between two active tabs', async () => {
