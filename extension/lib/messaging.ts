@@ -36,7 +36,10 @@ export function reportPage(report: PageReport): Promise<ReportPageReply> {
 
 async function send<T>(message: RuntimeMessage, schema: z.ZodType<T>): Promise<T | Failure> {
   try {
-    const reply = schema.safeParse(await browser.runtime.sendMessage(message));
+    const raw: unknown = await browser.runtime.sendMessage(message);
+    // A worker stopped mid-message answers nothing: not confirmed, and safe to try again.
+    if (raw === undefined) return { ok: false, kind: 'unreachable', message: 'The extension did not confirm this; please try again.' };
+    const reply = schema.safeParse(raw);
     if (reply.success) return reply.data;
     return { ok: false, kind: 'invalid_response', message: 'The extension answered in an unexpected shape; reload the page.' };
   } catch {
