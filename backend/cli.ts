@@ -8,12 +8,14 @@
  *   aitl keys revoke ID     revoke a key for good
  *   aitl config show [--tenant T]       print a tenant's host-adapter selector overrides (JSON)
  *   aitl config set FILE [--tenant T]   validate a JSON file with HostConfig and store it for the tenant
+ *   aitl eval --dataset DIR [--split test] [--json]   retrieval quality and speed on a BEIR folder (last line JSON)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HostConfig, Role, toIssues } from '../shared/index.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { evalCommand } from './eval/command.ts';
 import { importKnowledge } from './kb/import.ts';
 import { ImportError } from './kb/sources.ts';
 import { startServer } from './server.ts';
@@ -36,6 +38,9 @@ Commands:
   config set FILE [--tenant T]
                         Check a JSON file of selector overrides and store it for the tenant
                         (default tenant: AITL_DEFAULT_TENANT)
+  eval --dataset DIR [--split test] [--json]
+                        Measure retrieval on a BEIR folder in a throwaway store; the last
+                        line is a JSON object of recall@75, precision@8, MRR, nDCG@10, timings
   help                  Show this help
 
 Configuration is read from AITL_* environment variables; see README.md.`;
@@ -54,6 +59,8 @@ export async function main(argv: string[], out: (line: string) => void = console
         return await keysCommand(rest, out, err);
       case 'config':
         return await configCommand(rest, out, err);
+      case 'eval':
+        return await evalCommand(rest, out, err);
       case undefined:
       case 'help':
       case '--help':

@@ -11,6 +11,10 @@ export interface RetrievalQuery {
   text: string;
   /** Term → weight. */
   terms: Map<string, number>;
+  /** Terms of the newest customer message (what is being asked now), each weighing 1. */
+  focus: Map<string, number>;
+  /** The spoken turns (customer and agent, never notes), oldest first, the subject before them. */
+  turns: string[];
 }
 
 const CUSTOMER_DECAY = 0.6;
@@ -35,7 +39,10 @@ export function buildQuery(ticket: TicketContext): RetrievalQuery {
   const latest = [...spoken].reverse().find((m) => m.role === 'customer') ?? spoken[spoken.length - 1];
   const context = [ticket.subject, ...spoken.slice(0, -1).map((m) => m.text)].filter(Boolean).join(' ');
   const text = [latest?.text ?? '', context ? `[context: ${truncate(context, 300)}]` : ''].filter(Boolean).join(' ');
-  return { text, terms };
+  const focus = new Map<string, number>();
+  for (const term of tokenize(latest?.text ?? '')) focus.set(term, 1);
+  const turns = [...(ticket.subject ? [ticket.subject] : []), ...spoken.map((m) => m.text)];
+  return { text, terms, focus, turns };
 }
 
 function truncate(text: string, max: number): string {

@@ -1,11 +1,13 @@
 /**
- * The suggestion pipeline: conversation → query → retrieve 75 → keep the best 8 → two grounded candidates.
+ * The suggestion pipeline: conversation → query → retrieve 75 → rerank → keep the best 8 → two grounded candidates.
  * Pure over an in-memory index, so it is as fast in a benchmark as behind the route.
  */
-import { type Snippet, type SuggestionRequest, type SuggestionResponse, uuidv7 } from '../../shared/index.ts';
+import { type Snippet, type SuggestionRequest, type SuggestionResponse, type TicketContext, uuidv7 } from '../../shared/index.ts';
+import type { Mention } from './facets.ts';
 import { generateDrafts } from './generate.ts';
 import type { KnowledgeIndex } from './knowledge-index.ts';
-import { buildQuery } from './query.ts';
+import { buildQuery, type RetrievalQuery } from './query.ts';
+import { DEFAULT_RETRIEVAL, type RankedHit, type RetrievalOptions, retrievePassages } from './retrieve.ts';
 
 export const RETRIEVE_K = 75;
 export const SHOW_K = 8;
@@ -17,10 +19,34 @@ export interface SuggestOptions {
   now?: Date;
 }
 
+export interface Retrieval {
+  query: RetrievalQuery;
+  /** Facet values (entities, products…) the conversation mentions, strongest first. */
+  mentions: Mention[];
+  /** Up to RETRIEVE_K passages, best first, after reranking. */
+  ranked: RankedHit[];
+}
+
+/** Conversation → query → retrieve RETRIEVE_K → rerank. */
+export function retrieve(index: KnowledgeIndex, ticket: TicketContext, options: Partial<RetrievalOptions> = {}): Retrieval {
+  const query = buildQuery(ticket);
+  const { mentions, hits } = retrievePassages(index, query, { ...DEFAULT_RETRIEVAL, k: RETRIEVE_K, reranker: index.reranker, ...options });
+  return { query, mentions, ranked: hits };
+}
+
 export function suggest(index: KnowledgeIndex, request: SuggestionRequest, options: SuggestOptions = {}): SuggestionResponse {
+  return suggestWithRetrieval(index, request, options).response;
+}
+
+/** The suggestion together with the whole reranked list (up to RETRIEVE_K) it was made from, for evaluation. */
+export function suggestWithRetrieval(
+  index: KnowledgeIndex,
+  request: SuggestionRequest,
+  options: SuggestOptions = {},
+): { response: SuggestionResponse; retrieval: Retrieval } {
   const now = options.now ?? new Date();
-  const query = buildQuery(request.ticket);
-  const retrieved = index.bm25.search(query.terms, RETRIEVE_K);
+  const retrieval = retrieve(index, request.ticket);
+  const { query, ranked: retrieved } = retrieval;
   const snippets: Snippet[] = retrieved.slice(0, SHOW_K).map((hit, i) => {
     const p = index.passages[hit.doc]!;
     const section = (JSON.parse(p.metadata) as { section?: unknown }).section;
@@ -41,7 +67,7 @@ export function suggest(index: KnowledgeIndex, request: SuggestionRequest, optio
     snippets,
     customerName: firstName(request),
   });
-  return {
+  const response: SuggestionResponse = {
     suggestionId,
     query: query.text,
     snippets,
@@ -51,6 +77,7 @@ export function suggest(index: KnowledgeIndex, request: SuggestionRequest, optio
     retrieved: retrieved.length,
     createdAt: now.toISOString(),
   };
+  return { response, retrieval };
 }
 
 function resolveUrl(url: string, base?: string): string {

@@ -15,12 +15,18 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
+const MAX_STOP_WORD = Math.max(...[...STOP_WORDS].map((w) => w.length));
+
 export function stem(word: string): string {
-  if (word.length <= 3 || /\d/.test(word)) return word;
+  if (word.length <= 3) return word;
+  // Only words ending in s, g (-ing), d (-ed), y (-ly) or e can change.
+  const last = word.charCodeAt(word.length - 1);
+  if (last !== 115 && last !== 103 && last !== 100 && last !== 121 && last !== 101) return word;
+  if (hasDigit(word)) return word;
   let w = word;
   if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}y`;
   else if (w.endsWith('sses')) w = w.slice(0, -2);
-  else if (w.endsWith('s') && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
+  else if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) w = w.slice(0, -1);
   if (w.length > 5 && w.endsWith('ing')) w = undouble(w.slice(0, -3));
   else if (w.length > 4 && w.endsWith('ed') && !w.endsWith('eed')) w = undouble(w.slice(0, -2));
   else if (w.length > 4 && w.endsWith('ly')) w = w.slice(0, -2);
@@ -28,22 +34,34 @@ export function stem(word: string): string {
   return w;
 }
 
+function hasDigit(word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
+}
+
 function undouble(w: string): string {
   return /([bdfgmnprt])\1$/.test(w) ? w.slice(0, -1) : w;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** Index terms of a text, in order, duplicates kept (term frequency matters). */
 export function tokenize(text: string): string[] {
-  const words = text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/['’]/g, '')
-    .match(/[\p{L}\p{N}]+/gu);
+  const words = ASCII.test(text)
+    ? (text.includes("'") ? text.toLowerCase().replace(/'/g, '') : text.toLowerCase()).match(/[a-z0-9]+/g)
+    : text
+        .normalize('NFKD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .toLowerCase()
+        .replace(/['’]/g, '')
+        .match(/[\p{L}\p{N}]+/gu);
   if (!words) return [];
   const terms: string[] = [];
   for (const word of words) {
-    if (STOP_WORDS.has(word) || (word.length < 2 && !/\d/.test(word))) continue;
+    if ((word.length < 2 && !hasDigit(word)) || (word.length <= MAX_STOP_WORD && STOP_WORDS.has(word))) continue;
     terms.push(stem(word));
   }
   return terms;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_HELP_CENTRE, demoTickets } from '../../../backend/demo/tickets.ts';
 import { importKnowledge, type ImportSummary } from '../../../backend/kb/import.ts';
-import { buildIndex, type KnowledgeIndex, loadIndex } from '../../../backend/rag/knowledge-index.ts';
+import { buildIndex, indexVersion, type KnowledgeIndex, loadIndex, RETRIEVAL_VERSION } from '../../../backend/rag/knowledge-index.ts';
+import { DEFAULT_RERANKER } from '../../../backend/rag/reranker.ts';
 import { MODEL_VERSION, RETRIEVE_K, SHOW_K, suggest } from '../../../backend/rag/suggest.ts';
 import { openStore, type Store } from '../../../backend/store/connect.ts';
 import type { PassageRow } from '../../../backend/store/schema.ts';
@@ -42,7 +43,8 @@ describe('the demo help centre', () => {
     expect(summary.articles).toBeGreaterThanOrEqual(40);
     expect(summary.passages).toBeGreaterThan(summary.articles);
     expect(index.passages).toHaveLength(summary.passages);
-    expect(index.version).toBe(`bm25f@${summary.importId}`);
+    expect(index.version).toBe(indexVersion(summary.importId));
+    expect(index.version).toBe(`${RETRIEVAL_VERSION}+rerank-${DEFAULT_RERANKER.version}@${summary.importId}`);
   });
 
   it('has an expected article for every demo ticket, and each exists', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Bm25Index, DEFAULT_BM25, type FieldedDoc } from '../../../backend/rag/bm25.ts';
+import { Bm25Index, DEFAULT_BM25, type FieldedDoc, topK } from '../../../backend/rag/bm25.ts';
 import { stem, tokenize } from '../../../backend/rag/tokenize.ts';
 
 describe('stem', () => {
@@ -131,5 +131,75 @@ describe('Bm25Index', () => {
     const empty = new Bm25Index([]);
     expect(empty.search(q('anything'), 10)).toEqual([]);
     expect(empty.idf('anything')).toBe(0);
+  });
+});
+
+describe('Bm25Index.accumulate', () => {
+  // Doc i holds "common" for every i, "rare" only in doc 0, "mid" in docs 0-2; doc 5 has a title.
+  const docs: FieldedDoc[] = Array.from({ length: 10 }, (_, i) => ({
+    title: i === 5 ? 'Warranty claims' : '',
+    body: ['common', i === 0 ? 'rare' : '', i < 3 ? 'mid' : '', i === 9 ? 'filler '.repeat(20) : ''].join(' '),
+    meta: '',
+  }));
+  const index = new Bm25Index(docs);
+  const candidates = (acc: { touched: Int32Array; count: number }) => [...acc.touched.subarray(0, acc.count)].sort((a, b) => a - b);
+
+  it('knows which documents hold a term (ascending), which titles do, and body lengths', () => {
+    expect([...index.docsWith('mid')!]).toEqual([0, 1, 2]);
+    expect(index.docsWith('nothing')).toBeUndefined();
+    expect(index.titleHas(5, 'warranty')).toBe(true);
+    expect(index.titleHas(5, 'common')).toBe(false);
+    expect(index.titleHas(4, 'warranty')).toBe(false);
+    expect(index.bodyLength[9]).toBe(21);
+    expect(index.avgBodyLength).toBeCloseTo((10 + 1 + 3 + 20) / 10);
+  });
+
+  it('adds seeded documents to the candidates even when no term touches them', () => {
+    const acc = index.accumulate(q('rare'), { seeds: [[7, 8]] });
+    expect(candidates(acc)).toEqual([0, 7, 8]);
+    expect(acc.scores[7]).toBe(0);
+    expect(acc.scores[0]).toBeGreaterThan(0);
+  });
+
+  it('lets a common term only reorder the candidates rarer terms found (the continue strategy)', () => {
+    const open = index.accumulate(q('mid common'));
+    expect(open.count).toBe(10);
+    const closed = index.accumulate(q('mid common'), { openShare: 0.5, minCandidates: 2 });
+    expect(candidates(closed)).toEqual([0, 1, 2]);
+    expect(closed.scores[1]).toBeCloseTo(open.scores[1]!);
+    // Until there are enough candidates, a common term still brings new ones in.
+    expect(index.accumulate(q('mid common'), { openShare: 0.5, minCandidates: 5 }).count).toBe(10);
+  });
+
+  it('leaves out a term nearly every document holds, but only when its postings are long', () => {
+    expect(index.accumulate(q('common'), { maxShare: 0.5, skipPostings: 5 }).count).toBe(0);
+    expect(index.accumulate(q('common'), { maxShare: 0.5 }).count).toBe(10);
+  });
+
+  it('sums coverage weights of the terms each document holds', () => {
+    const acc = index.accumulate(q('rare mid'), { coverage: new Map([[tokenize('rare')[0]!, 1]]) });
+    expect(acc.matched[0]).toBe(1);
+    expect(acc.matched[1]).toBe(0);
+    const plain = index.accumulate(q('rare mid'));
+    expect(plain.matched[0]).toBe(2);
+  });
+
+  it('starts every query afresh', () => {
+    index.accumulate(q('common'));
+    const acc = index.accumulate(q('rare'));
+    expect(candidates(acc)).toEqual([0]);
+    expect(acc.scores[5]).toBe(0);
+    expect(acc.matched[5]).toBe(0);
+  });
+});
+
+describe('topK', () => {
+  it('keeps the k best, best first, ties to the lower document number', () => {
+    const scores = [0.5, 2, 0.5, 1, 3, 0.5];
+    expect(topK([0, 1, 2, 3, 4, 5], scores, 3).map((h) => h.doc)).toEqual([4, 1, 3]);
+    expect(topK([5, 2, 0], scores, 2).map((h) => h.doc)).toEqual([0, 2]);
+    expect(topK([0, 1], scores, 0)).toEqual([]);
+    expect(topK([], scores, 5)).toEqual([]);
+    expect(topK([0, 1, 2, 3, 4, 5], scores, 10)).toHaveLength(6);
   });
 });

@@ -1,0 +1,50 @@
+/**
+ * `aitl eval --dataset DIR [--split test] [--json]`: retrieval quality and speed of the suggestion pipeline on a BEIR
+ * folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv). The last line printed is always one JSON object:
+ * `{"dataset","split","n","recall@75","precision@8","recall@8","mrr","ndcg@10","ms_p50","ms_p95"}`.
+ */
+import { parseArgs } from 'node:util';
+import { EvalError, runEval } from './run.ts';
+
+export const EVAL_USAGE = 'Usage: aitl eval --dataset DIR [--split test] [--json]';
+
+export async function evalCommand(args: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  let values: { dataset?: string | undefined; split?: string | undefined; json?: boolean | undefined };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { dataset: { type: 'string' }, split: { type: 'string', default: 'test' }, json: { type: 'boolean', default: false } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    err(`${(error as Error).message}\n\n${EVAL_USAGE}`);
+    return 2;
+  }
+  if (!values.dataset) {
+    err(`--dataset is required\n\n${EVAL_USAGE}`);
+    return 2;
+  }
+  const split = values.split ?? 'test';
+  let run;
+  try {
+    run = await runEval(values.dataset, split);
+  } catch (error) {
+    if (error instanceof EvalError) {
+      err(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  const { result } = run;
+  if (!values.json) {
+    out(`Imported ${run.passages} passages from ${values.dataset} in ${Math.round(run.importMs)} ms; index built in ${Math.round(run.index.buildMs)} ms (${run.index.version})`);
+    out(`Split ${split}: ${result.n} queries with relevant documents`);
+    out(
+      `recall@75 ${result['recall@75'].toFixed(3)}  precision@8 ${result['precision@8'].toFixed(3)}  recall@8 ${result['recall@8'].toFixed(3)}  ` +
+        `MRR ${result.mrr.toFixed(3)}  nDCG@10 ${result['ndcg@10'].toFixed(3)}  per query p50 ${result.ms_p50} ms, p95 ${result.ms_p95} ms`,
+    );
+  }
+  out(JSON.stringify(result));
+  return 0;
+}

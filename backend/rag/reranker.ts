@@ -1,0 +1,57 @@
+/**
+ * The second stage: a linear model over a few features of each first-stage candidate. The model is a versioned
+ * artefact `{version, features, weights}` so a model learned from agents' feedback can replace the default weights
+ * without code changes; suggestions record its version (in the index version).
+ *
+ * Every feature is computed from the corpus and the conversation alone, for any knowledge base:
+ *
+ * - `lexical`   BM25F score of the conversation query, over the best in this query's candidates (0..1)
+ * - `facet`     how strongly the conversation mentions a facet value the passage carries (an entity, product,
+ *               category…), newest mentions counting most, over the best (0..1)
+ * - `coverage`  share of the newest customer message's terms the passage holds (0..1)
+ * - `title`     share of the newest customer message's terms its title holds (0..1)
+ * - `length`    log2 of the body length against the corpus average, halved and clamped (−1..1): longer
+ *               passages say more (a prior; its right weight depends on the knowledge base)
+ */
+import { z } from 'zod';
+
+export const FEATURES = ['lexical', 'facet', 'coverage', 'title', 'length'] as const;
+export type FeatureName = (typeof FEATURES)[number];
+export type FeatureVector = Record<FeatureName, number>;
+
+export const RerankerModel = z
+  .object({
+    version: z.string().min(1).max(64),
+    features: z.array(z.enum(FEATURES)).min(1),
+    weights: z.array(z.number().finite()),
+  })
+  .refine((m) => m.features.length === m.weights.length, { message: 'one weight per feature' })
+  .refine((m) => new Set(m.features).size === m.features.length, { message: 'features must not repeat' });
+export type RerankerModel = z.infer<typeof RerankerModel>;
+
+/** Default weights, set by hand on the training split of a public data set; a learned model replaces them. */
+export const DEFAULT_RERANKER: RerankerModel = {
+  version: 'linear-1',
+  features: ['lexical', 'facet', 'coverage', 'title', 'length'],
+  weights: [0.5, 1, 0.5, 0, 0.15],
+};
+
+/** Checks a model (e.g. one loaded from a file) and returns it typed. */
+export function loadReranker(value: unknown): RerankerModel {
+  return RerankerModel.parse(value);
+}
+
+/** The model's score for one candidate: the weighted sum of its features. */
+export function rerankScore(model: RerankerModel, features: FeatureVector): number {
+  let score = 0;
+  for (let i = 0; i < model.features.length; i++) score += model.weights[i]! * features[model.features[i]!];
+  return score;
+}
+
+/** Orders candidates by the model's score, best first; ties keep the first-stage order. */
+export function rerank<T extends { features: FeatureVector }>(model: RerankerModel, candidates: readonly T[]): (T & { score: number })[] {
+  return candidates
+    .map((c, i) => ({ ...c, score: rerankScore(model, c.features), order: i }))
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .map(({ order: _order, ...rest }) => rest as unknown as T & { score: number });
+}

@@ -1,0 +1,137 @@
+/**
+ * Retrieval: conversation query → first stage (BM25F blended with facet mentions) → the best RETRIEVE_K →
+ * reranked by the index's reranker model. Pure over the in-memory index; per query it walks only the postings of
+ * the query's terms and the documents of the facet values the conversation mentions.
+ */
+import { topK } from './bm25.ts';
+import type { Mention } from './facets.ts';
+import type { KnowledgeIndex } from './knowledge-index.ts';
+import type { RetrievalQuery } from './query.ts';
+import { type FeatureVector, rerank, type RerankerModel } from './reranker.ts';
+
+export interface RetrievalOptions {
+  /** Passages the first stage keeps (and the reranker orders). */
+  k: number;
+  /** Weight of the facet score against the lexical score in the first stage (both scaled to 0..1). */
+  facetWeight: number;
+  /** Mentions at least this share of the strongest one's weight are used. */
+  activeRatio: number;
+  /** At most this many mentioned values are used. */
+  maxMentions: number;
+  /** Use facet mentions at all. */
+  facets: boolean;
+  /** Terms held by more than this share of the passages only reorder candidates found otherwise (see accumulate). */
+  openShare: number;
+  /** Terms held by more than this share of the passages are ignored. */
+  maxShare: number;
+
+  /** Reranker model; undefined keeps the first-stage order. */
+  reranker?: RerankerModel | undefined;
+}
+
+export const DEFAULT_RETRIEVAL: Omit<RetrievalOptions, 'k' | 'reranker'> = {
+  facetWeight: 1,
+  activeRatio: 0.5,
+  maxMentions: 6,
+  facets: true,
+  openShare: 0.05,
+  maxShare: 0.5,
+};
+
+export interface RankedHit {
+  doc: number;
+  score: number;
+  features: FeatureVector;
+}
+
+export interface FirstStage {
+  mentions: Mention[];
+  hits: RankedHit[];
+}
+
+export function retrievePassages(index: KnowledgeIndex, query: RetrievalQuery, options: RetrievalOptions): FirstStage {
+  const { bm25, facets } = index;
+  // A mention's pull: its weight (coverage, recency) times how sure it is times how few documents carry the value
+  // — naming one hotel says more than saying "hotel".
+  const pull = (m: Mention) => m.weight * m.confidence * facets.values[m.value]!.idf;
+  const all = options.facets ? facets.detect(query.turns).sort((a, b) => pull(b) - pull(a) || a.value - b.value) : [];
+  const strongest = all[0] ? pull(all[0]) : 0;
+  const mentions = strongest > 0 ? all.filter((m) => pull(m) >= options.activeRatio * strongest).slice(0, options.maxMentions) : [];
+  // Facet scores are scaled so the documents of the strongest mentions score as much as the conversation is sure
+  // of them.
+  const sureness = mentions.reduce((c, m) => Math.max(c, m.confidence), 0);
+
+  const scratch = index.scratch;
+  const { facet, combined } = scratch;
+  let maxFacet = 0;
+  for (const m of mentions) {
+    const value = facets.values[m.value]!;
+    const add = pull(m);
+    for (const doc of value.docs) {
+      const f = (facet[doc]! += add);
+      if (f > maxFacet) maxFacet = f;
+    }
+  }
+  const acc = bm25.accumulate(query.terms, {
+    coverage: query.focus,
+    seeds: mentions.map((m) => facets.values[m.value]!.docs),
+    openShare: options.openShare,
+    maxShare: options.maxShare,
+    minCandidates: options.k * 4,
+  });
+  const docs = acc.touched.subarray(0, acc.count);
+  let maxLexical = 0;
+  for (let i = 0; i < docs.length; i++) if (acc.scores[docs[i]!]! > maxLexical) maxLexical = acc.scores[docs[i]!]!;
+  const lexScale = maxLexical > 0 ? 1 / maxLexical : 0;
+  const facetNorm = maxFacet > 0 ? sureness / maxFacet : 0;
+  const facetScale = options.facetWeight * facetNorm;
+  for (let i = 0; i < docs.length; i++) {
+    const doc = docs[i]!;
+    combined[doc] = acc.scores[doc]! * lexScale + facet[doc]! * facetScale;
+  }
+  const first = topK(docs, combined, options.k);
+
+  const focusTotal = sum(query.focus.values());
+  const candidates = first.map((hit) => {
+    const doc = hit.doc;
+    let titleMatched = 0;
+    for (const [term, w] of query.focus) if (bm25.titleHas(doc, term)) titleMatched += w;
+    const features: FeatureVector = {
+      lexical: acc.scores[doc]! * lexScale,
+      facet: facet[doc]! * facetNorm,
+      coverage: focusTotal > 0 ? acc.matched[doc]! / focusTotal : 0,
+      title: focusTotal > 0 ? titleMatched / focusTotal : 0,
+      length: clamp(Math.log2((1 + bm25.bodyLength[doc]!) / (1 + bm25.avgBodyLength)) / 2, -1, 1),
+    };
+    return { doc, score: hit.score, features };
+  });
+  scratch.clear(docs);
+  return { mentions, hits: options.reranker ? rerank(options.reranker, candidates) : candidates };
+}
+
+/** Per-query scratch arrays of the pipeline, sized to the corpus; cleared by zeroing only the documents used. */
+export class PipelineScratch {
+  readonly facet: Float64Array;
+  readonly combined: Float64Array;
+
+  constructor(size: number) {
+    this.facet = new Float64Array(size);
+    this.combined = new Float64Array(size);
+  }
+
+  clear(docs: ArrayLike<number>): void {
+    for (let i = 0; i < docs.length; i++) {
+      this.facet[docs[i]!] = 0;
+      this.combined[docs[i]!] = 0;
+    }
+  }
+}
+function sum(values: Iterable<number>): number {
+  let s = 0;
+  for (const v of values) s += v;
+  return s;
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return x < lo ? lo : x > hi ? hi : x;
+}
