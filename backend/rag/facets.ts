@@ -24,6 +24,8 @@ export interface FacetValue {
   specificity: number[];
   /** rarity × specificity: how much each token tells that this value is meant. */
   weights: number[];
+  /** Per token, whether it is a content word (in the full-text index, not a number word), not a connective. */
+  content: boolean[];
   docs: Int32Array;
   /** log(N / documents with this value): a mention of a value that few documents carry says more. */
   idf: number;
@@ -167,6 +169,7 @@ export class FacetIndex {
           rarity: raw.map((t) => Math.log(1 + values.size / df.get(t)!)),
           specificity: [],
           weights: [],
+          content: [],
           docs: Int32Array.from(v.docs),
           idf: Math.log(docs.length / v.docs.length),
         });
@@ -188,6 +191,7 @@ export class FacetIndex {
       // Without the full text to ask, every word but a number word is taken as telling.
       v.specificity = v.tokens.map((t) => (COUNTING.has(t) ? CONNECTIVE : (specificity.get(`${i} ${t}`) ?? (this.text ? CONNECTIVE : 1))));
       v.weights = v.rarity.map((r, p) => r * v.specificity[p]!);
+      v.content = v.tokens.map((t) => !COUNTING.has(t) && (!this.text || this.text.docsWith(t) !== undefined));
       const add = (term: string, from: number, to: number) => {
         let list = this.refs.get(term);
         if (!list) this.refs.set(term, (list = []));
@@ -270,16 +274,19 @@ export class FacetIndex {
       let best = 0;
       let bestSpan = 0;
       let bestSpecific = 0;
+      let bestContent = false;
       let covered = new Map<number, number>();
       let runEnd = -2;
       const score = () => {
         let w = 0;
         let specific = 0;
+        let content = false;
         for (const [p, factor] of covered) {
           w += v.weights[p]! * factor;
           specific = Math.max(specific, v.specificity[p]! * factor);
+          content ||= v.content[p]!;
         }
-        if (w > best) [best, bestSpan, bestSpecific] = [w, covered.size, specific];
+        if (w > best) [best, bestSpan, bestSpecific, bestContent] = [w, covered.size, specific, content];
       };
       let lastPos = -1;
       for (const h of list) {
@@ -297,9 +304,10 @@ export class FacetIndex {
       score();
       const coverage = best / total;
       if (coverage >= this.limits.minCoverage) {
-        // A whole name of two words or more is a name; otherwise trust the phrase as far as its most specific
-        // word is found only in the value's documents ("the Gonville" → yes, "worth the money" → hardly).
-        const phrase = coverage >= 0.95 && bestSpan >= 2 ? 1 : bestSpecific;
+        // A whole name of two words or more, one of them a content word, is a name ("how to" is not); otherwise
+        // trust the phrase as far as its most specific word is found only in the value's documents ("the
+        // Gonville" → yes, "worth the money" → hardly).
+        const phrase = coverage >= 0.95 && bestSpan >= 2 && bestContent ? 1 : bestSpecific;
         const narrowing = Math.min(1, v.idf / this.fullIdf);
         found.set(value, { coverage, confidence: phrase * narrowing });
         spans.set(value, bestSpan);

@@ -156,3 +156,18 @@ describe('nameTokens', () => {
     expect(nameTokens('ROSAS CAFE AND THE BAR')).toEqual(['rosa', 'caf', 'and', 'the', 'bar']);
   });
 });
+
+describe('FacetIndex: title prefixes made of connectives', () => {
+  it('does not take "how to" for a name, though many titles start with it', () => {
+    const docs: Doc[] = [
+      ...['reset a password', 'change an address', 'cancel an order'].map((t, i) => ({ title: `How to: ${t}`, text: `Steps ${i} to ${t}.`, metadata: {} })),
+      ...['Returns', 'Refunds', 'Delivery'].map((t) => ({ title: `Acme Router: ${t}`, text: `${t} for the Acme Router.`, metadata: {} })),
+    ];
+    const { facets } = build(docs);
+    expect(facets.values.map((v) => v.label).sort()).toEqual(['Acme Router', 'How to']);
+    const howTo = facets.detect(['How to get my money back?']).find((m) => facets.values[m.value]!.label === 'How to');
+    expect(howTo?.confidence ?? 0).toBeLessThan(0.5);
+    const [router] = facets.detect(['My Acme Router keeps dropping']);
+    expect(router!.confidence).toBeGreaterThan(0.5);
+  });
+});
