@@ -16,6 +16,17 @@ const Env = z.object({
   AITL_DEFAULT_TENANT: z.string().min(1).max(128).default('default'),
   /** `required`: every /v1 call but health and openapi needs an API key. `optional`: calls without one act as the default tenant's agent. */
   AITL_AUTH: z.enum(['required', 'optional']).optional(),
+  /** OpenAI-compatible chat endpoint (…/v1); unset keeps the built-in extractive replies only. */
+  AITL_LLM_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AITL_LLM_MODEL: z.string().min(1).max(200).default('gpt-4o-mini'),
+  /** Model of the challenger variant; the champion's model when unset. */
+  AITL_LLM_MODEL_B: z.string().min(1).max(200).optional(),
+  AITL_LLM_API_KEY: z.string().min(1).optional(),
+  AITL_LLM_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(8000),
+  /** OpenAI-compatible embeddings endpoint (…/v1); unset means no dense vectors. */
+  AITL_EMBED_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AITL_EMBED_MODEL: z.string().min(1).max(200).default('text-embedding-3-small'),
+  AITL_EMBED_API_KEY: z.string().min(1).optional(),
 });
 
 export type AuthMode = 'required' | 'optional';
@@ -35,7 +46,26 @@ export type Config = {
   defaultTenant: string;
   /** Defaults to `optional` on a loopback address (the local demo works without keys), else `required`. */
   auth: AuthMode;
+  /** Present only when AITL_LLM_BASE_URL is set. */
+  llm?: LlmConfig | undefined;
+  /** Present only when AITL_EMBED_BASE_URL is set. */
+  embed?: EmbedConfig | undefined;
 };
+
+export interface LlmConfig {
+  baseUrl: string;
+  model: string;
+  modelB?: string | undefined;
+  apiKey?: string | undefined;
+  timeoutMs: number;
+}
+
+export interface EmbedConfig {
+  baseUrl: string;
+  model: string;
+  apiKey?: string | undefined;
+  timeoutMs: number;
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -58,5 +88,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.AITL_DEMO,
     defaultTenant: e.AITL_DEFAULT_TENANT,
     auth: e.AITL_AUTH ?? (isLoopbackHost(e.AITL_HOST) ? 'optional' : 'required'),
+    llm: e.AITL_LLM_BASE_URL
+      ? { baseUrl: e.AITL_LLM_BASE_URL, model: e.AITL_LLM_MODEL, modelB: e.AITL_LLM_MODEL_B, apiKey: e.AITL_LLM_API_KEY, timeoutMs: e.AITL_LLM_TIMEOUT_MS }
+      : undefined,
+    embed: e.AITL_EMBED_BASE_URL
+      ? { baseUrl: e.AITL_EMBED_BASE_URL, model: e.AITL_EMBED_MODEL, apiKey: e.AITL_EMBED_API_KEY, timeoutMs: e.AITL_LLM_TIMEOUT_MS }
+      : undefined,
   };
 }

@@ -1,6 +1,7 @@
 /** What the routes need, built once at start and passed in: no hidden singletons. */
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import type { ReplyGenerator } from './llm/replies.ts';
 import type { Knowledge } from './rag/knowledge.ts';
 import type { Store } from './store/connect.ts';
 
@@ -9,4 +10,6 @@ export interface AppDeps {
   store: Store;
   knowledge: Knowledge;
   logger: Logger;
+  /** Model-backed candidate replies; absent (built-in extractive replies only) unless AITL_LLM_BASE_URL is set. */
+  replies?: ReplyGenerator | undefined;
 }

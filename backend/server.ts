@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { DEMO_HELP_CENTRE } from './demo/tickets.ts';
 import { importKnowledge } from './kb/import.ts';
+import { createLlmReplyGenerator } from './llm/replies.ts';
 import { createKnowledge } from './rag/knowledge.ts';
 import { openStore } from './store/connect.ts';
 import { countPassages } from './store/passages.ts';
@@ -28,7 +29,9 @@ export async function createDeps(config: Config, logger: Logger = createLogger(c
     logger.info(summary, 'knowledge base was empty: loaded the demo help centre');
   }
   const knowledge = await createKnowledge(store.db);
-  return { config, store, knowledge, logger };
+  const replies = config.llm ? createLlmReplyGenerator(config.llm, { logger }) : undefined;
+  if (config.llm) logger.info({ baseUrl: config.llm.baseUrl, model: config.llm.model, modelB: config.llm.modelB }, 'candidate replies from an OpenAI-compatible model');
+  return { config, store, knowledge, logger, replies };
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {

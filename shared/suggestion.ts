@@ -30,6 +30,8 @@ export const Candidate = z.object({
   text: z.string(),
   /** Ids of the snippets (from the same response) this reply is grounded in. */
   citations: z.array(z.string()),
+  /** Set when a model variant failed and this built-in reply took its place: the variant that failed. */
+  fallbackFrom: z.string().optional(),
 });
 export type Candidate = z.infer<typeof Candidate>;
 

@@ -4,7 +4,8 @@
  */
 import { type Snippet, type SuggestionRequest, type SuggestionResponse, type TicketContext, uuidv7 } from '../../shared/index.ts';
 import type { Mention } from './facets.ts';
-import { generateDrafts } from './generate.ts';
+import type { ReplyGenerator } from '../llm/replies.ts';
+import { type Draft, generateDrafts } from './generate.ts';
 import type { KnowledgeIndex } from './knowledge-index.ts';
 import { buildQuery, type RetrievalQuery } from './query.ts';
 import { DEFAULT_RETRIEVAL, type RankedHit, type RetrievalOptions, retrievePassages } from './retrieve.ts';
@@ -34,6 +35,40 @@ export function retrieve(index: KnowledgeIndex, ticket: TicketContext, options: 
   return { query, mentions, ranked: hits };
 }
 
+/**
+ * As `suggest`, but when a model-backed reply generator is given its two candidates replace the extractive ones
+ * (each falling back to its extractive draft on failure). Without one, exactly `suggest`.
+ */
+export async function suggestReplies(
+  index: KnowledgeIndex,
+  request: SuggestionRequest,
+  options: SuggestOptions & { generator?: ReplyGenerator | undefined } = {},
+): Promise<SuggestionResponse> {
+  const { response, drafts } = suggestInternal(index, request, options);
+  const generator = options.generator;
+  if (!generator || response.snippets.length === 0) return response;
+  const replies = await generator.generate({
+    conversation: conversationText(request),
+    snippets: response.snippets,
+    customerName: firstName(request),
+    extractive: drafts,
+  });
+  return {
+    ...response,
+    candidates: replies.map((d, i) => ({ ...d, candidateId: `${response.suggestionId}:${i}` })),
+    modelVersion: replies.every((r) => r.fallbackFrom) ? MODEL_VERSION : generator.modelVersion,
+  };
+}
+
+/** The conversation as the model sees it: oldest first, one message a paragraph, capped at the last ~6000 characters. */
+function conversationText(request: SuggestionRequest): string {
+  const { ticket } = request;
+  const lines = ticket.messages.map((m) => `${m.role === 'customer' ? 'Customer' : m.role === 'agent' ? 'Agent' : m.role}: ${m.text.trim()}`);
+  if (ticket.subject) lines.unshift(`Subject: ${ticket.subject}`);
+  const text = lines.join('\n\n');
+  return text.length > 6000 ? `…${text.slice(-6000)}` : text;
+}
+
 export function suggest(index: KnowledgeIndex, request: SuggestionRequest, options: SuggestOptions = {}): SuggestionResponse {
   return suggestWithRetrieval(index, request, options).response;
 }
@@ -44,6 +79,15 @@ export function suggestWithRetrieval(
   request: SuggestionRequest,
   options: SuggestOptions = {},
 ): { response: SuggestionResponse; retrieval: Retrieval } {
+  const { response, retrieval } = suggestInternal(index, request, options);
+  return { response, retrieval };
+}
+
+function suggestInternal(
+  index: KnowledgeIndex,
+  request: SuggestionRequest,
+  options: SuggestOptions,
+): { response: SuggestionResponse; retrieval: Retrieval; drafts: Draft[] } {
   const now = options.now ?? new Date();
   const retrieval = retrieve(index, request.ticket);
   const { query, ranked: retrieved } = retrieval;
@@ -77,7 +121,7 @@ export function suggestWithRetrieval(
     retrieved: retrieved.length,
     createdAt: now.toISOString(),
   };
-  return { response, retrieval };
+  return { response, retrieval, drafts };
 }
 
 function resolveUrl(url: string, base?: string): string {

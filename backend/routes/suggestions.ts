@@ -4,7 +4,7 @@ import { SuggestionRequest } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
 import type { Guard } from '../http/auth.ts';
 import { ApiError, readJson } from '../http/errors.ts';
-import { suggest } from '../rag/suggest.ts';
+import { suggestReplies } from '../rag/suggest.ts';
 import { saveSuggestion } from '../store/suggestions.ts';
 
 export function suggestionRoutes(deps: AppDeps, guard: Guard): Hono {
@@ -16,7 +16,7 @@ export function suggestionRoutes(deps: AppDeps, guard: Guard): Hono {
     if (request.tenant !== undefined && request.tenant !== tenant) {
       throw new ApiError(403, 'forbidden', `The request names tenant "${request.tenant}" but the key belongs to "${tenant}"`);
     }
-    const result = suggest(deps.knowledge.index, request, { baseUrl: new URL(c.req.url).origin });
+    const result = await suggestReplies(deps.knowledge.index, request, { baseUrl: new URL(c.req.url).origin, generator: deps.replies });
     const { ticket } = request;
     await saveSuggestion(
       deps.store.db,
