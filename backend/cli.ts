@@ -8,7 +8,7 @@
  *   aitl keys revoke ID     revoke a key for good
  *   aitl config show [--tenant T]       print a tenant's host-adapter selector overrides (JSON)
  *   aitl config set FILE [--tenant T]   validate a JSON file with HostConfig and store it for the tenant
- *   aitl eval --dataset DIR [--split test] [--json]   retrieval quality and speed on a BEIR folder (last line JSON)
+ *   aitl eval --dataset DIR [--split test] [--replies] [--json]   retrieval quality and speed on a BEIR folder (last line JSON)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -38,7 +38,7 @@ Commands:
   config set FILE [--tenant T]
                         Check a JSON file of selector overrides and store it for the tenant
                         (default tenant: AITL_DEFAULT_TENANT)
-  eval --dataset DIR [--split test] [--json]
+  eval --dataset DIR [--split test] [--replies] [--json]
                         Measure retrieval on a BEIR folder in a throwaway store; the last
                         line is a JSON object of recall@75, precision@8, MRR, nDCG@10, timings
   help                  Show this help

@@ -4,16 +4,18 @@
  * `{"dataset","split","n","recall@75","precision@8","recall@8","mrr","ndcg@10","ms_p50","ms_p95"}`.
  */
 import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.ts';
+import { createLlmReplyGenerator, type ReplyGenerator } from '../llm/replies.ts';
 import { EvalError, runEval } from './run.ts';
 
-export const EVAL_USAGE = 'Usage: aitl eval --dataset DIR [--split test] [--json]';
+export const EVAL_USAGE = 'Usage: aitl eval --dataset DIR [--split test] [--replies] [--json]';
 
 export async function evalCommand(args: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
-  let values: { dataset?: string | undefined; split?: string | undefined; json?: boolean | undefined };
+  let values: { dataset?: string | undefined; split?: string | undefined; json?: boolean | undefined; replies?: boolean | undefined };
   try {
     ({ values } = parseArgs({
       args,
-      options: { dataset: { type: 'string' }, split: { type: 'string', default: 'test' }, json: { type: 'boolean', default: false } },
+      options: { dataset: { type: 'string' }, split: { type: 'string', default: 'test' }, json: { type: 'boolean', default: false }, replies: { type: 'boolean', default: false } },
       strict: true,
       allowPositionals: false,
     }));
@@ -26,9 +28,23 @@ export async function evalCommand(args: string[], out: (line: string) => void, e
     return 2;
   }
   const split = values.split ?? 'test';
+  // --replies scores the candidates too; with AITL_LLM_BASE_URL set they come from the model, as in the server.
+  let generator: ReplyGenerator | undefined;
+  if (values.replies) {
+    try {
+      const llm = loadConfig().llm;
+      generator = llm ? createLlmReplyGenerator(llm) : undefined;
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        err(error.message);
+        return 1;
+      }
+      throw error;
+    }
+  }
   let run;
   try {
-    run = await runEval(values.dataset, split);
+    run = await runEval(values.dataset, split, { replies: values.replies ?? false, generator });
   } catch (error) {
     if (error instanceof EvalError) {
       err(error.message);
@@ -43,6 +59,12 @@ export async function evalCommand(args: string[], out: (line: string) => void, e
     out(
       `recall@75 ${result['recall@75'].toFixed(3)}  precision@8 ${result['precision@8'].toFixed(3)}  recall@8 ${result['recall@8'].toFixed(3)}  ` +
         `MRR ${result.mrr.toFixed(3)}  nDCG@10 ${result['ndcg@10'].toFixed(3)}  per query p50 ${result.ms_p50} ms, p95 ${result.ms_p95} ms`,
+    );
+  }
+  if (!values.json && result.n_replies !== undefined) {
+    out(
+      `Replies (${result.n_replies} with a gold response, mean of the two candidates): token F1 ${result.reply_f1?.toFixed(3) ?? '-'}  ROUGE-L ${result.reply_rougeL?.toFixed(3) ?? '-'}  ` +
+        `(better of two: ${result.reply_f1_best?.toFixed(3) ?? '-'} / ${result.reply_rougeL_best?.toFixed(3) ?? '-'})  citation precision ${result.citation_precision?.toFixed(3) ?? '-'}  fallbacks ${result.reply_fallbacks}`,
     );
   }
   out(JSON.stringify(result));

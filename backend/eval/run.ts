@@ -12,6 +12,8 @@ import { loadIndex, type KnowledgeIndex } from '../rag/knowledge-index.ts';
 import { suggestWithRetrieval } from '../rag/suggest.ts';
 import { openStore } from '../store/connect.ts';
 import { type EvalQuery, loadBeirQueries } from './beir-queries.ts';
+import type { ReplyGenerator } from '../llm/replies.ts';
+import { evaluateReplies, loadGoldResponses, type ReplyScores } from './reply-metrics.ts';
 import { meanMetrics, percentile, queryMetrics, type QueryMetrics, round } from './metrics.ts';
 
 /** A data set that cannot be evaluated (missing files, bad lines); the message says why. */
@@ -32,8 +34,11 @@ export interface EvalResult {
   ms_p95: number;
 }
 
+/** With `--replies`: reply metrics (see reply-metrics.ts) added to the result. */
+export type EvalReplyResult = ReplyScores & { n_replies?: number; reply_fallbacks?: number };
+
 export interface EvalRun {
-  result: EvalResult;
+  result: EvalResult & EvalReplyResult;
   index: KnowledgeIndex;
   passages: number;
   importMs: number;
@@ -85,7 +90,7 @@ export function evaluateQueries(index: KnowledgeIndex, queries: readonly EvalQue
   return { result, perQuery };
 }
 
-export async function runEval(dataset: string, split: string): Promise<EvalRun> {
+export async function runEval(dataset: string, split: string, options: { replies?: boolean; generator?: ReplyGenerator | undefined } = {}): Promise<EvalRun> {
   if (!existsSync(join(dataset, 'corpus.jsonl'))) throw new EvalError(`${dataset} is not a BEIR folder: corpus.jsonl is missing`);
   let queries: EvalQuery[];
   try {
@@ -102,5 +107,8 @@ export async function runEval(dataset: string, split: string): Promise<EvalRun> 
     throw error;
   }
   const { index, passages, importMs } = built;
-  return { ...evaluateQueries(index, queries, dataset, split), index, passages, importMs };
+  const evaluated = evaluateQueries(index, queries, dataset, split);
+  if (!options.replies) return { ...evaluated, index, passages, importMs };
+  const replies = await evaluateReplies(index, queries, loadGoldResponses(dataset), options.generator);
+  return { ...evaluated, result: { ...evaluated.result, ...replies }, index, passages, importMs };
 }
