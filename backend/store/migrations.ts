@@ -106,6 +106,19 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('page_reports_received_idx').on('page_reports').columns(['tenant', 'received_at']).execute();
     },
   },
+  '0004_passage_vectors': {
+    async up(db: Kysely<any>) {
+      // One embedding per passage and model: a JSON array of numbers as text, so both dialects store it alike.
+      await db.schema
+        .createTable('passage_vectors')
+        .addColumn('passage_id', 'text', (c) => c.primaryKey())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('dims', 'integer', (c) => c.notNull())
+        .addColumn('vector', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -112,6 +112,16 @@ export interface PageReportTable {
 export type PageReportRow = Selectable<PageReportTable>;
 export type NewPageReport = Insertable<PageReportTable>;
 
+export interface PassageVectorTable {
+  passage_id: string;
+  model: string;
+  dims: number;
+  /** JSON array of numbers. */
+  vector: string;
+  created_at: string;
+}
+export type PassageVectorRow = Selectable<PassageVectorTable>;
+
 export interface Database {
   passages: PassageTable;
   kb_imports: KbImportTable;
@@ -120,4 +130,5 @@ export interface Database {
   annotations: AnnotationTable;
   host_config: HostConfigTable;
   page_reports: PageReportTable;
+  passage_vectors: PassageVectorTable;
 }

@@ -169,6 +169,7 @@ export function useDatabase(
 
 /** Empties every table, so each test starts from a blank store. */
 export async function clearTables(db: Kysely<Database>): Promise<void> {
+  await db.deleteFrom('passage_vectors').execute();
   await db.deleteFrom('page_reports').execute();
   await db.deleteFrom('host_config').execute();
   await db.deleteFrom('annotations').execute();
