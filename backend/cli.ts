@@ -15,6 +15,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HostConfig, Role, toIssues } from '../shared/index.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { createEmbeddingsClient } from './llm/embeddings.ts';
+import { embedMissingPassages } from './rag/dense.ts';
 import { evalCommand } from './eval/command.ts';
 import { importKnowledge } from './kb/import.ts';
 import { ImportError } from './kb/sources.ts';
@@ -106,6 +108,15 @@ async function kbImport(path: string, out: (line: string) => void): Promise<numb
   try {
     const summary = await importKnowledge(store.db, path);
     out(`Imported ${summary.articles} articles as ${summary.passages} passages (${summary.format}) into ${store.location}; import ${summary.importId}`);
+    if (config.embed) {
+      // Vectors are an addition: the import stands (and lexical search works) even when the embeddings API fails.
+      try {
+        const embedded = await embedMissingPassages(store.db, createEmbeddingsClient(config.embed));
+        out(`Embedded ${embedded} passages with ${config.embed.model}`);
+      } catch (error) {
+        out(`Embeddings not stored (${(error as Error).message}); run the import again to retry`);
+      }
+    }
     return 0;
   } finally {
     await store.close();

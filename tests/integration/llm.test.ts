@@ -139,3 +139,39 @@ describe('aitl eval --replies', () => {
     }
   });
 });
+
+describe('aitl kb import with AITL_EMBED_BASE_URL', () => {
+  it('stores a vector per passage, once; an unreachable API leaves the import standing', async () => {
+    const { DEMO_HELP_CENTRE } = await import('../../backend/demo/tickets.ts');
+    const { openStore } = await import('../../backend/store/connect.ts');
+    const { loadPassageVectors } = await import('../../backend/store/passage-vectors.ts');
+    const db = join(dir, 'import.db');
+    const saved = { ...process.env };
+    const run = async () => {
+      const out: string[] = [];
+      const code = await main(['kb', 'import', DEMO_HELP_CENTRE], (l) => out.push(l), (l) => out.push(l));
+      return { code, out: out.join('\n') };
+    };
+    try {
+      Object.assign(process.env, { AITL_DATABASE_URL: db, AITL_EMBED_BASE_URL: fake.baseUrl, AITL_EMBED_MODEL: 'emb', AITL_LLM_TIMEOUT_MS: '300' });
+      fake.fault = 'http500';
+      const failed = await run();
+      expect(failed.code).toBe(0);
+      expect(failed.out).toMatch(/Embeddings not stored/);
+      fake.fault = 'none';
+      const first = await run();
+      expect(first.out).toMatch(/Embedded \d+ passages with emb/);
+      const again = await run();
+      expect(again.out).toMatch(/Embedded 0 passages/);
+      const store = await openStore(db);
+      try {
+        expect((await loadPassageVectors(store.db, 'emb')).size).toBeGreaterThan(40);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  });
+});
