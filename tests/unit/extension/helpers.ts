@@ -82,17 +82,8 @@ export function fakeLocks(): LockManagerLike & { held: Set<string> } {
   };
 }
 
-/** A seeded PRNG (mulberry32) for reproducible flaky servers and jitter. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG for reproducible flaky servers and jitter: the one the synthetic benchmark uses. */
+export { prng as seeded } from '../../../backend/bench/retrieval-synthetic.ts';
 
 export interface ServerRequest {
   ids: string[];
