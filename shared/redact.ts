@@ -11,6 +11,7 @@
  * (an international `+` prefix, a national trunk `0`, or the North American 3-3-4 grouping).
  */
 import type { Annotation } from './annotations.ts';
+import type { TicketContext } from './ticket.ts';
 
 /** Digits of `text`, in order. */
 function digitsOf(text: string): string {
@@ -159,4 +160,17 @@ export function redactAnnotation<T extends Annotation>(annotation: T): T {
     default:
       return annotation;
   }
+}
+
+/**
+ * A ticket as the backend keeps it with a suggestion: message text and subject redacted, the requester's contact
+ * details and message authors dropped (training needs what was said, not who said it).
+ */
+export function redactTicket(ticket: TicketContext): TicketContext {
+  const { requester: _requester, ...rest } = ticket;
+  return {
+    ...rest,
+    ...(ticket.subject === undefined ? {} : { subject: redactPii(ticket.subject) }),
+    messages: ticket.messages.map(({ author: _author, ...m }) => ({ ...m, text: redactPii(m.text) })),
+  };
 }

@@ -22,6 +22,7 @@ export function suggestionRoutes(deps: AppDeps, guard: Guard): Hono {
       deps.store.db,
       { tenant, agent: request.agent, host: ticket.host, ticketId: ticket.ticketId },
       result,
+      ticket,
     );
     return c.json(result, 200);
   });

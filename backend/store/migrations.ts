@@ -119,6 +119,61 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005_flywheel_and_audit': {
+    async up(db: Kysely<any>) {
+      // The conversation a suggestion answered (redacted), so training can recompute features and exports can
+      // rebuild the prompt; null for suggestions stored before this migration.
+      await db.schema.alterTable('suggestions').addColumn('ticket', 'text').execute();
+      await db.schema.createIndex('suggestions_created_idx').on('suggestions').columns(['tenant', 'created_at']).execute();
+      // The registry: every trained artefact is a version with its parent, inputs, metrics and status.
+      await db.schema
+        .createTable('model_versions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('parent', 'text')
+        .addColumn('run_id', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('inputs', 'text', (c) => c.notNull())
+        .addColumn('metrics', 'text', (c) => c.notNull())
+        .addColumn('artefact', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('status_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('model_versions_kind_idx').on('model_versions').columns(['kind', 'status', 'created_at']).execute();
+      await db.schema
+        .createTable('flywheel_runs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('finished_at', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .execute();
+      // The quality gate's latest decision per annotation: weight 0..1 and the reasons behind it.
+      await db.schema
+        .createTable('gate_results')
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('annotation_id', 'text', (c) => c.notNull())
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('weight', 'real', (c) => c.notNull())
+        .addColumn('reasons', 'text', (c) => c.notNull())
+        .addColumn('decided_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('gate_results_pk', ['tenant', 'annotation_id'])
+        .execute();
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text')
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_log_at_idx').on('audit_log').columns(['tenant', 'at']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -43,6 +43,8 @@ export interface SuggestionTable {
   model_version: string;
   index_version: string;
   created_at: string;
+  /** JSON of the TicketContext answered, redacted; null for suggestions stored before migration 0005. */
+  ticket: string | null;
 }
 export type SuggestionRow = Selectable<SuggestionTable>;
 export type NewSuggestion = Insertable<SuggestionTable>;
@@ -122,6 +124,68 @@ export interface PassageVectorTable {
 }
 export type PassageVectorRow = Selectable<PassageVectorTable>;
 
+/** One trained artefact in the registry (reranker + priors + expansions, or the reply-variant policy). */
+export interface ModelVersionTable {
+  /** `<kind>-<uuid v7>`, or `<kind>-default` for the built-in starting point. */
+  id: string;
+  kind: string;
+  parent: string | null;
+  /** The flywheel run that trained it; null for the built-in default. */
+  run_id: string | null;
+  /** candidate | promoted | kept | retired | rolled_back */
+  status: string;
+  /** Why it has that status, in words. */
+  reason: string;
+  /** JSON: annotations and labels counted as its inputs. */
+  inputs: string;
+  /** JSON: held-out metrics of this version and of the one it was compared with. */
+  metrics: string;
+  /** JSON of the artefact itself. */
+  artefact: string;
+  created_at: string;
+  status_at: string;
+}
+export type ModelVersionRow = Selectable<ModelVersionTable>;
+
+export interface FlywheelRunTable {
+  id: string;
+  started_at: string;
+  finished_at: string | null;
+  /** running | promoted | kept | failed */
+  status: string;
+  /** JSON of the run's report (gate counts, training inputs, evaluation, decisions). */
+  summary: string;
+}
+export type FlywheelRunRow = Selectable<FlywheelRunTable>;
+
+export interface GateResultTable {
+  tenant: string;
+  annotation_id: string;
+  run_id: string;
+  /** 0 = set aside, 1 = full weight. */
+  weight: number;
+  /** JSON array of `{rule, detail}`. */
+  reasons: string;
+  decided_at: string;
+}
+export type GateResultRow = Selectable<GateResultTable>;
+
+export interface AuditLogTable {
+  /** UUID v7 (time-ordered). */
+  id: string;
+  tenant: string;
+  /** Key id, or `cli` for the command line. */
+  actor: string;
+  role: string;
+  /** Dotted verb, e.g. `export.create`, `key.revoke`, `flywheel.rollback`. */
+  action: string;
+  target: string | null;
+  /** JSON object with what was asked. */
+  detail: string;
+  at: string;
+}
+export type AuditLogRow = Selectable<AuditLogTable>;
+
 export interface Database {
   passages: PassageTable;
   kb_imports: KbImportTable;
@@ -131,4 +195,8 @@ export interface Database {
   host_config: HostConfigTable;
   page_reports: PageReportTable;
   passage_vectors: PassageVectorTable;
+  model_versions: ModelVersionTable;
+  flywheel_runs: FlywheelRunTable;
+  gate_results: GateResultTable;
+  audit_log: AuditLogTable;
 }

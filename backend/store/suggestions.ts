@@ -1,7 +1,7 @@
 /** Suggestions as shown to agents: kept so that later signals can be joined to exactly what was shown. */
 import type { Kysely } from 'kysely';
-import type { Candidate, Snippet, SuggestionResponse } from '../../shared/index.ts';
-import type { Database } from './schema.ts';
+import { type Candidate, redactTicket, type Snippet, type SuggestionResponse, type TicketContext } from '../../shared/index.ts';
+import type { Database, SuggestionRow } from './schema.ts';
 
 export interface SuggestionOrigin {
   tenant: string;
@@ -10,7 +10,13 @@ export interface SuggestionOrigin {
   ticketId: string;
 }
 
-export async function saveSuggestion(db: Kysely<Database>, origin: SuggestionOrigin, s: SuggestionResponse): Promise<void> {
+/** Stores what was shown, with the ticket it answered (redacted) so later training and exports can replay it. */
+export async function saveSuggestion(
+  db: Kysely<Database>,
+  origin: SuggestionOrigin,
+  s: SuggestionResponse,
+  ticket?: TicketContext,
+): Promise<void> {
   await db
     .insertInto('suggestions')
     .values({
@@ -25,6 +31,7 @@ export async function saveSuggestion(db: Kysely<Database>, origin: SuggestionOri
       model_version: s.modelVersion,
       index_version: s.indexVersion,
       created_at: s.createdAt,
+      ticket: ticket ? JSON.stringify(redactTicket(ticket)) : null,
     })
     .execute();
 }
@@ -37,11 +44,27 @@ export interface StoredSuggestion extends SuggestionOrigin {
   modelVersion: string;
   indexVersion: string;
   createdAt: string;
+  /** The (redacted) ticket answered; absent for suggestions stored before it was kept. */
+  ticket?: TicketContext | undefined;
 }
 
 export async function findSuggestion(db: Kysely<Database>, id: string): Promise<StoredSuggestion | undefined> {
   const row = await db.selectFrom('suggestions').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) return undefined;
+  return row ? toStored(row) : undefined;
+}
+
+/** The suggestions with these ids (any that exist), in chunks so a large training set stays within bind limits. */
+export async function findSuggestions(db: Kysely<Database>, ids: Iterable<string>): Promise<Map<string, StoredSuggestion>> {
+  const all = [...new Set(ids)];
+  const found = new Map<string, StoredSuggestion>();
+  for (let i = 0; i < all.length; i += 500) {
+    const rows = await db.selectFrom('suggestions').selectAll().where('id', 'in', all.slice(i, i + 500)).execute();
+    for (const row of rows) found.set(row.id, toStored(row));
+  }
+  return found;
+}
+
+function toStored(row: SuggestionRow): StoredSuggestion {
   return {
     suggestionId: row.id,
     tenant: row.tenant,
@@ -54,5 +77,6 @@ export async function findSuggestion(db: Kysely<Database>, id: string): Promise<
     modelVersion: row.model_version,
     indexVersion: row.index_version,
     createdAt: row.created_at,
+    ticket: row.ticket ? (JSON.parse(row.ticket) as TicketContext) : undefined,
   };
 }

@@ -92,6 +92,8 @@ describe.each(DIALECTS)('HTTP API on $name', (dialect) => {
         modelVersion: body.modelVersion,
         indexVersion: body.indexVersion,
         createdAt: body.createdAt,
+        // Kept so training can replay the conversation; it carried no personal data to redact.
+        ticket: WIRE_EXAMPLE.ticket,
       });
     });
 

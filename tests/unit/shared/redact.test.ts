@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ibanValid, luhnValid, redactPii } from '../../../shared/index.ts';
+import { ibanValid, luhnValid, redactPii, redactTicket } from '../../../shared/index.ts';
 
 /** [label, input, expected output]: personal data that must go. */
 const POSITIVES: [string, string, string][] = [
@@ -103,5 +103,31 @@ describe('checks', () => {
     expect(ibanValid('DE8937040044053201300')).toBe(false);
     expect(ibanValid('DE89370400440532013001')).toBe(false);
     expect(ibanValid('QQ89370400440532013000')).toBe(false);
+  });
+});
+
+describe('redactTicket', () => {
+  it('redacts subject and messages and drops the requester and message authors', () => {
+    const ticket = {
+      host: 'zendesk',
+      ticketId: '42',
+      subject: 'Call me on +44 20 7946 0958',
+      requester: { name: 'Ada Lovelace', email: 'ada@example.com' },
+      messages: [
+        { role: 'customer' as const, text: 'My card 4111 1111 1111 1111 was charged twice, mail ada@example.com', author: 'Ada Lovelace' },
+        { role: 'agent' as const, text: 'Sorry about that, order #1002 is refunded.' },
+      ],
+    };
+    const kept = redactTicket(ticket);
+    expect(kept).toEqual({
+      host: 'zendesk',
+      ticketId: '42',
+      subject: 'Call me on [PHONE]',
+      messages: [
+        { role: 'customer', text: 'My card [CARD] was charged twice, mail [EMAIL]' },
+        { role: 'agent', text: 'Sorry about that, order #1002 is refunded.' },
+      ],
+    });
+    expect(JSON.stringify(kept)).not.toMatch(/Ada|ada@|4111/);
   });
 });
