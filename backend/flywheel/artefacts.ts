@@ -1,0 +1,54 @@
+/**
+ * What the flywheel trains, as versioned artefacts kept in the registry (store/model_versions). Two kinds:
+ *
+ * - `ranking`  the reranker weights plus what relevance checks teach about single passages: a prior per passage
+ *              (often judged relevant → up, often irrelevant → down), query expansions (queries agents judged a
+ *              passage relevant to, indexed with it, doc2query style) and passages flagged by rationales as
+ *              outdated or misleading.
+ * - `variants` which reply variants are shown: the champion, the challenger, their estimated strengths from
+ *              preferences (position-corrected) and adoption rates.
+ *
+ * The built-in defaults are versions too (`ranking-default`, `variants-default`), so every suggestion can name the
+ * versions that produced it and a rollback always has somewhere to go.
+ */
+import { z } from 'zod';
+import { DEFAULT_RERANKER, RerankerModel } from '../rag/reranker.ts';
+
+export const ARTEFACT_KINDS = ['ranking', 'variants'] as const;
+export type ArtefactKind = (typeof ARTEFACT_KINDS)[number];
+
+export const RankingArtefact = z.object({
+  reranker: RerankerModel,
+  /** Passage id → prior in −1..1, used as the reranker's `prior` feature. */
+  priors: z.record(z.string(), z.number().min(-1).max(1)),
+  /** Passage id → query texts judged relevant to it, added to its index text. */
+  expansions: z.record(z.string(), z.array(z.string().max(2_000)).max(64)),
+  /** Passage id → rationale codes (outdated, inaccurate…) agents gave when replies citing it were rejected. */
+  flagged: z.record(z.string(), z.array(z.string()).min(1)),
+});
+export type RankingArtefact = z.infer<typeof RankingArtefact>;
+
+export const VariantStats = z.object({
+  /** Bradley–Terry strength (log scale, 0 = average), corrected for the position it was shown in. */
+  strength: z.number(),
+  wins: z.number().nonnegative(),
+  losses: z.number().nonnegative(),
+  ties: z.number().nonnegative(),
+  /** Share of sent replies that used this variant's candidate (verbatim or edited). */
+  adoptionRate: z.number().min(0).max(1).nullable(),
+  adoptions: z.number().nonnegative(),
+});
+export type VariantStats = z.infer<typeof VariantStats>;
+
+export const VariantPolicy = z.object({
+  champion: z.string().min(1),
+  challenger: z.string().min(1),
+  stats: z.record(z.string(), VariantStats),
+  /** Probability the challenger is stronger than the champion, when the last decision was made. */
+  confidence: z.number().min(0).max(1).nullable(),
+});
+export type VariantPolicy = z.infer<typeof VariantPolicy>;
+
+export const DEFAULT_RANKING: RankingArtefact = { reranker: DEFAULT_RERANKER, priors: {}, expansions: {}, flagged: {} };
+
+export const DEFAULT_VERSION_ID: Record<ArtefactKind, string> = { ranking: 'ranking-default', variants: 'variants-default' };

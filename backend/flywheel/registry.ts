@@ -1,0 +1,165 @@
+/**
+ * The registry of trained artefacts: every version with its parent, inputs, metrics and status. Exactly one version
+ * per kind is `promoted` at a time (none stored = the built-in default is current). Promotion and rollback are
+ * single transactions, so a crash never leaves two current versions.
+ */
+import type { Kysely } from 'kysely';
+import { uuidv7 } from '../../shared/index.ts';
+import type { Database, ModelVersionRow } from '../store/schema.ts';
+import { type ArtefactKind, DEFAULT_VERSION_ID } from './artefacts.ts';
+
+export const VERSION_STATUSES = ['candidate', 'promoted', 'kept', 'retired', 'rolled_back'] as const;
+export type VersionStatus = (typeof VERSION_STATUSES)[number];
+
+export interface ModelVersion<A = unknown> {
+  id: string;
+  kind: ArtefactKind;
+  parent: string | null;
+  runId: string | null;
+  status: VersionStatus;
+  reason: string;
+  inputs: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  artefact: A;
+  createdAt: string;
+  statusAt: string;
+}
+
+export interface NewVersion<A> {
+  kind: ArtefactKind;
+  parent: string | null;
+  runId: string | null;
+  inputs: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  artefact: A;
+}
+
+export async function addCandidate<A>(db: Kysely<Database>, v: NewVersion<A>, now = new Date()): Promise<ModelVersion<A>> {
+  const at = now.toISOString();
+  const row: ModelVersionRow = {
+    id: `${v.kind}-${uuidv7(now.getTime())}`,
+    kind: v.kind,
+    parent: v.parent,
+    run_id: v.runId,
+    status: 'candidate',
+    reason: 'trained, not yet evaluated',
+    inputs: JSON.stringify(v.inputs),
+    metrics: JSON.stringify(v.metrics),
+    artefact: JSON.stringify(v.artefact),
+    created_at: at,
+    status_at: at,
+  };
+  await db.insertInto('model_versions').values(row).execute();
+  return toVersion<A>(row);
+}
+
+/** The promoted version of a kind, or undefined when the built-in default is current. */
+export async function currentVersion<A>(db: Kysely<Database>, kind: ArtefactKind): Promise<ModelVersion<A> | undefined> {
+  const row = await db
+    .selectFrom('model_versions')
+    .selectAll()
+    .where('kind', '=', kind)
+    .where('status', '=', 'promoted')
+    .orderBy('status_at', 'desc')
+    .executeTakeFirst();
+  return row ? toVersion<A>(row) : undefined;
+}
+
+export function currentVersionId(current: ModelVersion | undefined, kind: ArtefactKind): string {
+  return current?.id ?? DEFAULT_VERSION_ID[kind];
+}
+
+export async function findVersion<A>(db: Kysely<Database>, id: string): Promise<ModelVersion<A> | undefined> {
+  const row = await db.selectFrom('model_versions').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toVersion<A>(row) : undefined;
+}
+
+/** Newest first. */
+export async function listVersions(db: Kysely<Database>, options: { kind?: ArtefactKind; limit?: number } = {}): Promise<ModelVersion[]> {
+  let q = db.selectFrom('model_versions').selectAll();
+  if (options.kind) q = q.where('kind', '=', options.kind);
+  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit ?? 50).execute();
+  return rows.map((r) => toVersion(r));
+}
+
+/** Records the evaluation and the decision on a candidate; promoting retires the version it replaces. */
+export async function decide(
+  db: Kysely<Database>,
+  id: string,
+  decision: { promote: boolean; reason: string; metrics: Record<string, unknown> },
+  now = new Date(),
+): Promise<void> {
+  const at = now.toISOString();
+  await db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('model_versions').select(['kind', 'status']).where('id', '=', id).executeTakeFirst();
+    if (!row) throw new Error(`No model version ${id}`);
+    if (decision.promote) {
+      await trx
+        .updateTable('model_versions')
+        .set({ status: 'retired', reason: `replaced by ${id}`, status_at: at })
+        .where('kind', '=', row.kind)
+        .where('status', '=', 'promoted')
+        .execute();
+    }
+    await trx
+      .updateTable('model_versions')
+      .set({ status: decision.promote ? 'promoted' : 'kept', reason: decision.reason, metrics: JSON.stringify(decision.metrics), status_at: at })
+      .where('id', '=', id)
+      .execute();
+  });
+}
+
+/**
+ * Makes `id` current again (any earlier version, or `<kind>-default` for the built-in one); the version it replaces
+ * is marked rolled back. Returns the kind rolled back.
+ */
+export async function rollback(db: Kysely<Database>, id: string, now = new Date()): Promise<{ kind: ArtefactKind; from: string; to: string }> {
+  const at = now.toISOString();
+  const defaultKind = (Object.entries(DEFAULT_VERSION_ID) as [ArtefactKind, string][]).find(([, v]) => v === id)?.[0];
+  return db.transaction().execute(async (trx) => {
+    const target = defaultKind ? undefined : await trx.selectFrom('model_versions').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!defaultKind && !target) throw new RollbackError(`No model version "${id}"; \`aitl flywheel status\` lists them`);
+    const kind = (defaultKind ?? target!.kind) as ArtefactKind;
+    const current = await trx
+      .selectFrom('model_versions')
+      .select('id')
+      .where('kind', '=', kind)
+      .where('status', '=', 'promoted')
+      .executeTakeFirst();
+    const from = current?.id ?? DEFAULT_VERSION_ID[kind];
+    if (from === id) throw new RollbackError(`${id} is already the current ${kind} version`);
+    if (current) {
+      await trx
+        .updateTable('model_versions')
+        .set({ status: 'rolled_back', reason: `rolled back to ${id}`, status_at: at })
+        .where('id', '=', current.id)
+        .execute();
+    }
+    if (target) {
+      await trx
+        .updateTable('model_versions')
+        .set({ status: 'promoted', reason: `restored by rollback from ${from}`, status_at: at })
+        .where('id', '=', id)
+        .execute();
+    }
+    return { kind, from, to: id };
+  });
+}
+
+export class RollbackError extends Error {}
+
+function toVersion<A>(row: ModelVersionRow): ModelVersion<A> {
+  return {
+    id: row.id,
+    kind: row.kind as ArtefactKind,
+    parent: row.parent,
+    runId: row.run_id,
+    status: row.status as VersionStatus,
+    reason: row.reason,
+    inputs: JSON.parse(row.inputs) as Record<string, unknown>,
+    metrics: JSON.parse(row.metrics) as Record<string, unknown>,
+    artefact: JSON.parse(row.artefact) as A,
+    createdAt: row.created_at,
+    statusAt: row.status_at,
+  };
+}
