@@ -174,6 +174,35 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_log_at_idx').on('audit_log').columns(['tenant', 'at']).execute();
     },
   },
+  '0006_export_batches': {
+    async up(db: Kysely<any>) {
+      // Analysts' export batches: what was asked, the received-at window it covered, and where its archive is.
+      await db.schema
+        .createTable('export_batches')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('request', 'text', (c) => c.notNull())
+        .addColumn('window_from', 'text')
+        .addColumn('window_to', 'text', (c) => c.notNull())
+        .addColumn('manifest', 'text')
+        .addColumn('error', 'text')
+        .addColumn('archive_path', 'text')
+        .addColumn('archive_bytes', 'integer')
+        .addColumn('archive_sha256', 'text')
+        .addColumn('finished_at', 'text')
+        .execute();
+      await db.schema.createIndex('export_batches_tenant_idx').on('export_batches').columns(['tenant', 'created_at']).execute();
+      // Exports read a window's annotations grouped by suggestion, keyset-paged in this order.
+      await db.schema
+        .createIndex('annotations_suggestion_idx')
+        .on('annotations')
+        .columns(['tenant', 'suggestion_id', 'received_at', 'id'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

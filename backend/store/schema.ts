@@ -186,6 +186,32 @@ export interface AuditLogTable {
 }
 export type AuditLogRow = Selectable<AuditLogTable>;
 
+/** One export batch (backend/exports): request, window, status and, once ready, manifest and archive. */
+export interface ExportBatchTable {
+  /** UUID v7. */
+  id: string;
+  tenant: string;
+  /** Key id of the analyst, or `cli`. */
+  created_by: string;
+  created_at: string;
+  /** pending | running | ready | failed */
+  status: string;
+  /** JSON of the NormalisedExportRequest. */
+  request: string;
+  /** Received-at window [from, to); null from = from the beginning. */
+  window_from: string | null;
+  window_to: string;
+  /** JSON of the ExportManifest once ready. */
+  manifest: string | null;
+  error: string | null;
+  /** The archive file (under AITL_EXPORT_DIR); null for command-line batches written straight to a folder. */
+  archive_path: string | null;
+  archive_bytes: number | null;
+  archive_sha256: string | null;
+  finished_at: string | null;
+}
+export type ExportBatchRow = Selectable<ExportBatchTable>;
+
 export interface Database {
   passages: PassageTable;
   kb_imports: KbImportTable;
@@ -199,4 +225,5 @@ export interface Database {
   flywheel_runs: FlywheelRunTable;
   gate_results: GateResultTable;
   audit_log: AuditLogTable;
+  export_batches: ExportBatchTable;
 }

@@ -1,0 +1,113 @@
+/**
+ * What the dpo, sft and kto records share: the prompt a suggestion answered — the champion variant's system prompt
+ * with the snippets shown, then the conversation as turns (customer → user, agent → assistant; internal notes left
+ * out) — and each record's provenance. Every free text passes through `clean` (redactPii, remembered for text that
+ * repeats, such as knowledge snippets) on its way out, whatever was done to it on the way in.
+ */
+import { redactPii, type ExportProvenance, type Snippet } from '../../shared/index.ts';
+import { PROMPT_VARIANTS } from '../llm/prompts.ts';
+import type { ExportAnnotation, SuggestionGroup } from './records.ts';
+
+/** The variant whose system prompt the exported prompts use: the champion, first of PROMPT_VARIANTS. */
+export const PROMPT_VARIANT = PROMPT_VARIANTS[0];
+
+const REDACTED = new Map<string, string>();
+const REDACTED_CAPACITY = 20_000;
+
+/** redactPii, remembered for up to REDACTED_CAPACITY recent texts. */
+export function clean(text: string): string {
+  const hit = REDACTED.get(text);
+  if (hit !== undefined) return hit;
+  const out = redactPii(text);
+  if (REDACTED.size >= REDACTED_CAPACITY) REDACTED.delete(REDACTED.keys().next().value!);
+  REDACTED.set(text, out);
+  return out;
+}
+
+export interface Turn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export interface Prompt {
+  system: string;
+  turns: Turn[];
+  /** JSON of [system, ...turns] as `{role, content}` messages: TRL prompts and OpenAI input messages. */
+  json: string;
+  /** The same with `"weight": 0` on assistant turns: OpenAI chat fine-tuning history. */
+  weightedJson: string;
+  /** The newest customer message (or the retrieval query when the conversation was not kept): the search anchor. */
+  queryText: string;
+}
+
+function snippetBlock(snippets: readonly Snippet[]): string {
+  return snippets.map((s, i) => `[${i + 1}] ${clean(s.title)}\n${clean(s.text)}`).join('\n\n');
+}
+
+const prompts = new WeakMap<SuggestionGroup, Prompt | null>();
+
+/** The group's prompt (built once per group), or null when the suggestion is unknown. */
+export function promptOf(group: SuggestionGroup): Prompt | null {
+  const known = prompts.get(group);
+  if (known !== undefined) return known;
+  const s = group.suggestion;
+  let prompt: Prompt | null = null;
+  if (s) {
+    const system = `${PROMPT_VARIANT.system}\n\nKnowledge-base snippets:\n\n${snippetBlock(s.snippets)}`;
+    const messages = (s.ticket?.messages ?? []).filter((m) => m.role !== 'note');
+    const turns: Turn[] = messages.map((m) => ({ role: m.role === 'customer' ? 'user' : 'assistant', content: clean(m.text) }));
+    const subject = s.ticket?.subject ? `Subject: ${clean(s.ticket.subject)}\n\n` : '';
+    // A suggestion stored without its ticket (before migration 0005) has only the retrieval query to stand for it.
+    if (turns.length === 0) turns.push({ role: 'user', content: `${subject}${clean(s.query)}` });
+    else if (subject) {
+      const at = Math.max(0, turns.findIndex((t) => t.role === 'user'));
+      turns[at] = { ...turns[at]!, content: subject + turns[at]!.content };
+    }
+    const newestCustomer = [...messages].reverse().find((m) => m.role === 'customer');
+    const head = `[${JSON.stringify({ role: 'system', content: system })}`;
+    const json = `${head}${turns.map((t) => `,${JSON.stringify(t)}`).join('')}]`;
+    const weightedJson = `${head}${turns.map((t) => `,${JSON.stringify(t.role === 'assistant' ? { ...t, weight: 0 } : t)}`).join('')}]`;
+    prompt = { system, turns, json, weightedJson, queryText: clean(newestCustomer?.text ?? s.query) };
+  }
+  prompts.set(group, prompt);
+  return prompt;
+}
+
+/** `[{"role":"assistant","content":…}]` */
+export function assistantJson(content: string): string {
+  return `[{"role":"assistant","content":${JSON.stringify(content)}}]`;
+}
+
+/** Provenance of a record made from `items` of `group`. */
+export function provenanceOf(group: SuggestionGroup, items: readonly ExportAnnotation[]): ExportProvenance {
+  const s = group.suggestion;
+  const first = items[0]?.annotation;
+  return {
+    tenant: group.tenant,
+    suggestionId: group.suggestionId,
+    ticketId: s?.ticketId ?? first?.ticketId ?? '',
+    host: s?.host ?? first?.host ?? '',
+    modelVersion: s?.modelVersion ?? first?.modelVersion ?? '',
+    indexVersion: s?.indexVersion ?? first?.indexVersion ?? '',
+    annotations: items.map(({ annotation: a, receivedAt, gate }) => ({
+      id: a.id,
+      kind: a.kind,
+      agent: a.agent,
+      clientTime: a.clientTime,
+      receivedAt,
+      gate: { status: gate.status, weight: gate.weight, reasons: gate.reasons.map((r) => ({ rule: r.rule, detail: clean(r.detail) })) },
+    })),
+  };
+}
+
+/** The rationales given for an adoption, redacted, for a record's metadata. */
+export function rationaleOf(group: SuggestionGroup, adoptionId: string): { id: string; agent: string; reasons: string[]; note: string | null }[] {
+  return (group.rationales.get(adoptionId) ?? []).map((r) => ({ id: r.id, agent: r.agent, reasons: [...r.reasons], note: r.note === undefined ? null : clean(r.note) }));
+}
+
+/** A record line: `{"<key>":<raw json>,…}` from pre-serialised parts, so a shared prompt is serialised once per group. */
+export function line(parts: readonly (readonly [string, string])[]): string {
+  let out = '{';
+  for (let i = 0; i < parts.length; i++) out += `${i ? ',' : ''}"${parts[i]![0]}":${parts[i]![1]}`;
+  return `${out}}\n`;
+}

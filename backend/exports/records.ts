@@ -1,0 +1,191 @@
+/**
+ * The exports' one reader: a tenant's annotations of a received-at window, grouped by the suggestion they are
+ * about, each with its quality-gate verdict, and the suggestion (what was shown) joined once per group.
+ *
+ * Order is stable — (suggestion_id, received_at, id), keyset-paged over an index — so the same window over the
+ * same data always yields the same groups in the same order, and only one page (plus the group straddling a page
+ * boundary) is in memory at a time. Filters are applied here, so every writer sees the same annotations.
+ */
+import type { Kysely } from 'kysely';
+import type { Annotation, AnnotationKind, ExportFilters, ExportWindow } from '../../shared/index.ts';
+import type { Database } from '../store/schema.ts';
+import { findSuggestions, type StoredSuggestion } from '../store/suggestions.ts';
+
+export type RationaleAnnotation = Extract<Annotation, { kind: 'rationale' }>;
+
+export interface GateVerdict {
+  /** `not_run`: the gate has not seen this annotation (weight 1, no reasons). */
+  status: 'passed' | 'set_aside' | 'not_run';
+  weight: number;
+  reasons: { rule: string; detail: string }[];
+}
+
+export interface ExportAnnotation {
+  annotation: Annotation;
+  receivedAt: string;
+  gate: GateVerdict;
+}
+
+export interface SuggestionGroup {
+  tenant: string;
+  suggestionId: string;
+  /** What was shown; undefined when the suggestion is unknown (or another tenant's). */
+  suggestion: StoredSuggestion | undefined;
+  /** The window's annotations of this suggestion that passed the filters, in (received_at, id) order. */
+  items: ExportAnnotation[];
+  /** Every rationale on this suggestion received before the window's end, by the adoption it explains. */
+  rationales: ReadonlyMap<string, RationaleAnnotation[]>;
+}
+
+/** Counters the reader keeps: annotations read by kind, and what each filter left out. */
+export type ReadCounts = Record<string, number>;
+
+export function bump(counts: ReadCounts, key: string, by = 1): void {
+  counts[key] = (counts[key] ?? 0) + by;
+}
+
+export interface ReadOptions {
+  tenant: string;
+  window: ExportWindow;
+  filters: ExportFilters;
+  pageSize?: number;
+}
+
+const NOT_RUN: GateVerdict = Object.freeze({ status: 'not_run', weight: 1, reasons: [] }) as GateVerdict;
+const REPLY_KINDS: ReadonlySet<AnnotationKind> = new Set(['preference', 'adoption', 'rationale']);
+
+interface Row {
+  id: string;
+  suggestion_id: string;
+  payload: string;
+  received_at: string;
+}
+
+/** Counts the window's annotations (before filters), for progress reporting. */
+export async function countWindow(db: Kysely<Database>, tenant: string, window: ExportWindow): Promise<number> {
+  let q = db.selectFrom('annotations').select((eb) => eb.fn.countAll<string | number>().as('n')).where('tenant', '=', tenant).where('received_at', '<', window.to);
+  if (window.from !== null) q = q.where('received_at', '>=', window.from);
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
+
+async function readPage(db: Kysely<Database>, o: ReadOptions, after: Row | undefined, limit: number): Promise<Row[]> {
+  let q = db
+    .selectFrom('annotations')
+    .select(['id', 'suggestion_id', 'payload', 'received_at'])
+    .where('tenant', '=', o.tenant)
+    .where('received_at', '<', o.window.to)
+    .orderBy('suggestion_id')
+    .orderBy('received_at')
+    .orderBy('id')
+    .limit(limit);
+  if (o.window.from !== null) q = q.where('received_at', '>=', o.window.from);
+  if (after) {
+    q = q.where((eb) => eb(eb.refTuple('suggestion_id', 'received_at', 'id'), '>', eb.tuple(after.suggestion_id, after.received_at, after.id)));
+  }
+  return q.execute();
+}
+
+async function gateVerdicts(db: Kysely<Database>, tenant: string, ids: string[]): Promise<Map<string, GateVerdict>> {
+  const found = new Map<string, GateVerdict>();
+  if (ids.length === 0) return found;
+  const rows = await db.selectFrom('gate_results').select(['annotation_id', 'weight', 'reasons']).where('tenant', '=', tenant).where('annotation_id', 'in', ids).execute();
+  for (const r of rows) {
+    const weight = Number(r.weight);
+    found.set(r.annotation_id, { status: weight > 0 ? 'passed' : 'set_aside', weight, reasons: JSON.parse(r.reasons) as GateVerdict['reasons'] });
+  }
+  return found;
+}
+
+/** Every rationale on these suggestions received before `to` (a rationale may arrive in a later window than its adoption). */
+async function rationalesOf(db: Kysely<Database>, tenant: string, suggestionIds: string[], to: string): Promise<Map<string, RationaleAnnotation[]>> {
+  const bySuggestion = new Map<string, RationaleAnnotation[]>();
+  if (suggestionIds.length === 0) return bySuggestion;
+  const rows = await db
+    .selectFrom('annotations')
+    .select(['suggestion_id', 'payload'])
+    .where('tenant', '=', tenant)
+    .where('suggestion_id', 'in', suggestionIds)
+    .where('kind', '=', 'rationale')
+    .where('received_at', '<', to)
+    .orderBy('suggestion_id')
+    .orderBy('received_at')
+    .orderBy('id')
+    .execute();
+  for (const r of rows) {
+    let list = bySuggestion.get(r.suggestion_id);
+    if (!list) bySuggestion.set(r.suggestion_id, (list = []));
+    list.push(JSON.parse(r.payload) as RationaleAnnotation);
+  }
+  return bySuggestion;
+}
+
+/** Whether one annotation passes the per-annotation filters; counts the reason when it does not. */
+function admit(item: ExportAnnotation, filters: ExportFilters, counts: ReadCounts): boolean {
+  if (filters.passedGate && item.gate.status !== 'passed') return bump(counts, 'excluded.gate'), false;
+  if (filters.minWeight !== undefined && item.gate.weight < filters.minWeight) return bump(counts, 'excluded.weight'), false;
+  const a = item.annotation;
+  if (filters.minEditSimilarity !== undefined && a.kind === 'adoption' && a.outcome !== 'ignored') {
+    const similarity = a.outcome === 'verbatim' ? (a.similarity ?? 1) : a.similarity;
+    if (similarity === undefined || similarity < filters.minEditSimilarity) return bump(counts, 'excluded.edit_similarity'), false;
+  }
+  return true;
+}
+
+function byAdoption(rationales: readonly RationaleAnnotation[]): Map<string, RationaleAnnotation[]> {
+  const map = new Map<string, RationaleAnnotation[]>();
+  for (const r of rationales) {
+    const list = map.get(r.adoptionId);
+    if (list) list.push(r);
+    else map.set(r.adoptionId, [r]);
+  }
+  return map;
+}
+
+/**
+ * The window's groups, one suggestion at a time. `counts` gets `read`, `read.<kind>`, `excluded.<filter>` and
+ * `skipped.unknown_suggestion`.
+ */
+export async function* readGroups(db: Kysely<Database>, o: ReadOptions, counts: ReadCounts = {}): AsyncGenerator<SuggestionGroup> {
+  const pageSize = o.pageSize ?? 2_000;
+  const excluded = new Set(o.filters.excludeReasons ?? []);
+  let after: Row | undefined;
+  let open: { id: string; suggestion: StoredSuggestion | undefined; items: ExportAnnotation[]; rationales: RationaleAnnotation[] } | undefined;
+
+  const close = (g: NonNullable<typeof open>): SuggestionGroup => {
+    let items = g.items;
+    if (excluded.size > 0 && g.rationales.some((r) => r.reasons.some((reason) => excluded.has(reason)))) {
+      const kept = items.filter((i) => !REPLY_KINDS.has(i.annotation.kind));
+      bump(counts, 'excluded.rationale', items.length - kept.length);
+      items = kept;
+    }
+    return { tenant: o.tenant, suggestionId: g.id, suggestion: g.suggestion, items, rationales: byAdoption(g.rationales) };
+  };
+
+  for (;;) {
+    const rows = await readPage(db, o, after, pageSize);
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1];
+    const suggestionIds = [...new Set(rows.map((r) => r.suggestion_id))].filter((id) => id !== open?.id);
+    const [suggestions, verdicts, rationales] = await Promise.all([
+      findSuggestions(db, suggestionIds),
+      gateVerdicts(db, o.tenant, rows.map((r) => r.id)),
+      rationalesOf(db, o.tenant, suggestionIds, o.window.to),
+    ]);
+    for (const row of rows) {
+      if (open?.id !== row.suggestion_id) {
+        if (open) yield close(open);
+        const s = suggestions.get(row.suggestion_id);
+        const suggestion = s && s.tenant === o.tenant ? s : undefined;
+        open = { id: row.suggestion_id, suggestion, items: [], rationales: rationales.get(row.suggestion_id) ?? [] };
+      }
+      const annotation = JSON.parse(row.payload) as Annotation;
+      bump(counts, 'read');
+      bump(counts, `read.${annotation.kind}`);
+      if (!open.suggestion) bump(counts, 'skipped.unknown_suggestion');
+      const item: ExportAnnotation = { annotation, receivedAt: row.received_at, gate: verdicts.get(row.id) ?? NOT_RUN };
+      if (admit(item, o.filters, counts)) open.items.push(item);
+    }
+    if (rows.length < pageSize) break;
+  }
+  if (open) yield close(open);
+}

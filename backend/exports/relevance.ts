@@ -1,0 +1,73 @@
+/**
+ * The relevance checks of one suggestion, snippet by snippet: every annotator's label is kept, and one verdict per
+ * snippet is drawn from them by gate-weighted vote (a tie goes to the lower grade, labels of weight 0 do not vote).
+ * The retrieval and BEIR writers share it.
+ */
+import type { Snippet } from '../../shared/index.ts';
+import { clean } from './prompt.ts';
+import type { ExportAnnotation, SuggestionGroup } from './records.ts';
+
+export type RelevanceLabel = 'relevant' | 'partly' | 'irrelevant';
+export const GRADE: Readonly<Record<RelevanceLabel, number>> = { relevant: 2, partly: 1, irrelevant: 0 };
+
+export interface SnippetVerdict {
+  snippet: Snippet;
+  /** Undefined when no label with a weight above 0 was given. */
+  label: RelevanceLabel | undefined;
+  votes: ExportAnnotation[];
+}
+
+export interface Judgements {
+  /** Shown snippets in rank order, each with its verdict. */
+  snippets: SnippetVerdict[];
+  /** Relevance annotations of this group, in order. */
+  items: ExportAnnotation[];
+  /** Every label, for metadata: who said what about which snippet, with what weight. */
+  labels: { annotationId: string; agent: string; snippetId: string; label: string; weight: number }[];
+}
+
+const cache = new WeakMap<SuggestionGroup, Judgements | null>();
+
+/** The group's judgements, or null when it has no relevance label or its suggestion is unknown. */
+export function judgementsOf(group: SuggestionGroup): Judgements | null {
+  const known = cache.get(group);
+  if (known !== undefined) return known;
+  const items = group.items.filter((i) => i.annotation.kind === 'relevance');
+  let result: Judgements | null = null;
+  if (items.length > 0 && group.suggestion) {
+    const snippets = [...group.suggestion.snippets].sort((a, b) => a.rank - b.rank);
+    const verdicts: SnippetVerdict[] = snippets.map((snippet) => {
+      const votes = items.filter((i) => i.annotation.kind === 'relevance' && i.annotation.snippetId === snippet.snippetId);
+      return { snippet, votes, label: verdictOf(votes) };
+    });
+    const labels = items.map(({ annotation: a, gate }) => ({
+      annotationId: a.id,
+      agent: a.agent,
+      snippetId: a.kind === 'relevance' ? a.snippetId : '',
+      label: a.kind === 'relevance' ? a.label : '',
+      weight: gate.weight,
+    }));
+    result = { snippets: verdicts, items, labels };
+  }
+  cache.set(group, result);
+  return result;
+}
+
+function verdictOf(votes: readonly ExportAnnotation[]): RelevanceLabel | undefined {
+  const totals = new Map<RelevanceLabel, number>();
+  for (const v of votes) {
+    if (v.annotation.kind !== 'relevance' || v.gate.weight <= 0) continue;
+    totals.set(v.annotation.label, (totals.get(v.annotation.label) ?? 0) + v.gate.weight);
+  }
+  let best: RelevanceLabel | undefined;
+  for (const label of ['irrelevant', 'partly', 'relevant'] as const) {
+    const total = totals.get(label) ?? 0;
+    if (total > 0 && (best === undefined || total > totals.get(best)!)) best = label;
+  }
+  return best;
+}
+
+/** A passage as a retriever sees it: title, then text, redacted. */
+export function passageText(s: Snippet): string {
+  return s.title ? `${clean(s.title)}\n${clean(s.text)}` : clean(s.text);
+}

@@ -1,0 +1,59 @@
+/**
+ * The audit log: who did what, when, to which target, for each tenant. Append-only; readers page newest first.
+ *
+ *   await recordAudit(db, { tenant, actor: keyId ?? 'cli', role, action: 'export.create', target: batchId, detail: { kinds } });
+ */
+import type { Kysely } from 'kysely';
+import { uuidv7 } from '../../shared/index.ts';
+import type { Database } from './schema.ts';
+
+export interface AuditEntry {
+  tenant: string;
+  /** The API key id, or `cli` for the command line. */
+  actor: string;
+  role: string;
+  /** Dotted verb, e.g. `export.create`, `export.download`. */
+  action: string;
+  target?: string | null | undefined;
+  detail?: Record<string, unknown> | undefined;
+  at?: Date | undefined;
+}
+
+export interface AuditRecord {
+  id: string;
+  tenant: string;
+  actor: string;
+  role: string;
+  action: string;
+  target: string | null;
+  detail: Record<string, unknown>;
+  at: string;
+}
+
+/** Appends one entry and answers its id. */
+export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Promise<string> {
+  const at = entry.at ?? new Date();
+  const id = uuidv7(at.getTime());
+  await db
+    .insertInto('audit_log')
+    .values({
+      id,
+      tenant: entry.tenant,
+      actor: entry.actor,
+      role: entry.role,
+      action: entry.action,
+      target: entry.target ?? null,
+      detail: JSON.stringify(entry.detail ?? {}),
+      at: at.toISOString(),
+    })
+    .execute();
+  return id;
+}
+
+/** A tenant's entries, newest first, optionally only those at or after `since`. */
+export async function listAudit(db: Kysely<Database>, q: { tenant: string; since?: string | undefined; limit: number }): Promise<AuditRecord[]> {
+  let query = db.selectFrom('audit_log').selectAll().where('tenant', '=', q.tenant).orderBy('at', 'desc').orderBy('id', 'desc').limit(q.limit);
+  if (q.since !== undefined) query = query.where('at', '>=', new Date(q.since).toISOString());
+  const rows = await query.execute();
+  return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+}

@@ -1,0 +1,106 @@
+/** Export batches (backend/exports): one row per batch, from request to ready (or failed). */
+import type { Kysely } from 'kysely';
+import type { ExportBatch, ExportManifest, ExportStatus, ExportWindow, NormalisedExportRequest } from '../../shared/index.ts';
+import type { Database, ExportBatchRow } from './schema.ts';
+
+export interface NewBatch {
+  id: string;
+  tenant: string;
+  createdBy: string;
+  createdAt: string;
+  status: ExportStatus;
+  request: NormalisedExportRequest;
+  window: ExportWindow;
+}
+
+export async function insertBatch(db: Kysely<Database>, b: NewBatch): Promise<void> {
+  await db
+    .insertInto('export_batches')
+    .values({
+      id: b.id,
+      tenant: b.tenant,
+      created_by: b.createdBy,
+      created_at: b.createdAt,
+      status: b.status,
+      request: JSON.stringify(b.request),
+      window_from: b.window.from,
+      window_to: b.window.to,
+      manifest: null,
+      error: null,
+      archive_path: null,
+      archive_bytes: null,
+      archive_sha256: null,
+      finished_at: null,
+    })
+    .execute();
+}
+
+export async function markRunning(db: Kysely<Database>, id: string): Promise<void> {
+  await db.updateTable('export_batches').set({ status: 'running' }).where('id', '=', id).execute();
+}
+
+export interface FinishedArchive {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export async function markReady(db: Kysely<Database>, id: string, manifest: ExportManifest, archive: FinishedArchive | null, at = new Date()): Promise<void> {
+  await db
+    .updateTable('export_batches')
+    .set({
+      status: 'ready',
+      manifest: JSON.stringify(manifest),
+      archive_path: archive?.path ?? null,
+      archive_bytes: archive?.bytes ?? null,
+      archive_sha256: archive?.sha256 ?? null,
+      finished_at: at.toISOString(),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markFailed(db: Kysely<Database>, id: string, error: string, at = new Date()): Promise<void> {
+  await db.updateTable('export_batches').set({ status: 'failed', error: error.slice(0, 2000), finished_at: at.toISOString() }).where('id', '=', id).execute();
+}
+
+/** The batch with this id if it belongs to `tenant`. */
+export async function findBatch(db: Kysely<Database>, tenant: string, id: string): Promise<ExportBatchRow | undefined> {
+  return db.selectFrom('export_batches').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
+}
+
+/** A tenant's batches, newest first. */
+export async function listBatches(db: Kysely<Database>, tenant: string, limit: number): Promise<ExportBatchRow[]> {
+  return db.selectFrom('export_batches').selectAll().where('tenant', '=', tenant).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** Where the creator's newest batch that did not fail ended: the start of "since my last export". */
+export async function lastWindowEnd(db: Kysely<Database>, tenant: string, createdBy: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('export_batches')
+    .select('window_to')
+    .where('tenant', '=', tenant)
+    .where('created_by', '=', createdBy)
+    .where('status', '!=', 'failed')
+    .orderBy('window_to', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.window_to;
+}
+
+/** The API shape of a row. */
+export function toExportBatch(row: ExportBatchRow): ExportBatch {
+  const name = row.archive_path ? row.archive_path.split(/[\\/]/).pop()! : null;
+  return {
+    id: row.id,
+    status: row.status as ExportStatus,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    finishedAt: row.finished_at,
+    window: { from: row.window_from, to: row.window_to },
+    request: JSON.parse(row.request) as NormalisedExportRequest,
+    manifest: row.manifest ? (JSON.parse(row.manifest) as ExportManifest) : null,
+    error: row.error,
+    archive: name && row.archive_bytes !== null && row.archive_sha256 ? { name, bytes: Number(row.archive_bytes), sha256: row.archive_sha256 } : null,
+  };
+}
