@@ -13,6 +13,8 @@ import { requestLog } from './http/logging.ts';
 import { annotationRoutes } from './routes/annotations.ts';
 import { configRoutes } from './routes/config.ts';
 import { demoRoutes } from './routes/demo.ts';
+import { analystRoutes } from './routes/analyst.ts';
+import { exportRoutes } from './routes/exports.ts';
 import { healthRoutes } from './routes/health.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { openApiRoutes } from './routes/openapi.ts';
@@ -41,6 +43,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', whoAmIRoutes(guard));
   app.route('/', configRoutes(deps, guard));
   app.route('/', pageReportRoutes(deps, guard));
+  app.route('/', exportRoutes(deps, guard));
+  app.route('/', analystRoutes());
   app.route('/', openApiRoutes(API_VERSION));
   app.route('/', kbRoutes(deps));
   app.route('/', demoRoutes());

@@ -7,6 +7,9 @@ import type { ZodType } from 'zod';
 import {
   AnnotationPage,
   ErrorEnvelope,
+  ExportBatch,
+  ExportBatchList,
+  ExportRequest,
   HealthResponse,
   HostConfig,
   LIMITS,
@@ -20,6 +23,7 @@ import {
   WhoAmI,
 } from '../../shared/index.ts';
 import { ListAnnotationsQuery } from './annotations.ts';
+import { ExportIdParams, ListExportsQuery } from './exports.ts';
 import { ListPageReportsQuery, PAGE_REPORTS_PER_MINUTE } from './page-reports.ts';
 
 const json = (schema: ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -138,6 +142,50 @@ export function openApiRoutes(version: string): OpenAPIHono {
     security,
     request: { query: ListPageReportsQuery },
     responses: { 200: json(PageReportList, 'The newest reports'), ...invalid, ...auth },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/exports',
+    summary: 'Start an export batch of training sets (dpo, sft, kto, retrieval, beir, gaps)',
+    description:
+      "Needs the analyst role. Answers 202 with the batch, `pending`; it runs in the background. The window is on the time the server " +
+      'received each annotation: `since` (an instant, or `last` for where your previous batch ended) to `until`, which is never later ' +
+      'than now less AITL_EXPORT_LAG_SECONDS. Recorded in the audit log.',
+    security,
+    request: { body: { required: true, content: { 'application/json': { schema: ExportRequest } } } },
+    responses: { 202: json(ExportBatch, 'The batch, pending'), ...invalid, ...auth },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/exports',
+    summary: "The key's tenant's export batches, newest first",
+    description: 'Needs the analyst role.',
+    security,
+    request: { query: ListExportsQuery },
+    responses: { 200: json(ExportBatchList, 'Batches with status, window and, once ready, manifest'), ...invalid, ...auth },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/exports/{id}',
+    summary: 'One export batch: status, window, manifest and archive once ready',
+    description: 'Needs the analyst role. Another tenant\'s batch answers 404.',
+    security,
+    request: { params: ExportIdParams },
+    responses: { 200: json(ExportBatch, 'The batch'), ...auth, 404: json(ErrorEnvelope, 'No such batch for this tenant') },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/exports/{id}/download',
+    summary: "A ready batch's archive: one gzipped JSONL per format (BEIR as a plain folder) and manifest.json",
+    description: 'Needs the analyst role. `application/gzip` (tar.gz) or `application/zip`, as the batch asked. Recorded in the audit log.',
+    security,
+    request: { params: ExportIdParams },
+    responses: {
+      200: { description: 'The archive' },
+      ...auth,
+      404: json(ErrorEnvelope, 'No such batch for this tenant, or its archive is not on this server'),
+      409: json(ErrorEnvelope, 'The batch is not ready (pending, running or failed)'),
+    },
   });
   app.doc31('/v1/openapi.json', {
     openapi: '3.1.0',

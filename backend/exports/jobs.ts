@@ -1,0 +1,99 @@
+/**
+ * Export batches as jobs: a request becomes a batch row (pending) with its window fixed at once, then runs in the
+ * background — one batch at a time per process, so a large export never competes with another for memory — into
+ * `<export dir>/<id>/`, is packed into `<export dir>/<id>.tar.gz` (or `.zip`) and marked ready with its manifest;
+ * the folder is removed and the archive kept for download.
+ *
+ * The window is on the time the server received each annotation, half open [from, to). It ends `lag` seconds
+ * before the batch was asked for (AITL_EXPORT_LAG_SECONDS, 60 by default): an annotation is stamped when its request
+ * arrives but visible only once its transaction commits, so a window that ended "now" could miss rows still being
+ * committed, and the next "since my last export" batch (which starts where this one ended) would then skip them.
+ * An explicit `until` is honoured but never later than that.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { ExportRequest, ExportWindow } from '../../shared/index.ts';
+import { normaliseExportRequest, uuidv7 } from '../../shared/index.ts';
+import type { Config } from '../config.ts';
+import { isPostgresUrl } from '../store/connect.ts';
+import { insertBatch, lastWindowEnd, markFailed, markReady, markRunning } from '../store/export-batches.ts';
+import { recordAudit } from '../store/audit.ts';
+import type { Database } from '../store/schema.ts';
+import { archiveEntries, writeBatch } from './batch.ts';
+import { writeArchive } from './archive.ts';
+
+export const DEFAULT_EXPORT_LAG_SECONDS = 60;
+
+/** AITL_EXPORT_DIR, else `exports/` beside the SQLite file, else `./data/exports`. */
+export function exportDir(config: Pick<Config, 'databaseUrl'> & { exportDir?: string | undefined }): string {
+  if (config.exportDir) return resolve(config.exportDir);
+  if (isPostgresUrl(config.databaseUrl) || config.databaseUrl === ':memory:') return resolve('data', 'exports');
+  return resolve(dirname(config.databaseUrl), 'exports');
+}
+
+export interface Caller {
+  tenant: string;
+  /** API key id, or `cli`. */
+  actor: string;
+  role: string;
+}
+
+/** The batch's window: see the module comment. */
+export async function resolveWindow(db: Kysely<Database>, caller: Caller, request: ExportRequest, now: Date, lagSeconds: number): Promise<ExportWindow> {
+  const latest = now.getTime() - lagSeconds * 1000;
+  const until = request.until === undefined ? latest : Math.min(Date.parse(request.until), latest);
+  let from: string | null = null;
+  if (request.since === 'last') from = (await lastWindowEnd(db, caller.tenant, caller.actor)) ?? null;
+  else if (request.since !== undefined) from = new Date(request.since).toISOString();
+  const to = new Date(from === null ? until : Math.max(until, Date.parse(from))).toISOString();
+  return { from, to };
+}
+
+export interface ExportJobs {
+  /** Records the batch and its audit entry, then runs it in the background; `done` settles when it is ready or failed. */
+  start(caller: Caller, request: ExportRequest): Promise<{ id: string; done: Promise<void> }>;
+}
+
+export interface JobOptions {
+  dir: string;
+  lagSeconds: number;
+  log?: (error: unknown, batchId: string) => void;
+  now?: () => Date;
+}
+
+export function exportJobs(db: Kysely<Database>, options: JobOptions): ExportJobs {
+  let queue: Promise<void> = Promise.resolve();
+  const now = options.now ?? (() => new Date());
+
+  async function run(batch: { id: string; tenant: string; createdBy: string; createdAt: string; window: ExportWindow; request: ReturnType<typeof normaliseExportRequest> }) {
+    const folder = join(options.dir, batch.id);
+    const archive = join(options.dir, `${batch.id}.${batch.request.archive}`);
+    try {
+      await markRunning(db, batch.id);
+      mkdirSync(folder, { recursive: true });
+      const manifest = await writeBatch(db, { batchId: batch.id, tenant: batch.tenant, createdAt: batch.createdAt, createdBy: batch.createdBy, window: batch.window, request: batch.request }, folder);
+      const packed = await writeArchive(folder, archiveEntries(manifest), archive, batch.request.archive);
+      await markReady(db, batch.id, manifest, { path: archive, ...packed });
+    } catch (error) {
+      options.log?.(error, batch.id);
+      rmSync(archive, { force: true });
+      await markFailed(db, batch.id, error instanceof Error ? error.message : String(error)).catch(() => undefined);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  return {
+    async start(caller, request) {
+      const at = now();
+      const window = await resolveWindow(db, caller, request, at, options.lagSeconds);
+      const batch = { id: uuidv7(at.getTime()), tenant: caller.tenant, createdBy: caller.actor, createdAt: at.toISOString(), window, request: normaliseExportRequest(request) };
+      mkdirSync(options.dir, { recursive: true });
+      await insertBatch(db, { ...batch, status: 'pending' });
+      await recordAudit(db, { tenant: caller.tenant, actor: caller.actor, role: caller.role, action: 'export.create', target: batch.id, detail: { request: batch.request, window }, at });
+      const done = (queue = queue.then(() => run(batch)));
+      return { id: batch.id, done };
+    },
+  };
+}

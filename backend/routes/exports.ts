@@ -1,0 +1,90 @@
+/**
+ * Training-set exports for analysts (analyst or admin role; everything is scoped to the key's tenant, and another
+ * tenant's batch is simply not found).
+ *
+ * POST /v1/exports — kinds, a window (`since`: an instant or `last`; `until`), filters, archive format → 202 with
+ *   the batch, `pending`; it runs in the background (backend/exports/jobs.ts).
+ * GET /v1/exports — the tenant's batches, newest first.
+ * GET /v1/exports/:id — one batch: status, window, and once ready its manifest and archive.
+ * GET /v1/exports/:id/download — the archive (409 until ready).
+ * Creating and downloading are written to the audit log.
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { type ExportBatch, type ExportBatchList, ExportRequest } from '../../shared/index.ts';
+import type { AppDeps } from '../deps.ts';
+import { DEFAULT_EXPORT_LAG_SECONDS, type ExportJobs, exportDir, exportJobs } from '../exports/jobs.ts';
+import type { Guard } from '../http/auth.ts';
+import { ApiError, parseWith, readJson } from '../http/errors.ts';
+import { recordAudit } from '../store/audit.ts';
+import { findBatch, listBatches, toExportBatch } from '../store/export-batches.ts';
+
+export const ListExportsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).optional().describe('How many of the newest batches, at most 200 (default 50)'),
+});
+
+export const ExportIdParams = z.object({ id: z.string().describe('The batch id') });
+
+const CONTENT_TYPE = { 'tar.gz': 'application/gzip', zip: 'application/zip' } as const;
+
+export interface ExportRouteOptions {
+  /** The job runner; one is made from the config when absent. */
+  jobs?: ExportJobs;
+}
+
+export function exportRoutes(deps: AppDeps, guard: Guard, options: ExportRouteOptions = {}): Hono {
+  const app = new Hono();
+  const db = deps.store.db;
+  const config = deps.config;
+  const jobs =
+    options.jobs ??
+    exportJobs(db, {
+      dir: exportDir(config),
+      lagSeconds: config.exportLagSeconds ?? DEFAULT_EXPORT_LAG_SECONDS,
+      log: (err, batchId) => deps.logger.error({ err, batchId }, 'export batch failed'),
+    });
+
+  const found = async (tenant: string, id: string) => {
+    const row = await findBatch(db, tenant, id);
+    if (!row) throw new ApiError(404, 'not_found', `No export batch ${id}`);
+    return row;
+  };
+
+  app.post('/v1/exports', guard('analyst'), async (c) => {
+    const { tenant, role, keyId } = c.get('auth');
+    const request = await readJson(c, ExportRequest);
+    const { id } = await jobs.start({ tenant, actor: keyId ?? 'anonymous', role }, request);
+    return c.json<ExportBatch>(toExportBatch(await found(tenant, id)), 202);
+  });
+
+  app.get('/v1/exports', guard('analyst'), async (c) => {
+    const { limit } = parseWith(ListExportsQuery, c.req.query(), 'query');
+    const rows = await listBatches(db, c.get('auth').tenant, limit ?? 50);
+    return c.json<ExportBatchList>({ items: rows.map(toExportBatch) }, 200);
+  });
+
+  app.get('/v1/exports/:id', guard('analyst'), async (c) => c.json<ExportBatch>(toExportBatch(await found(c.get('auth').tenant, c.req.param('id'))), 200));
+
+  app.get('/v1/exports/:id/download', guard('analyst'), async (c) => {
+    const { tenant, role, keyId } = c.get('auth');
+    const batch = toExportBatch(await found(tenant, c.req.param('id')));
+    const path = (await findBatch(db, tenant, batch.id))?.archive_path;
+    if (batch.status !== 'ready' || !batch.archive || !path) {
+      throw new ApiError(409, 'conflict', `Export batch ${batch.id} is ${batch.status}${batch.error ? `: ${batch.error}` : ''}; download it once it is ready`);
+    }
+    if (!existsSync(path)) throw new ApiError(404, 'not_found', `The archive of export batch ${batch.id} is no longer on this server`);
+    await recordAudit(db, { tenant, actor: keyId ?? 'anonymous', role, action: 'export.download', target: batch.id, detail: { archive: batch.archive } });
+    const name = `aitl-export-${batch.id}.${batch.request.archive}`;
+    return c.body(Readable.toWeb(createReadStream(path)) as ReadableStream, 200, {
+      'content-type': CONTENT_TYPE[batch.request.archive],
+      'content-length': String(batch.archive.bytes),
+      'content-disposition': `attachment; filename="${name}"`,
+      etag: `"${batch.archive.sha256}"`,
+      'cache-control': 'no-store',
+    });
+  });
+
+  return app;
+}

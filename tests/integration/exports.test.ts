@@ -1,0 +1,223 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { Hono } from 'hono';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../backend/app.ts';
+import type { AppDeps } from '../../backend/deps.ts';
+import { listAudit } from '../../backend/store/audit.ts';
+import { createApiKey } from '../../backend/store/api-keys.ts';
+import { insertBatch } from '../../backend/store/export-batches.ts';
+import { ErrorEnvelope, ExportBatch, ExportBatchList, ExportManifest, type Role, TrlDpoRecord } from '../../shared/index.ts';
+import { about, seedAnnotations, seedSuggestion } from '../unit/exports/seed.ts';
+import { untar, unzip } from '../unit/exports/unpack.ts';
+import { clearTables, createTestDeps, DIALECTS, useDatabase } from './dialects.ts';
+
+const exportDirs: string[] = [];
+afterAll(() => {
+  for (const dir of exportDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each(DIALECTS)('exports API on $name', (dialect) => {
+  let deps: AppDeps;
+  let app: Hono;
+
+  useDatabase(
+    dialect,
+    async (database) => {
+      deps = await createTestDeps(database);
+      const exportDir = mkdtempSync(join(tmpdir(), 'aitl-exports-'));
+      exportDirs.push(exportDir);
+      app = createApp({ ...deps, config: { ...deps.config, auth: 'required', exportDir, exportLagSeconds: 0 } });
+    },
+    async () => {
+      await clearTables(deps.store.db);
+      for (const table of ['export_batches', 'audit_log', 'gate_results'] as const) await deps.store.db.deleteFrom(table).execute();
+    },
+  );
+
+  const keyFor = async (role: Role, tenant = 'acme') => {
+    const { key, info } = await createApiKey(deps.store.db, { tenant, role, name: `${role} key` });
+    return { key, id: info.id };
+  };
+  const call = (key: string | undefined, path: string, init: RequestInit = {}) =>
+    app.request(path, { ...init, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.headers as Record<string, string> | undefined) } });
+  const create = (key: string, body: unknown) => call(key, '/v1/exports', { method: 'POST', body: JSON.stringify(body) });
+
+  async function ready(key: string, id: string): Promise<ExportBatch> {
+    for (let i = 0; i < 200; i++) {
+      const batch = ExportBatch.parse(await (await call(key, `/v1/exports/${id}`)).json());
+      if (batch.status === 'ready' || batch.status === 'failed') return batch;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`batch ${id} not finished`);
+  }
+
+  /** One suggestion for `tenant` with a preference, an edited send and two relevance labels, received at `at`. */
+  async function seed(tenant = 'acme', at = '2026-11-20T09:00:00.000Z') {
+    const s = await seedSuggestion(deps.store.db, { tenant });
+    const items = [
+      about(s, 'preference', { choice: 'left' }, tenant),
+      about(s, 'adoption', { outcome: 'edited', sentText: `Edited reply for ${tenant}`, similarity: 0.7 }, tenant),
+      about(s, 'relevance', { snippetId: 'doc-1#part', articleId: 'doc-1', rank: 1, label: 'relevant' }, tenant),
+      about(s, 'relevance', { snippetId: 'doc-2#part', articleId: 'doc-2', rank: 2, label: 'irrelevant' }, tenant),
+    ];
+    await seedAnnotations(deps.store.db, items, at, tenant);
+    return { s, items };
+  }
+
+  it('answers 401 without a key and 403 for an agent key on every export route; admins may export', async () => {
+    const agent = await keyFor('agent');
+    const routes: [string, RequestInit][] = [
+      ['/v1/exports', { method: 'POST', body: JSON.stringify({ kinds: ['dpo'] }) }],
+      ['/v1/exports', {}],
+      ['/v1/exports/x', {}],
+      ['/v1/exports/x/download', {}],
+    ];
+    for (const [path, init] of routes) {
+      expect((await call(undefined, path, init)).status, path).toBe(401);
+      const forbidden = await call(agent.key, path, init);
+      expect(forbidden.status, path).toBe(403);
+      expect(ErrorEnvelope.parse(await forbidden.json()).error.code).toBe('forbidden');
+    }
+    const admin = await keyFor('admin');
+    expect((await create(admin.key, { kinds: ['dpo'] })).status).toBe(202);
+  });
+
+  it('answers 400 naming the field of a bad request', async () => {
+    const { key } = await keyFor('analyst');
+    const cases: [unknown, string][] = [
+      [{ kinds: ['dpo', 'parquet'] }, 'kinds.1'],
+      [{ kinds: [] }, 'kinds'],
+      [{ kinds: ['dpo'], filters: { minWeight: 1.5 } }, 'filters.minWeight'],
+      [{ kinds: ['dpo'], filters: { excludeReasons: ['boring'] } }, 'filters.excludeReasons.0'],
+      [{ kinds: ['dpo'], since: 'yesterday' }, 'since'],
+      [{ kinds: ['dpo'], since: '2026-12-01T00:00:00Z', until: '2026-11-01T00:00:00Z' }, 'until'],
+      [{ kinds: ['dpo'], archive: 'rar' }, 'archive'],
+    ];
+    for (const [body, field] of cases) {
+      const response = await create(key, body);
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      const { error } = ErrorEnvelope.parse(await response.json());
+      expect(error.issues!.map((i) => i.path), JSON.stringify(body)).toContain(field);
+    }
+    const unknown = ErrorEnvelope.parse(await (await create(key, { kinds: ['dpo'], filter: {} })).json());
+    expect(unknown.error.issues![0]!.message).toContain('filter');
+    expect(await deps.store.db.selectFrom('export_batches').selectAll().execute()).toHaveLength(0);
+  });
+
+  it.each(['tar.gz', 'zip'] as const)('runs a batch and serves one %s holding the files and a manifest whose checksums match', async (archive) => {
+    const { key } = await keyFor('analyst');
+    await seed();
+    const response = await create(key, { kinds: ['all'], archive });
+    expect(response.status).toBe(202);
+    const created = ExportBatch.parse(await response.json());
+    expect(['pending', 'running', 'ready']).toContain(created.status);
+    const batch = await ready(key, created.id);
+    expect(batch.status).toBe('ready');
+    const manifest = batch.manifest!;
+    expect(manifest.counts.read).toBe(4);
+    expect(manifest.files.find((f) => f.path === 'dpo.trl.jsonl.gz')!.records).toBe(2);
+
+    const download = await call(key, `/v1/exports/${batch.id}/download`);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-disposition')).toBe(`attachment; filename="aitl-export-${batch.id}.${archive}"`);
+    const bytes = Buffer.from(await download.arrayBuffer());
+    expect(bytes.length).toBe(batch.archive!.bytes);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(batch.archive!.sha256);
+    const entries = archive === 'zip' ? unzip(bytes) : untar(gunzipSync(bytes));
+    expect([...entries.keys()]).toEqual(['manifest.json', ...manifest.files.map((f) => f.path)]);
+    expect(ExportManifest.parse(JSON.parse(entries.get('manifest.json')!.toString('utf8')))).toEqual(manifest);
+    for (const f of manifest.files) {
+      expect(createHash('sha256').update(entries.get(f.path)!).digest('hex'), f.path).toBe(f.sha256);
+      expect(entries.get(f.path)!.length).toBe(f.bytes);
+    }
+    const pairs = gunzipSync(entries.get('dpo.trl.jsonl.gz')!).toString('utf8').trim().split('\n').map((l) => TrlDpoRecord.parse(JSON.parse(l)));
+    expect(pairs.map((p) => p.metadata.source).sort()).toEqual(['edit', 'preference']);
+  });
+
+  it("keeps tenants apart: a batch holds only its tenant's signals, and another tenant's analyst cannot see or download it", async () => {
+    const acme = await keyFor('analyst', 'acme');
+    const globex = await keyFor('analyst', 'globex');
+    await seed('acme');
+    await seed('globex');
+    const batch = await ready(acme.key, ExportBatch.parse(await (await create(acme.key, { kinds: ['sft'] })).json()).id);
+    expect(batch.manifest!.counts.read).toBe(4);
+    expect(batch.manifest!.tenant).toBe('acme');
+    expect((await call(globex.key, `/v1/exports/${batch.id}`)).status).toBe(404);
+    expect((await call(globex.key, `/v1/exports/${batch.id}/download`)).status).toBe(404);
+    expect(ExportBatchList.parse(await (await call(globex.key, '/v1/exports')).json()).items).toHaveLength(0);
+    expect(ExportBatchList.parse(await (await call(acme.key, '/v1/exports')).json()).items.map((b) => b.id)).toEqual([batch.id]);
+  });
+
+  it('records who created and who downloaded a batch, when, and what in the audit log', async () => {
+    const analyst = await keyFor('analyst');
+    await seed();
+    const batch = await ready(analyst.key, ExportBatch.parse(await (await create(analyst.key, { kinds: ['dpo'], filters: { minWeight: 0.5 } })).json()).id);
+    await call(analyst.key, `/v1/exports/${batch.id}/download`);
+    const entries = await listAudit(deps.store.db, { tenant: 'acme', limit: 10 });
+    expect(entries.map((e) => [e.action, e.actor, e.role, e.target])).toEqual([
+      ['export.download', analyst.id, 'analyst', batch.id],
+      ['export.create', analyst.id, 'analyst', batch.id],
+    ]);
+    expect(entries[1]!.detail).toMatchObject({ request: { kinds: ['dpo'], filters: { minWeight: 0.5 } }, window: batch.window });
+    expect(Date.parse(entries[1]!.at)).toBeGreaterThan(Date.now() - 60_000);
+    expect(await listAudit(deps.store.db, { tenant: 'globex', limit: 10 })).toHaveLength(0);
+  });
+
+  it('"since my last export" starts where the same analyst\'s previous batch ended', async () => {
+    const analyst = await keyFor('analyst');
+    const other = await keyFor('analyst');
+    await seed('acme', '2026-11-20T09:00:00.000Z');
+    const first = await ready(analyst.key, ExportBatch.parse(await (await create(analyst.key, { kinds: ['dpo'], since: 'last' })).json()).id);
+    expect(first.window.from).toBeNull();
+    expect(first.manifest!.counts.read).toBe(4);
+
+    await new Promise((r) => setTimeout(r, 5));
+    const later = await seed('acme', new Date().toISOString());
+    const second = await ready(analyst.key, ExportBatch.parse(await (await create(analyst.key, { kinds: ['dpo'], since: 'last' })).json()).id);
+    expect(second.window.from).toBe(first.window.to);
+    expect(second.manifest!.counts.read).toBe(4);
+    expect(second.manifest!.files[0]!.records).toBe(2);
+    const third = await ready(analyst.key, ExportBatch.parse(await (await create(analyst.key, { kinds: ['dpo'], since: 'last' })).json()).id);
+    expect(third.manifest!.counts.read).toBe(0);
+    expect(later.items).toHaveLength(4);
+    // Another analyst's "last" is their own: from the beginning.
+    const theirs = await ready(other.key, ExportBatch.parse(await (await create(other.key, { kinds: ['dpo'], since: 'last' })).json()).id);
+    expect(theirs.window.from).toBeNull();
+    expect(theirs.manifest!.counts.read).toBe(8);
+  });
+
+  it('ends the default window the export lag before now, and an explicit window is kept', async () => {
+    const lagged = createApp({ ...deps, config: { ...deps.config, auth: 'required', exportDir: exportDirs[0]!, exportLagSeconds: 120 } });
+    const { key } = await keyFor('analyst');
+    const before = Date.now();
+    const response = await lagged.request('/v1/exports', { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ kinds: ['gaps'] }) });
+    const batch = ExportBatch.parse(await response.json());
+    expect(Date.parse(batch.window.to)).toBeGreaterThanOrEqual(before - 120_000);
+    expect(Date.parse(batch.window.to)).toBeLessThanOrEqual(Date.now() - 119_000);
+    const explicit = ExportBatch.parse(await (await create(key, { kinds: ['gaps'], since: '2026-11-01T00:00:00+01:00', until: '2026-11-02T00:00:00Z' })).json());
+    expect(explicit.window).toEqual({ from: '2026-10-31T23:00:00.000Z', to: '2026-11-02T00:00:00.000Z' });
+    await ready(key, batch.id);
+    await ready(key, explicit.id);
+  });
+
+  it('answers 409 for a batch that is not ready and 404 for one that does not exist', async () => {
+    const { key } = await keyFor('analyst');
+    await insertBatch(deps.store.db, {
+      id: '0190a0a0-0000-7000-8000-000000000000',
+      tenant: 'acme',
+      createdBy: 'someone',
+      createdAt: new Date().toISOString(),
+      status: 'running',
+      request: { kinds: ['dpo'], filters: {}, archive: 'tar.gz' },
+      window: { from: null, to: new Date().toISOString() },
+    });
+    const response = await call(key, '/v1/exports/0190a0a0-0000-7000-8000-000000000000/download');
+    expect(response.status).toBe(409);
+    expect(ErrorEnvelope.parse(await response.json()).error.message).toContain('running');
+    expect((await call(key, '/v1/exports/nope')).status).toBe(404);
+  });
+});
