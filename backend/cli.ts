@@ -18,6 +18,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createEmbeddingsClient } from './llm/embeddings.ts';
 import { embedMissingPassages } from './rag/dense.ts';
 import { evalCommand } from './eval/command.ts';
+import { exportCommand } from './exports/command.ts';
 import { importKnowledge } from './kb/import.ts';
 import { ImportError } from './kb/sources.ts';
 import { startServer } from './server.ts';
@@ -43,6 +44,9 @@ Commands:
   eval --dataset DIR [--split test] [--replies] [--json]
                         Measure retrieval on a BEIR folder in a throwaway store; the last
                         line is a JSON object of recall@75, precision@8, MRR, nDCG@10, timings
+  export --kind dpo|sft|kto|retrieval|beir|gaps|all --out DIR [--since ISO|last] [--until ISO] [--tenant T]
+         [--passed-gate] [--min-weight N] [--exclude-reason R]... [--min-edit-similarity N]
+                        Write training-set files and manifest.json into DIR (progress on stderr)
   help                  Show this help
 
 Configuration is read from AITL_* environment variables; see README.md.`;
@@ -63,6 +67,8 @@ export async function main(argv: string[], out: (line: string) => void = console
         return await configCommand(rest, out, err);
       case 'eval':
         return await evalCommand(rest, out, err);
+      case 'export':
+        return await exportCommand(rest, out, err);
       case undefined:
       case 'help':
       case '--help':

@@ -1,0 +1,110 @@
+/**
+ * `aitl export`: the same batch as POST /v1/exports, from the command line against the configured store, written
+ * straight into a folder (the files and manifest.json; no archive). The batch is recorded like any other, so
+ * `--since last` continues from the command line's previous export for that tenant, and it is audited as `cli`.
+ *
+ *   aitl export --kind all --out ./exports/2026-11 --since last
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ExportRequest, normaliseExportRequest, toIssues, uuidv7 } from '../../shared/index.ts';
+import { loadConfig } from '../config.ts';
+import { recordAudit } from '../store/audit.ts';
+import { openStore } from '../store/connect.ts';
+import { insertBatch, markFailed, markReady } from '../store/export-batches.ts';
+import { writeBatch } from './batch.ts';
+import { DEFAULT_EXPORT_LAG_SECONDS, resolveWindow } from './jobs.ts';
+import { progressReporter, type ProgressStream } from './progress.ts';
+
+export const EXPORT_USAGE = `Usage: aitl export --kind dpo|sft|kto|retrieval|beir|gaps|all --out DIR [--since ISO|last] [--until ISO]
+                   [--tenant T] [--passed-gate] [--min-weight N] [--exclude-reason R]... [--min-edit-similarity N]`;
+
+const FLAG_OF: Record<string, string> = {
+  kinds: '--kind',
+  since: '--since',
+  until: '--until',
+  'filters.minWeight': '--min-weight',
+  'filters.minEditSimilarity': '--min-edit-similarity',
+  'filters.excludeReasons': '--exclude-reason',
+};
+
+function flagOf(path: string): string {
+  const key = Object.keys(FLAG_OF).find((k) => path === k || path.startsWith(`${k}.`));
+  return key ? FLAG_OF[key]! : path;
+}
+
+export async function exportCommand(args: string[], out: (line: string) => void, err: (line: string) => void, progressStream: ProgressStream = process.stderr): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        kind: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        tenant: { type: 'string' },
+        'passed-gate': { type: 'boolean' },
+        'min-weight': { type: 'string' },
+        'exclude-reason': { type: 'string', multiple: true },
+        'min-edit-similarity': { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    err(`${(error as Error).message}\n\n${EXPORT_USAGE}`);
+    return 2;
+  }
+  if (!values.kind?.length || !values.out) {
+    err(`${values.kind?.length ? '--out' : '--kind'} is required\n\n${EXPORT_USAGE}`);
+    return 2;
+  }
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const parsed = ExportRequest.safeParse({
+    kinds: values.kind.flatMap((k) => k.split(',')).map((k) => k.trim()),
+    since: values.since,
+    until: values.until,
+    filters: {
+      passedGate: values['passed-gate'],
+      minWeight: num(values['min-weight']),
+      excludeReasons: values['exclude-reason']?.flatMap((r) => r.split(',')).map((r) => r.trim()),
+      minEditSimilarity: num(values['min-edit-similarity']),
+    },
+  });
+  if (!parsed.success) {
+    for (const issue of toIssues(parsed.error)) err(`${flagOf(issue.path)}: ${issue.message}`);
+    err(`\n${EXPORT_USAGE}`);
+    return 2;
+  }
+
+  const config = loadConfig();
+  const tenant = values.tenant?.trim() || config.defaultTenant;
+  const dir = resolve(values.out);
+  mkdirSync(dir, { recursive: true });
+  const store = await openStore(config.databaseUrl);
+  try {
+    const at = new Date();
+    const caller = { tenant, actor: 'cli', role: 'admin' };
+    const window = await resolveWindow(store.db, caller, parsed.data, at, config.exportLagSeconds ?? DEFAULT_EXPORT_LAG_SECONDS);
+    const batch = { id: uuidv7(at.getTime()), tenant, createdBy: 'cli', createdAt: at.toISOString(), window, request: normaliseExportRequest(parsed.data) };
+    await insertBatch(store.db, { ...batch, status: 'running' });
+    await recordAudit(store.db, { ...caller, action: 'export.create', target: batch.id, detail: { request: batch.request, window, out: dir }, at });
+    const progress = progressReporter(progressStream);
+    try {
+      const manifest = await writeBatch(store.db, { ...batch, batchId: batch.id }, dir, { onProgress: (done, total) => progress.update(done, total) });
+      progress.finish(manifest.counts.read ?? 0);
+      await markReady(store.db, batch.id, manifest, null);
+      out(`Export ${batch.id} for tenant ${tenant}, received ${window.from ?? 'from the beginning'} to ${window.to}:`);
+      for (const f of manifest.files) out(`  ${f.path.padEnd(28)} ${String(f.records).padStart(9)} records  ${f.sha256.slice(0, 12)}`);
+      out(resolve(dir, 'manifest.json'));
+      return 0;
+    } catch (error) {
+      await markFailed(store.db, batch.id, (error as Error).message);
+      throw error;
+    }
+  } finally {
+    await store.close();
+  }
+}
