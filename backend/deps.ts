@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { ReplyGenerator } from './llm/replies.ts';
+import type { QueryEmbedder } from './rag/dense.ts';
 import type { Knowledge } from './rag/knowledge.ts';
 import type { Store } from './store/connect.ts';
 
@@ -12,4 +13,6 @@ export interface AppDeps {
   logger: Logger;
   /** Model-backed candidate replies; absent (built-in extractive replies only) unless AITL_LLM_BASE_URL is set. */
   replies?: ReplyGenerator | undefined;
+  /** Embeds each suggestion's query for dense retrieval; absent (lexical retrieval only) unless AITL_EMBED_BASE_URL is set. */
+  embedder?: QueryEmbedder | undefined;
 }

@@ -1,4 +1,7 @@
-/** Starts the backend: config → store (migrated) → knowledge (demo help centre if empty) → HTTP server. */
+/**
+ * Starts the backend: config → store (migrated) → knowledge (demo help centre if empty; passages embedded when an
+ * embeddings API is configured) → HTTP server.
+ */
 import { serve, type ServerType } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.ts';
@@ -6,7 +9,9 @@ import type { Config } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { DEMO_HELP_CENTRE } from './demo/tickets.ts';
 import { importKnowledge } from './kb/import.ts';
+import { createEmbeddingsClient } from './llm/embeddings.ts';
 import { createLlmReplyGenerator } from './llm/replies.ts';
+import { createQueryEmbedder, embedMissingPassages } from './rag/dense.ts';
 import { createKnowledge } from './rag/knowledge.ts';
 import { openStore } from './store/connect.ts';
 import { countPassages } from './store/passages.ts';
@@ -28,10 +33,21 @@ export async function createDeps(config: Config, logger: Logger = createLogger(c
     const summary = await importKnowledge(store.db, DEMO_HELP_CENTRE);
     logger.info(summary, 'knowledge base was empty: loaded the demo help centre');
   }
-  const knowledge = await createKnowledge(store.db);
+  const embeddings = config.embed ? createEmbeddingsClient(config.embed) : undefined;
+  if (embeddings) {
+    // Vectors are an addition: a failing API leaves the passages without one lexical-only, and the server starts.
+    try {
+      const embedded = await embedMissingPassages(store.db, embeddings);
+      logger.info({ model: embeddings.model, embedded }, 'dense retrieval with an OpenAI-compatible embeddings model');
+    } catch (err) {
+      logger.warn({ model: embeddings.model, err: (err as Error).message }, 'could not embed the passages lacking a vector: they are found lexically only');
+    }
+  }
+  const knowledge = await createKnowledge(store.db, { embedModel: embeddings?.model });
+  const embedder = embeddings && createQueryEmbedder(embeddings, { logger });
   const replies = config.llm ? createLlmReplyGenerator(config.llm, { logger }) : undefined;
   if (config.llm) logger.info({ baseUrl: config.llm.baseUrl, model: config.llm.model, modelB: config.llm.modelB }, 'candidate replies from an OpenAI-compatible model');
-  return { config, store, knowledge, logger, replies };
+  return { config, store, knowledge, logger, replies, embedder };
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {

@@ -7,6 +7,8 @@ export const HealthResponse = z.object({
   store: z.enum(['sqlite', 'postgres']),
   modelVersion: z.string(),
   indexVersion: z.string(),
+  /** Embeddings model of dense retrieval, when one is configured (the index version names it once passages have vectors). */
+  embeddings: z.string().optional(),
   passages: z.number().int().nonnegative(),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;

@@ -2,10 +2,12 @@
  * `aitl eval --dataset DIR [--split test] [--json]`: retrieval quality and speed of the suggestion pipeline on a BEIR
  * folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv). The last line printed is always one JSON object:
  * `{"dataset","split","n","recall@75","precision@8","recall@8","mrr","ndcg@10","ms_p50","ms_p95"}`.
+ * As in the server, AITL_EMBED_BASE_URL adds dense retrieval and (with --replies) AITL_LLM_BASE_URL model replies.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.ts';
-import { createLlmReplyGenerator, type ReplyGenerator } from '../llm/replies.ts';
+import { type Config, ConfigError, loadConfig } from '../config.ts';
+import { createEmbeddingsClient } from '../llm/embeddings.ts';
+import { createLlmReplyGenerator } from '../llm/replies.ts';
 import { EvalError, runEval } from './run.ts';
 
 export const EVAL_USAGE = 'Usage: aitl eval --dataset DIR [--split test] [--replies] [--json]';
@@ -28,23 +30,22 @@ export async function evalCommand(args: string[], out: (line: string) => void, e
     return 2;
   }
   const split = values.split ?? 'test';
-  // --replies scores the candidates too; with AITL_LLM_BASE_URL set they come from the model, as in the server.
-  let generator: ReplyGenerator | undefined;
-  if (values.replies) {
-    try {
-      const llm = loadConfig().llm;
-      generator = llm ? createLlmReplyGenerator(llm) : undefined;
-    } catch (error) {
-      if (error instanceof ConfigError) {
-        err(error.message);
-        return 1;
-      }
-      throw error;
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      err(error.message);
+      return 1;
     }
+    throw error;
   }
+  // --replies scores the candidates too; with AITL_LLM_BASE_URL set they come from the model, as in the server.
+  const generator = values.replies && config.llm ? createLlmReplyGenerator(config.llm) : undefined;
+  const embeddings = config.embed ? createEmbeddingsClient(config.embed) : undefined;
   let run;
   try {
-    run = await runEval(values.dataset, split, { replies: values.replies ?? false, generator });
+    run = await runEval(values.dataset, split, { replies: values.replies ?? false, generator, embeddings });
   } catch (error) {
     if (error instanceof EvalError) {
       err(error.message);

@@ -1,8 +1,10 @@
 /** The searchable knowledge base of one backend process, built from the store's passages. */
 import type { Kysely } from 'kysely';
+import { loadPassageVectors } from '../store/passage-vectors.ts';
 import { latestImport, listPassages } from '../store/passages.ts';
 import type { Database, PassageRow } from '../store/schema.ts';
 import { Bm25Index, type FieldedDoc } from './bm25.ts';
+import { DenseIndex } from './dense.ts';
 import { FacetIndex } from './facets.ts';
 import { DEFAULT_RERANKER, type RerankerModel } from './reranker.ts';
 import { PipelineScratch } from './retrieve.ts';
@@ -17,14 +19,24 @@ export interface KnowledgeIndex {
   facets: FacetIndex;
   /** Second-stage model ordering the first stage's passages. */
   reranker: RerankerModel;
-  /** Names the pipeline, the reranker and the knowledge it was built from (ends with the import id). */
+  /** The passages' embeddings by one model, when any are stored and an embeddings model is configured. */
+  dense?: DenseIndex | undefined;
+  /** Names the pipeline (with dense retrieval when the index has vectors), the reranker and the knowledge it was built from (ends with the import id). */
   version: string;
+  /** The version of a suggestion ranked without dense retrieval (equal to `version` for an index without vectors). */
+  lexicalVersion: string;
   buildMs: number;
   /** Reused per-query buffers. */
   scratch: PipelineScratch;
 }
 
-export function buildIndex(passages: PassageRow[], importId: string, reranker: RerankerModel = DEFAULT_RERANKER): KnowledgeIndex {
+/** Passage vectors (passage id → vector) of one embeddings model. */
+export interface PassageEmbeddings {
+  model: string;
+  vectors: ReadonlyMap<string, ArrayLike<number>>;
+}
+
+export function buildIndex(passages: PassageRow[], importId: string, reranker: RerankerModel = DEFAULT_RERANKER, embeddings?: PassageEmbeddings): KnowledgeIndex {
   const started = performance.now();
   const metadata = passages.map((p) => JSON.parse(p.metadata) as Record<string, unknown>);
   const bm25 = new Bm25Index(passages.map((p, i) => toFieldedDoc(p, metadata[i]!)));
@@ -32,25 +44,46 @@ export function buildIndex(passages: PassageRow[], importId: string, reranker: R
     passages.map((p, i) => ({ title: p.title, metadata: metadata[i]! })),
     bm25,
   );
+  const dense = embeddings && DenseIndex.build(embeddings.model, passages.map((p) => p.id), embeddings.vectors);
   return {
     passages,
     bm25,
     facets,
     reranker,
-    version: indexVersion(importId, reranker),
+    dense,
+    version: indexVersion(importId, reranker, dense?.model),
+    lexicalVersion: indexVersion(importId, reranker),
     buildMs: performance.now() - started,
     scratch: new PipelineScratch(passages.length),
   };
 }
 
-/** `<pipeline>+rerank-<model version>@<import id>`: what ranked a suggestion, and over which knowledge. */
-export function indexVersion(importId: string, reranker: RerankerModel = DEFAULT_RERANKER): string {
-  return `${RETRIEVAL_VERSION}+rerank-${reranker.version}@${importId}`;
+/**
+ * `<pipeline>[+dense-<embeddings model>]+rerank-<model version>@<import id>`: what ranked a suggestion, and over
+ * which knowledge. A long embeddings model name is shortened (with a hash) so the version fits the 128 characters
+ * a feedback signal may carry.
+ */
+export function indexVersion(importId: string, reranker: RerankerModel = DEFAULT_RERANKER, denseModel?: string): string {
+  const dense = denseModel === undefined ? '' : `+dense-${shortLabel(denseModel)}`;
+  return `${RETRIEVAL_VERSION}${dense}+rerank-${reranker.version}@${importId}`;
 }
 
-export async function loadIndex(db: Kysely<Database>): Promise<KnowledgeIndex> {
-  const [passages, last] = await Promise.all([listPassages(db), latestImport(db)]);
-  return buildIndex(passages, last?.id ?? 'empty');
+/** Builds the index from the store; with `embedModel`, the stored vectors of that model are searched too. */
+export async function loadIndex(db: Kysely<Database>, options: { embedModel?: string | undefined } = {}): Promise<KnowledgeIndex> {
+  const { embedModel } = options;
+  const [passages, last, embeddings] = await Promise.all([
+    listPassages(db),
+    latestImport(db),
+    embedModel === undefined ? undefined : loadPassageVectors(db, embedModel).then((vectors) => ({ model: embedModel, vectors })),
+  ]);
+  return buildIndex(passages, last?.id ?? 'empty', DEFAULT_RERANKER, embeddings);
+}
+
+function shortLabel(name: string, max = 40): string {
+  if (name.length <= max) return name;
+  let hash = 0x811c9dc5; // FNV-1a
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return `${name.slice(0, max - 9)}~${hash.toString(16).padStart(8, '0')}`;
 }
 
 /** Short string metadata (section, tags, entity, product…) is searchable; long or nested values are not. */

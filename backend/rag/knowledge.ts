@@ -1,6 +1,7 @@
 /**
  * Holds the process's current knowledge index and swaps in a new one after an import. Other processes sharing a
- * PostgreSQL store notice a newer import on `refreshIfStale`.
+ * PostgreSQL store notice a newer import on `refreshIfStale`. With an embeddings model, every (re)load takes that
+ * model's stored passage vectors too.
  */
 import type { Kysely } from 'kysely';
 import { latestImport } from '../store/passages.ts';
@@ -14,9 +15,9 @@ export interface Knowledge {
   refreshIfStale(): Promise<void>;
 }
 
-export async function createKnowledge(db: Kysely<Database>): Promise<Knowledge> {
-  let index = await loadIndex(db);
-  const reload = async () => (index = await loadIndex(db));
+export async function createKnowledge(db: Kysely<Database>, options: { embedModel?: string | undefined } = {}): Promise<Knowledge> {
+  let index = await loadIndex(db, options);
+  const reload = async () => (index = await loadIndex(db, options));
   return {
     get index() {
       return index;

@@ -12,12 +12,14 @@
  * - `title`     share of the newest customer message's terms its title holds (0..1)
  * - `length`    log2 of the body length against the corpus average, halved and clamped (−1..1): longer
  *               passages say more (a prior; its right weight depends on the knowledge base)
+ * - `dense`     cosine of the query's and the passage's embeddings (0 for a passage without one). Optional: present
+ *               only when dense retrieval ran, so a model may list it but the default model does not.
  */
 import { z } from 'zod';
 
-export const FEATURES = ['lexical', 'facet', 'coverage', 'title', 'length'] as const;
+export const FEATURES = ['lexical', 'facet', 'coverage', 'title', 'length', 'dense'] as const;
 export type FeatureName = (typeof FEATURES)[number];
-export type FeatureVector = Record<FeatureName, number>;
+export type FeatureVector = Record<Exclude<FeatureName, 'dense'>, number> & { dense?: number };
 
 export const RerankerModel = z
   .object({
@@ -41,10 +43,10 @@ export function loadReranker(value: unknown): RerankerModel {
   return RerankerModel.parse(value);
 }
 
-/** The model's score for one candidate: the weighted sum of its features. */
+/** The model's score for one candidate: the weighted sum of its features (an absent optional feature counts 0). */
 export function rerankScore(model: RerankerModel, features: FeatureVector): number {
   let score = 0;
-  for (let i = 0; i < model.features.length; i++) score += model.weights[i]! * features[model.features[i]!];
+  for (let i = 0; i < model.features.length; i++) score += model.weights[i]! * (features[model.features[i]!] ?? 0);
   return score;
 }
 

@@ -1,9 +1,11 @@
 /**
- * Retrieval: conversation query → first stage (BM25F blended with facet mentions) → the best RETRIEVE_K →
- * reranked by the index's reranker model. Pure over the in-memory index; per query it walks only the postings of
- * the query's terms and the documents of the facet values the conversation mentions.
+ * Retrieval: conversation query → first stage (BM25F blended with facet mentions) → the best RETRIEVE_K → with a
+ * query embedding, fused by reciprocal rank with the dense top RETRIEVE_K → reranked by the index's reranker model.
+ * Pure over the in-memory index; per query it walks only the postings of the query's terms and the documents of the
+ * facet values the conversation mentions (and, dense, one dot product per passage vector).
  */
-import { topK } from './bm25.ts';
+import { type Hit, topK } from './bm25.ts';
+import { reciprocalRankFusion } from './dense.ts';
 import type { Mention } from './facets.ts';
 import type { KnowledgeIndex } from './knowledge-index.ts';
 import type { RetrievalQuery } from './query.ts';
@@ -27,6 +29,11 @@ export interface RetrievalOptions {
 
   /** Reranker model; undefined keeps the first-stage order. */
   reranker?: RerankerModel | undefined;
+  /**
+   * Unit-length embedding of the query's text by the model of the index's vectors. With it the first stage's list is
+   * fused with the dense list; without it (or with an index without vectors) retrieval is lexical only.
+   */
+  queryVector?: Float32Array | undefined;
 }
 
 export const DEFAULT_RETRIEVAL: Omit<RetrievalOptions, 'k' | 'reranker'> = {
@@ -47,6 +54,8 @@ export interface RankedHit {
 export interface FirstStage {
   mentions: Mention[];
   hits: RankedHit[];
+  /** Whether the dense list was fused in. */
+  dense: boolean;
 }
 
 export function retrievePassages(index: KnowledgeIndex, query: RetrievalQuery, options: RetrievalOptions): FirstStage {
@@ -89,7 +98,10 @@ export function retrievePassages(index: KnowledgeIndex, query: RetrievalQuery, o
     const doc = docs[i]!;
     combined[doc] = acc.scores[doc]! * lexScale + facet[doc]! * facetScale;
   }
-  const first = topK(docs, combined, options.k);
+  const lexical = topK(docs, combined, options.k);
+  const vector = options.queryVector;
+  const dense = vector && vector.length === index.dense?.dims ? index.dense : undefined;
+  const first = dense && vector ? fuse(lexical, dense.search(vector, options.k), options.k) : lexical;
 
   const focusTotal = sum(query.focus.values());
   const candidates = first.map((hit) => {
@@ -103,10 +115,18 @@ export function retrievePassages(index: KnowledgeIndex, query: RetrievalQuery, o
       title: focusTotal > 0 ? titleMatched / focusTotal : 0,
       length: clamp(Math.log2((1 + bm25.bodyLength[doc]!) / (1 + bm25.avgBodyLength)) / 2, -1, 1),
     };
+    if (dense) features.dense = dense.similarity(doc);
     return { doc, score: hit.score, features };
   });
   scratch.clear(docs);
-  return { mentions, hits: options.reranker ? rerank(options.reranker, candidates) : candidates };
+  return { mentions, hits: options.reranker ? rerank(options.reranker, candidates) : candidates, dense: dense !== undefined };
+}
+
+/** The k best of two ranked lists by reciprocal rank fusion; a hit's score becomes its fused score. */
+function fuse(lexical: readonly Hit[], dense: readonly Hit[], k: number): Hit[] {
+  return reciprocalRankFusion([lexical.map((h) => h.doc), dense.map((h) => h.doc)])
+    .slice(0, k)
+    .map(({ id, score }) => ({ doc: id, score }));
 }
 
 /** Per-query scratch arrays of the pipeline, sized to the corpus; cleared by zeroing only the documents used. */

@@ -1,8 +1,10 @@
 /**
- * The suggestion pipeline: conversation → query → retrieve 75 → rerank → keep the best 8 → two grounded candidates.
- * Pure over an in-memory index, so it is as fast in a benchmark as behind the route.
+ * The suggestion pipeline: conversation → query → retrieve 75 (lexical, fused with dense when the query has an
+ * embedding) → rerank → keep the best 8 → two grounded candidates. Pure over an in-memory index (the async path only
+ * adds the query embedding and model replies), so it is as fast in a benchmark as behind the route.
  */
 import { type Snippet, type SuggestionRequest, type SuggestionResponse, type TicketContext, uuidv7 } from '../../shared/index.ts';
+import type { QueryEmbedder } from './dense.ts';
 import type { Mention } from './facets.ts';
 import type { ReplyGenerator } from '../llm/replies.ts';
 import { type Draft, generateDrafts } from './generate.ts';
@@ -18,6 +20,8 @@ export interface SuggestOptions {
   /** Origin the backend is reached at; relative knowledge-base links are resolved against it. */
   baseUrl?: string;
   now?: Date;
+  /** Unit-length embedding of `query.text` by the index's vector model (see RetrievalOptions.queryVector). */
+  queryVector?: Float32Array | undefined;
 }
 
 export interface Retrieval {
@@ -26,25 +30,32 @@ export interface Retrieval {
   mentions: Mention[];
   /** Up to RETRIEVE_K passages, best first, after reranking. */
   ranked: RankedHit[];
+  /** Whether dense retrieval was fused in. */
+  dense: boolean;
 }
 
 /** Conversation → query → retrieve RETRIEVE_K → rerank. */
 export function retrieve(index: KnowledgeIndex, ticket: TicketContext, options: Partial<RetrievalOptions> = {}): Retrieval {
   const query = buildQuery(ticket);
-  const { mentions, hits } = retrievePassages(index, query, { ...DEFAULT_RETRIEVAL, k: RETRIEVE_K, reranker: index.reranker, ...options });
-  return { query, mentions, ranked: hits };
+  const { mentions, hits, dense } = retrievePassages(index, query, { ...DEFAULT_RETRIEVAL, k: RETRIEVE_K, reranker: index.reranker, ...options });
+  return { query, mentions, ranked: hits, dense };
 }
 
 /**
- * As `suggest`, but when a model-backed reply generator is given its two candidates replace the extractive ones
- * (each falling back to its extractive draft on failure). Without one, exactly `suggest`.
+ * As `suggest`, but with an embedder (and an index with vectors of its model) the query is embedded first, one call,
+ * and dense retrieval fused in; when that call fails the result is exactly the lexical one. When a model-backed reply
+ * generator is given its two candidates replace the extractive ones (each falling back to its extractive draft on
+ * failure). Without either, exactly `suggest`.
  */
 export async function suggestReplies(
   index: KnowledgeIndex,
   request: SuggestionRequest,
-  options: SuggestOptions & { generator?: ReplyGenerator | undefined } = {},
+  options: SuggestOptions & { generator?: ReplyGenerator | undefined; embedder?: QueryEmbedder | undefined } = {},
 ): Promise<SuggestionResponse> {
-  const { response, drafts } = suggestInternal(index, request, options);
+  const { embedder } = options;
+  const queryVector =
+    options.queryVector ?? (embedder && embedder.model === index.dense?.model ? await embedder.embedQuery(buildQuery(request.ticket).text) : undefined);
+  const { response, drafts } = suggestInternal(index, request, { ...options, queryVector });
   const generator = options.generator;
   if (!generator || response.snippets.length === 0) return response;
   const replies = await generator.generate({
@@ -89,7 +100,7 @@ function suggestInternal(
   options: SuggestOptions,
 ): { response: SuggestionResponse; retrieval: Retrieval; drafts: Draft[] } {
   const now = options.now ?? new Date();
-  const retrieval = retrieve(index, request.ticket);
+  const retrieval = retrieve(index, request.ticket, { queryVector: options.queryVector });
   const { query, ranked: retrieved } = retrieval;
   const snippets: Snippet[] = retrieved.slice(0, SHOW_K).map((hit, i) => {
     const p = index.passages[hit.doc]!;
@@ -117,7 +128,7 @@ function suggestInternal(
     snippets,
     candidates: drafts.map((d, i) => ({ candidateId: `${suggestionId}:${i}`, variantId: d.variantId, text: d.text, citations: d.citations })),
     modelVersion: MODEL_VERSION,
-    indexVersion: index.version,
+    indexVersion: retrieval.dense ? index.version : index.lexicalVersion,
     retrieved: retrieved.length,
     createdAt: now.toISOString(),
   };

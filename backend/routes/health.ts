@@ -11,9 +11,10 @@ export function healthRoutes(deps: AppDeps): Hono {
       status: 'ok',
       schemaVersion: SCHEMA_VERSION,
       store: deps.store.dialect,
-      modelVersion: MODEL_VERSION,
+      modelVersion: deps.replies?.modelVersion ?? MODEL_VERSION,
       indexVersion: deps.knowledge.index.version,
       passages: deps.knowledge.index.passages.length,
+      ...(deps.embedder && { embeddings: deps.embedder.model }),
     }),
   );
   return app;

@@ -16,7 +16,7 @@ export function suggestionRoutes(deps: AppDeps, guard: Guard): Hono {
     if (request.tenant !== undefined && request.tenant !== tenant) {
       throw new ApiError(403, 'forbidden', `The request names tenant "${request.tenant}" but the key belongs to "${tenant}"`);
     }
-    const result = await suggestReplies(deps.knowledge.index, request, { baseUrl: new URL(c.req.url).origin, generator: deps.replies });
+    const result = await suggestReplies(deps.knowledge.index, request, { baseUrl: new URL(c.req.url).origin, generator: deps.replies, embedder: deps.embedder });
     const { ticket } = request;
     await saveSuggestion(
       deps.store.db,

@@ -40,7 +40,8 @@ export async function loadPassageVectors(db: Kysely<Database>, model: string): P
 
 /** Ids of passages with no vector of `model`, in id order. */
 export async function passagesWithoutVectors(db: Kysely<Database>, model: string): Promise<{ id: string; title: string; text: string }[]> {
-  const have = await loadPassageVectors(db, model);
+  const rows = await db.selectFrom('passage_vectors').select('passage_id').where('model', '=', model).execute();
+  const have = new Set(rows.map((r) => r.passage_id));
   const all = await db.selectFrom('passages').select(['id', 'title', 'text']).orderBy('id').execute();
   return all.filter((p) => !have.has(p.id));
 }
