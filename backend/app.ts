@@ -15,6 +15,7 @@ import { configRoutes } from './routes/config.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { analystRoutes } from './routes/analyst.ts';
 import { exportRoutes } from './routes/exports.ts';
+import { gapRoutes } from './routes/gaps.ts';
 import { healthRoutes } from './routes/health.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { openApiRoutes } from './routes/openapi.ts';
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', pageReportRoutes(deps, guard));
   app.route('/', exportRoutes(deps, guard));
   app.route('/', analystRoutes());
+  app.route('/', gapRoutes(deps, guard));
   app.route('/', openApiRoutes(API_VERSION));
   app.route('/', kbRoutes(deps));
   app.route('/', demoRoutes());

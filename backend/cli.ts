@@ -18,6 +18,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createEmbeddingsClient } from './llm/embeddings.ts';
 import { embedMissingPassages } from './rag/dense.ts';
 import { evalCommand } from './eval/command.ts';
+import { gapsCommand } from './flywheel/gaps-command.ts';
 import { exportCommand } from './exports/command.ts';
 import { importKnowledge } from './kb/import.ts';
 import { ImportError } from './kb/sources.ts';
@@ -47,6 +48,8 @@ Commands:
   export --kind dpo|sft|kto|retrieval|beir|gaps|all --out DIR [--since ISO|last] [--until ISO] [--tenant T]
          [--passed-gate] [--min-weight N] [--exclude-reason R]... [--min-edit-similarity N]
                         Write training-set files and manifest.json into DIR (progress on stderr)
+  gaps [--tenant T] [--json] [--limit N]
+                        The gap queue: missing-knowledge reports grouped, biggest first
   help                  Show this help
 
 Configuration is read from AITL_* environment variables; see README.md.`;
@@ -67,6 +70,8 @@ export async function main(argv: string[], out: (line: string) => void = console
         return await configCommand(rest, out, err);
       case 'eval':
         return await evalCommand(rest, out, err);
+      case 'gaps':
+        return await gapsCommand(rest, out, err);
       case 'export':
         return await exportCommand(rest, out, err);
       case undefined:

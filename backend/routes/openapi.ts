@@ -10,6 +10,7 @@ import {
   ExportBatch,
   ExportBatchList,
   ExportRequest,
+  GapList,
   HealthResponse,
   HostConfig,
   LIMITS,
@@ -24,6 +25,7 @@ import {
 } from '../../shared/index.ts';
 import { ListAnnotationsQuery } from './annotations.ts';
 import { ExportIdParams, ListExportsQuery } from './exports.ts';
+import { ListGapsQuery } from './gaps.ts';
 import { ListPageReportsQuery, PAGE_REPORTS_PER_MINUTE } from './page-reports.ts';
 
 const json = (schema: ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -142,6 +144,15 @@ export function openApiRoutes(version: string): OpenAPIHono {
     security,
     request: { query: ListPageReportsQuery },
     responses: { 200: json(PageReportList, 'The newest reports'), ...invalid, ...auth },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/gaps',
+    summary: "The key's tenant's gap queue: missing-knowledge reports grouped, biggest gap first",
+    description: 'Needs the analyst role. Similar descriptions and reports naming the same outdated article form one group.',
+    security,
+    request: { query: ListGapsQuery },
+    responses: { 200: json(GapList, 'The biggest gaps'), ...invalid, ...auth },
   });
   app.openAPIRegistry.registerPath({
     method: 'post',

@@ -1,0 +1,35 @@
+/**
+ * GET /v1/gaps?since=&limit= (analyst) — the key's tenant's gap queue: missing-knowledge reports grouped into gaps,
+ * biggest first (backend/flywheel/gaps.ts). `since` (ISO 8601) counts only reports received from then on.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { GapList } from '../../shared/index.ts';
+import type { AppDeps } from '../deps.ts';
+import { gapQueue } from '../flywheel/gaps.ts';
+import type { Guard } from '../http/auth.ts';
+import { parseWith } from '../http/errors.ts';
+
+export const GAPS_MAX_LIMIT = 500;
+const DEFAULT_LIMIT = 100;
+
+export const ListGapsQuery = z.object({
+  since: z.iso.datetime({ offset: true }).optional().describe('Only reports received at or after this time'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(GAPS_MAX_LIMIT)
+    .optional()
+    .describe(`How many of the biggest gaps, at most ${GAPS_MAX_LIMIT} (default ${DEFAULT_LIMIT})`),
+});
+
+export function gapRoutes(deps: AppDeps, guard: Guard): Hono {
+  const app = new Hono();
+  app.get('/v1/gaps', guard('analyst'), async (c) => {
+    const query = parseWith(ListGapsQuery, c.req.query(), 'query');
+    const list = await gapQueue(deps.store.db, c.get('auth').tenant, { since: query.since, limit: query.limit ?? DEFAULT_LIMIT });
+    return c.json<GapList>(list, 200);
+  });
+  return app;
+}
