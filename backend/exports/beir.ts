@@ -24,10 +24,11 @@ export function beirWriter(ctx: WriterContext): ExportWriter {
       const j = judgementsOf(group);
       const prompt = promptOf(group);
       if (!j || !prompt || !j.snippets.some((s) => s.label !== undefined)) return;
-      for (const { snippet: s } of j.snippets) {
+      for (const { snippet: c } of j.snippets) {
+        const s = c.snippet;
         if (written.has(s.snippetId)) continue;
         written.add(s.snippetId);
-        const doc = { _id: s.snippetId, title: clean(s.title), text: clean(s.text), metadata: { articleId: s.articleId, url: s.url } };
+        const doc = { _id: s.snippetId, title: c.title, text: c.text, metadata: { articleId: s.articleId, url: s.url } };
         await corpus.record(`${JSON.stringify(doc)}\n`);
       }
       const ticket = group.suggestion!.ticket;
@@ -40,7 +41,7 @@ export function beirWriter(ctx: WriterContext): ExportWriter {
       };
       await queries.record(`${JSON.stringify({ _id: group.suggestionId, text: prompt.queryText, metadata })}\n`);
       for (const v of j.snippets) {
-        if (v.label !== undefined) await qrels.record(`${tsvField(group.suggestionId)}\t${tsvField(v.snippet.snippetId)}\t${GRADE[v.label]}\n`);
+        if (v.label !== undefined) await qrels.record(`${tsvField(group.suggestionId)}\t${tsvField(v.snippet.snippet.snippetId)}\t${GRADE[v.label]}\n`);
       }
     },
     async finish() {

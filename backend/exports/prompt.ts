@@ -40,8 +40,33 @@ export interface Prompt {
   queryText: string;
 }
 
-function snippetBlock(snippets: readonly Snippet[]): string {
-  return snippets.map((s, i) => `[${i + 1}] ${clean(s.title)}\n${clean(s.text)}`).join('\n\n');
+/** A shown snippet with its free text redacted, prepared once per group for every writer. */
+export interface CleanSnippet {
+  snippet: Snippet;
+  title: string;
+  text: string;
+  /** As a retriever sees the passage: title, a newline, text; and that as a JSON string literal. */
+  passage: string;
+  passageJson: string;
+}
+
+const shown = new WeakMap<SuggestionGroup, CleanSnippet[]>();
+
+/** The group's shown snippets in rank order, redacted (empty when the suggestion is unknown). */
+export function shownOf(group: SuggestionGroup): CleanSnippet[] {
+  let list = shown.get(group);
+  if (!list) {
+    list = [...(group.suggestion?.snippets ?? [])]
+      .sort((a, b) => a.rank - b.rank)
+      .map((snippet) => {
+        const title = clean(snippet.title);
+        const text = clean(snippet.text);
+        const passage = title ? `${title}\n${text}` : text;
+        return { snippet, title, text, passage, passageJson: JSON.stringify(passage) };
+      });
+    shown.set(group, list);
+  }
+  return list;
 }
 
 const prompts = new WeakMap<SuggestionGroup, Prompt | null>();
@@ -53,7 +78,8 @@ export function promptOf(group: SuggestionGroup): Prompt | null {
   const s = group.suggestion;
   let prompt: Prompt | null = null;
   if (s) {
-    const system = `${PROMPT_VARIANT.system}\n\nKnowledge-base snippets:\n\n${snippetBlock(s.snippets)}`;
+    const snippets = shownOf(group).map((c, i) => `[${i + 1}] ${c.title}\n${c.text}`).join('\n\n');
+    const system = `${PROMPT_VARIANT.system}\n\nKnowledge-base snippets:\n\n${snippets}`;
     const messages = (s.ticket?.messages ?? []).filter((m) => m.role !== 'note');
     const turns: Turn[] = messages.map((m) => ({ role: m.role === 'customer' ? 'user' : 'assistant', content: clean(m.text) }));
     const subject = s.ticket?.subject ? `Subject: ${clean(s.ticket.subject)}\n\n` : '';

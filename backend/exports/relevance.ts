@@ -3,22 +3,21 @@
  * snippet is drawn from them by gate-weighted vote (a tie goes to the lower grade, labels of weight 0 do not vote).
  * The retrieval and BEIR writers share it.
  */
-import type { Snippet } from '../../shared/index.ts';
-import { clean } from './prompt.ts';
+import { type CleanSnippet, shownOf } from './prompt.ts';
 import type { ExportAnnotation, SuggestionGroup } from './records.ts';
 
 export type RelevanceLabel = 'relevant' | 'partly' | 'irrelevant';
 export const GRADE: Readonly<Record<RelevanceLabel, number>> = { relevant: 2, partly: 1, irrelevant: 0 };
 
 export interface SnippetVerdict {
-  snippet: Snippet;
+  snippet: CleanSnippet;
   /** Undefined when no label with a weight above 0 was given. */
   label: RelevanceLabel | undefined;
   votes: ExportAnnotation[];
 }
 
 export interface Judgements {
-  /** Shown snippets in rank order, each with its verdict. */
+  /** Shown snippets in rank order (redacted), each with its verdict. */
   snippets: SnippetVerdict[];
   /** Relevance annotations of this group, in order. */
   items: ExportAnnotation[];
@@ -35,9 +34,8 @@ export function judgementsOf(group: SuggestionGroup): Judgements | null {
   const items = group.items.filter((i) => i.annotation.kind === 'relevance');
   let result: Judgements | null = null;
   if (items.length > 0 && group.suggestion) {
-    const snippets = [...group.suggestion.snippets].sort((a, b) => a.rank - b.rank);
-    const verdicts: SnippetVerdict[] = snippets.map((snippet) => {
-      const votes = items.filter((i) => i.annotation.kind === 'relevance' && i.annotation.snippetId === snippet.snippetId);
+    const verdicts: SnippetVerdict[] = shownOf(group).map((snippet) => {
+      const votes = items.filter((i) => i.annotation.kind === 'relevance' && i.annotation.snippetId === snippet.snippet.snippetId);
       return { snippet, votes, label: verdictOf(votes) };
     });
     const labels = items.map(({ annotation: a, gate }) => ({
@@ -65,9 +63,4 @@ function verdictOf(votes: readonly ExportAnnotation[]): RelevanceLabel | undefin
     if (total > 0 && (best === undefined || total > totals.get(best)!)) best = label;
   }
   return best;
-}
-
-/** A passage as a retriever sees it: title, then text, redacted. */
-export function passageText(s: Snippet): string {
-  return s.title ? `${clean(s.title)}\n${clean(s.text)}` : clean(s.text);
 }

@@ -10,7 +10,7 @@
 import { NTUPLE_NEGATIVES } from '../../shared/index.ts';
 import { line, promptOf, provenanceOf } from './prompt.ts';
 import { bump } from './records.ts';
-import { judgementsOf, passageText, type SnippetVerdict } from './relevance.ts';
+import { judgementsOf, type SnippetVerdict } from './relevance.ts';
 import { openSink } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
 
@@ -28,7 +28,7 @@ export function retrievalWriter(ctx: WriterContext): ExportWriter {
       if (positives.length === 0) return bump(ctx.counts, 'skipped.retrieval.no_positive');
       const anchor = JSON.stringify(prompt.queryText);
       const provenance = provenanceOf(group, j.items);
-      const ids = (list: SnippetVerdict[]) => list.map((s) => s.snippet.snippetId);
+      const ids = (list: SnippetVerdict[]) => list.map((s) => s.snippet.snippet.snippetId);
       for (const positive of positives) {
         if (negatives.length < NTUPLE_NEGATIVES) {
           bump(ctx.counts, 'skipped.retrieval.few_negatives');
@@ -36,14 +36,14 @@ export function retrievalWriter(ctx: WriterContext): ExportWriter {
         }
         const chosen = negatives.slice(0, NTUPLE_NEGATIVES);
         const metadata = {
-          positiveId: positive.snippet.snippetId,
+          positiveId: positive.snippet.snippet.snippetId,
           negativeIds: ids(chosen),
           verifiedNegatives: Math.min(verified.length, NTUPLE_NEGATIVES),
           labels: j.labels,
           provenance,
         };
-        const parts: [string, string][] = [['anchor', anchor], ['positive', JSON.stringify(passageText(positive.snippet))]];
-        chosen.forEach((n, i) => parts.push([`negative_${i + 1}`, JSON.stringify(passageText(n.snippet))]));
+        const parts: [string, string][] = [['anchor', anchor], ['positive', positive.snippet.passageJson]];
+        chosen.forEach((n, i) => parts.push([`negative_${i + 1}`, n.snippet.passageJson]));
         parts.push(['metadata', JSON.stringify(metadata)]);
         await ntuple.record(line(parts));
       }
@@ -52,8 +52,8 @@ export function retrievalWriter(ctx: WriterContext): ExportWriter {
       await bge.record(
         line([
           ['query', anchor],
-          ['pos', JSON.stringify(positives.map((s) => passageText(s.snippet)))],
-          ['neg', JSON.stringify(negatives.map((s) => passageText(s.snippet)))],
+          ['pos', `[${positives.map((s) => s.snippet.passageJson).join(',')}]`],
+          ['neg', `[${negatives.map((s) => s.snippet.passageJson).join(',')}]`],
           ['metadata', JSON.stringify(metadata)],
         ]),
       );

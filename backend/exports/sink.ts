@@ -12,6 +12,8 @@ import { createGzip } from 'node:zlib';
 import type { ExportFile, ExportKind } from '../../shared/index.ts';
 
 const CHUNK = 256 * 1024;
+const BUFFER = 1024 * 1024;
+export const GZIP_LEVEL = 4;
 
 export interface Sink {
   /** Appends one record (a whole line, newline included). Await it: it resolves at once unless the disk is behind. */
@@ -41,7 +43,11 @@ export function openSink(root: string, spec: SinkSpec): Sink {
       done(null, chunk);
     },
   });
-  const head: Writable = spec.gzip ? createGzip({ level: 6, memLevel: 9, chunkSize: 64 * 1024 }) : measure;
+  // Level 4: on this kind of text about three times as fast as the default 6 for files about a quarter larger. A
+  // large buffer lets records be built while earlier ones are compressed on the thread pool.
+  // (zlib hands its options on to the Transform it is, highWaterMark included.)
+  const gzipOptions = { level: GZIP_LEVEL, memLevel: 9, chunkSize: 64 * 1024, highWaterMark: BUFFER };
+  const head: Writable = spec.gzip ? createGzip(gzipOptions) : measure;
   const done = spec.gzip
     ? pipeline(head as Transform, measure, createWriteStream(file))
     : pipeline(measure, createWriteStream(file));
