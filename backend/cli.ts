@@ -18,8 +18,9 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createEmbeddingsClient } from './llm/embeddings.ts';
 import { embedMissingPassages } from './rag/dense.ts';
 import { evalCommand } from './eval/command.ts';
-import { gapsCommand } from './flywheel/gaps-command.ts';
 import { exportCommand } from './exports/command.ts';
+import { flywheelCommand } from './flywheel/command.ts';
+import { gapsCommand } from './flywheel/gaps-command.ts';
 import { importKnowledge } from './kb/import.ts';
 import { ImportError } from './kb/sources.ts';
 import { startServer } from './server.ts';
@@ -45,11 +46,17 @@ Commands:
   eval --dataset DIR [--split test] [--replies] [--json]
                         Measure retrieval on a BEIR folder in a throwaway store; the last
                         line is a JSON object of recall@75, precision@8, MRR, nDCG@10, timings
+  flywheel run [--json] [--regression DIR [--split S]]
+                        One cycle: quality gate, train, evaluate on held-out checks, promote or keep
+  flywheel status [--json]
+                        Current versions, the registry and recent runs
+  flywheel rollback VERSION
+                        Make an earlier version (or ranking-default / variants-default) current again
+  gaps [--tenant T] [--json] [--limit N]
+                        The gap queue: missing-knowledge reports grouped, biggest first
   export --kind dpo|sft|kto|retrieval|beir|gaps|all --out DIR [--since ISO|last] [--until ISO] [--tenant T]
          [--passed-gate] [--min-weight N] [--exclude-reason R]... [--min-edit-similarity N]
                         Write training-set files and manifest.json into DIR (progress on stderr)
-  gaps [--tenant T] [--json] [--limit N]
-                        The gap queue: missing-knowledge reports grouped, biggest first
   help                  Show this help
 
 Configuration is read from AITL_* environment variables; see README.md.`;
@@ -70,6 +77,8 @@ export async function main(argv: string[], out: (line: string) => void = console
         return await configCommand(rest, out, err);
       case 'eval':
         return await evalCommand(rest, out, err);
+      case 'flywheel':
+        return await flywheelCommand(rest, out, err);
       case 'gaps':
         return await gapsCommand(rest, out, err);
       case 'export':

@@ -31,7 +31,24 @@ const Env = z.object({
   AITL_EXPORT_DIR: z.string().min(1).optional(),
   /** Export windows end this many seconds before the batch is asked for, so rows still committing are not skipped. */
   AITL_EXPORT_LAG_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /** Run a flywheel cycle this often inside `aitl serve` (`90s`, `30m`, `6h`, `1d`); unset: only on demand. */
+  AITL_FLYWHEEL_INTERVAL: z
+    .string()
+    .regex(/^\d+(s|m|h|d)$/, 'must be a number and a unit s, m, h or d, e.g. 6h')
+    .refine((v) => durationMs(v) >= 60_000, 'must be at least 1m')
+    .optional(),
+  /** A BEIR folder every flywheel cycle also scores as a regression set (e.g. an exported `beir` batch). */
+  AITL_FLYWHEEL_REGRESSION: z.string().min(1).optional(),
+  AITL_FLYWHEEL_REGRESSION_SPLIT: z.string().min(1).default('test'),
 });
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `30m` → 1800000. */
+export function durationMs(value: string): number {
+  const unit = value.slice(-1) as keyof typeof UNIT_MS;
+  return Number(value.slice(0, -1)) * UNIT_MS[unit];
+}
 
 export type AuthMode = 'required' | 'optional';
 
@@ -58,7 +75,14 @@ export type Config = {
   exportDir?: string | undefined;
   /** AITL_EXPORT_LAG_SECONDS (60). */
   exportLagSeconds?: number | undefined;
+  flywheel: FlywheelConfig;
 };
+
+export interface FlywheelConfig {
+  /** Milliseconds between unattended cycles; undefined: none. */
+  intervalMs?: number | undefined;
+  regression?: { dir: string; split: string } | undefined;
+}
 
 export interface LlmConfig {
   baseUrl: string;
@@ -104,5 +128,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : undefined,
     exportDir: e.AITL_EXPORT_DIR,
     exportLagSeconds: e.AITL_EXPORT_LAG_SECONDS,
+    flywheel: {
+      intervalMs: e.AITL_FLYWHEEL_INTERVAL ? durationMs(e.AITL_FLYWHEEL_INTERVAL) : undefined,
+      regression: e.AITL_FLYWHEEL_REGRESSION ? { dir: e.AITL_FLYWHEEL_REGRESSION, split: e.AITL_FLYWHEEL_REGRESSION_SPLIT } : undefined,
+    },
   };
 }

@@ -5,6 +5,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.ts';
+import { scheduleFlywheel } from './flywheel/schedule.ts';
 import type { Config } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { DEMO_HELP_CENTRE } from './demo/tickets.ts';
@@ -58,14 +59,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  // Another process may import into a shared PostgreSQL store; pick that up without a restart.
+  // Another process (`aitl kb import`, `aitl flywheel run|rollback`) may change the shared store; pick that up
+  // without a restart.
   const refresh = setInterval(() => deps.knowledge.refreshIfStale().catch((err) => deps.logger.warn({ err }, 'index refresh failed')), 30_000);
   refresh.unref();
+  const flywheel = config.flywheel.intervalMs ? scheduleFlywheel(deps, config.flywheel.intervalMs) : undefined;
   return {
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     deps,
     async close() {
       clearInterval(refresh);
+      await flywheel?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.store.close();
     },

@@ -3,7 +3,8 @@
  *
  * - `ranking`  the reranker weights plus what relevance checks teach about single passages: a prior per passage
  *              (often judged relevant → up, often irrelevant → down), query expansions (queries agents judged a
- *              passage relevant to, indexed with it, doc2query style) and passages flagged by rationales as
+ *              passage relevant to, indexed with it, doc2query style), rejections (queries it was judged
+ *              irrelevant to: a new query like them should rank it lower) and passages flagged by rationales as
  *              outdated or misleading.
  * - `variants` which reply variants are shown: the champion, the challenger, their estimated strengths from
  *              preferences (position-corrected) and adoption rates.
@@ -23,6 +24,8 @@ export const RankingArtefact = z.object({
   priors: z.record(z.string(), z.number().min(-1).max(1)),
   /** Passage id → query texts judged relevant to it, added to its index text. */
   expansions: z.record(z.string(), z.array(z.string().max(2_000)).max(64)),
+  /** Passage id → query texts judged irrelevant to it (its hard negatives), matched against new queries. */
+  rejections: z.record(z.string(), z.array(z.string().max(2_000)).max(64)),
   /** Passage id → rationale codes (outdated, inaccurate…) agents gave when replies citing it were rejected. */
   flagged: z.record(z.string(), z.array(z.string()).min(1)),
 });
@@ -34,7 +37,7 @@ export const VariantStats = z.object({
   wins: z.number().nonnegative(),
   losses: z.number().nonnegative(),
   ties: z.number().nonnegative(),
-  /** Share of sent replies that used this variant's candidate (verbatim or edited). */
+  /** (verbatim + edited) / (verbatim + edited + rejected) over the replies its candidate was inserted in; null before any. */
   adoptionRate: z.number().min(0).max(1).nullable(),
   adoptions: z.number().nonnegative(),
 });
@@ -49,6 +52,6 @@ export const VariantPolicy = z.object({
 });
 export type VariantPolicy = z.infer<typeof VariantPolicy>;
 
-export const DEFAULT_RANKING: RankingArtefact = { reranker: DEFAULT_RERANKER, priors: {}, expansions: {}, flagged: {} };
+export const DEFAULT_RANKING: RankingArtefact = { reranker: DEFAULT_RERANKER, priors: {}, expansions: {}, rejections: {}, flagged: {} };
 
 export const DEFAULT_VERSION_ID: Record<ArtefactKind, string> = { ranking: 'ranking-default', variants: 'variants-default' };

@@ -4,7 +4,7 @@
  * single transactions, so a crash never leaves two current versions.
  */
 import type { Kysely } from 'kysely';
-import { uuidv7 } from '../../shared/index.ts';
+import { randomBytes } from 'node:crypto';
 import type { Database, ModelVersionRow } from '../store/schema.ts';
 import { type ArtefactKind, DEFAULT_VERSION_ID } from './artefacts.ts';
 
@@ -34,10 +34,18 @@ export interface NewVersion<A> {
   artefact: A;
 }
 
+/**
+ * `<kind>-<time base36><6 hex>`: time-ordered, unique, and short, because the index version a suggestion (and
+ * every signal about it) carries has to fit in 128 characters.
+ */
+function versionId(kind: ArtefactKind, now: Date): string {
+  return `${kind}-${now.getTime().toString(36)}${randomBytes(3).toString('hex')}`;
+}
+
 export async function addCandidate<A>(db: Kysely<Database>, v: NewVersion<A>, now = new Date()): Promise<ModelVersion<A>> {
   const at = now.toISOString();
   const row: ModelVersionRow = {
-    id: `${v.kind}-${uuidv7(now.getTime())}`,
+    id: versionId(v.kind, now),
     kind: v.kind,
     parent: v.parent,
     run_id: v.runId,

@@ -4,7 +4,10 @@ import { loadPassageVectors } from '../store/passage-vectors.ts';
 import { latestImport, listPassages } from '../store/passages.ts';
 import type { Database, PassageRow } from '../store/schema.ts';
 import { Bm25Index, type FieldedDoc } from './bm25.ts';
+import { DEFAULT_RANKING, DEFAULT_VERSION_ID, RankingArtefact } from '../flywheel/artefacts.ts';
+import { currentVersion } from '../flywheel/registry.ts';
 import { DenseIndex } from './dense.ts';
+import { buildFeedbackLayer, type FeedbackLayer } from './feedback-layer.ts';
 import { FacetIndex } from './facets.ts';
 import { DEFAULT_RERANKER, type RerankerModel } from './reranker.ts';
 import { PipelineScratch } from './retrieve.ts';
@@ -17,8 +20,11 @@ export interface KnowledgeIndex {
   bm25: Bm25Index;
   /** Short repeated metadata values (entities, products, categories) and which passages carry them. */
   facets: FacetIndex;
-  /** Second-stage model ordering the first stage's passages. */
+  /** Second-stage model ordering the first stage's passages (the feedback layer's, once one is applied). */
   reranker: RerankerModel;
+  /** What agents' checks taught (priors, expansions, rejections) from the promoted ranking artefact. */
+  feedback: FeedbackLayer;
+  importId: string;
   /** The passages' embeddings by one model, when any are stored and an embeddings model is configured. */
   dense?: DenseIndex | undefined;
   /** Names the pipeline (with dense retrieval when the index has vectors), the reranker and the knowledge it was built from (ends with the import id). */
@@ -50,6 +56,8 @@ export function buildIndex(passages: PassageRow[], importId: string, reranker: R
     bm25,
     facets,
     reranker,
+    feedback: buildFeedbackLayer(passages, DEFAULT_VERSION_ID.ranking, { ...DEFAULT_RANKING, reranker }),
+    importId,
     dense,
     version: indexVersion(importId, reranker, dense?.model),
     lexicalVersion: indexVersion(importId, reranker),
@@ -63,12 +71,29 @@ export function buildIndex(passages: PassageRow[], importId: string, reranker: R
  * which knowledge. A long embeddings model name is shortened (with a hash) so the version fits the 128 characters
  * a feedback signal may carry.
  */
-export function indexVersion(importId: string, reranker: RerankerModel = DEFAULT_RERANKER, denseModel?: string): string {
+export function indexVersion(importId: string, reranker: RerankerModel = DEFAULT_RERANKER, denseModel?: string, rankingId?: string): string {
   const dense = denseModel === undefined ? '' : `+dense-${shortLabel(denseModel)}`;
-  return `${RETRIEVAL_VERSION}${dense}+rerank-${reranker.version}@${importId}`;
+  // A learned artefact is named by its registry id (it holds more than reranker weights); the default by its model.
+  const ranking = rankingId === undefined || rankingId === DEFAULT_VERSION_ID.ranking ? reranker.version : rankingId;
+  return `${RETRIEVAL_VERSION}${dense}+rerank-${ranking}@${importId}`;
 }
 
-/** Builds the index from the store; with `embedModel`, the stored vectors of that model are searched too. */
+/** The same corpus index ranked with another feedback layer (the corpus structures are shared, not rebuilt). */
+export function withFeedback(index: KnowledgeIndex, layer: FeedbackLayer): KnowledgeIndex {
+  const reranker = layer.artefact.reranker;
+  return {
+    ...index,
+    reranker,
+    feedback: layer,
+    version: indexVersion(index.importId, reranker, index.dense?.model, layer.versionId),
+    lexicalVersion: indexVersion(index.importId, reranker, undefined, layer.versionId),
+  };
+}
+
+/**
+ * Builds the index from the store, ranked with the promoted ranking artefact if the flywheel promoted one; with
+ * `embedModel`, the stored vectors of that model are searched too.
+ */
 export async function loadIndex(db: Kysely<Database>, options: { embedModel?: string | undefined } = {}): Promise<KnowledgeIndex> {
   const { embedModel } = options;
   const [passages, last, embeddings] = await Promise.all([
@@ -76,7 +101,11 @@ export async function loadIndex(db: Kysely<Database>, options: { embedModel?: st
     latestImport(db),
     embedModel === undefined ? undefined : loadPassageVectors(db, embedModel).then((vectors) => ({ model: embedModel, vectors })),
   ]);
-  return buildIndex(passages, last?.id ?? 'empty', DEFAULT_RERANKER, embeddings);
+  const index = buildIndex(passages, last?.id ?? 'empty', DEFAULT_RERANKER, embeddings);
+  const promoted = await currentVersion<unknown>(db, 'ranking');
+  const artefact = promoted && RankingArtefact.safeParse(promoted.artefact);
+  // A stored artefact this code cannot read (e.g. written by a newer release) is ignored, not fatal.
+  return promoted && artefact?.success ? withFeedback(index, buildFeedbackLayer(passages, promoted.id, artefact.data)) : index;
 }
 
 function shortLabel(name: string, max = 40): string {

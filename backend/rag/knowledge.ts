@@ -1,9 +1,11 @@
 /**
- * Holds the process's current knowledge index and swaps in a new one after an import. Other processes sharing a
- * PostgreSQL store notice a newer import on `refreshIfStale`. With an embeddings model, every (re)load takes that
+ * Holds the process's current knowledge index and swaps in a new one after an import or a flywheel promotion.
+ * Other processes sharing the store notice a newer import or ranking on `refreshIfStale`. With an embeddings model, every (re)load takes that
  * model's stored passage vectors too.
  */
 import type { Kysely } from 'kysely';
+import { DEFAULT_VERSION_ID } from '../flywheel/artefacts.ts';
+import { currentVersion } from '../flywheel/registry.ts';
 import { latestImport } from '../store/passages.ts';
 import type { Database } from '../store/schema.ts';
 import { type KnowledgeIndex, loadIndex } from './knowledge-index.ts';
@@ -11,7 +13,7 @@ import { type KnowledgeIndex, loadIndex } from './knowledge-index.ts';
 export interface Knowledge {
   readonly index: KnowledgeIndex;
   reload(): Promise<KnowledgeIndex>;
-  /** Rebuilds when another process imported since this index was built. */
+  /** Rebuilds when another process imported, or promoted or rolled back a ranking, since this index was built. */
   refreshIfStale(): Promise<void>;
 }
 
@@ -24,8 +26,9 @@ export async function createKnowledge(db: Kysely<Database>, options: { embedMode
     },
     reload,
     async refreshIfStale() {
-      const last = await latestImport(db);
-      if (last && !index.version.endsWith(last.id)) await reload();
+      const [last, ranking] = await Promise.all([latestImport(db), currentVersion(db, 'ranking')]);
+      const rankingId = ranking?.id ?? DEFAULT_VERSION_ID.ranking;
+      if ((last && last.id !== index.importId) || rankingId !== index.feedback.versionId) await reload();
     },
   };
 }

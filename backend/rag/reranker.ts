@@ -14,12 +14,20 @@
  *               passages say more (a prior; its right weight depends on the knowledge base)
  * - `dense`     cosine of the query's and the passage's embeddings (0 for a passage without one). Optional: present
  *               only when dense retrieval ran, so a model may list it but the default model does not.
+ *
+ * and, once the flywheel has promoted a ranking artefact (rag/feedback-layer.ts), what agents' checks taught:
+ *
+ * - `prior`     the passage's prior of being judged relevant when shown (−1..1; flagged outdated ≤ −0.5)
+ * - `expansion` how closely the query matches queries agents judged the passage relevant to (0..1)
+ * - `rejection` how closely it matches queries they judged it irrelevant to (0..1)
  */
 import { z } from 'zod';
 
-export const FEATURES = ['lexical', 'facet', 'coverage', 'title', 'length', 'dense'] as const;
+export const FEATURES = ['lexical', 'facet', 'coverage', 'title', 'length', 'dense', 'prior', 'expansion', 'rejection'] as const;
 export type FeatureName = (typeof FEATURES)[number];
-export type FeatureVector = Record<Exclude<FeatureName, 'dense'>, number> & { dense?: number };
+/** Computed for every candidate. */
+export type CoreFeature = 'lexical' | 'facet' | 'coverage' | 'title' | 'length';
+export type FeatureVector = Record<CoreFeature, number> & Partial<Record<Exclude<FeatureName, CoreFeature>, number>>;
 
 export const RerankerModel = z
   .object({

@@ -5,7 +5,9 @@
  * facet values the conversation mentions (and, dense, one dot product per passage vector).
  */
 import { type Hit, topK } from './bm25.ts';
+import { DEFAULT_VERSION_ID } from '../flywheel/artefacts.ts';
 import { reciprocalRankFusion } from './dense.ts';
+import { similarQueryScores } from './feedback-layer.ts';
 import type { Mention } from './facets.ts';
 import type { KnowledgeIndex } from './knowledge-index.ts';
 import type { RetrievalQuery } from './query.ts';
@@ -101,7 +103,12 @@ export function retrievePassages(index: KnowledgeIndex, query: RetrievalQuery, o
   const lexical = topK(docs, combined, options.k);
   const vector = options.queryVector;
   const dense = vector && vector.length === index.dense?.dims ? index.dense : undefined;
-  const first = dense && vector ? fuse(lexical, dense.search(vector, options.k), options.k) : lexical;
+  const fused = dense && vector ? fuse(lexical, dense.search(vector, options.k), options.k) : lexical;
+  // Feedback: how much this query is like the queries agents judged each passage relevant (or irrelevant) to.
+  const { feedback } = index;
+  const expansion = similarQueryScores(feedback.expansions, query.terms);
+  const rejection = similarQueryScores(feedback.rejections, query.terms);
+  const first = expansion.size > 0 ? withExpansionHits(fused, expansion, options.k) : fused;
 
   const focusTotal = sum(query.focus.values());
   const candidates = first.map((hit) => {
@@ -116,10 +123,31 @@ export function retrievePassages(index: KnowledgeIndex, query: RetrievalQuery, o
       length: clamp(Math.log2((1 + bm25.bodyLength[doc]!) / (1 + bm25.avgBodyLength)) / 2, -1, 1),
     };
     if (dense) features.dense = dense.similarity(doc);
+    if (feedback.versionId !== DEFAULT_VERSION_ID.ranking) {
+      features.prior = feedback.priors[doc]!;
+      features.expansion = expansion.get(doc) ?? 0;
+      features.rejection = rejection.get(doc) ?? 0;
+    }
     return { doc, score: hit.score, features };
   });
   scratch.clear(docs);
   return { mentions, hits: options.reranker ? rerank(options.reranker, candidates) : candidates, dense: dense !== undefined };
+}
+
+/** Passages whose judged-relevant queries match this one closely enough to join the candidates whatever their text. */
+const EXPANSION_HITS = 10;
+const EXPANSION_MIN = 0.5;
+
+/** The first stage's list with the best expansion matches it lacks in place of its tail (still at most k). */
+function withExpansionHits(first: readonly Hit[], expansion: ReadonlyMap<number, number>, k: number): Hit[] {
+  const have = new Set(first.map((h) => h.doc));
+  const extra = [...expansion]
+    .filter(([doc, score]) => score >= EXPANSION_MIN && !have.has(doc))
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, EXPANSION_HITS)
+    .map(([doc]) => ({ doc, score: 0 }));
+  if (extra.length === 0) return [...first];
+  return [...first.slice(0, Math.max(0, Math.min(first.length, k - extra.length))), ...extra];
 }
 
 /** The k best of two ranked lists by reciprocal rank fusion; a hit's score becomes its fused score. */

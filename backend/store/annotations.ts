@@ -246,3 +246,35 @@ export async function countAnnotations(db: Kysely<Database>, tenant: string, id?
   const row = await query.executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/**
+ * Every stored annotation of every tenant (or of some kinds), page by page in (tenant, received_at, id) order, for
+ * the flywheel; `pageSize` bounds what is held at once.
+ */
+export async function* scanAnnotations(
+  db: Kysely<Database>,
+  options: { kinds?: readonly AnnotationKind[]; pageSize?: number } = {},
+): AsyncGenerator<StoredAnnotation[]> {
+  const pageSize = options.pageSize ?? 5_000;
+  let after: { tenant: string; receivedAt: string; id: string } | undefined;
+  for (;;) {
+    let query = db
+      .selectFrom('annotations')
+      .select(['tenant', 'id', 'payload', 'received_at', 'sent_at'])
+      .orderBy('tenant')
+      .orderBy('received_at')
+      .orderBy('id')
+      .limit(pageSize);
+    if (options.kinds) query = query.where('kind', 'in', [...options.kinds]);
+    if (after) {
+      const { tenant, receivedAt, id } = after;
+      query = query.where((eb) => eb(eb.refTuple('tenant', 'received_at', 'id'), '>', eb.tuple(tenant, receivedAt, id)));
+    }
+    const rows = await query.execute();
+    if (rows.length === 0) return;
+    yield rows.map((row) => ({ annotation: JSON.parse(row.payload) as Annotation, receivedAt: row.received_at, sentAt: row.sent_at }));
+    const last = rows[rows.length - 1]!;
+    if (rows.length < pageSize) return;
+    after = { tenant: last.tenant, receivedAt: last.received_at, id: last.id };
+  }
+}

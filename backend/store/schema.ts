@@ -126,7 +126,7 @@ export type PassageVectorRow = Selectable<PassageVectorTable>;
 
 /** One trained artefact in the registry (reranker + priors + expansions, or the reply-variant policy). */
 export interface ModelVersionTable {
-  /** `<kind>-<uuid v7>`, or `<kind>-default` for the built-in starting point. */
+  /** `<kind>-<time><random>` (see flywheel/registry.ts); `<kind>-default` names the built-in one and is never stored. */
   id: string;
   kind: string;
   parent: string | null;

@@ -11,6 +11,8 @@ describe('loadConfig', () => {
       demo: true,
       defaultTenant: 'default',
       auth: 'optional',
+      exportLagSeconds: 60,
+      flywheel: {},
     });
   });
 
@@ -33,6 +35,8 @@ describe('loadConfig', () => {
       demo: false,
       defaultTenant: 'acme',
       auth: 'required',
+      exportLagSeconds: 60,
+      flywheel: {},
     });
   });
 
@@ -55,6 +59,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ AITL_HOST: '0.0.0.0', AITL_AUTH: 'optional' }).auth).toBe('optional');
     expect(loadConfig({ AITL_AUTH: 'required' }).auth).toBe('required');
     expect(() => loadConfig({ AITL_AUTH: 'off' })).toThrow(/AITL_AUTH/);
+  });
+
+  it('reads the flywheel schedule and regression set, and refuses a bad interval naming the variable', () => {
+    expect(loadConfig({ AITL_FLYWHEEL_INTERVAL: '6h', AITL_FLYWHEEL_REGRESSION: '/data/labels' }).flywheel).toEqual({
+      intervalMs: 6 * 3_600_000,
+      regression: { dir: '/data/labels', split: 'test' },
+    });
+    expect(loadConfig({ AITL_FLYWHEEL_INTERVAL: '90s' }).flywheel.intervalMs).toBe(90_000);
+    expect(() => loadConfig({ AITL_FLYWHEEL_INTERVAL: 'hourly' })).toThrow(/AITL_FLYWHEEL_INTERVAL/);
+    expect(() => loadConfig({ AITL_FLYWHEEL_INTERVAL: '10s' })).toThrow(/AITL_FLYWHEEL_INTERVAL: must be at least 1m/);
   });
 
   it('treats an empty variable as unset', () => {

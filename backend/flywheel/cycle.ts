@@ -1,0 +1,154 @@
+/**
+ * One turn of the flywheel: quality gate → train → evaluate the candidate against the current version on held-out
+ * data → promote or keep, with the reason, in the registry → the knowledge reloads so new suggestions use (and
+ * record) what was promoted. Every run is recorded in `flywheel_runs` with its report.
+ */
+import { uuidv7 } from '../../shared/index.ts';
+import type { AppDeps } from '../deps.ts';
+import { loadBeirQueries } from '../eval/beir-queries.ts';
+import { withFeedback } from '../rag/knowledge-index.ts';
+import { buildFeedbackLayer } from '../rag/feedback-layer.ts';
+import { PROMPT_VARIANTS } from '../llm/prompts.ts';
+import { VARIANTS } from '../rag/generate.ts';
+import { saveGateResults } from '../store/gate-results.ts';
+import { DEFAULT_RANKING, DEFAULT_VERSION_ID, type RankingArtefact } from './artefacts.ts';
+import { checkedSuggestions, citationsOf, loadFeedback, rationales } from './feedback.ts';
+import type { GateOptions } from './gate.ts';
+import { type Comparison, compareOnBeir, compareOnChecks, DEFAULT_PROMOTION, decidePromotion, heldOutQueries, type PromotionRule } from './holdout.ts';
+import { addCandidate, currentVersion, decide } from './registry.ts';
+import { flagPassages } from './train/flags.ts';
+import { trainRanking } from './train-ranking.ts';
+import { trainVariantPolicy, type VariantCycleReport } from './train-variants.ts';
+
+export interface CycleOptions {
+  now?: Date;
+  /** Share of the newest checked suggestions held out for evaluation (0.2). */
+  holdoutShare?: number;
+  /** A BEIR folder scored as a regression set, and its split (`test`). */
+  regression?: { dir: string; split: string } | undefined;
+  gate?: Partial<GateOptions>;
+  promotion?: Partial<PromotionRule>;
+}
+
+export interface RankingCycleReport {
+  decision: 'promoted' | 'kept' | 'skipped';
+  versionId?: string;
+  parent: string;
+  reason: string;
+  trainQueries: number;
+  heldOutQueries: number;
+  comparisons: Comparison[];
+  training?: Record<string, unknown>;
+}
+
+export interface CycleReport {
+  runId: string;
+  startedAt: string;
+  durationMs: number;
+  status: 'promoted' | 'kept' | 'failed';
+  annotations: number;
+  gate: { total: number; passed: number; reduced: number; setAside: number; byRule: Record<string, number> };
+  agreement: unknown;
+  ranking: RankingCycleReport;
+  variants: VariantCycleReport;
+  /** The knowledge index serving suggestions after the run. */
+  indexVersion: string;
+  error?: string;
+}
+
+export async function runFlywheelCycle(deps: AppDeps, options: CycleOptions = {}): Promise<CycleReport> {
+  const db = deps.store.db;
+  const started = options.now ?? new Date();
+  const t0 = performance.now();
+  const runId = `run-${uuidv7(started.getTime())}`;
+  await db.insertInto('flywheel_runs').values({ id: runId, started_at: started.toISOString(), finished_at: null, status: 'running', summary: '{}' }).execute();
+  try {
+    const feedback = await loadFeedback(db, options.gate);
+    await saveGateResults(db, runId, feedback.gate.decisions, started);
+    const ranking = await rankingStep(deps, runId, feedback, options);
+    const variants = await trainVariantPolicy(db, runId, feedback, variantPool(deps), started);
+    if (ranking.decision === 'promoted' || variants.decision === 'promoted') await deps.knowledge.reload();
+    const { total, passed, reduced, setAside, byRule } = feedback.gate.counts;
+    const report: CycleReport = {
+      runId,
+      startedAt: started.toISOString(),
+      durationMs: Math.round(performance.now() - t0),
+      status: ranking.decision === 'promoted' || variants.decision === 'promoted' ? 'promoted' : 'kept',
+      annotations: feedback.items.length,
+      gate: { total, passed, reduced, setAside, byRule },
+      agreement: feedback.gate.agreement.perSignal,
+      ranking,
+      variants,
+      indexVersion: deps.knowledge.index.version,
+    };
+    await finish(deps, runId, report.status, report);
+    return report;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    await finish(deps, runId, 'failed', { error: message });
+    throw err;
+  }
+}
+
+async function rankingStep(
+  deps: AppDeps,
+  runId: string,
+  feedback: Awaited<ReturnType<typeof loadFeedback>>,
+  options: CycleOptions,
+): Promise<RankingCycleReport> {
+  const db = deps.store.db;
+  const current = await currentVersion<RankingArtefact>(db, 'ranking');
+  const parent = current?.id ?? DEFAULT_VERSION_ID.ranking;
+  const currentArtefact = current?.artefact ?? DEFAULT_RANKING;
+  const checked = checkedSuggestions(feedback);
+  const holdout = Math.round(checked.length * (options.holdoutShare ?? 0.2));
+  const train = checked.slice(0, checked.length - holdout);
+  const held = checked.slice(checked.length - holdout);
+  const base = { parent, trainQueries: train.length, heldOutQueries: held.length, comparisons: [] };
+  if (train.length === 0) return { ...base, decision: 'skipped', reason: 'no relevance checks to learn from yet' };
+
+  const index = deps.knowledge.index;
+  const flagged = flagPassages({ rationales: rationales(feedback), citationsOf: (s, c) => citationsOf(feedback, s, c) });
+  const version = `learned-${runId.slice(4, 17)}`;
+  const candidate = trainRanking(index, train, currentArtefact, flagged, version);
+  const candidateIndex = withFeedback(index, buildFeedbackLayer(index.passages, 'candidate', candidate.artefact));
+  const comparisons = [compareOnChecks(index, candidateIndex, heldOutQueries(held))];
+  if (options.regression) {
+    const queries = loadBeirQueries(options.regression.dir, options.regression.split);
+    comparisons.push(compareOnBeir(index, candidateIndex, queries, `regression set ${options.regression.dir} (${options.regression.split})`));
+  }
+  const decision = decidePromotion(comparisons, { ...DEFAULT_PROMOTION, ...options.promotion });
+  // What is promoted is the evaluated recipe refit on every check, held-out ones included: the newest checks are
+  // the most valuable and the evaluation has already judged the recipe.
+  const final = decision.promote ? trainRanking(index, checked, currentArtefact, flagged, version) : candidate;
+  const stored = await addCandidate(db, {
+    kind: 'ranking',
+    parent,
+    runId,
+    inputs: { ...final.stats, evaluatedWith: { trainQueries: train.length, heldOutQueries: held.length }, refitOnAll: decision.promote },
+    metrics: { comparisons },
+    artefact: final.artefact,
+  });
+  await decide(db, stored.id, { ...decision, metrics: { comparisons } });
+  return {
+    ...base,
+    decision: decision.promote ? 'promoted' : 'kept',
+    versionId: stored.id,
+    reason: decision.reason,
+    comparisons,
+    training: final.stats as unknown as Record<string, unknown>,
+  };
+}
+
+/** The variants the serving generator can show: prompt templates with a model, extractive recipes without. */
+function variantPool(deps: AppDeps): string[] {
+  return (deps.replies ? PROMPT_VARIANTS : VARIANTS).map((v) => v.id);
+}
+
+async function finish(deps: AppDeps, runId: string, status: string, summary: unknown): Promise<void> {
+  await deps.store.db
+    .updateTable('flywheel_runs')
+    .set({ status, finished_at: new Date().toISOString(), summary: JSON.stringify(summary) })
+    .where('id', '=', runId)
+    .execute();
+}

@@ -1,0 +1,124 @@
+/**
+ * The flywheel's input: every stored annotation, weighed by the quality gate, joined to the suggestion it refers to,
+ * and shaped for the trainers — relevance checks per shown suggestion, preferences, adoptions, rationales.
+ */
+import type { Kysely } from 'kysely';
+import type { Annotation, TicketContext } from '../../shared/index.ts';
+import { scanAnnotations } from '../store/annotations.ts';
+import type { Database } from '../store/schema.ts';
+import { findSuggestions, type StoredSuggestion } from '../store/suggestions.ts';
+import { gateKey, type GateItem, type GateOptions, type GateReport, runGate } from './gate.ts';
+import type { Adoption } from './train/adoption.ts';
+import type { Rationale } from './train/flags.ts';
+import type { Preference } from './train/variants.ts';
+
+export const LABEL_VALUE = { relevant: 1, partly: 0.5, irrelevant: 0 } as const;
+
+export interface Feedback {
+  items: GateItem[];
+  suggestions: Map<string, StoredSuggestion>;
+  gate: GateReport;
+  /** The gate's weight of one annotation (1 when it made no decision). */
+  weightOf(a: Annotation): number;
+}
+
+/** A suggestion whose shown snippets agents checked, with the ticket it answered. */
+export interface CheckedSuggestion {
+  suggestionId: string;
+  tenant: string;
+  createdAt: string;
+  ticket: TicketContext;
+  /** The newest customer message: what the checks say a passage is (ir)relevant to. */
+  question: string;
+  /** Passage id → weighted mean label (1 relevant … 0 irrelevant) and the summed gate weight (at most 1). */
+  checks: Map<string, { label: number; weight: number }>;
+}
+
+export async function loadFeedback(db: Kysely<Database>, gate: Partial<GateOptions> = {}): Promise<Feedback> {
+  const items: GateItem[] = [];
+  for await (const page of scanAnnotations(db)) for (const { annotation, receivedAt } of page) items.push({ annotation, receivedAt });
+  const suggestions = await findSuggestions(
+    db,
+    items.map((i) => i.annotation.suggestionId),
+  );
+  const report = runGate({ items, suggestions }, gate);
+  return {
+    items,
+    suggestions,
+    gate: report,
+    weightOf: (a) => report.decisions.get(gateKey(a.tenant, a.id))?.weight ?? 1,
+  };
+}
+
+/** Relevance checks grouped by suggestion, oldest suggestion first; suggestions stored without a ticket are skipped. */
+export function checkedSuggestions(feedback: Feedback): CheckedSuggestion[] {
+  const bySuggestion = new Map<string, CheckedSuggestion>();
+  const sums = new Map<string, Map<string, { labelSum: number; weight: number }>>();
+  for (const { annotation: a } of feedback.items) {
+    if (a.kind !== 'relevance') continue;
+    const s = feedback.suggestions.get(a.suggestionId);
+    const weight = feedback.weightOf(a);
+    if (!s?.ticket || s.tenant !== a.tenant || weight <= 0) continue;
+    if (!bySuggestion.has(s.suggestionId)) {
+      bySuggestion.set(s.suggestionId, {
+        suggestionId: s.suggestionId,
+        tenant: s.tenant,
+        createdAt: s.createdAt,
+        ticket: s.ticket,
+        question: newestCustomerText(s.ticket),
+        checks: new Map(),
+      });
+      sums.set(s.suggestionId, new Map());
+    }
+    const perPassage = sums.get(s.suggestionId)!;
+    const sum = perPassage.get(a.snippetId) ?? { labelSum: 0, weight: 0 };
+    sum.labelSum += LABEL_VALUE[a.label] * weight;
+    sum.weight += weight;
+    perPassage.set(a.snippetId, sum);
+  }
+  for (const [id, perPassage] of sums) {
+    const checks = bySuggestion.get(id)!.checks;
+    for (const [passageId, { labelSum, weight }] of perPassage) checks.set(passageId, { label: labelSum / weight, weight: Math.min(1, weight) });
+  }
+  return [...bySuggestion.values()].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.suggestionId < b.suggestionId ? -1 : 1));
+}
+
+export function preferences(feedback: Feedback): Preference[] {
+  const out: Preference[] = [];
+  for (const { annotation: a } of feedback.items) {
+    if (a.kind !== 'preference') continue;
+    out.push({ left: a.leftVariantId, right: a.rightVariantId, choice: a.choice, strength: a.strength, weight: feedback.weightOf(a) });
+  }
+  return out;
+}
+
+export function adoptions(feedback: Feedback): Adoption[] {
+  const out: Adoption[] = [];
+  for (const { annotation: a } of feedback.items) {
+    if (a.kind !== 'adoption') continue;
+    out.push({ variantId: a.variantId, modelVersion: a.modelVersion, outcome: a.outcome, weight: feedback.weightOf(a) });
+  }
+  return out;
+}
+
+export function rationales(feedback: Feedback): Rationale[] {
+  const out: Rationale[] = [];
+  for (const { annotation: a } of feedback.items) {
+    if (a.kind !== 'rationale') continue;
+    out.push({ reasons: a.reasons, candidateId: a.candidateId, suggestionId: a.suggestionId, weight: feedback.weightOf(a) });
+  }
+  return out;
+}
+
+/** Snippet ids a shown candidate cited (all shown snippets when the candidate is unknown). */
+export function citationsOf(feedback: Feedback, suggestionId: string, candidateId: string | undefined): string[] {
+  const s = feedback.suggestions.get(suggestionId);
+  if (!s) return [];
+  const candidate = candidateId ? s.candidates.find((c) => c.candidateId === candidateId) : undefined;
+  return candidate ? candidate.citations : [];
+}
+
+export function newestCustomerText(ticket: TicketContext): string {
+  const spoken = ticket.messages.filter((m) => m.role !== 'note');
+  return ([...spoken].reverse().find((m) => m.role === 'customer') ?? spoken[spoken.length - 1])?.text ?? '';
+}

@@ -1,0 +1,68 @@
+/**
+ * What agents' relevance checks add to retrieval, built from the promoted ranking artefact over the same passages
+ * as the knowledge index: small BM25 indexes of the queries agents judged each passage relevant to (doc2query
+ * style expansions) and irrelevant to, and a prior per passage. Kept apart from the corpus index so a new artefact
+ * is applied (or rolled back) without rebuilding the corpus index, and so the corpus features stay as they were.
+ */
+import type { RankingArtefact } from '../flywheel/artefacts.ts';
+import type { PassageRow } from '../store/schema.ts';
+import { Bm25Index } from './bm25.ts';
+
+export interface FeedbackLayer {
+  /** Registry id of the artefact (`ranking-default` for none). */
+  versionId: string;
+  artefact: RankingArtefact;
+  /** Queries judged relevant, one document per passage (empty for most); undefined when there are none. */
+  expansions: Bm25Index | undefined;
+  /** Queries judged irrelevant, likewise. */
+  rejections: Bm25Index | undefined;
+  /** Prior per passage (doc number), −1..1; passages flagged outdated or misleading get at most −0.5. */
+  priors: Float32Array;
+}
+
+/** Query texts of one passage become one document; at most this many characters of it are indexed. */
+const MAX_TEXT = 20_000;
+const FLAGGED_PRIOR = -0.5;
+
+export function buildFeedbackLayer(passages: readonly PassageRow[], versionId: string, artefact: RankingArtefact): FeedbackLayer {
+  const docOf = new Map(passages.map((p, i) => [p.id, i]));
+  const priors = new Float32Array(passages.length);
+  for (const [id, prior] of Object.entries(artefact.priors)) {
+    const doc = docOf.get(id);
+    if (doc !== undefined) priors[doc] = prior;
+  }
+  for (const id of Object.keys(artefact.flagged)) {
+    const doc = docOf.get(id);
+    if (doc !== undefined) priors[doc] = Math.min(priors[doc]!, FLAGGED_PRIOR);
+  }
+  return {
+    versionId,
+    artefact,
+    expansions: queryIndex(passages, artefact.expansions),
+    rejections: queryIndex(passages, artefact.rejections),
+    priors,
+  };
+}
+
+function queryIndex(passages: readonly PassageRow[], queries: Readonly<Record<string, readonly string[]>>): Bm25Index | undefined {
+  if (Object.keys(queries).length === 0) return undefined;
+  return new Bm25Index(passages.map((p) => ({ title: '', body: (queries[p.id] ?? []).join(' . ').slice(0, MAX_TEXT), meta: '' })));
+}
+
+/**
+ * How well a query matches the queries a passage was judged relevant (or irrelevant) to: the BM25 score over the
+ * best in this query's results (0..1), for every passage that matches at all.
+ */
+export function similarQueryScores(index: Bm25Index | undefined, terms: ReadonlyMap<string, number>): Map<number, number> {
+  const scores = new Map<number, number>();
+  if (!index) return scores;
+  const acc = index.accumulate(terms);
+  let max = 0;
+  for (let i = 0; i < acc.count; i++) max = Math.max(max, acc.scores[acc.touched[i]!]!);
+  if (max <= 0) return scores;
+  for (let i = 0; i < acc.count; i++) {
+    const doc = acc.touched[i]!;
+    if (acc.scores[doc]! > 0) scores.set(doc, acc.scores[doc]! / max);
+  }
+  return scores;
+}
