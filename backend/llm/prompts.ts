@@ -13,7 +13,7 @@ export interface PromptVariant {
   maxTokens: number;
   temperature: number;
   /** The extractive variant used when this one fails. */
-  fallback: 'extractive-concise@1' | 'extractive-detailed@1';
+  fallback: 'extractive-concise@2' | 'extractive-detailed@2';
   system: string;
 }
 
@@ -30,7 +30,7 @@ export const PROMPT_VARIANTS: readonly [PromptVariant, PromptVariant] = [
     snippetPool: 4,
     maxTokens: 220,
     temperature: 0.2,
-    fallback: 'extractive-concise@1',
+    fallback: 'extractive-concise@2',
     system: `${RULES}\nStyle: a short, direct answer of two to four sentences, with a one-line greeting and a one-line closing.`,
   },
   {
@@ -38,7 +38,7 @@ export const PROMPT_VARIANTS: readonly [PromptVariant, PromptVariant] = [
     snippetPool: 6,
     maxTokens: 450,
     temperature: 0.3,
-    fallback: 'extractive-detailed@1',
+    fallback: 'extractive-detailed@2',
     system: `${RULES}\nStyle: a fuller answer: a greeting, then the steps as a short "- " list, then a one-line closing.`,
   },
 ];

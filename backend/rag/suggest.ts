@@ -118,6 +118,7 @@ function suggestInternal(
   const suggestionId = uuidv7(now.getTime());
   const drafts = generateDrafts({
     queryTerms: query.terms,
+    question: [...request.ticket.messages].reverse().find((m) => m.role === 'customer')?.text,
     idf: (t) => index.bm25.idf(t),
     snippets,
     customerName: firstName(request),

@@ -71,8 +71,8 @@ describe('POST /v1/suggestions with AITL_LLM_BASE_URL', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     const body = SuggestionResponse.parse(await res.json());
     expect(body.candidates.map((c) => [c.variantId, c.fallbackFrom])).toEqual([
-      ['extractive-concise@1', 'llm-concise@1'],
-      ['extractive-detailed@1', 'llm-detailed@1'],
+      ['extractive-concise@2', 'llm-concise@1'],
+      ['extractive-detailed@2', 'llm-detailed@1'],
     ]);
     expect(body.candidates.every((c) => c.text.length > 0)).toBe(true);
     expect((await findSuggestion(deps.store.db, body.suggestionId))?.candidates[0]?.fallbackFrom).toBe('llm-concise@1');

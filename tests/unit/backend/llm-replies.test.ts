@@ -79,8 +79,8 @@ describe('model-backed candidate replies', () => {
       const response = await suggestReplies(index, request(), { generator: generator() });
       const extractive = suggest(index, request());
       expect(response.candidates.map((c) => [c.variantId, c.fallbackFrom])).toEqual([
-        ['extractive-concise@1', 'llm-concise@1'],
-        ['extractive-detailed@1', 'llm-detailed@1'],
+        ['extractive-concise@2', 'llm-concise@1'],
+        ['extractive-detailed@2', 'llm-detailed@1'],
       ]);
       expect(response.candidates.map((c) => c.text)).toEqual(extractive.candidates.map((c) => c.text));
       expect(response.candidates.every((c) => c.text.length > 0 && c.citations.length > 0)).toBe(true);
@@ -97,7 +97,7 @@ describe('model-backed candidate replies', () => {
     const response = await suggestReplies(index, request(), { generator: generator({ AITL_LLM_MODEL: 'champ', AITL_LLM_MODEL_B: 'chall' }) });
     expect(response.candidates.map((c) => [c.variantId, c.fallbackFrom])).toEqual([
       ['llm-concise@1+champ', undefined],
-      ['extractive-detailed@1', 'llm-detailed@1+chall'],
+      ['extractive-detailed@2', 'llm-detailed@1+chall'],
     ]);
     expect(response.modelVersion).toBe('llm:champ|chall');
   });
