@@ -20,6 +20,7 @@ import { embedMissingPassages } from './rag/dense.ts';
 import { evalCommand } from './eval/command.ts';
 import { exportCommand } from './exports/command.ts';
 import { flywheelCommand } from './flywheel/command.ts';
+import { simulateCommand } from './flywheel/simulate/command.ts';
 import { gapsCommand } from './flywheel/gaps-command.ts';
 import { importKnowledge } from './kb/import.ts';
 import { ImportError } from './kb/sources.ts';
@@ -52,6 +53,9 @@ Commands:
                         Current versions, the registry and recent runs
   flywheel rollback VERSION
                         Make an earlier version (or ranking-default / variants-default) current again
+  simulate --dataset DIR [--cycles N] [--agents K] [--noise P] [--seed S] [--json] [--out DIR] [--store PATH]
+                        Run the flywheel on a BEIR folder: simulated agents replay its train split
+                        through the API; report.md and plot.svg of its test split per cycle
   gaps [--tenant T] [--json] [--limit N]
                         The gap queue: missing-knowledge reports grouped, biggest first
   export --kind dpo|sft|kto|retrieval|beir|gaps|all --out DIR [--since ISO|last] [--until ISO] [--tenant T]
@@ -79,6 +83,8 @@ export async function main(argv: string[], out: (line: string) => void = console
         return await evalCommand(rest, out, err);
       case 'flywheel':
         return await flywheelCommand(rest, out, err);
+      case 'simulate':
+        return await simulateCommand(rest, out, err);
       case 'gaps':
         return await gapsCommand(rest, out, err);
       case 'export':
