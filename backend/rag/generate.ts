@@ -11,7 +11,9 @@
  * and are chosen for what they add (maximal marginal relevance over the question's words not yet covered). The
  * two variants differ in ways an agent can judge and a preference can teach (length, sources, structure):
  *   - `extractive-concise@2`: one or two sentences (about 40 words) from the best one or two sources, as prose;
- *   - `extractive-detailed@2`: up to three sentences from up to three of the top five snippets, as a list.
+ *   - `extractive-detailed@2`: up to three sentences from up to three of the top five snippets, as a list;
+ *   - `extractive-summary@2`: up to three sentences from up to three of the top four, as one paragraph.
+ * The first two are shown until the flywheel's variant policy says otherwise (see `variantPair`).
  */
 import type { Snippet } from '../../shared/index.ts';
 import { type SentenceUnit, sentenceUnits } from './sentences.ts';
@@ -50,10 +52,22 @@ export interface Variant {
   minShare: number;
 }
 
-export const VARIANTS: readonly [Variant, Variant] = [
+/**
+ * The pool the flywheel's variant policy draws from: the first two are shown until a policy is promoted; the
+ * third waits to challenge whichever of them loses.
+ */
+export const VARIANTS: readonly Variant[] = [
   { id: 'extractive-concise@2', snippetPool: 3, sentences: 2, sources: 2, words: 40, format: 'prose', minShare: 0.5 },
   { id: 'extractive-detailed@2', snippetPool: 5, sentences: 3, sources: 3, words: 70, format: 'list', minShare: 0.25 },
+  { id: 'extractive-summary@2', snippetPool: 4, sentences: 3, sources: 3, words: 60, format: 'prose', minShare: 0.35 },
 ];
+
+/** The two variants to show, by id (champion first); unknown ids fall back to the first two of the pool. */
+export function variantPair(ids?: readonly [string, string]): [Variant, Variant] {
+  const byId = (id: string) => VARIANTS.find((v) => v.id === id);
+  const chosen = ids && byId(ids[0]) && byId(ids[1]) && ids[0] !== ids[1] ? [byId(ids[0])!, byId(ids[1])!] : [VARIANTS[0]!, VARIANTS[1]!];
+  return chosen as [Variant, Variant];
+}
 
 /** Weights of the score, on the scale of question coverage (0–1). Chosen on a training split; see the tests. */
 const W = {
@@ -106,15 +120,15 @@ interface Candidate {
   prior: number;
 }
 
-export function generateDrafts(input: GenerationInput): Draft[] {
+export function generateDrafts(input: GenerationInput, variants: readonly [Variant, Variant] = variantPair()): Draft[] {
   if (input.snippets.length === 0) return [];
-  const pool = input.snippets.slice(0, Math.max(...VARIANTS.map((v) => v.snippetPool))).map(readSnippet);
+  const pool = input.snippets.slice(0, Math.max(...variants.map((v) => v.snippetPool))).map(readSnippet);
   const question = weigh(questionTerms(input.question, input.queryTerms), input.idf, pool);
   let candidates = scoreCandidates(input, question, pool, false);
   // Snippets of nothing but questions, headings or fragments: quote those rather than nothing.
   if (candidates.length === 0) candidates = scoreCandidates(input, question, pool, true);
   if (candidates.length === 0) return [];
-  return VARIANTS.map((variant) => draft(variant, input, question, candidates));
+  return variants.map((variant) => draft(variant, input, question, candidates));
 }
 
 interface ReadSnippet {

@@ -4,7 +4,7 @@ import { loadPassageVectors } from '../store/passage-vectors.ts';
 import { latestImport, listPassages } from '../store/passages.ts';
 import type { Database, PassageRow } from '../store/schema.ts';
 import { Bm25Index, type FieldedDoc } from './bm25.ts';
-import { DEFAULT_RANKING, DEFAULT_VERSION_ID, RankingArtefact } from '../flywheel/artefacts.ts';
+import { DEFAULT_RANKING, DEFAULT_VERSION_ID, RankingArtefact, VariantPolicy } from '../flywheel/artefacts.ts';
 import { currentVersion } from '../flywheel/registry.ts';
 import { DenseIndex } from './dense.ts';
 import { buildFeedbackLayer, type FeedbackLayer } from './feedback-layer.ts';
@@ -24,6 +24,8 @@ export interface KnowledgeIndex {
   reranker: RerankerModel;
   /** What agents' checks taught (priors, expansions, rejections) from the promoted ranking artefact. */
   feedback: FeedbackLayer;
+  /** The reply variants to show (champion, challenger) by the promoted variant policy; none promoted: the defaults. */
+  replyPolicy: { versionId: string; pair?: [string, string] | undefined };
   importId: string;
   /** The passages' embeddings by one model, when any are stored and an embeddings model is configured. */
   dense?: DenseIndex | undefined;
@@ -57,6 +59,7 @@ export function buildIndex(passages: PassageRow[], importId: string, reranker: R
     facets,
     reranker,
     feedback: buildFeedbackLayer(passages, DEFAULT_VERSION_ID.ranking, { ...DEFAULT_RANKING, reranker }),
+    replyPolicy: { versionId: DEFAULT_VERSION_ID.variants },
     importId,
     dense,
     version: indexVersion(importId, reranker, dense?.model),
@@ -102,10 +105,12 @@ export async function loadIndex(db: Kysely<Database>, options: { embedModel?: st
     embedModel === undefined ? undefined : loadPassageVectors(db, embedModel).then((vectors) => ({ model: embedModel, vectors })),
   ]);
   const index = buildIndex(passages, last?.id ?? 'empty', DEFAULT_RERANKER, embeddings);
-  const promoted = await currentVersion<unknown>(db, 'ranking');
-  const artefact = promoted && RankingArtefact.safeParse(promoted.artefact);
+  const [ranking, variants] = await Promise.all([currentVersion<unknown>(db, 'ranking'), currentVersion<unknown>(db, 'variants')]);
   // A stored artefact this code cannot read (e.g. written by a newer release) is ignored, not fatal.
-  return promoted && artefact?.success ? withFeedback(index, buildFeedbackLayer(passages, promoted.id, artefact.data)) : index;
+  const artefact = ranking && RankingArtefact.safeParse(ranking.artefact);
+  const policy = variants && VariantPolicy.safeParse(variants.artefact);
+  if (variants && policy?.success) index.replyPolicy = { versionId: variants.id, pair: [policy.data.champion, policy.data.challenger] };
+  return ranking && artefact?.success ? withFeedback(index, buildFeedbackLayer(passages, ranking.id, artefact.data)) : index;
 }
 
 function shortLabel(name: string, max = 40): string {

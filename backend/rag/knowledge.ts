@@ -13,7 +13,7 @@ import { type KnowledgeIndex, loadIndex } from './knowledge-index.ts';
 export interface Knowledge {
   readonly index: KnowledgeIndex;
   reload(): Promise<KnowledgeIndex>;
-  /** Rebuilds when another process imported, or promoted or rolled back a ranking, since this index was built. */
+  /** Rebuilds when another process imported, or promoted or rolled back a version, since this index was built. */
   refreshIfStale(): Promise<void>;
 }
 
@@ -26,9 +26,12 @@ export async function createKnowledge(db: Kysely<Database>, options: { embedMode
     },
     reload,
     async refreshIfStale() {
-      const [last, ranking] = await Promise.all([latestImport(db), currentVersion(db, 'ranking')]);
-      const rankingId = ranking?.id ?? DEFAULT_VERSION_ID.ranking;
-      if ((last && last.id !== index.importId) || rankingId !== index.feedback.versionId) await reload();
+      const [last, ranking, variants] = await Promise.all([latestImport(db), currentVersion(db, 'ranking'), currentVersion(db, 'variants')]);
+      const stale =
+        (last && last.id !== index.importId) ||
+        (ranking?.id ?? DEFAULT_VERSION_ID.ranking) !== index.feedback.versionId ||
+        (variants?.id ?? DEFAULT_VERSION_ID.variants) !== index.replyPolicy.versionId;
+      if (stale) await reload();
     },
   };
 }

@@ -7,7 +7,8 @@ import { type Snippet, type SuggestionRequest, type SuggestionResponse, type Tic
 import type { QueryEmbedder } from './dense.ts';
 import type { Mention } from './facets.ts';
 import type { ReplyGenerator } from '../llm/replies.ts';
-import { type Draft, generateDrafts } from './generate.ts';
+import { type Draft, generateDrafts, variantPair } from './generate.ts';
+import { DEFAULT_VERSION_ID } from '../flywheel/artefacts.ts';
 import type { KnowledgeIndex } from './knowledge-index.ts';
 import { buildQuery, type RetrievalQuery } from './query.ts';
 import { DEFAULT_RETRIEVAL, type RankedHit, type RetrievalOptions, retrievePassages } from './retrieve.ts';
@@ -67,7 +68,7 @@ export async function suggestReplies(
   return {
     ...response,
     candidates: replies.map((d, i) => ({ ...d, candidateId: `${response.suggestionId}:${i}` })),
-    modelVersion: replies.every((r) => r.fallbackFrom) ? MODEL_VERSION : generator.modelVersion,
+    modelVersion: modelVersion(replies.every((r) => r.fallbackFrom) ? MODEL_VERSION : generator.modelVersion, index),
   };
 }
 
@@ -122,18 +123,24 @@ function suggestInternal(
     idf: (t) => index.bm25.idf(t),
     snippets,
     customerName: firstName(request),
-  });
+  }, variantPair(index.replyPolicy.pair));
   const response: SuggestionResponse = {
     suggestionId,
     query: query.text,
     snippets,
     candidates: drafts.map((d, i) => ({ candidateId: `${suggestionId}:${i}`, variantId: d.variantId, text: d.text, citations: d.citations })),
-    modelVersion: MODEL_VERSION,
+    modelVersion: modelVersion(MODEL_VERSION, index),
     indexVersion: retrieval.dense ? index.version : index.lexicalVersion,
     retrieved: retrieved.length,
     createdAt: now.toISOString(),
   };
   return { response, retrieval, drafts };
+}
+
+/** The generator's version, and the variant policy's once the flywheel promoted one: what wrote the candidates. */
+function modelVersion(generator: string, index: KnowledgeIndex): string {
+  const { versionId } = index.replyPolicy;
+  return versionId === DEFAULT_VERSION_ID.variants ? generator : `${generator}+${versionId}`;
 }
 
 function resolveUrl(url: string, base?: string): string {

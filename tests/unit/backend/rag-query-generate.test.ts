@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateDrafts, VARIANTS } from '../../../backend/rag/generate.ts';
+import { generateDrafts, VARIANTS, variantPair } from '../../../backend/rag/generate.ts';
 import { buildQuery } from '../../../backend/rag/query.ts';
 import { splitSentences } from '../../../backend/rag/sentences.ts';
 import { stem, tokenize } from '../../../backend/rag/tokenize.ts';
@@ -161,11 +161,14 @@ function input(text: string, snippets = SNIPPETS, customerName?: string) {
 }
 
 describe('generateDrafts', () => {
-  it('writes one draft per variant, with distinct variant ids', () => {
+  it('writes one draft for each of the first two variants of the pool, unless a pair is chosen', () => {
     const drafts = generateDrafts(input('refund for a damaged item'));
-    expect(drafts).toHaveLength(2);
-    expect(drafts.map((d) => d.variantId)).toEqual(VARIANTS.map((v) => v.id));
-    expect(new Set(drafts.map((d) => d.variantId)).size).toBe(2);
+    expect(drafts.map((d) => d.variantId)).toEqual(VARIANTS.slice(0, 2).map((v) => v.id));
+    const chosen = generateDrafts(input('refund for a damaged item'), variantPair(['extractive-summary@2', 'extractive-concise@2']));
+    expect(chosen.map((d) => d.variantId)).toEqual(['extractive-summary@2', 'extractive-concise@2']);
+    // An unknown or repeated pair falls back to the default two rather than failing a suggestion.
+    expect(variantPair(['gone@1', 'extractive-concise@2']).map((v) => v.id)).toEqual(VARIANTS.slice(0, 2).map((v) => v.id));
+    expect(variantPair(['extractive-concise@2', 'extractive-concise@2']).map((v) => v.id)).toEqual(VARIANTS.slice(0, 2).map((v) => v.id));
   });
 
   it('quotes every sentence of each draft from a snippet it cites', () => {
@@ -177,8 +180,8 @@ describe('generateDrafts', () => {
   it('cites only snippets within each variant’s pool', () => {
     const [concise, detailed] = generateDrafts(input('refund card gift balance damaged report photos'));
     const rankOf = (id: string) => SNIPPETS.find((s) => s.snippetId === id)!.rank;
-    for (const id of concise!.citations) expect(rankOf(id)).toBeLessThanOrEqual(VARIANTS[0].snippetPool);
-    for (const id of detailed!.citations) expect(rankOf(id)).toBeLessThanOrEqual(VARIANTS[1].snippetPool);
+    for (const id of concise!.citations) expect(rankOf(id)).toBeLessThanOrEqual(VARIANTS[0]!.snippetPool);
+    for (const id of detailed!.citations) expect(rankOf(id)).toBeLessThanOrEqual(VARIANTS[1]!.snippetPool);
     expect(concise!.citations).not.toContain('unused');
     expect(detailed!.citations).not.toContain('unused');
   });
@@ -189,8 +192,8 @@ describe('generateDrafts', () => {
     const d = bodyUnits(detailed!.text);
     expect(c.format).toBe('prose');
     expect(d.format).toBe('list');
-    expect(c.units.length).toBeLessThanOrEqual(VARIANTS[0].sentences);
-    expect(d.units).toHaveLength(VARIANTS[1].sentences);
+    expect(c.units.length).toBeLessThanOrEqual(VARIANTS[0]!.sentences);
+    expect(d.units).toHaveLength(VARIANTS[1]!.sentences);
     expect(concise!.text).not.toBe(detailed!.text);
   });
 

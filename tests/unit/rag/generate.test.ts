@@ -39,7 +39,7 @@ const QUESTIONS = [
 describe('generateDrafts', () => {
   it('writes two drafts with versioned variant ids', () => {
     expect(generateDrafts(input(QUESTIONS[0]!, HELP)).map((d) => d.variantId)).toEqual(['extractive-concise@2', 'extractive-detailed@2']);
-    expect(VARIANTS.map((v) => v.format)).toEqual(['prose', 'list']);
+    expect(VARIANTS.slice(0, 2).map((v) => v.format)).toEqual(['prose', 'list']);
   });
 
   it('quotes every body sentence from a snippet the draft cites, and cites only shown snippets that it quotes', () => {
@@ -51,8 +51,8 @@ describe('generateDrafts', () => {
   it('cites only snippets within each variant’s pool', () => {
     const [concise, detailed] = generateDrafts(input('refunds statement return label gift card express order lamp warranty', HELP));
     const rankOf = (id: string) => HELP.findIndex((s) => s.snippetId === id) + 1;
-    for (const id of concise!.citations) expect(rankOf(id)).toBeLessThanOrEqual(VARIANTS[0].snippetPool);
-    for (const id of detailed!.citations) expect(rankOf(id)).toBeLessThanOrEqual(VARIANTS[1].snippetPool);
+    for (const id of concise!.citations) expect(rankOf(id)).toBeLessThanOrEqual(VARIANTS[0]!.snippetPool);
+    for (const id of detailed!.citations) expect(rankOf(id)).toBeLessThanOrEqual(VARIANTS[1]!.snippetPool);
     expect([...concise!.citations, ...detailed!.citations]).not.toContain('outside-every-pool');
   });
 
@@ -63,12 +63,12 @@ describe('generateDrafts', () => {
     const d = bodyUnits(detailed!.text);
     expect(c.format).toBe('prose');
     expect(d.format).toBe('list');
-    expect(c.units.length).toBeLessThanOrEqual(VARIANTS[0].sentences);
-    expect(d.units.length).toBeLessThanOrEqual(VARIANTS[1].sentences);
+    expect(c.units.length).toBeLessThanOrEqual(VARIANTS[0]!.sentences);
+    expect(d.units.length).toBeLessThanOrEqual(VARIANTS[1]!.sentences);
     expect(d.units.length).toBeGreaterThan(c.units.length);
     expect(concise!.text.length).toBeLessThan(detailed!.text.length);
-    expect(concise!.citations.length).toBeLessThanOrEqual(VARIANTS[0].sources);
-    expect(detailed!.citations.length).toBeLessThanOrEqual(VARIANTS[1].sources);
+    expect(concise!.citations.length).toBeLessThanOrEqual(VARIANTS[0]!.sources);
+    expect(detailed!.citations.length).toBeLessThanOrEqual(VARIANTS[1]!.sources);
   });
 
   it('is shorter when concise for every question', () => {
