@@ -1,7 +1,7 @@
 /**
- * Selector overrides for the host adapters, delivered by the backend (`GET /v1/config`) and later by managed
- * policy: when a help desk changes its page, an admin repairs the adapter without a release. Each selector key
- * maps to alternatives tried in order.
+ * Selector overrides for the host adapters, delivered by the backend (`GET /v1/config`) and by managed policy:
+ * when a help desk changes its page, an admin repairs the adapter without a release. Each selector key maps to
+ * alternatives tried in order. The same config carries the tenant's extension settings (TenantSettings).
  */
 import { z } from 'zod';
 
@@ -17,9 +17,48 @@ const Alternatives = z
 export const SelectorOverrides = z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'selector keys are camelCase names'), Alternatives);
 export type SelectorOverrides = z.infer<typeof SelectorOverrides>;
 
+/** How much the extension removes from a ticket before it leaves the browser (the server redacts again anyway). */
+export const RedactionLevel = z.enum([
+  /** Free text the agent gives (sent replies, notes, reports) is redacted; the ticket is sent as read. */
+  'standard',
+  /** Also the ticket: messages and subject redacted, the requester and message authors left out. */
+  'strict',
+]);
+export type RedactionLevel = z.infer<typeof RedactionLevel>;
+
+/** How an agent using a tenant-wide key is recorded in annotations (see docs/admin.md, "Agent identity"). */
+export const AgentIdentity = z.enum([
+  /** A pseudonym: `sha256:` and 32 hex digits of the tenant and the signed-in agent's email (or name). */
+  'hashed',
+  /** The signed-in agent's email (or name) as the help desk shows it. */
+  'plain',
+]);
+export type AgentIdentity = z.infer<typeof AgentIdentity>;
+
+/**
+ * Tenant-wide extension settings an admin stores on the backend (`aitl config set`, `PUT /v1/config`): the layer
+ * between managed policy (which wins) and each agent's own options. Every field is optional; absent means "not
+ * set by the tenant".
+ */
+export const TenantSettings = z.object({
+  enabledHosts: z.array(HostName).max(HOSTS.length).optional(),
+  redactionLevel: RedactionLevel.optional(),
+  /** Whether the sidebar asks for feedback at all (which reply is better, snippet relevance, why, what is missing). */
+  annotationPrompts: z.boolean().optional(),
+  /** Share of suggestions, in percent, that ask which reply is better (decided per suggestion id). */
+  pairwisePromptPercent: z.number().int().min(0).max(100).optional(),
+  agentIdentity: AgentIdentity.optional(),
+  /** Sync batches of at most this many annotations (1 to 100) and bytes (1 KiB to 256 KiB). */
+  syncBatchItems: z.number().int().min(1).max(100).optional(),
+  syncBatchBytes: z.number().int().min(1024).max(262_144).optional(),
+});
+export type TenantSettings = z.infer<typeof TenantSettings>;
+
 export const HostConfig = z.object({
   /** Per host, selector key → alternatives. Unknown keys are refused by the adapter that reads them. */
   selectors: z.partialRecord(HostName, SelectorOverrides).default({}),
+  /** Tenant-wide extension settings; absent when the tenant stored none. */
+  settings: TenantSettings.optional(),
 });
 export type HostConfig = z.infer<typeof HostConfig>;
 export type HostConfigInput = z.input<typeof HostConfig>;

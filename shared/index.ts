@@ -8,6 +8,7 @@ export * from './health.ts';
 export * from './host-config.ts';
 export * from './ids.ts';
 export * from './limits.ts';
+export * from './managed-settings.ts';
 export * from './messages.ts';
 export * from './redact.ts';
 export * from './similarity.ts';

@@ -1,6 +1,6 @@
 /** Adapter for the demo help desk the backend serves at /demo/tickets/:id. */
 import { type MessageRole, type SelectorOverrides, TicketMessage } from '../../shared/index.ts';
-import { observePage, typeInto } from './dom.ts';
+import { agentFromElement, observePage, typeInto } from './dom.ts';
 import { all, first, missed, type SelectorTable, withOverrides } from './selectors.ts';
 import type { HostAdapter, InsertResult, TicketRead } from './types.ts';
 
@@ -15,6 +15,8 @@ export const DEMO_SELECTORS = {
   messageTime: ['time[datetime]'],
   composer: ['textarea#composer'],
   composerForm: ['form#composer-form'],
+  // The signed-in agent in the top bar (its data-name and data-email).
+  agent: ['#agent-name'],
 } satisfies SelectorTable;
 
 type Key = keyof typeof DEMO_SELECTORS;
@@ -84,6 +86,10 @@ export function createDemoAdapter(overrides?: SelectorOverrides): HostAdapter {
         if (text.trim()) onSend(text);
       };
       doc.addEventListener('submit', onSubmit, { capture: true, signal });
+    },
+
+    async readAgent(doc) {
+      return agentFromElement(first(doc, table, 'agent'));
     },
   };
 }

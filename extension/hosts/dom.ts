@@ -1,4 +1,5 @@
 /** Small DOM helpers host adapters share. */
+import { PageAgent } from '../../shared/index.ts';
 
 /** Runs `callback` at most once per `ms` while the page keeps changing, and once after it settles. */
 export function throttle(callback: () => void, ms: number): () => void {
@@ -32,4 +33,19 @@ export function typeInto(field: HTMLTextAreaElement | HTMLInputElement, text: st
   field.dispatchEvent(new Event('input', { bubbles: true }));
   field.dispatchEvent(new Event('change', { bubbles: true }));
   field.focus();
+}
+
+const EMAIL = /[^\s@<>()]+@[^\s@<>()]+\.[^\s@<>()]+/;
+
+/**
+ * The signed-in agent an element names: `data-email` and `data-name` when present, else its text (an email found in
+ * it counts as the email, the rest as the name). Undefined when it names nobody.
+ */
+export function agentFromElement(element: Element | null): PageAgent | undefined {
+  if (!element) return undefined;
+  const text = element.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+  const email = element.getAttribute('data-email')?.trim() || EMAIL.exec(text)?.[0];
+  const name = element.getAttribute('data-name')?.trim() || text.replace(EMAIL, '').replace(/[<>()]/g, '').trim();
+  const parsed = PageAgent.safeParse({ name: name ? name.slice(0, 200) : undefined, email: email || undefined });
+  return parsed.success && (parsed.data.name || parsed.data.email) ? parsed.data : undefined;
 }

@@ -5,7 +5,7 @@
  * parts of the page may render in open shadow roots, which every query walks.
  */
 import { LIMITS, type MessageRole, type SelectorOverrides, TicketMessage } from '../../shared/index.ts';
-import { observePage, throttle, typeInto } from './dom.ts';
+import { agentFromElement, observePage, throttle, typeInto } from './dom.ts';
 import { missed, type SelectorTable, withOverrides } from './selectors.ts';
 import type { HostAdapter, InsertResult, TicketRead } from './types.ts';
 
@@ -55,6 +55,10 @@ export const SALESFORCE_SELECTORS = {
   // Share / Send / Save of publisher actions (public Selenium and Playwright scripts); a Send button without
   // the publisher class.
   sendButton: ['button.cuf-publisherShareButton', 'button.slds-button[title="Send"]'],
+  // The signed-in user, for tenant-wide keys. None by default: no public code shows a stable hook for it (the
+  // global header's avatar carries no name), and a wrong guess would merge every agent into one. An admin who
+  // finds one on their org sets it by override (docs/admin.md); until then the browser's own agent id is recorded.
+  currentUser: [],
 } satisfies SelectorTable;
 
 type Key = keyof typeof SALESFORCE_SELECTORS;
@@ -272,6 +276,10 @@ export function createSalesforceAdapter(overrides?: SelectorOverrides, options: 
         if (text?.trim()) onSend(text);
       };
       doc.addEventListener('click', onClick, { capture: true, signal });
+    },
+
+    async readAgent(doc) {
+      return agentFromElement(findFirst(doc, 'currentUser'));
     },
   };
 }

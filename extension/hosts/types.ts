@@ -1,5 +1,5 @@
 /** What the sidebar needs from a help desk, whatever the help desk: one adapter per host implements it. */
-import type { HostName, TicketContext } from '../../shared/index.ts';
+import type { HostName, PageAgent, TicketContext } from '../../shared/index.ts';
 
 export type TicketRead =
   /** The active ticket, read confidently. */
@@ -34,4 +34,9 @@ export interface HostAdapter {
    * help desk clears the composer. Stops when `signal` aborts.
    */
   watchSends(doc: Document, signal: AbortSignal, onSend: (sentText: string) => void): void;
+  /**
+   * The agent the help desk shows as signed in (name and/or email), recorded with annotations when the tenant shares
+   * one key from policy; undefined when the page does not say.
+   */
+  readAgent(doc: Document): Promise<PageAgent | undefined>;
 }

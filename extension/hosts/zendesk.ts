@@ -3,7 +3,7 @@
  * open ticket's layout mounted, conversation and composer included, so everything is read and written inside the
  * one layout that is active for the ticket in the URL; when the page cannot say which that is, it is unreadable.
  */
-import { LIMITS, type MessageRole, type SelectorOverrides, TicketMessage } from '../../shared/index.ts';
+import { LIMITS, type MessageRole, PageAgent, type SelectorOverrides, TicketMessage } from '../../shared/index.ts';
 import { observePage } from './dom.ts';
 import { all, first, missed, type SelectorTable, withOverrides } from './selectors.ts';
 import type { HostAdapter, InsertResult, TicketRead } from './types.ts';
@@ -61,6 +61,29 @@ export interface ZendeskOptions {
   /** Clock for the grace period (tests inject one). */
   now?: () => number;
   graceMs?: number;
+  /** For reading the signed-in agent from Zendesk's own API (tests inject one). */
+  fetch?: typeof globalThis.fetch;
+}
+
+/**
+ * The signed-in agent: `GET /api/v2/users/me.json` on the page's own origin, with the agent's session (a read; hosts.md
+ * names this same-origin REST use). Zendesk answers `{"user": {"id", "name", "email", …}}`, `id` null when nobody is
+ * signed in. Undefined on any failure.
+ */
+export async function readZendeskAgent(origin: string, fetchImpl: typeof globalThis.fetch = globalThis.fetch): Promise<PageAgent | undefined> {
+  try {
+    const response = await fetchImpl(`${origin}/api/v2/users/me.json`, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+    if (!response.ok) return undefined;
+    const user = ((await response.json()) as { user?: { id?: unknown; name?: unknown; email?: unknown } }).user;
+    if (!user || user.id === null || user.id === undefined) return undefined;
+    const parsed = PageAgent.safeParse({
+      name: typeof user.name === 'string' && user.name.trim() ? user.name.trim().slice(0, 200) : undefined,
+      email: typeof user.email === 'string' && user.email.trim() ? user.email.trim() : undefined,
+    });
+    return parsed.success && (parsed.data.name || parsed.data.email) ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `https://<sub>.zendesk.com/agent/tickets/<id>` → the id. */
@@ -69,13 +92,15 @@ export function zendeskTicketId(url: URL): string | undefined {
   return /^\/agent\/tickets\/(\d+)(?:\/|$)/.exec(url.pathname)?.[1];
 }
 
-export function createZendeskAdapter(overrides?: SelectorOverrides, { now = Date.now, graceMs = GRACE_MS }: ZendeskOptions = {}): HostAdapter {
+export function createZendeskAdapter(overrides?: SelectorOverrides, { now = Date.now, graceMs = GRACE_MS, fetch: fetchImpl }: ZendeskOptions = {}): HostAdapter {
   const { table } = withOverrides<Key>(ZENDESK_SELECTORS, overrides);
   // When the page at this URL started being unreadable; a page that stays so past the grace period is reported.
   let failingSince: { url: string; at: number } | undefined;
   let wakeAfter: ((ms: number) => void) | undefined;
 
   const activeLayout = (doc: Document) => findActiveLayout(doc, table);
+  // The signed-in agent does not change while the workspace is open: asked once per origin, again after a failure.
+  let agent: { origin: string; read: Promise<PageAgent | undefined> } | undefined;
 
   return {
     host: 'zendesk',
@@ -149,6 +174,14 @@ export function createZendeskAdapter(overrides?: SelectorOverrides, { now = Date
       };
       doc.addEventListener('click', onClick, { capture: true, signal });
       doc.addEventListener('keydown', onKeyDown, { capture: true, signal });
+    },
+
+    async readAgent(doc) {
+      const origin = new URL(doc.URL).origin;
+      if (agent?.origin !== origin) agent = { origin, read: readZendeskAgent(origin, fetchImpl) };
+      const found = await agent.read;
+      if (!found) agent = undefined;
+      return found;
     },
   };
 }

@@ -4,7 +4,18 @@
  */
 import ky, { HTTPError, TimeoutError } from 'ky';
 import { z } from 'zod';
-import { ErrorEnvelope, type Failure, HealthResponse, HostConfig, type PageReport, SuggestionResponse, WhoAmI, type SuggestReply, type TicketContext } from '../../shared/index.ts';
+import {
+  ErrorEnvelope,
+  type Failure,
+  HealthResponse,
+  HostConfig,
+  KEY_REFUSED_MESSAGE,
+  type PageReport,
+  SuggestionResponse,
+  WhoAmI,
+  type SuggestReply,
+  type TicketContext,
+} from '../../shared/index.ts';
 
 const TIMEOUT_MS = 15_000;
 
@@ -48,6 +59,8 @@ async function call<T>(baseUrl: string, path: string, body: unknown, schema: z.Z
 
 async function failureFrom(error: unknown, baseUrl: string): Promise<Failure> {
   if (error instanceof HTTPError) {
+    // Unknown, revoked or missing key: only an admin can fix it, and the sidebar says so in these words.
+    if (error.response.status === 401) return { ok: false, kind: 'rejected', message: KEY_REFUSED_MESSAGE };
     const envelope = ErrorEnvelope.safeParse(await error.response.json().catch(() => undefined));
     const message = envelope.success ? envelope.data.error.message : `HTTP ${error.response.status}`;
     return { ok: false, kind: 'rejected', message };

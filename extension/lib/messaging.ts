@@ -8,7 +8,12 @@ import {
   type Failure,
   type HostConfigReply,
   HostConfigReply as HostConfigReplySchema,
+  type HostName,
+  type PageAgent,
   type PageReport,
+  type PageSettingsReply,
+  PageSettingsReply as PageSettingsReplySchema,
+  type SettingsMessage,
   type ReportPageReply,
   ReportPageReply as ReportPageReplySchema,
   type RuntimeMessage,
@@ -21,9 +26,29 @@ export function askForSuggestion(ticket: TicketContext): Promise<SuggestReply> {
   return send({ type: 'suggest', ticket }, SuggestReplySchema);
 }
 
+/** How long a save waits for the help desk to say who is signed in before going without. */
+const AGENT_READ_MS = 2_000;
+let agentReader: (() => Promise<PageAgent | undefined>) | undefined;
+
+/**
+ * Set by the sidebar when the key is tenant-wide: each annotation then carries the agent the help desk shows as
+ * signed in. `undefined` stops it.
+ */
+export function setAgentReader(reader: (() => Promise<PageAgent | undefined>) | undefined): void {
+  agentReader = reader;
+}
+
 /** Resolves once the worker has durably queued the annotation (or refused it, with the reason). */
-export function saveAnnotation(annotation: AnnotationDraft): Promise<AnnotateReply> {
-  return send({ type: 'annotate', annotation }, AnnotateReplySchema);
+export async function saveAnnotation(annotation: AnnotationDraft): Promise<AnnotateReply> {
+  if (!agentReader) return send({ type: 'annotate', annotation }, AnnotateReplySchema);
+  const timeout = new Promise<undefined>((resolve) => setTimeout(resolve, AGENT_READ_MS));
+  const pageAgent = (await Promise.race([agentReader().catch(() => undefined), timeout])) ?? null;
+  return send({ type: 'annotateAs', annotation, pageAgent }, AnnotateReplySchema);
+}
+
+/** What the sidebar on `host` should do (on or off, selectors, prompts), resolved by the worker. */
+export function askForPageSettings(host: HostName): Promise<PageSettingsReply> {
+  return send({ type: 'pageSettings', host }, PageSettingsReplySchema);
 }
 
 export function askForHostConfig(): Promise<HostConfigReply> {
@@ -34,7 +59,7 @@ export function reportPage(report: PageReport): Promise<ReportPageReply> {
   return send({ type: 'reportPage', report }, ReportPageReplySchema);
 }
 
-async function send<T>(message: RuntimeMessage, schema: z.ZodType<T>): Promise<T | Failure> {
+async function send<T>(message: RuntimeMessage | SettingsMessage, schema: z.ZodType<T>): Promise<T | Failure> {
   try {
     const raw: unknown = await browser.runtime.sendMessage(message);
     // A worker stopped mid-message answers nothing: not confirmed, and safe to try again.

@@ -4,6 +4,8 @@
  * in `defineBackground`'s main function, so its alarm and `online` listeners are registered at worker start.
  */
 import { checkBackend } from '../lib/backend-client.ts';
+import { currentSettings } from '../lib/current-settings.ts';
+import { onManagedPolicyChange } from '../lib/managed.ts';
 import { apiKey, backendUrl } from '../lib/settings.ts';
 import type { AddResult, FlushReport, OutboxReply } from '../../shared/outbox-messages.ts';
 import { OutboxDb } from './db.ts';
@@ -30,9 +32,11 @@ export interface OutboxService {
   handleMessage(raw: unknown): Promise<OutboxReply> | undefined;
 }
 
+/** Where and how to sync, from the settings in force (policy, tenant config, options, defaults). */
 export async function readSyncConfig(): Promise<SyncConfig> {
-  const [baseUrl, key] = await Promise.all([backendUrl.getValue(), apiKey.getValue()]);
-  return key ? { baseUrl, apiKey: key } : { baseUrl };
+  const s = await currentSettings();
+  const limits = { batchItems: s.syncBatchItems.value, batchBytes: s.syncBatchBytes.value };
+  return s.apiKey.value ? { baseUrl: s.backendUrl.value, apiKey: s.apiKey.value, ...limits } : { baseUrl: s.backendUrl.value, ...limits };
 }
 
 export function createOutboxService(): OutboxService {
@@ -41,10 +45,12 @@ export function createOutboxService(): OutboxService {
   const syncer = createSyncer({ outbox, config: readSyncConfig });
   const scheduler = startOutboxSync(syncer, outbox);
 
-  // A new key or backend URL may end a 401/403 or unreachable backoff: try at once.
+  // A new key or backend URL (from the options page or a policy update) may end a 401/403 or unreachable backoff:
+  // try at once.
   const retryNow = () => void scheduler.flushNow().catch(() => undefined);
   apiKey.watch(retryNow);
   backendUrl.watch(retryNow);
+  onManagedPolicyChange(retryNow);
 
   const add = async (annotation: unknown): Promise<AddResult> => {
     const result = await outbox.add(annotation);
@@ -53,7 +59,7 @@ export function createOutboxService(): OutboxService {
   };
   const flushNow = () => scheduler.flushNow();
   const checkHealth = async () => {
-    const baseUrl = await backendUrl.getValue();
+    const baseUrl = (await currentSettings()).backendUrl.value;
     const health = await checkBackend(baseUrl);
     return health.ok
       ? { reachable: true, baseUrl, message: `Connected: ${health.value.passages} knowledge passages, model ${health.value.modelVersion}.` }

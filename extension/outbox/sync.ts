@@ -39,6 +39,9 @@ export const AUTH_ERROR_MESSAGE = 'API key missing or not allowed';
 export interface SyncConfig {
   baseUrl: string;
   apiKey?: string;
+  /** Smaller batches than the syncer's own limits, when an admin asks for them (policy or tenant config). */
+  batchItems?: number;
+  batchBytes?: number;
 }
 
 /** The part of the Web Locks API the syncer uses. */
@@ -133,11 +136,16 @@ export function createSyncer(deps: SyncerDeps): Syncer {
       const outcome: Failure = { kind: 'transient', message: `Settings could not be read: ${describe(error)}` };
       return finish(report, outcome, await backoffDelay(outcome));
     }
+    const batchLimits = {
+      ...limits,
+      batchItems: Math.min(limits.batchItems, config.batchItems ?? Infinity),
+      batchBytes: Math.min(limits.batchBytes, config.batchBytes ?? Infinity),
+    };
     const url = `${config.baseUrl.replace(/\/+$/, '')}/v1/annotations:batch`;
     const headers: Record<string, string> = config.apiKey ? { authorization: `Bearer ${config.apiKey}` } : {};
 
     for (;;) {
-      const batch = await outbox.claim(now(), limits);
+      const batch = await outbox.claim(now(), batchLimits);
       if (batch.length === 0) {
         if (again) {
           again = false;

@@ -1,7 +1,8 @@
 /** The sidebar: two suggested replies side by side and the knowledge they came from, for the active ticket. */
 import { useMemo, useState } from 'preact/hooks';
-import type { SuggestionResponse, TicketContext } from '../../shared/index.ts';
+import { KEY_REFUSED_MESSAGE, type SuggestionResponse, type TicketContext } from '../../shared/index.ts';
 import type { HostAdapter } from '../hosts/types.ts';
+import { pairwiseSampled } from '../lib/resolve-settings.ts';
 import { CandidateCard } from './CandidateCard.tsx';
 import { contextOf, type SuggestionContext } from './drafts.ts';
 import { MissingKnowledgeForm } from './MissingKnowledgeForm.tsx';
@@ -13,7 +14,24 @@ import { useAdoption } from './use-adoption.ts';
 import { SaveStatus } from './use-save.tsx';
 import { useSuggestions, type View } from './use-suggestions.ts';
 
-export function Sidebar({ adapter, doc, reloadAdapter }: { adapter: HostAdapter; doc: Document; reloadAdapter: () => Promise<void> }) {
+/** Which feedback the sidebar asks for, as policy, the tenant or the agent set it. */
+export interface Prompts {
+  /** Off: no feedback prompts at all (what was sent is still compared with the suggestion). */
+  annotationPrompts: boolean;
+  /** Share of suggestions, in percent, that ask which reply is better. */
+  pairwisePromptPercent: number;
+}
+
+const ALL_PROMPTS: Prompts = { annotationPrompts: true, pairwisePromptPercent: 100 };
+
+interface SidebarProps {
+  adapter: HostAdapter;
+  doc: Document;
+  reloadAdapter: () => Promise<void>;
+  prompts?: Prompts;
+}
+
+export function Sidebar({ adapter, doc, reloadAdapter, prompts = ALL_PROMPTS }: SidebarProps) {
   const { view, retry } = useSuggestions(adapter, doc);
   const adoption = useAdoption(adapter, doc, view);
   const [collapsed, setCollapsed] = useState(false);
@@ -31,8 +49,8 @@ export function Sidebar({ adapter, doc, reloadAdapter }: { adapter: HostAdapter;
           <div class="adoption-status">
             <SaveStatus state={adoption.recorded} savedText="Reply outcome recorded" />
           </div>
-          {adoption.rationale && <RationalePrompt key={adoption.rationale.adoptionId} pending={adoption.rationale} onDone={adoption.clearRationale} />}
-          <Body view={view} retry={retry} reloadAdapter={reloadAdapter} adapter={adapter} doc={doc} onInserted={adoption.recordInsert} />
+          {adoption.rationale && prompts.annotationPrompts && <RationalePrompt key={adoption.rationale.adoptionId} pending={adoption.rationale} onDone={adoption.clearRationale} />}
+          <Body view={view} retry={retry} reloadAdapter={reloadAdapter} adapter={adapter} doc={doc} onInserted={adoption.recordInsert} prompts={prompts} />
         </div>
       )}
     </aside>
@@ -46,9 +64,10 @@ interface BodyProps {
   adapter: HostAdapter;
   doc: Document;
   onInserted: ReturnType<typeof useAdoption>['recordInsert'];
+  prompts: Prompts;
 }
 
-function Body({ view, retry, reloadAdapter, adapter, doc, onInserted }: BodyProps) {
+function Body({ view, retry, reloadAdapter, adapter, doc, onInserted, prompts }: BodyProps) {
   switch (view.state) {
     case 'reading':
       return <p class="status">Reading the ticket…</p>;
@@ -60,6 +79,18 @@ function Body({ view, retry, reloadAdapter, adapter, doc, onInserted }: BodyProp
     case 'loading':
       return <p class="status" aria-busy="true">{`Finding replies for ticket #${view.ticket.ticketId}…`}</p>;
     case 'failed':
+      // A refused key is the admin's to fix: say so plainly rather than "could not answer".
+      if (view.failure.message === KEY_REFUSED_MESSAGE) {
+        return (
+          <div class="status error" role="alert" data-failure="unauthorized">
+            <p>{KEY_REFUSED_MESSAGE}</p>
+            <p class="detail">The AITL backend refused the extension's API key (HTTP 401). Suggestions and saved feedback wait until the key is replaced.</p>
+            <button type="button" class="primary retry" onClick={retry}>
+              Retry
+            </button>
+          </div>
+        );
+      }
       return (
         <div class="status error" role="alert" data-failure={view.failure.kind}>
           <p>{view.failure.kind === 'unreachable' ? "Can't reach the AITL backend." : 'The AITL backend could not answer.'}</p>
@@ -70,7 +101,7 @@ function Body({ view, retry, reloadAdapter, adapter, doc, onInserted }: BodyProp
         </div>
       );
     case 'ready':
-      return <Suggestion key={view.suggestion.suggestionId} ticket={view.ticket} suggestion={view.suggestion} adapter={adapter} doc={doc} onInserted={onInserted} />;
+      return <Suggestion key={view.suggestion.suggestionId} ticket={view.ticket} suggestion={view.suggestion} adapter={adapter} doc={doc} onInserted={onInserted} prompts={prompts} />;
   }
 }
 
@@ -80,13 +111,16 @@ interface SuggestionProps {
   adapter: HostAdapter;
   doc: Document;
   onInserted: (context: SuggestionContext, candidate: SuggestionResponse['candidates'][number]) => void;
+  prompts: Prompts;
 }
 
-function Suggestion({ ticket, suggestion, adapter, doc, onInserted }: SuggestionProps) {
+function Suggestion({ ticket, suggestion, adapter, doc, onInserted, prompts }: SuggestionProps) {
   const context = contextOf(ticket, suggestion);
   // Left/right order is random per suggestion, so position bias can be measured and corrected; it is recorded.
   const ordered = useMemo(() => (Math.random() < 0.5 ? [...suggestion.candidates] : [...suggestion.candidates].reverse()), [suggestion]);
   const [left, right] = ordered;
+  // Only a share of suggestions asks which reply is better (annotation fatigue), the same ones however often shown.
+  const askPreference = prompts.annotationPrompts && pairwiseSampled(suggestion.suggestionId, prompts.pairwisePromptPercent);
   return (
     <div class="ready" data-ticket-id={ticket.ticketId} data-suggestion-id={suggestion.suggestionId}>
       {ordered.length === 0 ? (
@@ -108,14 +142,14 @@ function Suggestion({ ticket, suggestion, adapter, doc, onInserted }: Suggestion
           ))}
         </section>
       )}
-      {left && right && <PreferenceBar context={context} left={left} right={right} />}
+      {left && right && askPreference && <PreferenceBar context={context} left={left} right={right} />}
       {suggestion.snippets.length > 0 && (
         <section aria-label="Knowledge">
           <h2>Knowledge</h2>
-          <SnippetList snippets={suggestion.snippets} context={context} />
+          <SnippetList snippets={suggestion.snippets} context={context} rate={prompts.annotationPrompts} />
         </section>
       )}
-      <MissingKnowledgeForm context={context} snippets={suggestion.snippets} />
+      {prompts.annotationPrompts && <MissingKnowledgeForm context={context} snippets={suggestion.snippets} />}
       <p class="query" title="The search built from this conversation">{`Searched for: ${suggestion.query}`}</p>
     </div>
   );

@@ -14,17 +14,18 @@ export function safeHref(url: string): string | undefined {
   }
 }
 
-export function SnippetList({ snippets, context }: { snippets: Snippet[]; context: SuggestionContext }) {
+/** `rate: false` leaves out the relevance buttons (feedback prompts switched off). */
+export function SnippetList({ snippets, context, rate = true }: { snippets: Snippet[]; context: SuggestionContext; rate?: boolean }) {
   return (
     <ol class="snippets">
       {snippets.map((s) => (
-        <SnippetItem snippet={s} context={context} key={s.snippetId} />
+        <SnippetItem snippet={s} context={context} rate={rate} key={s.snippetId} />
       ))}
     </ol>
   );
 }
 
-function SnippetItem({ snippet, context }: { snippet: Snippet; context: SuggestionContext }) {
+function SnippetItem({ snippet, context, rate }: { snippet: Snippet; context: SuggestionContext; rate: boolean }) {
   const [open, setOpen] = useState(false);
   const href = safeHref(snippet.url);
   return (
@@ -44,7 +45,7 @@ function SnippetItem({ snippet, context }: { snippet: Snippet; context: Suggesti
         <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)}>
           {open ? 'Show less' : 'Show more'}
         </button>
-        <RelevanceButtons context={context} snippet={snippet} />
+        {rate && <RelevanceButtons context={context} snippet={snippet} />}
       </div>
     </li>
   );

@@ -1,17 +1,23 @@
 /**
- * Mounts the sidebar in a shadow root on a help-desk page, torn down with the content script's context. The host
- * adapter is built with the admin's selector overrides, fetched through the background worker.
+ * Mounts the sidebar in a shadow root on a help-desk page, torn down with the content script's context. What it
+ * does here — whether it runs on this help desk at all, the selector overrides its adapter uses, which feedback it
+ * asks for — comes from the background worker, resolved from policy, the tenant's config and the agent's options;
+ * a change to policy or options redraws it without a reload.
  */
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { browser } from 'wxt/browser';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
-import type { SelectorOverrides } from '../../shared/index.ts';
+import type { PageSettings, SelectorOverrides } from '../../shared/index.ts';
 import type { HostAdapter } from '../hosts/types.ts';
-import { askForHostConfig } from '../lib/messaging.ts';
+import { askForPageSettings, setAgentReader } from '../lib/messaging.ts';
 import { Sidebar } from './Sidebar.tsx';
 
 export type AdapterFactory = (overrides?: SelectorOverrides) => HostAdapter;
+
+/** Options the agent changes that alter the sidebar; other stored values (caches, the outbox) do not. */
+const OPTION_KEYS = ['annotationPrompts', 'backendUrl', 'apiKey'];
 
 export async function mountSidebar(ctx: ContentScriptContext, create: AdapterFactory): Promise<void> {
   const ui = await createShadowRootUi(ctx, {
@@ -32,14 +38,28 @@ export async function mountSidebar(ctx: ContentScriptContext, create: AdapterFac
   ui.mount();
 }
 
+type Loaded = { adapter: HostAdapter; settings: PageSettings };
+
 function HostSidebar({ create }: { create: AdapterFactory }) {
-  const [adapter, setAdapter] = useState<HostAdapter | undefined>(undefined);
+  const [loaded, setLoaded] = useState<Loaded | undefined>(undefined);
   const load = useCallback(async () => {
     const host = create().host;
-    const reply = await askForHostConfig();
-    setAdapter(create(reply.ok ? reply.config.selectors[host] : undefined));
+    const reply = await askForPageSettings(host);
+    // Without an answer from the worker the sidebar still works, with built-in selectors and every prompt.
+    const settings: PageSettings = reply.ok ? reply.settings : { enabled: true, selectors: {}, annotationPrompts: true, pairwisePromptPercent: 100, identifyAgent: false };
+    const adapter = create(settings.selectors);
+    setAgentReader(settings.identifyAgent ? () => adapter.readAgent(document) : undefined);
+    setLoaded({ adapter, settings });
   }, [create]);
-  useEffect(() => void load(), [load]);
-  if (!adapter) return null;
-  return <Sidebar adapter={adapter} doc={document} reloadAdapter={load} />;
+  useEffect(() => {
+    void load();
+    const onChanged = (changes: Record<string, unknown>, area: string) => {
+      if (area === 'managed' || (area === 'local' && OPTION_KEYS.some((key) => key in changes))) void load();
+    };
+    browser.storage.onChanged.addListener(onChanged);
+    return () => browser.storage.onChanged.removeListener(onChanged);
+  }, [load]);
+  if (!loaded?.settings.enabled) return null;
+  const { adapter, settings } = loaded;
+  return <Sidebar adapter={adapter} doc={document} reloadAdapter={load} prompts={settings} />;
 }

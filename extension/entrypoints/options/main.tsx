@@ -1,64 +1,151 @@
-/** Options page: where the backend is and who this agent is, checked against the backend before it is saved. */
+/**
+ * Options page: where the backend is and who this agent is, checked against the backend before it is saved. Values
+ * set by managed policy or the tenant's admin are shown locked, with where each came from, and follow policy changes
+ * live (`storage.onChanged`, area `managed`) without a reload.
+ */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { checkBackend, whoAmI } from '../../lib/backend-client.ts';
-import { agentId, apiKey, backendUrl, DEFAULT_BACKEND_URL, normaliseBackendUrl, tenant } from '../../lib/settings.ts';
+import type { IgnoredPolicyValue } from '../../../shared/index.ts';
+import { checkBackend, fetchHostConfig, whoAmI } from '../../lib/backend-client.ts';
+import { currentSettings } from '../../lib/current-settings.ts';
+import { isLocked, type ResolvedSettings } from '../../lib/resolve-settings.ts';
+import * as options from '../../lib/settings.ts';
+import { DEFAULT_BACKEND_URL, normaliseBackendUrl } from '../../lib/settings.ts';
+import { SettingsTable, SourceNote } from './SettingsTable.tsx';
 import './options.css';
 
 interface Form {
   url: string;
   key: string;
   agent: string;
+  prompts: boolean;
 }
 
+type Loaded = { settings: ResolvedSettings; ignored: IgnoredPolicyValue[] };
+
 function Options() {
-  const [form, setForm] = useState<Form>({ url: '', key: '', agent: '' });
-  const [tenantId, setTenantId] = useState('');
+  const [loaded, setLoaded] = useState<Loaded | undefined>(undefined);
+  const [form, setForm] = useState<Form | undefined>(undefined);
   const [status, setStatus] = useState<{ kind: 'ok' | 'error'; text: string } | undefined>(undefined);
-  useEffect(() => {
-    void Promise.all([backendUrl.getValue(), apiKey.getValue(), agentId.getValue(), tenant.getValue()]).then(([url, key, agent, t]) => {
-      setForm({ url, key, agent });
-      setTenantId(t);
-    });
+
+  const reload = useCallback(async () => {
+    const { ignored, ...settings } = await currentSettings();
+    setLoaded({ settings, ignored });
+    // Fields the agent may edit start from what they saved; locked ones always show the value in force.
+    setForm(
+      (f) =>
+        f ?? {
+          url: settings.backendUrl.source === 'options' ? settings.backendUrl.value : '',
+          key: settings.apiKey.source === 'options' ? settings.apiKey.value : '',
+          agent: settings.agentId.value,
+          prompts: settings.annotationPrompts.value,
+        },
+    );
+    return settings;
   }, []);
-  const field = (name: keyof Form) => (e: Event) => setForm({ ...form, [name]: (e.target as HTMLInputElement).value });
+
+  useEffect(() => {
+    // The tenant's settings as the backend has them now; the cache update redraws the page.
+    void reload().then(async (s) => {
+      const fresh = await fetchHostConfig(s.backendUrl.value, s.apiKey.value);
+      if (fresh.ok) await options.hostConfigCache.setValue(fresh.value);
+    });
+    const onChanged = (_changes: unknown, area: string) => {
+      if (area === 'managed' || area === 'local') void reload();
+    };
+    browser.storage.onChanged.addListener(onChanged);
+    return () => browser.storage.onChanged.removeListener(onChanged);
+  }, [reload]);
+
+  if (!loaded || !form) return <main aria-busy="true">Loading…</main>;
+  const s = loaded.settings;
+  const field = (name: 'url' | 'key' | 'agent') => (e: Event) => setForm({ ...form, [name]: (e.target as HTMLInputElement).value });
+  const managed = [s.backendUrl, s.apiKey, s.tenant].some((x) => x.source === 'policy');
 
   const save = async (event: Event) => {
     event.preventDefault();
-    const url = normaliseBackendUrl(form.url);
+    const url = isLocked(s.backendUrl) ? s.backendUrl.value : normaliseBackendUrl(form.url || DEFAULT_BACKEND_URL);
     if (!url) return setStatus({ kind: 'error', text: 'Enter an http:// or https:// URL.' });
+    const key = isLocked(s.apiKey) ? s.apiKey.value : form.key.trim();
     if (!form.agent.trim()) return setStatus({ kind: 'error', text: 'Enter an agent name or id.' });
-    // Backends other than this computer need the user's grant for that origin.
-    const granted = await browser.permissions.request({ origins: [`${new URL(url).origin}/*`] }).catch(() => false);
-    if (!granted) return setStatus({ kind: 'error', text: `Permission to reach ${new URL(url).origin} was not granted.` });
+    const own = async () => {
+      await options.agentId.setValue(form.agent.trim());
+      if (!isLocked(s.annotationPrompts)) await options.annotationPrompts.setValue(form.prompts);
+      if (!isLocked(s.backendUrl)) await options.backendUrl.setValue(url);
+      if (!isLocked(s.apiKey)) await options.apiKey.setValue(key);
+    };
+    if (!isLocked(s.backendUrl)) {
+      // Backends other than this computer need the user's grant for that origin.
+      const granted = await browser.permissions.request({ origins: [`${new URL(url).origin}/*`] }).catch(() => false);
+      if (!granted) return setStatus({ kind: 'error', text: `Permission to reach ${new URL(url).origin} was not granted.` });
+    }
     const health = await checkBackend(url);
     if (!health.ok) {
-      await Promise.all([backendUrl.setValue(url), apiKey.setValue(form.key.trim()), agentId.setValue(form.agent.trim())]);
+      await own();
       return setStatus({ kind: 'error', text: `Saved, but the backend did not answer: ${health.message}` });
     }
     // The key decides the tenant: recording it from the backend avoids annotations refused for the wrong tenant.
-    const who = await whoAmI(url, form.key.trim());
+    const who = await whoAmI(url, key);
     if (!who.ok) return setStatus({ kind: 'error', text: `Not saved: ${who.message}` });
-    await Promise.all([backendUrl.setValue(url), apiKey.setValue(form.key.trim()), agentId.setValue(form.agent.trim()), tenant.setValue(who.value.tenant)]);
-    setTenantId(who.value.tenant);
-    setForm({ ...form, url });
+    await own();
+    if (s.tenant.source !== 'policy') await options.tenant.setValue(who.value.tenant);
+    else if (s.tenant.value !== who.value.tenant) {
+      return setStatus({ kind: 'error', text: `The key belongs to tenant “${who.value.tenant}”, but policy sets tenant “${s.tenant.value}”: ask your admin.` });
+    }
     setStatus({ kind: 'ok', text: `Saved. Connected as ${who.value.role} of tenant “${who.value.tenant}”; ${health.value.passages} knowledge passages.` });
   };
 
   return (
     <main>
       <h1>AITL settings</h1>
+      {managed && (
+        <p class="managed" role="note">
+          Your organisation manages this extension: values marked 🔒 are set for you and cannot be changed here.
+        </p>
+      )}
       <form onSubmit={save}>
         <label for="backend-url">Backend URL</label>
-        <input id="backend-url" type="url" required value={form.url} placeholder={DEFAULT_BACKEND_URL} onInput={field('url')} />
+        <input
+          id="backend-url"
+          type="url"
+          value={isLocked(s.backendUrl) ? s.backendUrl.value : form.url}
+          placeholder={DEFAULT_BACKEND_URL}
+          disabled={isLocked(s.backendUrl)}
+          onInput={field('url')}
+        />
+        <SourceNote setting={s.backendUrl} name="backendUrl" />
         <p class="hint">{`Default ${DEFAULT_BACKEND_URL}, the backend that \`npm start\` runs.`}</p>
         <label for="api-key">API key</label>
-        <input id="api-key" type="password" autocomplete="off" value={form.key} placeholder="aitl_…" onInput={field('key')} />
-        <p class="hint">An agent key from your admin (`npx aitl keys create --tenant T --role agent`). A backend on this computer works without one.</p>
+        <input
+          id="api-key"
+          type="password"
+          autocomplete="off"
+          value={isLocked(s.apiKey) ? s.apiKey.value : form.key}
+          placeholder="aitl_…"
+          disabled={isLocked(s.apiKey)}
+          onInput={field('key')}
+        />
+        <SourceNote setting={s.apiKey} name="apiKey" />
+        <p class="hint">
+          {s.keySource.value === 'policy'
+            ? 'One key for your whole team, set by policy: each signal is recorded with the agent your help desk shows as signed in.'
+            : 'An agent key from your admin (`npx aitl keys create --tenant T --role agent`). A backend on this computer works without one.'}
+        </p>
         <label for="agent-id">Agent</label>
         <input id="agent-id" required value={form.agent} onInput={field('agent')} />
-        <p class="hint">{`Recorded with every signal you give. Tenant: ${tenantId || '…'} (set by the key).`}</p>
+        <p class="hint">{`Recorded with every signal you give${s.keySource.value === 'policy' ? ' when the help desk does not show who is signed in' : ''}. Tenant: ${s.tenant.value}.`}</p>
+        <label class="check">
+          <input
+            id="annotation-prompts"
+            type="checkbox"
+            checked={isLocked(s.annotationPrompts) ? s.annotationPrompts.value : form.prompts}
+            disabled={isLocked(s.annotationPrompts)}
+            onChange={(e) => setForm({ ...form, prompts: (e.target as HTMLInputElement).checked })}
+          />
+          Ask me which reply is better, whether snippets were relevant and what is missing
+        </label>
+        <SourceNote setting={s.annotationPrompts} name="annotationPrompts" />
         <button type="submit">Save and test</button>
       </form>
       {status && (
@@ -66,6 +153,7 @@ function Options() {
           {status.text}
         </p>
       )}
+      <SettingsTable settings={s} ignored={loaded.ignored} />
     </main>
   );
 }
