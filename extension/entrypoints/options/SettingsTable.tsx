@@ -9,8 +9,8 @@ export const SOURCE_LABELS: Record<SettingSource, string> = {
   default: 'Default',
 };
 
-/** Where a value came from, as a short line under a field or in the table. */
-export function SourceNote({ setting, name }: { setting: Setting<unknown>; name: string }) {
+/** Where a value came from, as a short line under a field (`name` set) or in the table. */
+export function SourceNote({ setting, name }: { setting: Setting<unknown>; name?: string }) {
   return (
     <span class={isLocked(setting) ? 'source locked' : 'source'} data-source-of={name} data-source={setting.source}>
       {SOURCE_LABELS[setting.source]}
@@ -52,7 +52,7 @@ export function SettingsTable({ settings, ignored }: { settings: ResolvedSetting
               <th scope="row">{label}</th>
               <td class="value">{shown}</td>
               <td>
-                <SourceNote setting={setting} name={name} />
+                <SourceNote setting={setting} />
               </td>
             </tr>
           ))}
