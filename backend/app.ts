@@ -4,13 +4,16 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { LIMITS } from '../shared/index.ts';
 import type { AppDeps } from './deps.ts';
 import { apiKeyAuth } from './http/auth.ts';
 import { envelope, errorResponse } from './http/errors.ts';
 import { requestLog } from './http/logging.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { annotationRoutes } from './routes/annotations.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { configRoutes } from './routes/config.ts';
 import { demoRoutes } from './routes/demo.ts';
 import { analystRoutes } from './routes/analyst.ts';
@@ -36,6 +39,18 @@ export function createApp(deps: AppDeps): Hono {
       onError: (c) => c.json(envelope('payload_too_large', `Request body exceeds ${LIMITS.bodyBytes} bytes`), 413),
     }),
   );
+  // The extension's worker may call a backend set by policy without a host-permission grant: browsers then ask
+  // by CORS. Extension origins only (the key in Authorization still decides what a call may do); no cookies.
+  app.use(
+    '/v1/*',
+    cors({
+      origin: (origin) => (/^(chrome|moz|safari-web)-extension:\/\/[a-z0-9-]+$/i.test(origin) ? origin : null),
+      allowMethods: ['GET', 'POST', 'PUT', 'OPTIONS'],
+      allowHeaders: ['authorization', 'content-type', 'if-none-match'],
+      exposeHeaders: ['etag', 'retry-after'],
+      maxAge: 600,
+    }),
+  );
   // Health and the OpenAPI description stay public; every other /v1 route names the role it needs.
   const guard = apiKeyAuth({ db: deps.store.db, mode: deps.config.auth, defaultTenant: deps.config.defaultTenant, logger: deps.logger });
   app.route('/', healthRoutes(deps));
@@ -47,6 +62,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', exportRoutes(deps, guard));
   app.route('/', analystRoutes());
   app.route('/', gapRoutes(deps, guard));
+  app.route('/', adminRoutes(deps, guard));
+  app.route('/', auditRoutes(deps, guard));
   app.route('/', openApiRoutes(API_VERSION));
   app.route('/', kbRoutes(deps));
   app.route('/', demoRoutes());

@@ -9,11 +9,15 @@
  *   aitl config show [--tenant T]       print a tenant's host-adapter selector overrides (JSON)
  *   aitl config set FILE [--tenant T]   validate a JSON file with HostConfig and store it for the tenant
  *   aitl eval --dataset DIR [--split test] [--replies] [--json]   retrieval quality and speed on a BEIR folder (last line JSON)
+ *   aitl tenants list | kb status | audit   admin views (backend/admin/command.ts)
+ * What changes keys, knowledge, selector config or the flywheel is written to the audit log as actor `cli`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HostConfig, Role, toIssues } from '../shared/index.ts';
+import { auditCli } from './admin/cli-audit.ts';
+import { auditCommand, kbStatusCommand, tenantsCommand } from './admin/command.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createEmbeddingsClient } from './llm/embeddings.ts';
 import { embedMissingPassages } from './rag/dense.ts';
@@ -25,7 +29,8 @@ import { gapsCommand } from './flywheel/gaps-command.ts';
 import { importKnowledge } from './kb/import.ts';
 import { ImportError } from './kb/sources.ts';
 import { startServer } from './server.ts';
-import { createApiKey, listApiKeys, revokeApiKey } from './store/api-keys.ts';
+import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from './store/api-keys.ts';
+import { GLOBAL_AUDIT_TENANT } from './store/audit.ts';
 import { openStore, type Store } from './store/connect.ts';
 import { EMPTY_HOST_CONFIG_JSON, getHostConfig, putHostConfig } from './store/host-config.ts';
 
@@ -35,6 +40,10 @@ Commands:
   serve                 Start the backend (AITL_HOST, AITL_PORT, AITL_DATABASE_URL)
   kb import PATH        Import knowledge: a BEIR folder (corpus.jsonl), a JSONL file of
                         {id,title,body,url?}, or a folder of Markdown articles
+  kb status [--json]    Newest import, passages stored, index version
+  tenants list [--json] Every tenant: keys by role, annotations, suggestions, last activity
+  audit [--tenant T] [--action A] [--since ISO] [--limit N] [--json]
+                        The audit log, newest first (admin API and command-line changes, exports)
   keys create --tenant T --role agent|analyst|admin [--name N]
                         Make an API key; it is printed once, alone on the last line
   keys list             List API keys (id, tenant, role, name, dates; never secrets)
@@ -73,7 +82,8 @@ export async function main(argv: string[], out: (line: string) => void = console
         return await serveCommand(out);
       case 'kb':
         if (rest[0] === 'import' && rest[1]) return await kbImport(rest[1], out);
-        err('Usage: aitl kb import PATH');
+        if (rest[0] === 'status') return await kbStatusCommand(rest.slice(1), out, err);
+        err('Usage: aitl kb import PATH | aitl kb status [--json]');
         return 2;
       case 'keys':
         return await keysCommand(rest, out, err);
@@ -81,8 +91,17 @@ export async function main(argv: string[], out: (line: string) => void = console
         return await configCommand(rest, out, err);
       case 'eval':
         return await evalCommand(rest, out, err);
-      case 'flywheel':
-        return await flywheelCommand(rest, out, err);
+      case 'flywheel': {
+        const code = await flywheelCommand(rest, out, err);
+        // The rollback reaches every tenant: audited under `*`.
+        const version = rest.slice(1).find((a) => !a.startsWith('--'));
+        if (code === 0 && rest[0] === 'rollback' && version) await auditCli({ tenant: GLOBAL_AUDIT_TENANT, action: 'flywheel.rollback', target: version });
+        return code;
+      }
+      case 'tenants':
+        return await tenantsCommand(rest, out, err);
+      case 'audit':
+        return await auditCommand(rest, out, err);
       case 'simulate':
         return await simulateCommand(rest, out, err);
       case 'gaps':
@@ -134,6 +153,7 @@ async function kbImport(path: string, out: (line: string) => void): Promise<numb
   try {
     const summary = await importKnowledge(store.db, path);
     out(`Imported ${summary.articles} articles as ${summary.passages} passages (${summary.format}) into ${store.location}; import ${summary.importId}`);
+    await auditCli({ tenant: GLOBAL_AUDIT_TENANT, action: 'kb.import', target: summary.importId, detail: { source: path, format: summary.format, articles: summary.articles, passages: summary.passages } });
     if (config.embed) {
       // Vectors are an addition: the import stands (and lexical search works) even when the embeddings API fails.
       try {
@@ -200,7 +220,9 @@ async function keysCreate(args: string[], out: (line: string) => void): Promise<
   if (!tenant || tenant.length > 128) throw new UsageError('--tenant is required (1 to 128 characters)');
   const role = Role.safeParse(values.role);
   if (!role.success) throw new UsageError(`--role must be one of ${Role.options.join(', ')}`);
+  if (tenant === GLOBAL_AUDIT_TENANT) throw new UsageError(`--tenant ${GLOBAL_AUDIT_TENANT} is reserved (the audit log's "every tenant")`);
   const { key, info } = await withStore((store) => createApiKey(store.db, { tenant, role: role.data, name: values.name }));
+  await auditCli({ tenant, action: 'key.create', target: info.id, detail: { role: info.role, name: info.name } });
   out(`Created API key ${info.id} for tenant ${info.tenant}, role ${info.role}${info.name ? ` (${info.name})` : ''}.`);
   out('Store it now: only its hash is kept, it cannot be shown again. Send it as Authorization: Bearer <key>.');
   out(key);
@@ -223,11 +245,12 @@ async function keysList(out: (line: string) => void): Promise<number> {
 }
 
 async function keysRevoke(id: string, out: (line: string) => void, err: (line: string) => void): Promise<number> {
-  const result = await withStore((store) => revokeApiKey(store.db, id));
+  const { result, tenant } = await withStore(async (store) => ({ result: await revokeApiKey(store.db, id), tenant: (await getApiKey(store.db, id))?.tenant }));
   if (result === 'not_found') {
     err(`No API key ${id}`);
     return 1;
   }
+  if (result === 'revoked' && tenant !== undefined) await auditCli({ tenant, action: 'key.revoke', target: id, detail: { result } });
   out(result === 'revoked' ? `Revoked API key ${id}` : `API key ${id} was already revoked`);
   return 0;
 }
@@ -289,5 +312,7 @@ async function configSet(file: string, tenantFlag: string | undefined, out: (lin
   await withStore((store) => putHostConfig(store.db, tenant, parsed.data, null));
   const hosts = Object.entries(parsed.data.selectors).map(([host, keys]) => `${host} (${Object.keys(keys ?? {}).length})`);
   out(`Stored host config for tenant ${tenant}: ${hosts.length > 0 ? `selector overrides for ${hosts.join(', ')}` : 'no selector overrides'}.`);
+  if (parsed.data.settings) out(`Extension settings for the tenant: ${Object.keys(parsed.data.settings).join(', ') || 'none'}.`);
+  await auditCli({ tenant, action: 'config.set', target: null, detail: { hosts: Object.keys(parsed.data.selectors), settings: Object.keys(parsed.data.settings ?? {}) } });
   return 0;
 }

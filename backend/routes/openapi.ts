@@ -23,7 +23,12 @@ import {
   SyncResponse,
   WhoAmI,
 } from '../../shared/index.ts';
+import { FlywheelStatus, RollbackRequest, RollbackResult } from '../admin/flywheel.ts';
+import { KbStatus } from '../admin/kb.ts';
+import { TenantList } from '../admin/tenants.ts';
+import { ApiKeyList, CreatedApiKey, CreateKeyRequest, KeyIdParams, RevokedApiKey } from './admin.ts';
 import { ListAnnotationsQuery } from './annotations.ts';
+import { AuditList, ListAuditQuery } from './audit.ts';
 import { ExportIdParams, ListExportsQuery } from './exports.ts';
 import { ListGapsQuery } from './gaps.ts';
 import { ListPageReportsQuery, PAGE_REPORTS_PER_MINUTE } from './page-reports.ts';
@@ -197,6 +202,81 @@ export function openApiRoutes(version: string): OpenAPIHono {
       404: json(ErrorEnvelope, 'No such batch for this tenant, or its archive is not on this server'),
       409: json(ErrorEnvelope, 'The batch is not ready (pending, running or failed)'),
     },
+  });
+  const audited = 'Needs the admin role. Recorded in the audit log (GET /v1/audit).';
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/admin/keys',
+    summary: "Make an API key for the caller's tenant; the key is in the answer this once",
+    description: `${audited} A \`tenant\` other than the caller's answers 403.`,
+    security,
+    request: { body: { required: true, content: { 'application/json': { schema: CreateKeyRequest } } } },
+    responses: { 201: json(CreatedApiKey, 'The key and what lists show of it'), ...invalid, ...auth },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/admin/keys',
+    summary: "The caller's tenant's API keys (never their secrets)",
+    description: audited,
+    security,
+    responses: { 200: json(ApiKeyList, 'Keys, oldest first, with created, last used and revoked times'), ...auth },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/admin/keys/{id}/revoke',
+    summary: 'Revoke an API key for good: its next request answers 401',
+    description: `${audited} Another tenant's key answers 404.`,
+    security,
+    request: { params: KeyIdParams },
+    responses: { 200: json(RevokedApiKey, 'Revoked now, or already before'), ...auth, 404: json(ErrorEnvelope, 'No such key for this tenant') },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/admin/tenants',
+    summary: "The caller's tenant with counts: keys by role, annotations, suggestions, last activity",
+    description: `${audited} \`aitl tenants list\` lists every tenant of the store.`,
+    security,
+    responses: { 200: json(TenantList, 'One item, the caller’s tenant'), ...auth },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/admin/kb',
+    summary: 'The knowledge base: newest import, passages stored, index version served',
+    description: audited,
+    security,
+    responses: { 200: json(KbStatus, 'Knowledge-base status'), ...auth },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/admin/flywheel',
+    summary: "The flywheel: each artefact's current version, the registry's newest versions, recent runs",
+    description: audited,
+    security,
+    responses: { 200: json(FlywheelStatus, 'Flywheel status'), ...auth },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/admin/flywheel/rollback',
+    summary: 'Make an earlier version (or the built-in default) current again',
+    description: `${audited} The knowledge base and the flywheel serve every tenant: the entry is recorded under tenant \`*\`, seen by every tenant's admins.`,
+    security,
+    request: { body: { required: true, content: { 'application/json': { schema: RollbackRequest } } } },
+    responses: {
+      200: json(RollbackResult, 'The artefact kind, the version replaced and the one restored'),
+      ...invalid,
+      ...auth,
+      404: json(ErrorEnvelope, 'No such version'),
+      409: json(ErrorEnvelope, 'That version is already current'),
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/audit',
+    summary: "The audit log, newest first: the caller's tenant's entries and those reaching every tenant (`*`)",
+    description: 'Needs the admin role. Key, tenant, knowledge-base and flywheel actions from the admin API and the command line (actor `cli`), exports.',
+    security,
+    request: { query: ListAuditQuery },
+    responses: { 200: json(AuditList, 'Entries'), ...invalid, ...auth },
   });
   app.doc31('/v1/openapi.json', {
     openapi: '3.1.0',

@@ -101,3 +101,15 @@ export async function findActiveApiKey(db: Kysely<Database>, key: string): Promi
 export async function touchApiKey(db: Kysely<Database>, id: string, now: Date = new Date()): Promise<void> {
   await db.updateTable('api_keys').set({ last_used_at: now.toISOString() }).where('id', '=', id).execute();
 }
+
+/** One key by its public id (revoked or not), or undefined. */
+export async function getApiKey(db: Kysely<Database>, id: string): Promise<ApiKeyInfo | undefined> {
+  const row = await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toInfo(row) : undefined;
+}
+
+/** A tenant's keys, oldest first (what the admin API lists). */
+export async function listTenantApiKeys(db: Kysely<Database>, tenant: string): Promise<ApiKeyInfo[]> {
+  const rows = await db.selectFrom('api_keys').selectAll().where('tenant', '=', tenant).orderBy('created_at').orderBy('id').execute();
+  return rows.map(toInfo);
+}

@@ -57,3 +57,22 @@ export async function listAudit(db: Kysely<Database>, q: { tenant: string; since
   const rows = await query.execute();
   return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
 }
+
+/**
+ * The tenant of entries whose effect is not one tenant's: the knowledge base and the flywheel's versions serve every
+ * tenant, so an import or a rollback is recorded here and shown to every tenant's admins.
+ */
+export const GLOBAL_AUDIT_TENANT = '*';
+
+/** Entries of these tenants (all when `tenants` is absent), newest first, optionally at or after `since` and of one action. */
+export async function queryAudit(
+  db: Kysely<Database>,
+  q: { tenants?: string[] | undefined; since?: string | undefined; action?: string | undefined; limit: number },
+): Promise<AuditRecord[]> {
+  let query = db.selectFrom('audit_log').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(q.limit);
+  if (q.tenants !== undefined) query = query.where('tenant', 'in', q.tenants.length > 0 ? q.tenants : ['']);
+  if (q.since !== undefined) query = query.where('at', '>=', new Date(q.since).toISOString());
+  if (q.action !== undefined) query = query.where('action', '=', q.action);
+  const rows = await query.execute();
+  return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+}

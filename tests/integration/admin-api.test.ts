@@ -1,0 +1,288 @@
+/**
+ * The admin API and the admin command line on SQLite and PostgreSQL: keys (create, list, revoke — a revoked key
+ * answers 401 on its very next request), tenants, knowledge-base status, flywheel status and rollback, all for the
+ * admin role only and all in the audit log (GET /v1/audit, `aitl audit`), with command-line changes as actor `cli`.
+ */
+import type { Hono } from 'hono';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../backend/app.ts';
+import { main } from '../../backend/cli.ts';
+import { DEMO_HELP_CENTRE } from '../../backend/demo/tickets.ts';
+import type { AppDeps } from '../../backend/deps.ts';
+import { importKnowledge } from '../../backend/kb/import.ts';
+import { addCandidate, decide } from '../../backend/flywheel/registry.ts';
+import { payloadHash, storeAnnotations } from '../../backend/store/annotations.ts';
+import { createApiKey } from '../../backend/store/api-keys.ts';
+import { type ErrorEnvelope, HostConfig, type Role, WhoAmI } from '../../shared/index.ts';
+import { makeAnnotation } from '../helpers/annotations.ts';
+import { clearTables, createTestDeps, DIALECTS, type TestDatabase, useDatabase } from './dialects.ts';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The store's URL as AITL_DATABASE_URL: a PostgreSQL test schema is chosen through the connection's search_path. */
+function databaseUrl(database: TestDatabase): string {
+  if (database.dialect === 'sqlite') return database.url;
+  return `${database.url}${database.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${database.where}`)}`;
+}
+
+let saved: Record<string, string | undefined>;
+beforeEach(() => {
+  saved = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('AITL_')).map((k) => [k, process.env[k]]));
+});
+afterEach(() => {
+  for (const key of Object.keys(process.env)) if (key.startsWith('AITL_')) delete process.env[key];
+  for (const [key, value] of Object.entries(saved)) if (value !== undefined) process.env[key] = value;
+});
+
+describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
+  let deps: AppDeps;
+  let app: Hono;
+  let url: string;
+  useDatabase(
+    dialect,
+    async (database) => {
+      deps = await createTestDeps(database);
+      app = createApp({ ...deps, config: { ...deps.config, auth: 'required' } });
+      url = databaseUrl(database);
+    },
+    async () => {
+      await clearTables(deps.store.db);
+      await deps.store.db.deleteFrom('audit_log').execute();
+      await deps.store.db.deleteFrom('model_versions').execute();
+    },
+  );
+
+  const keyFor = async (role: Role, tenant = 'acme') => (await createApiKey(deps.store.db, { tenant, role, name: `${role}-${tenant}` })).key;
+  const call = async (method: string, path: string, key?: string, body?: unknown) => {
+    const res = await app.request(path, {
+      method,
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json().catch(() => undefined)) as Json };
+  };
+  const audit = async (key: string, query = '') => (await call('GET', `/v1/audit${query}`, key)).body.items as Json[];
+  const cli = async (...argv: string[]) => {
+    process.env.AITL_DATABASE_URL = url;
+    process.env.AITL_LOG_LEVEL = 'silent';
+    process.env.AITL_DEMO = 'false';
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
+    return { code, out, err: err.join('\n') };
+  };
+
+  const ROUTES: [string, string, unknown?][] = [
+    ['POST', '/v1/admin/keys', { role: 'agent' }],
+    ['GET', '/v1/admin/keys'],
+    ['POST', '/v1/admin/keys/0123456789abcdef/revoke'],
+    ['GET', '/v1/admin/tenants'],
+    ['GET', '/v1/admin/kb'],
+    ['GET', '/v1/admin/flywheel'],
+    ['POST', '/v1/admin/flywheel/rollback', { version: 'ranking-default' }],
+    ['GET', '/v1/audit'],
+  ];
+
+  it('answers 401 without a key and 403 for agents and analysts, on every admin route', async () => {
+    const [agent, analyst] = [await keyFor('agent'), await keyFor('analyst')];
+    for (const [method, path, body] of ROUTES) {
+      expect((await call(method, path, undefined, body)).status, `${method} ${path}`).toBe(401);
+      for (const key of [agent, analyst]) {
+        const res = await call(method, path, key, body);
+        expect(res.status, `${method} ${path}`).toBe(403);
+        expect((res.body as ErrorEnvelope).error.code).toBe('forbidden');
+      }
+    }
+    expect(await deps.store.db.selectFrom('audit_log').selectAll().execute()).toEqual([]);
+  });
+
+  it("makes, lists and revokes the tenant's keys; a revoked key gets 401 on its next request", async () => {
+    const admin = await keyFor('admin');
+    await keyFor('agent', 'globex');
+    const created = await call('POST', '/v1/admin/keys', admin, { role: 'agent', name: 'team key' });
+    expect(created.status).toBe(201);
+    const { key, info } = created.body as { key: string; info: Json };
+    expect(info).toMatchObject({ tenant: 'acme', role: 'agent', name: 'team key', revokedAt: null });
+    expect(key).toMatch(new RegExp(`^aitl_${info.id}_`));
+    expect(WhoAmI.parse((await call('GET', '/v1/whoami', key)).body)).toEqual({ tenant: 'acme', role: 'agent', keyId: info.id });
+
+    const listed = await call('GET', '/v1/admin/keys', admin);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((k: Json) => [k.tenant, k.role])).toEqual([
+      ['acme', 'admin'],
+      ['acme', 'agent'],
+    ]);
+    expect(JSON.stringify(listed.body)).not.toMatch(/key_hash|aitl_[0-9a-f]{16}_/);
+
+    const ticket = { host: 'demo', ticketId: '1001', messages: [{ role: 'customer', text: 'My lamp arrived cracked. How do I get a refund?' }] };
+    expect((await call('POST', '/v1/suggestions', key, { ticket })).status).toBe(200);
+    expect(await call('POST', `/v1/admin/keys/${info.id}/revoke`, admin)).toEqual({ status: 200, body: { id: info.id, status: 'revoked' } });
+    // No cache between the revocation and the next request.
+    const refused = await call('POST', '/v1/suggestions', key, { ticket });
+    expect(refused.status).toBe(401);
+    expect(refused.body.error).toMatchObject({ code: 'unauthorized', message: 'Unknown or revoked API key' });
+    expect((await call('GET', '/v1/whoami', key)).status).toBe(401);
+    expect((await call('POST', `/v1/admin/keys/${info.id}/revoke`, admin)).body.status).toBe('already_revoked');
+  });
+
+  it("refuses another tenant's keys: making one is 403, revoking one is 404", async () => {
+    const admin = await keyFor('admin');
+    const other = await createApiKey(deps.store.db, { tenant: 'globex', role: 'agent' });
+    expect((await call('POST', '/v1/admin/keys', admin, { role: 'agent', tenant: 'globex' })).status).toBe(403);
+    expect((await call('POST', `/v1/admin/keys/${other.info.id}/revoke`, admin)).status).toBe(404);
+    expect((await call('GET', '/v1/whoami', other.key)).status).toBe(200);
+    expect((await call('POST', '/v1/admin/keys', admin, { role: 'boss' })).status).toBe(400);
+  });
+
+  it("counts the caller's tenant: keys by role, annotations, suggestions, last activity", async () => {
+    const admin = await keyFor('admin');
+    await keyFor('agent');
+    const revoked = await createApiKey(deps.store.db, { tenant: 'acme', role: 'agent' });
+    await call('POST', `/v1/admin/keys/${revoked.info.id}/revoke`, admin);
+    await keyFor('agent', 'globex');
+    const items = ['preference', 'relevance'].map((kind) => makeAnnotation(kind as 'preference' | 'relevance', 'acme'));
+    await storeAnnotations(deps.store.db, 'acme', items.map((annotation) => ({ annotation, hash: payloadHash(annotation) })), { sentAt: null, receivedAt: '2026-11-20T10:00:00.000Z' });
+    const res = await call('GET', '/v1/admin/tenants', admin);
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([
+      {
+        tenant: 'acme',
+        keys: { active: 2, revoked: 1, agent: 1, analyst: 0, admin: 1 },
+        annotations: 2,
+        suggestions: 0,
+        lastActivityAt: '2026-11-20T10:00:00.000Z',
+        hostConfig: false,
+      },
+    ]);
+  });
+
+  it('reports the knowledge base and the flywheel, and rolls a version back, served at once', async () => {
+    const admin = await keyFor('admin');
+    expect((await call('GET', '/v1/admin/kb', admin)).body).toMatchObject({ latestImport: null, passages: 0 });
+    await importKnowledge(deps.store.db, DEMO_HELP_CENTRE);
+    const kb = await call('GET', '/v1/admin/kb', admin);
+    expect(kb.status).toBe(200);
+    expect(kb.body.latestImport).toMatchObject({ format: 'markdown', articles: 42 });
+    expect(kb.body.passages).toBeGreaterThan(42);
+    expect(kb.body.indexVersion).toBe(deps.knowledge.index.version);
+
+    expect((await call('GET', '/v1/admin/flywheel', admin)).body).toMatchObject({ current: { ranking: 'ranking-default', variants: 'variants-default' }, versions: [], runs: [] });
+    const candidate = await addCandidate(deps.store.db, { kind: 'ranking', parent: null, runId: null, inputs: {}, metrics: {}, artefact: {} });
+    await decide(deps.store.db, candidate.id, { promote: true, reason: 'won on held-out checks', metrics: { ndcg: 0.5 } });
+    const status = await call('GET', '/v1/admin/flywheel', admin);
+    expect(status.body.current.ranking).toBe(candidate.id);
+    expect(status.body.versions).toEqual([expect.objectContaining({ id: candidate.id, status: 'promoted', reason: 'won on held-out checks' })]);
+
+    expect((await call('POST', '/v1/admin/flywheel/rollback', admin, { version: 'ranking-nosuch' })).status).toBe(404);
+    expect((await call('POST', '/v1/admin/flywheel/rollback', admin, {})).status).toBe(400);
+    expect(await call('POST', '/v1/admin/flywheel/rollback', admin, { version: 'ranking-default' })).toEqual({
+      status: 200,
+      body: { kind: 'ranking', from: candidate.id, to: 'ranking-default' },
+    });
+    expect((await call('POST', '/v1/admin/flywheel/rollback', admin, { version: 'ranking-default' })).status).toBe(409);
+    expect((await call('GET', '/v1/admin/flywheel', admin)).body.current.ranking).toBe('ranking-default');
+  });
+
+  it("writes every admin call to the audit log: the caller's tenant's entries and those reaching every tenant", async () => {
+    const admin = await keyFor('admin');
+    const globexAdmin = await keyFor('admin', 'globex');
+    const adminId = /^aitl_([0-9a-f]{16})_/.exec(admin)![1];
+    const made = (await call('POST', '/v1/admin/keys', admin, { role: 'agent' })).body.info.id as string;
+    await call('GET', '/v1/admin/keys', admin);
+    await call('POST', `/v1/admin/keys/${made}/revoke`, admin);
+    await call('GET', '/v1/admin/tenants', admin);
+    await call('GET', '/v1/admin/kb', admin);
+    await call('GET', '/v1/admin/flywheel', admin);
+    await call('GET', '/v1/admin/keys', globexAdmin);
+
+    const entries = await audit(admin);
+    expect(entries.map((e) => e.action)).toEqual(['flywheel.status', 'kb.status', 'tenant.list', 'key.revoke', 'key.list', 'key.create']);
+    expect(entries.every((e) => e.tenant === 'acme' && e.actor === adminId && e.role === 'admin')).toBe(true);
+    expect(entries.find((e) => e.action === 'key.revoke')).toMatchObject({ target: made, detail: { result: 'revoked', role: 'agent' } });
+    expect((await audit(globexAdmin)).map((e) => e.action)).toEqual(['key.list']);
+    expect((await audit(admin, '?action=key.create')).map((e) => e.target)).toEqual([made]);
+    expect(await audit(admin, '?limit=2')).toHaveLength(2);
+    for (const query of ['?limit=0', '?limit=501', '?since=yesterday']) expect((await call('GET', `/v1/audit${query}`, admin)).status, query).toBe(400);
+
+    // A rollback reaches every tenant: recorded under `*`, seen by both tenants' admins.
+    const candidate = await addCandidate(deps.store.db, { kind: 'variants', parent: null, runId: null, inputs: {}, metrics: {}, artefact: {} });
+    await decide(deps.store.db, candidate.id, { promote: true, reason: 'won', metrics: {} });
+    await call('POST', '/v1/admin/flywheel/rollback', globexAdmin, { version: 'variants-default' });
+    for (const key of [admin, globexAdmin]) {
+      expect((await audit(key))[0]).toMatchObject({ tenant: '*', action: 'flywheel.rollback', target: 'variants-default', detail: { kind: 'variants', from: candidate.id, tenant: 'globex' } });
+    }
+  });
+
+  it('audits the command line as actor cli: keys create and revoke, kb import, flywheel rollback; lists tenants, kb status and the log', async () => {
+    const imported = await cli('kb', 'import', DEMO_HELP_CENTRE);
+    expect(imported.code).toBe(0);
+    const importId = /import (\S+)$/.exec(imported.out[0]!)![1];
+    const created = await cli('keys', 'create', '--tenant', 'acme', '--role', 'agent', '--name', 'cli key');
+    expect(created.code).toBe(0);
+    const id = /^aitl_([0-9a-f]{16})_/.exec(created.out.at(-1)!)![1]!;
+    expect((await cli('keys', 'revoke', id)).code).toBe(0);
+    expect((await cli('keys', 'create', '--tenant', '*', '--role', 'agent')).code).toBe(2);
+    const candidate = await addCandidate(deps.store.db, { kind: 'ranking', parent: null, runId: null, inputs: {}, metrics: {}, artefact: {} });
+    await decide(deps.store.db, candidate.id, { promote: true, reason: 'won', metrics: {} });
+    expect((await cli('flywheel', 'rollback', 'ranking-default')).code).toBe(0);
+
+    const log = await cli('audit', '--json');
+    expect(log.code).toBe(0);
+    const entries = JSON.parse(log.out.at(-1)!).items as Json[];
+    expect(entries.map((e) => [e.tenant, e.actor, e.action, e.target])).toEqual([
+      ['*', 'cli', 'flywheel.rollback', 'ranking-default'],
+      ['acme', 'cli', 'key.revoke', id],
+      ['acme', 'cli', 'key.create', id],
+      ['*', 'cli', 'kb.import', importId],
+    ]);
+    expect(entries.at(-1)!.detail).toMatchObject({ format: 'markdown', articles: 42 });
+    // The same entries over HTTP, for the tenant's admin.
+    expect((await audit(await keyFor('admin'))).map((e) => e.action)).toEqual(['flywheel.rollback', 'key.revoke', 'key.create', 'kb.import']);
+    expect(JSON.parse((await cli('audit', '--tenant', 'acme', '--action', 'key.create', '--json')).out.at(-1)!).items).toHaveLength(1);
+    expect((await cli('audit', '--limit', 'ten')).code).toBe(2);
+
+    const tenants = JSON.parse((await cli('tenants', 'list', '--json')).out.at(-1)!).items as Json[];
+    expect(tenants.map((t) => [t.tenant, t.keys.active, t.keys.revoked])).toEqual([['acme', 1, 1]]);
+    const table = await cli('tenants', 'list');
+    expect(table.out[0]).toMatch(/^TENANT\s+KEYS\s+REVOKED/);
+
+    const kb = JSON.parse((await cli('kb', 'status', '--json')).out.at(-1)!);
+    expect(kb).toMatchObject({ latestImport: { format: 'markdown', articles: 42 }, indexVersion: expect.any(String) });
+    expect((await cli('kb', 'status')).out.join('\n')).toMatch(/latest import .+: 42 articles/);
+  });
+
+  it("delivers the tenant's extension settings with its selector overrides (config set is audited)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aitl-admin-'));
+    try {
+      const file = join(dir, 'tenant.json');
+      const config = { selectors: { zendesk: { composer: ['div.ck-editor__editable'] } }, settings: { pairwisePromptPercent: 25, redactionLevel: 'strict', enabledHosts: ['zendesk'] } };
+      writeFileSync(file, JSON.stringify(config));
+      const stored = await cli('config', 'set', file, '--tenant', 'acme');
+      expect(stored.code).toBe(0);
+      expect(stored.out.join('\n')).toContain('Extension settings for the tenant: enabledHosts, redactionLevel, pairwisePromptPercent.');
+      const served = await call('GET', '/v1/config', await keyFor('agent'));
+      expect(HostConfig.parse(served.body)).toEqual(config);
+      expect((await audit(await keyFor('admin')))[0]).toMatchObject({ actor: 'cli', action: 'config.set', detail: { hosts: ['zendesk'], settings: ['enabledHosts', 'redactionLevel', 'pairwisePromptPercent'] } });
+      writeFileSync(file, JSON.stringify({ settings: { pairwisePromptPercent: 150 } }));
+      const refused = await cli('config', 'set', file, '--tenant', 'acme');
+      expect(refused.code).toBe(1);
+      expect(refused.err).toContain('settings.pairwisePromptPercent');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("answers the extension's CORS preflight (a backend set by policy needs no host permission), and no other origin's", async () => {
+    const preflight = (origin: string) =>
+      app.request('/v1/suggestions', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+    const ok = await preflight('chrome-extension://mimldbgokakkcdedcmobpimfjboikkee');
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('chrome-extension://mimldbgokakkcdedcmobpimfjboikkee');
+    expect(ok.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    expect(ok.headers.get('access-control-allow-credentials')).toBeNull();
+    expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
