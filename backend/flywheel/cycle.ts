@@ -118,16 +118,15 @@ async function rankingStep(
     comparisons.push(compareOnBeir(index, candidateIndex, queries, `regression set ${options.regression.dir} (${options.regression.split})`));
   }
   const decision = decidePromotion(comparisons, { ...DEFAULT_PROMOTION, ...options.promotion });
-  // What is promoted is the evaluated recipe refit on every check, held-out ones included: the newest checks are
-  // the most valuable and the evaluation has already judged the recipe.
-  const final = decision.promote ? trainRanking(index, checked, currentArtefact, flagged, version) : candidate;
+  // What is promoted is exactly what was evaluated (trained on the older checks only). Refitting on the held-out
+  // checks too would leak them: the next cycle holds out the newest checks, which that refit would have seen.
   const stored = await addCandidate(db, {
     kind: 'ranking',
     parent,
     runId,
-    inputs: { ...final.stats, evaluatedWith: { trainQueries: train.length, heldOutQueries: held.length }, refitOnAll: decision.promote },
+    inputs: { ...candidate.stats, trainQueries: train.length, heldOutQueries: held.length, trainedThrough: train[train.length - 1]!.createdAt },
     metrics: { comparisons },
-    artefact: final.artefact,
+    artefact: candidate.artefact,
   });
   await decide(db, stored.id, { ...decision, metrics: { comparisons } });
   return {
@@ -136,7 +135,7 @@ async function rankingStep(
     versionId: stored.id,
     reason: decision.reason,
     comparisons,
-    training: final.stats as unknown as Record<string, unknown>,
+    training: candidate.stats as unknown as Record<string, unknown>,
   };
 }
 

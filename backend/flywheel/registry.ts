@@ -118,8 +118,8 @@ export async function decide(
 }
 
 /**
- * Makes `id` current again (any earlier version, or `<kind>-default` for the built-in one); the version it replaces
- * is marked rolled back. Returns the kind rolled back.
+ * Makes `id` current again (a version that was promoted before, or `<kind>-default` for the built-in one); the
+ * version it replaces is marked rolled back. Returns the kind rolled back.
  */
 export async function rollback(db: Kysely<Database>, id: string, now = new Date()): Promise<{ kind: ArtefactKind; from: string; to: string }> {
   const at = now.toISOString();
@@ -127,6 +127,11 @@ export async function rollback(db: Kysely<Database>, id: string, now = new Date(
   return db.transaction().execute(async (trx) => {
     const target = defaultKind ? undefined : await trx.selectFrom('model_versions').selectAll().where('id', '=', id).executeTakeFirst();
     if (!defaultKind && !target) throw new RollbackError(`No model version "${id}"; \`aitl flywheel status\` lists them`);
+    // Only a version that once served (was promoted, then replaced or rolled back) can serve again: one that the
+    // evaluation kept out must not come in through the back door.
+    if (target && target.status !== 'retired' && target.status !== 'rolled_back' && target.status !== 'promoted') {
+      throw new RollbackError(`${id} was never promoted (status ${target.status}: ${target.reason}); only earlier promoted versions can be restored`);
+    }
     const kind = (defaultKind ?? target!.kind) as ArtefactKind;
     const current = await trx
       .selectFrom('model_versions')

@@ -26,6 +26,8 @@ export interface KnowledgeIndex {
   feedback: FeedbackLayer;
   /** The reply variants to show (champion, challenger) by the promoted variant policy; none promoted: the defaults. */
   replyPolicy: { versionId: string; pair?: [string, string] | undefined };
+  /** The promoted registry versions seen when the index was loaded (applied or not), to tell when it is stale. */
+  registry: { ranking: string; variants: string };
   importId: string;
   /** The passages' embeddings by one model, when any are stored and an embeddings model is configured. */
   dense?: DenseIndex | undefined;
@@ -60,6 +62,7 @@ export function buildIndex(passages: PassageRow[], importId: string, reranker: R
     reranker,
     feedback: buildFeedbackLayer(passages, DEFAULT_VERSION_ID.ranking, { ...DEFAULT_RANKING, reranker }),
     replyPolicy: { versionId: DEFAULT_VERSION_ID.variants },
+    registry: { ranking: DEFAULT_VERSION_ID.ranking, variants: DEFAULT_VERSION_ID.variants },
     importId,
     dense,
     version: indexVersion(importId, reranker, dense?.model),
@@ -110,6 +113,7 @@ export async function loadIndex(db: Kysely<Database>, options: { embedModel?: st
   const artefact = ranking && RankingArtefact.safeParse(ranking.artefact);
   const policy = variants && VariantPolicy.safeParse(variants.artefact);
   if (variants && policy?.success) index.replyPolicy = { versionId: variants.id, pair: [policy.data.champion, policy.data.challenger] };
+  index.registry = { ranking: ranking?.id ?? DEFAULT_VERSION_ID.ranking, variants: variants?.id ?? DEFAULT_VERSION_ID.variants };
   return ranking && artefact?.success ? withFeedback(index, buildFeedbackLayer(passages, ranking.id, artefact.data)) : index;
 }
 

@@ -29,8 +29,8 @@ export async function createKnowledge(db: Kysely<Database>, options: { embedMode
       const [last, ranking, variants] = await Promise.all([latestImport(db), currentVersion(db, 'ranking'), currentVersion(db, 'variants')]);
       const stale =
         (last && last.id !== index.importId) ||
-        (ranking?.id ?? DEFAULT_VERSION_ID.ranking) !== index.feedback.versionId ||
-        (variants?.id ?? DEFAULT_VERSION_ID.variants) !== index.replyPolicy.versionId;
+        (ranking?.id ?? DEFAULT_VERSION_ID.ranking) !== index.registry.ranking ||
+        (variants?.id ?? DEFAULT_VERSION_ID.variants) !== index.registry.variants;
       if (stale) await reload();
     },
   };

@@ -269,7 +269,9 @@ describe.each(DIALECTS)('flywheel cycle on a DSTC11 slice on $name', (dialect) =
     expect(versions).toHaveLength(1);
     const v = versions[0]!;
     expect(v).toMatchObject({ id: report.ranking.versionId, status: 'promoted', parent: 'ranking-default', runId: report.runId, reason: report.ranking.reason });
-    expect(v.inputs).toMatchObject({ refitOnAll: true, queries: TRAIN_QUERIES, evaluatedWith: { trainQueries: report.ranking.trainQueries, heldOutQueries: report.ranking.heldOutQueries } });
+    // What was evaluated is what is promoted: trained on the older checks only, the held-out ones kept out.
+    expect(v.inputs).toMatchObject({ queries: report.ranking.trainQueries, trainQueries: report.ranking.trainQueries, heldOutQueries: report.ranking.heldOutQueries });
+    expect(report.ranking.trainQueries + report.ranking.heldOutQueries).toBe(TRAIN_QUERIES);
     expect((v.metrics as { comparisons: unknown[] }).comparisons).toHaveLength(2);
     const artefact = v.artefact as { reranker: { features: string[] }; expansions: Record<string, string[]> };
     expect(artefact.reranker.features).toEqual(expect.arrayContaining(['prior', 'expansion', 'rejection']));

@@ -124,6 +124,20 @@ describe('model registry', () => {
     expect(await promotedIds('ranking')).toEqual([first.id]);
   });
 
+  it('refuses to roll in a version that was never promoted (kept by the evaluation, or still a candidate)', async () => {
+    const first = await train('ranking', 1);
+    await promote(first.id, 2);
+    const kept = await train('ranking', 3, first.id);
+    await decide(store.db, kept.id, { promote: false, reason: 'mrr regresses', metrics: {} }, at(4));
+    const candidate = await train('ranking', 5, first.id);
+    for (const id of [kept.id, candidate.id]) {
+      const error = await rollback(store.db, id).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RollbackError);
+      expect((error as Error).message).toMatch(/was never promoted/);
+    }
+    expect(await promotedIds('ranking')).toEqual([first.id]);
+  });
+
   it('refuses to roll back to the current version, the default included', async () => {
     await expect(rollback(store.db, 'ranking-default')).rejects.toBeInstanceOf(RollbackError);
     await expect(rollback(store.db, 'ranking-default')).rejects.toThrow('ranking-default is already the current ranking version');
