@@ -21,7 +21,19 @@ export default defineConfig({
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     ...(browser === 'firefox'
       ? // Firefox reads policy from policies.json (3rdparty.Extensions.<id>) and names the add-on by this id.
-        { browser_specific_settings: { gecko: { id: GECKO_ID, strict_min_version: '115.0' } } }
+        // Its MV2 build asks for other backends' origins as optional permissions (WXT drops optional_host_permissions).
+        // What is sent to the backend the admin sets: tickets (help-desk page content, customers' messages) and, with a
+        // tenant-wide key, the signed-in agent.
+        {
+          browser_specific_settings: {
+            gecko: {
+              id: GECKO_ID,
+              strict_min_version: '115.0',
+              data_collection_permissions: { required: ['websiteContent', 'personalCommunications', 'personallyIdentifyingInfo'] },
+            },
+          },
+          optional_permissions: ['https://*/*', 'http://*/*'],
+        }
       : {
           // Admin settings by policy (3rdparty.extensions.<id>); Chrome refuses to load the extension if this schema is invalid.
           storage: { managed_schema: 'managed-schema.json' },

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { EXTENSION_ID, extensionIdFromKey, GECKO_ID, MANIFEST_PUBLIC_KEY, manifestKey } from '../../../extension/manifest-key.ts';
-import { MANAGED_POLICY_FIELDS, MANAGED_POLICY_KEYS, parseManagedPolicy } from '../../../shared/index.ts';
+import { HostConfig, MANAGED_POLICY_FIELDS, MANAGED_POLICY_KEYS, parseManagedPolicy } from '../../../shared/index.ts';
 
 type Json = Record<string, unknown>;
 const SCHEMA = JSON.parse(readFileSync('extension/public/managed-schema.json', 'utf8')) as Json;
@@ -225,5 +225,40 @@ describe('the extension id', () => {
   it("is an organisation's own when it builds with AITL_EXTENSION_KEY", () => {
     expect(manifestKey({})).toBe(MANIFEST_PUBLIC_KEY);
     expect(manifestKey({ AITL_EXTENSION_KEY: ' ABC= ' })).toBe('ABC=');
+  });
+});
+
+describe('the samples in docs/admin.md', () => {
+  const doc = readFileSync('docs/admin.md', 'utf8');
+  const blocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as Json);
+
+  it('are valid JSON and configure the extension by its id with values both schemas accept', () => {
+    const configs = blocks.flatMap((b) => {
+      const chrome = (b['3rdparty'] as Json | undefined)?.extensions as Json | undefined;
+      const firefox = ((b.policies as Json | undefined)?.['3rdparty'] as Json | undefined)?.Extensions as Json | undefined;
+      if (chrome) expect(Object.keys(chrome)).toEqual([EXTENSION_ID]);
+      if (firefox) expect(Object.keys(firefox)).toEqual([GECKO_ID]);
+      return [chrome?.[EXTENSION_ID], firefox?.[GECKO_ID]].filter((c): c is Json => c !== undefined);
+    });
+    expect(configs.length).toBeGreaterThanOrEqual(3);
+    for (const config of configs) {
+      expect(chromeAccepts(SCHEMA, config)).toBe(true);
+      expect(parseManagedPolicy(config).ignored).toEqual([]);
+    }
+  });
+
+  it("hold a tenant config that aitl config set accepts", () => {
+    const tenant = blocks.filter((b) => 'settings' in b);
+    expect(tenant).toHaveLength(1);
+    expect(HostConfig.safeParse(tenant[0]).success).toBe(true);
+  });
+
+  it('name only settings the extension has in the Windows registry sample', () => {
+    const reg = /```reg\n([\s\S]*?)```/.exec(doc)![1]!;
+    const section = reg.split(/\[HKEY[^\]]*\\policy\]/)[1]!;
+    const names = [...section.matchAll(/^"(\w+)"=/gm)].map((m) => m[1]!);
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names) expect(MANAGED_POLICY_KEYS).toContain(name);
+    expect(reg).toContain(`3rdparty\\extensions\\${EXTENSION_ID}\\policy`);
   });
 });
