@@ -20,7 +20,8 @@ import { type ErrorEnvelope, HostConfig, type Role, WhoAmI } from '../../shared/
 import { makeAnnotation } from '../helpers/annotations.ts';
 import { clearTables, createTestDeps, DIALECTS, type TestDatabase, useDatabase } from './dialects.ts';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** Answers as the tests read them. */
+type Json = Record<string, any>;
 
 /** The store's URL as AITL_DATABASE_URL: a PostgreSQL test schema is chosen through the connection's search_path. */
 function databaseUrl(database: TestDatabase): string {
