@@ -20,9 +20,12 @@ import { flagPassages } from './train/flags.ts';
 import { trainRanking } from './train-ranking.ts';
 import { trainVariantPolicy, type VariantCycleReport } from './train-variants.ts';
 
+/** Held-out checked suggestions wanted at least: enough for the paired test to see a real gain. */
+const MIN_HELD_OUT = 40;
+
 export interface CycleOptions {
   now?: Date;
-  /** Share of the newest checked suggestions held out for evaluation (0.2). */
+  /** Share of the newest checked suggestions held out for evaluation (0.1; at least MIN_HELD_OUT). */
   holdoutShare?: number;
   /** A BEIR folder scored as a regression set, and its split (`test`). */
   regression?: { dir: string; split: string } | undefined;
@@ -101,7 +104,8 @@ async function rankingStep(
   const parent = current?.id ?? DEFAULT_VERSION_ID.ranking;
   const currentArtefact = current?.artefact ?? DEFAULT_RANKING;
   const checked = checkedSuggestions(feedback);
-  const holdout = Math.round(checked.length * (options.holdoutShare ?? 0.2));
+  // The newest share is held out, but never fewer than MIN_HELD_OUT checks while there are twice as many.
+  const holdout = Math.max(Math.round(checked.length * (options.holdoutShare ?? 0.1)), Math.min(MIN_HELD_OUT, Math.floor(checked.length / 2)));
   const train = checked.slice(0, checked.length - holdout);
   const held = checked.slice(checked.length - holdout);
   const base = { parent, trainQueries: train.length, heldOutQueries: held.length, comparisons: [] };

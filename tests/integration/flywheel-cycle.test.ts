@@ -229,7 +229,8 @@ describe.each(DIALECTS)('flywheel cycle on a DSTC11 slice on $name', (dialect) =
     const ranking = report.ranking;
     expect(ranking.parent).toBe('ranking-default');
     expect(ranking.trainQueries + ranking.heldOutQueries).toBe(TRAIN_QUERIES);
-    expect(ranking.heldOutQueries).toBe(TRAIN_QUERIES * 0.2);
+    // The newest 10 %, but at least 40 held-out checks while there are twice as many.
+    expect(ranking.heldOutQueries).toBe(Math.max(TRAIN_QUERIES * 0.1, 40));
     expect(ranking.comparisons.map((c) => c.set)).toEqual(['held-out checks', expect.stringMatching(/^regression set .+ \(test\)$/)]);
     expect(ranking.comparisons[0]!.n).toBeGreaterThanOrEqual(20);
     expect(ranking.comparisons[1]!.n).toBe(150);
