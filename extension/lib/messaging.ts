@@ -6,8 +6,6 @@ import {
   AnnotateReply as AnnotateReplySchema,
   type AnnotationDraft,
   type Failure,
-  type HostConfigReply,
-  HostConfigReply as HostConfigReplySchema,
   type HostName,
   type PageAgent,
   type PageReport,
@@ -49,10 +47,6 @@ export async function saveAnnotation(annotation: AnnotationDraft): Promise<Annot
 /** What the sidebar on `host` should do (on or off, selectors, prompts), resolved by the worker. */
 export function askForPageSettings(host: HostName): Promise<PageSettingsReply> {
   return send({ type: 'pageSettings', host }, PageSettingsReplySchema);
-}
-
-export function askForHostConfig(): Promise<HostConfigReply> {
-  return send({ type: 'hostConfig' }, HostConfigReplySchema);
 }
 
 export function reportPage(report: PageReport): Promise<ReportPageReply> {
