@@ -81,6 +81,10 @@ describe.each(DIALECTS)('host config and page reports on $name', (dialect) => {
       const salesforce = { selectors: { salesforce: { composer: ['textarea.slds-textarea'] } } };
       expect((await putConfig(required, admin, salesforce)).status).toBe(200);
       expect(await (await getConfig(required, agent)).json()).toEqual(salesforce);
+      // Each replacement is in the tenant's audit log, with the admin key that made it.
+      const audit = await deps.store.db.selectFrom('audit_log').selectAll().where('action', '=', 'config.set').where('tenant', '=', 'acme').orderBy('id').execute();
+      expect(audit.map((a) => JSON.parse(a.detail))).toEqual([{ hosts: ['zendesk'] }, { hosts: ['salesforce'] }]);
+      expect(audit.every((a) => a.role === 'admin' && admin.startsWith(`aitl_${a.actor}_`))).toBe(true);
     });
 
     it('keeps each tenant to its own config', async () => {
