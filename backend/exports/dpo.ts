@@ -7,7 +7,7 @@
  * - edits: the reply the agent sent beats the suggestion they edited.
  */
 import type { Annotation } from '../../shared/index.ts';
-import { assistantJson, clean, line, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
+import { assistantJson, clean, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
 import { bump, type ExportAnnotation, type SuggestionGroup } from './records.ts';
 import { openSink } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
@@ -80,9 +80,9 @@ export function dpoWriter(ctx: WriterContext): ExportWriter {
         const chosen = assistantJson(pair.chosen);
         const rejected = assistantJson(pair.rejected);
         const metadata = JSON.stringify(pair.metadata);
-        await trl.record(line([['prompt', prompt.json], ['chosen', chosen], ['rejected', rejected], ['metadata', metadata]]));
-        const input = `{"messages":${prompt.json},"tools":[],"parallel_tool_calls":true}`;
-        await openai.record(line([['input', input], ['preferred_output', chosen], ['non_preferred_output', rejected], ['metadata', metadata]]));
+        await trl.fields([['prompt', prompt.json], ['chosen', chosen], ['rejected', rejected], ['metadata', metadata]]);
+        const input = ['{"messages":', prompt.json, ',"tools":[],"parallel_tool_calls":true}'];
+        await openai.fields([['input', input], ['preferred_output', chosen], ['non_preferred_output', rejected], ['metadata', metadata]]);
       }
     },
     async finish() {

@@ -3,20 +3,26 @@
  * as `gaps.jsonl.gz` (one group a line, every report in it kept with its annotator) and `gaps.csv.gz` (one row per
  * report, in queue order, with its group's id, title and size, for a spreadsheet).
  *
- * Grouping needs every report of the window at once, so this writer keeps the window's missing-knowledge reports
- * (only those) until it finishes; they are a small share of all signals.
+ * Grouping needs every report of the window at once. So that memory does not grow with the batch, only what
+ * grouping reads (id, agent, time, ticket, description, title, outdated article) stays in memory; each report's
+ * output, serialised as it comes, waits in a spill file beside the batch and is read back in queue order.
  */
-import { GAP_CSV_COLUMNS, type ExportProvenance } from '../../shared/index.ts';
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Annotation, GAP_CSV_COLUMNS } from '../../shared/index.ts';
 import { groupGaps } from '../flywheel/gaps.ts';
 import { clean, provenanceOf } from './prompt.ts';
-import type { ExportAnnotation } from './records.ts';
 import { openSink } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
 
+type Report = Extract<Annotation, { kind: 'missing_knowledge' }>;
+
 interface Kept {
-  item: ExportAnnotation;
-  query: string | null;
-  provenance: ExportProvenance;
+  /** What groupGaps reads, and nothing else. */
+  report: Report;
+  /** Where this report's output lies in the spill file: report JSON, provenance JSON and CSV tail, `\n`-separated. */
+  offset: number;
+  bytes: number;
 }
 
 /** One CSV field: quoted when needed (RFC 4180); text that a spreadsheet would run as a formula gets a leading `'`. */
@@ -30,56 +36,72 @@ export function csvField(value: string | number | null): string {
 export function gapsWriter(ctx: WriterContext): ExportWriter {
   const jsonl = openSink(ctx.root, { path: 'gaps.jsonl.gz', kind: 'gaps', format: 'gap-queue-jsonl', gzip: true });
   const csv = openSink(ctx.root, { path: 'gaps.csv.gz', kind: 'gaps', format: 'gap-queue-csv', gzip: true });
+  const spillPath = join(ctx.root, '.gaps.spill');
+  const spill = openSync(spillPath, 'w+');
+  let spilled = 0;
   const kept = new Map<string, Kept>();
+
+  const readBack = (k: Kept): [string, string, string] => {
+    const buffer = Buffer.allocUnsafe(k.bytes);
+    readSync(spill, buffer, 0, k.bytes, k.offset);
+    return buffer.toString('utf8').split('\n') as [string, string, string];
+  };
+
   return {
     async write(group) {
       for (const item of group.items) {
-        if (item.annotation.kind !== 'missing_knowledge') continue;
-        const query = group.suggestion ? clean(group.suggestion.query) : null;
-        kept.set(item.annotation.id, { item, query, provenance: provenanceOf(group, [item]) });
+        const a = item.annotation;
+        if (a.kind !== 'missing_knowledge') continue;
+        const out = {
+          id: a.id,
+          agent: a.agent,
+          ticketId: a.ticketId,
+          suggestionId: a.suggestionId,
+          description: clean(a.description),
+          proposedTitle: a.proposedTitle === undefined ? null : clean(a.proposedTitle),
+          outdatedArticleId: a.outdatedArticleId ?? null,
+          query: group.suggestion ? clean(group.suggestion.query) : null,
+          clientTime: a.clientTime,
+          receivedAt: item.receivedAt,
+        };
+        const fields = [out.id, out.receivedAt, out.agent, out.ticketId, out.suggestionId, out.description, out.proposedTitle, out.outdatedArticleId, out.query, item.gate.status, item.gate.weight];
+        // JSON has no raw newlines; the CSV tail's (quoted) ones are escaped here and restored on reading.
+        const text = `${JSON.stringify(out)}\n${JSON.stringify(provenanceOf(group, [item]))}\n${JSON.stringify(fields.map(csvField).join(','))}`;
+        const bytes = writeSync(spill, text, spilled, 'utf8');
+        const { description, proposedTitle, outdatedArticleId } = a;
+        const report = { kind: a.kind, tenant: a.tenant, id: a.id, agent: a.agent, clientTime: a.clientTime, ticketId: a.ticketId, description, proposedTitle, outdatedArticleId } as Report;
+        kept.set(a.id, { report, offset: spilled, bytes });
+        spilled += bytes;
       }
     },
     async finish() {
-      await csv.text(`${GAP_CSV_COLUMNS.join(',')}\r\n`);
-      const groups = groupGaps([...kept.values()].map((k) => k.item.annotation));
-      for (const g of groups) {
-        const members = g.annotationIds.map((id) => kept.get(id)!);
-        const title = clean(g.title);
-        const reports = members.map(({ item, query }) => {
-          const a = item.annotation as Extract<ExportAnnotation['annotation'], { kind: 'missing_knowledge' }>;
-          return {
-            id: a.id,
-            agent: a.agent,
-            ticketId: a.ticketId,
-            suggestionId: a.suggestionId,
-            description: clean(a.description),
-            proposedTitle: a.proposedTitle === undefined ? null : clean(a.proposedTitle),
-            outdatedArticleId: a.outdatedArticleId ?? null,
-            query,
-            clientTime: a.clientTime,
-            receivedAt: item.receivedAt,
-          };
-        });
-        const record = {
-          id: g.id,
-          title,
-          count: g.count,
-          agents: g.agents,
-          firstSeen: g.firstSeen,
-          lastSeen: g.lastSeen,
-          exampleTickets: g.exampleTickets,
-          outdatedArticleIds: g.outdatedArticleIds,
-          reports,
-          metadata: { provenance: members.map((m) => m.provenance) },
-        };
-        await jsonl.record(`${JSON.stringify(record)}\n`);
-        for (const [i, r] of reports.entries()) {
-          const gate = members[i]!.item.gate;
-          const row = [g.id, title, g.count, r.id, r.receivedAt, r.agent, r.ticketId, r.suggestionId, r.description, r.proposedTitle, r.outdatedArticleId, r.query, gate.status, gate.weight];
-          await csv.record(`${row.map(csvField).join(',')}\r\n`);
+      try {
+        await csv.text(`${GAP_CSV_COLUMNS.join(',')}\r\n`);
+        const groups = groupGaps([...kept.values()].map((k) => k.report));
+        for (const g of groups) {
+          const members = g.annotationIds.map((id) => readBack(kept.get(id)!));
+          const title = clean(g.title);
+          await jsonl.fields([
+              ['id', JSON.stringify(g.id)],
+              ['title', JSON.stringify(title)],
+              ['count', String(g.count)],
+              ['agents', String(g.agents)],
+              ['firstSeen', JSON.stringify(g.firstSeen)],
+              ['lastSeen', JSON.stringify(g.lastSeen)],
+              ['exampleTickets', JSON.stringify(g.exampleTickets)],
+              ['outdatedArticleIds', JSON.stringify(g.outdatedArticleIds)],
+              ['reports', `[${members.map((m) => m[0]).join(',')}]`],
+              ['metadata', `{"provenance":[${members.map((m) => m[1]).join(',')}]}`],
+            ],
+          );
+          const head = `${csvField(g.id)},${csvField(title)},${g.count},`;
+          for (const m of members) await csv.record(`${head}${JSON.parse(m[2]) as string}\r\n`);
         }
+      } finally {
+        kept.clear();
+        closeSync(spill);
+        rmSync(spillPath, { force: true });
       }
-      kept.clear();
       return [await jsonl.close(), await csv.close()];
     },
   };

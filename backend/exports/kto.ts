@@ -6,7 +6,7 @@
  * - rejected (cleared or rewritten): the suggestion, `false`.
  * `metadata.completionSource` says whether the completion is the suggestion or the sent reply.
  */
-import { assistantJson, clean, line, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
+import { assistantJson, clean, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
 import { bump } from './records.ts';
 import { openSink } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
@@ -38,7 +38,7 @@ export function ktoWriter(ctx: WriterContext): ExportWriter {
         };
         for (const [text, label, source] of examples) {
           const metadata = JSON.stringify({ completionSource: source, ...base });
-          await sink.record(line([['prompt', prompt.json], ['completion', assistantJson(text)], ['label', String(label)], ['metadata', metadata]]));
+          await sink.fields([['prompt', prompt.json], ['completion', assistantJson(text)], ['label', String(label)], ['metadata', metadata]]);
         }
       }
     },

@@ -1,8 +1,8 @@
 /**
  * What the dpo, sft and kto records share: the prompt a suggestion answered — the champion variant's system prompt
  * with the snippets shown, then the conversation as turns (customer → user, agent → assistant; internal notes left
- * out) — and each record's provenance. Every free text passes through `clean` (redactPii, remembered for text that
- * repeats, such as knowledge snippets) on its way out, whatever was done to it on the way in.
+ * out) — and each record's provenance. Every free text passes through redactPii on its way out (`clean`, or
+ * `cleanRepeated` for text that comes back again and again), whatever was done to it on the way in.
  */
 import { redactPii, type ExportProvenance, type Snippet } from '../../shared/index.ts';
 import { PROMPT_VARIANTS } from '../llm/prompts.ts';
@@ -12,10 +12,16 @@ import type { ExportAnnotation, SuggestionGroup } from './records.ts';
 export const PROMPT_VARIANT = PROMPT_VARIANTS[0];
 
 const REDACTED = new Map<string, string>();
-const REDACTED_CAPACITY = 20_000;
+const REDACTED_CAPACITY = 10_000;
 
-/** redactPii, remembered for up to REDACTED_CAPACITY recent texts. */
-export function clean(text: string): string {
+/** redactPii: every free text written goes through it. */
+export const clean = redactPii;
+
+/**
+ * redactPii, remembered for text that repeats from record to record (knowledge snippets: a few thousand passages
+ * shown again and again). Unique text (messages, replies) is not worth remembering.
+ */
+export function cleanRepeated(text: string): string {
   const hit = REDACTED.get(text);
   if (hit !== undefined) return hit;
   const out = redactPii(text);
@@ -59,8 +65,8 @@ export function shownOf(group: SuggestionGroup): CleanSnippet[] {
     list = [...(group.suggestion?.snippets ?? [])]
       .sort((a, b) => a.rank - b.rank)
       .map((snippet) => {
-        const title = clean(snippet.title);
-        const text = clean(snippet.text);
+        const title = cleanRepeated(snippet.title);
+        const text = cleanRepeated(snippet.text);
         const passage = title ? `${title}\n${text}` : text;
         return { snippet, title, text, passage, passageJson: JSON.stringify(passage) };
       });
@@ -129,11 +135,4 @@ export function provenanceOf(group: SuggestionGroup, items: readonly ExportAnnot
 /** The rationales given for an adoption, redacted, for a record's metadata. */
 export function rationaleOf(group: SuggestionGroup, adoptionId: string): { id: string; agent: string; reasons: string[]; note: string | null }[] {
   return (group.rationales.get(adoptionId) ?? []).map((r) => ({ id: r.id, agent: r.agent, reasons: [...r.reasons], note: r.note === undefined ? null : clean(r.note) }));
-}
-
-/** A record line: `{"<key>":<raw json>,…}` from pre-serialised parts, so a shared prompt is serialised once per group. */
-export function line(parts: readonly (readonly [string, string])[]): string {
-  let out = '{';
-  for (let i = 0; i < parts.length; i++) out += `${i ? ',' : ''}"${parts[i]![0]}":${parts[i]![1]}`;
-  return `${out}}\n`;
 }

@@ -8,7 +8,7 @@
  * "Partly relevant" snippets are neither positives nor negatives. The anchor is the customer's newest message.
  */
 import { NTUPLE_NEGATIVES } from '../../shared/index.ts';
-import { line, promptOf, provenanceOf } from './prompt.ts';
+import { promptOf, provenanceOf } from './prompt.ts';
 import { bump } from './records.ts';
 import { judgementsOf, type SnippetVerdict } from './relevance.ts';
 import { openSink } from './sink.ts';
@@ -45,17 +45,16 @@ export function retrievalWriter(ctx: WriterContext): ExportWriter {
         const parts: [string, string][] = [['anchor', anchor], ['positive', positive.snippet.passageJson]];
         chosen.forEach((n, i) => parts.push([`negative_${i + 1}`, n.snippet.passageJson]));
         parts.push(['metadata', JSON.stringify(metadata)]);
-        await ntuple.record(line(parts));
+        await ntuple.fields(parts);
       }
       if (negatives.length === 0) return bump(ctx.counts, 'skipped.retrieval.bge_no_negative');
       const metadata = { posIds: ids(positives), negIds: ids(negatives), verifiedNegatives: verified.length, labels: j.labels, provenance };
-      await bge.record(
-        line([
+      await bge.fields([
           ['query', anchor],
           ['pos', `[${positives.map((s) => s.snippet.passageJson).join(',')}]`],
           ['neg', `[${negatives.map((s) => s.snippet.passageJson).join(',')}]`],
           ['metadata', JSON.stringify(metadata)],
-        ]),
+        ],
       );
     },
     async finish() {

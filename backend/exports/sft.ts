@@ -3,7 +3,7 @@
  * verbatim or edited adoptions. The prompt's history stays in with `weight: 0` on its assistant turns, so only the
  * sent reply (`weight: 1`) is trained on; TRL's SFTTrainer reads the same `messages` column.
  */
-import { clean, line, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
+import { clean, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
 import { bump } from './records.ts';
 import { openSink } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
@@ -23,7 +23,8 @@ export function sftWriter(ctx: WriterContext): ExportWriter {
           continue;
         }
         const reply = `{"role":"assistant","content":${JSON.stringify(sent)},"weight":1}`;
-        const messages = `${prompt.weightedJson.slice(0, -1)},${reply}]`;
+        // The shared history without its closing bracket, then the reply: the prompt is not copied per record.
+        const messages = [prompt.weightedJson.slice(0, -1), ',', reply, ']'];
         const metadata = {
           outcome: a.outcome,
           similarity: a.similarity ?? null,
@@ -32,7 +33,7 @@ export function sftWriter(ctx: WriterContext): ExportWriter {
           rationale: rationaleOf(group, a.id),
           provenance: provenanceOf(group, [item]),
         };
-        await sink.record(line([['messages', messages], ['metadata', JSON.stringify(metadata)]]));
+        await sink.fields([['messages', messages], ['metadata', JSON.stringify(metadata)]]);
       }
     },
     async finish() {

@@ -13,7 +13,12 @@ import { findChromium } from './chromium.ts';
 import { expect, test } from './fixtures.ts';
 
 // The backend this spec starts reads its environment when spawned: no export lag, so just-sent signals are exported.
-process.env.AITL_EXPORT_LAG_SECONDS = '0';
+test.beforeAll(() => {
+  process.env.AITL_EXPORT_LAG_SECONDS = '0';
+});
+test.afterAll(() => {
+  delete process.env.AITL_EXPORT_LAG_SECONDS;
+});
 
 function createKey(databasePath: string, role: string): string {
   const out = execFileSync(process.execPath, ['backend/bin/aitl.js', 'keys', 'create', '--tenant', 'default', '--role', role], {
