@@ -146,7 +146,8 @@ function byAdoption(rationales: readonly RationaleAnnotation[]): Map<string, Rat
  * `skipped.unknown_suggestion`.
  */
 export async function* readGroups(db: Kysely<Database>, o: ReadOptions, counts: ReadCounts = {}): AsyncGenerator<SuggestionGroup> {
-  const pageSize = o.pageSize ?? 2_000;
+  // Small pages: a page's rows and suggestions then die young instead of being promoted to the old generation.
+  const pageSize = o.pageSize ?? 500;
   const excluded = new Set(o.filters.excludeReasons ?? []);
   let after: Row | undefined;
   let open: { id: string; suggestion: StoredSuggestion | undefined; items: ExportAnnotation[]; rationales: RationaleAnnotation[] } | undefined;

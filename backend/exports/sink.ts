@@ -1,7 +1,7 @@
 /**
- * One output file of a batch: records go in as text lines, are buffered into large chunks, optionally gzipped
- * (no name, mtime 0: the same lines always give the same bytes) and written to disk with backpressure, while the
- * file's SHA-256, size and record count are kept for the manifest.
+ * One output file of a batch: records are encoded straight into 128 KiB buffers, optionally gzipped (no name,
+ * mtime 0: the same records always give the same bytes) and written to disk with backpressure, while the file's
+ * SHA-256, size and record count are kept for the manifest.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
