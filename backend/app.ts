@@ -11,7 +11,7 @@ import type { AppDeps } from './deps.ts';
 import { apiKeyAuth } from './http/auth.ts';
 import { envelope, errorResponse } from './http/errors.ts';
 import { requestLog } from './http/logging.ts';
-import { adminRoutes } from './routes/admin.ts';
+import { adminRoutes, KB_IMPORT_PATH } from './routes/admin.ts';
 import { annotationRoutes } from './routes/annotations.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { configRoutes } from './routes/config.ts';
@@ -32,13 +32,12 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use(requestId());
   app.use(requestLog(deps.logger));
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: LIMITS.bodyBytes,
-      onError: (c) => c.json(envelope('payload_too_large', `Request body exceeds ${LIMITS.bodyBytes} bytes`), 413),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: LIMITS.bodyBytes,
+    onError: (c) => c.json(envelope('payload_too_large', `Request body exceeds ${LIMITS.bodyBytes} bytes`), 413),
+  });
+  // The knowledge import streams and counts its own, larger body (backend/routes/admin.ts).
+  app.use('/v1/*', (c, next) => (c.req.path === KB_IMPORT_PATH ? next() : limitBody(c, next)));
   // The extension's worker may call a backend set by policy without a host-permission grant: browsers then ask
   // by CORS. Extension origins only (the key in Authorization still decides what a call may do); no cookies.
   app.use(

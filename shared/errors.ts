@@ -9,6 +9,8 @@ export const ErrorCode = z.enum([
   'not_found',
   'payload_too_large',
   'conflict',
+  'busy',
+  'unsupported_media_type',
   'rate_limited',
   'internal',
 ]);

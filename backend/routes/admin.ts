@@ -6,12 +6,19 @@
  * POST /v1/admin/keys/:id/revoke — revoked for good; its next request answers 401.
  * GET  /v1/admin/tenants — the caller's tenant with counts (keys, annotations, suggestions, last activity).
  * GET  /v1/admin/kb — the newest knowledge import, passages stored, the index served.
+ * POST /v1/admin/kb/import — a JSONL body of articles (application/x-ndjson or application/jsonl, at most 50 MB),
+ *      checked and imported exactly as `aitl kb import FILE.jsonl` (a bad line is a 400 naming it, nothing imported),
+ *      then served at once; one import at a time (another meanwhile answers 409 busy).
  * GET  /v1/admin/flywheel — current versions, the registry's newest versions, recent runs.
  * POST /v1/admin/flywheel/rollback {version} — makes an earlier version current again; served at once here.
  *
  * Keys and tenants are the caller's tenant's only (another tenant's key is not found). The knowledge base and the
  * flywheel serve every tenant, so their changes are audited under tenant `*`, visible to every tenant's admins.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -24,6 +31,10 @@ import { findVersion, rollback, RollbackError } from '../flywheel/registry.ts';
 import { DEFAULT_VERSION_ID } from '../flywheel/artefacts.ts';
 import type { Guard } from '../http/auth.ts';
 import { ApiError, readJson } from '../http/errors.ts';
+import { importKnowledge, type ImportSummary } from '../kb/import.ts';
+import { ImportError } from '../kb/sources.ts';
+import { createEmbeddingsClient } from '../llm/embeddings.ts';
+import { embedMissingPassages } from '../rag/dense.ts';
 import { type ApiKeyInfo, createApiKey, getApiKey, listTenantApiKeys, revokeApiKey } from '../store/api-keys.ts';
 import { GLOBAL_AUDIT_TENANT, recordAudit } from '../store/audit.ts';
 
@@ -47,6 +58,24 @@ export const ApiKeyList = z.object({ items: z.array(ApiKeyItem) });
 export const CreatedApiKey = z.object({ key: z.string().describe('The key itself: shown this once, only its hash is kept'), info: ApiKeyItem });
 export const KeyIdParams = z.object({ id: z.string().describe("The key's public id (the 16 hex digits after aitl_)") });
 export const RevokedApiKey = z.object({ id: z.string(), status: z.enum(['revoked', 'already_revoked']) });
+
+export const KB_IMPORT_PATH = '/v1/admin/kb/import';
+/** Largest knowledge import body, in bytes (the app-wide body limit does not apply to this route). */
+export const KB_IMPORT_MAX_BYTES = 50 * 1024 * 1024;
+/** The limit the route enforces; tests lower it. */
+export const kbImportOptions = { maxBytes: KB_IMPORT_MAX_BYTES };
+export const KB_IMPORT_TYPES = ['application/x-ndjson', 'application/jsonl'] as const;
+export const KbImportBody = z.string().describe('JSON Lines: one article per line, {"id","title","body","url"?,"tags"?,"metadata"?} (BEIR corpus lines are read too)');
+export const KbImportResult = z.object({
+  importId: z.string(),
+  format: z.enum(['beir', 'jsonl', 'markdown']),
+  articles: z.number().int(),
+  passages: z.number().int(),
+});
+/** What kb_imports records as the source of an import made over HTTP. */
+const HTTP_SOURCE = `POST ${KB_IMPORT_PATH}`;
+/** One knowledge import at a time in this process. */
+let importing = false;
 
 export function adminRoutes(deps: AppDeps, guard: Guard): Hono {
   const app = new Hono();
@@ -95,6 +124,42 @@ export function adminRoutes(deps: AppDeps, guard: Guard): Hono {
     return c.json(status, 200);
   });
 
+  app.post(KB_IMPORT_PATH, guard('admin'), async (c) => {
+    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!(KB_IMPORT_TYPES as readonly string[]).includes(type)) {
+      throw new ApiError(415, 'unsupported_media_type', `Content-Type must be ${KB_IMPORT_TYPES.join(' or ')} (JSONL articles), not ${type || 'missing'}`);
+    }
+    if (importing) throw new ApiError(409, 'busy', 'Another knowledge import is running; try again when it has finished');
+    importing = true;
+    const dir = mkdtempSync(join(tmpdir(), 'aitl-kb-import-'));
+    try {
+      const file = join(dir, 'articles.jsonl');
+      const bytes = await saveBody(c, file, kbImportOptions.maxBytes);
+      let summary: ImportSummary;
+      try {
+        summary = await importKnowledge(db, file);
+      } catch (error) {
+        if (error instanceof ImportError) throw importFailure(error.message, file);
+        throw error;
+      }
+      await db.updateTable('kb_imports').set({ source: HTTP_SOURCE }).where('id', '=', summary.importId).execute();
+      await audit(c, 'kb.import', summary.importId, { format: summary.format, articles: summary.articles, passages: summary.passages, bytes }, true);
+      if (deps.config.embed) {
+        // As `aitl kb import`: vectors are an addition, the import stands (lexical search works) if the API fails.
+        try {
+          await embedMissingPassages(db, createEmbeddingsClient(deps.config.embed));
+        } catch (error) {
+          deps.logger.warn({ err: error, importId: summary.importId }, 'embeddings not stored for the imported passages');
+        }
+      }
+      await deps.knowledge.reload();
+      return c.json<z.infer<typeof KbImportResult>>(summary, 200);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      importing = false;
+    }
+  });
+
   app.get('/v1/admin/flywheel', guard('admin'), async (c) => {
     const status = await flywheelStatus(db);
     await audit(c, 'flywheel.status', null, { current: status.current });
@@ -119,6 +184,46 @@ export function adminRoutes(deps: AppDeps, guard: Guard): Hono {
   });
 
   return app;
+}
+
+/** Streams the request body into `file`, counting bytes: over `max` is a 413 before anything is imported. */
+async function saveBody(c: Context, file: string, max: number): Promise<number> {
+  const tooLarge = () => new ApiError(413, 'payload_too_large', `Knowledge import body exceeds ${max} bytes`);
+  const declared = Number(c.req.header('content-length'));
+  if (Number.isFinite(declared) && declared > max) throw tooLarge();
+  const handle = await open(file, 'w');
+  let bytes = 0;
+  try {
+    const body = c.req.raw.body;
+    if (!body) return 0;
+    const reader = body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      if (bytes > max) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      await handle.write(value);
+    }
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The importer's message about the temp file, as a 400 about the request body's line and field. */
+function importFailure(message: string, file: string): ApiError {
+  const at = message.startsWith(`${file}:`) ? /^(\d+): (.*)$/s.exec(message.slice(file.length + 1)) : null;
+  if (!at) return new ApiError(400, 'validation_failed', message.split(file).join('The request body'));
+  const [, line, detail] = at as unknown as [string, string, string];
+  const issues = detail.split('; ').map((part) => {
+    const colon = part.indexOf(': ');
+    const field = colon < 0 || part === 'not valid JSON' || part.startsWith('(line): ') ? '' : part.slice(0, colon);
+    return { path: field ? `line ${line}.${field}` : `line ${line}`, message: colon < 0 ? part : part.slice(colon + 2) };
+  });
+  return new ApiError(400, 'validation_failed', `Line ${line}: ${detail}`, issues);
 }
 
 function item(info: ApiKeyInfo): z.infer<typeof ApiKeyItem> {

@@ -26,7 +26,7 @@ import {
 import { FlywheelStatus, RollbackRequest, RollbackResult } from '../admin/flywheel.ts';
 import { KbStatus } from '../admin/kb.ts';
 import { TenantList } from '../admin/tenants.ts';
-import { ApiKeyList, CreatedApiKey, CreateKeyRequest, KeyIdParams, RevokedApiKey } from './admin.ts';
+import { ApiKeyList, CreatedApiKey, CreateKeyRequest, KB_IMPORT_MAX_BYTES, KbImportBody, KbImportResult, KeyIdParams, RevokedApiKey } from './admin.ts';
 import { ListAnnotationsQuery } from './annotations.ts';
 import { AuditList, ListAuditQuery } from './audit.ts';
 import { ExportIdParams, ListExportsQuery } from './exports.ts';
@@ -245,6 +245,29 @@ export function openApiRoutes(version: string): OpenAPIHono {
     description: audited,
     security,
     responses: { 200: json(KbStatus, 'Knowledge-base status'), ...auth },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/v1/admin/kb/import',
+    summary: 'Import knowledge-base articles from a JSONL body, as `aitl kb import FILE.jsonl`, served at once',
+    description:
+      `${audited} Recorded as \`kb.import\` under tenant \`*\` (the knowledge base serves every tenant). Every line is checked ` +
+      'before anything is stored: a bad one fails the whole import. Articles whose id was imported before are replaced. One import at a time.',
+    security,
+    request: {
+      body: {
+        required: true,
+        content: { 'application/x-ndjson': { schema: KbImportBody }, 'application/jsonl': { schema: KbImportBody } },
+      },
+    },
+    responses: {
+      200: json(KbImportResult, 'The import: its id, articles read and passages stored'),
+      400: json(ErrorEnvelope, 'A line is not JSON or lacks a field (`issues` names `line N.field`), ids repeat, or there are no articles; nothing was imported'),
+      ...auth,
+      409: json(ErrorEnvelope, 'Another import is running (code `busy`)'),
+      413: json(ErrorEnvelope, `Body larger than ${KB_IMPORT_MAX_BYTES} bytes; nothing was imported`),
+      415: json(ErrorEnvelope, 'Content-Type is not application/x-ndjson or application/jsonl'),
+    },
   });
   app.openAPIRegistry.registerPath({
     method: 'get',

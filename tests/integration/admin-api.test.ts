@@ -1,7 +1,7 @@
 /**
  * The admin API and the admin command line on SQLite and PostgreSQL: keys (create, list, revoke — a revoked key
  * answers 401 on its very next request), tenants, knowledge-base status, flywheel status and rollback, all for the
- * admin role only and all in the audit log (GET /v1/audit, `aitl audit`), with command-line changes as actor `cli`.
+ * admin role only and all in the audit log; knowledge imports over HTTP (JSONL body, 400/413/415/409, served at once); (GET /v1/audit, `aitl audit`), with command-line changes as actor `cli`.
  */
 import type { Hono } from 'hono';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,9 +14,10 @@ import { DEMO_HELP_CENTRE } from '../../backend/demo/tickets.ts';
 import type { AppDeps } from '../../backend/deps.ts';
 import { importKnowledge } from '../../backend/kb/import.ts';
 import { addCandidate, decide } from '../../backend/flywheel/registry.ts';
+import { KB_IMPORT_MAX_BYTES, kbImportOptions } from '../../backend/routes/admin.ts';
 import { payloadHash, storeAnnotations } from '../../backend/store/annotations.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
-import { type ErrorEnvelope, HostConfig, type Role, WhoAmI } from '../../shared/index.ts';
+import { type ErrorEnvelope, HostConfig, LIMITS, type Role, WhoAmI } from '../../shared/index.ts';
 import { makeAnnotation } from '../helpers/annotations.ts';
 import { clearTables, createTestDeps, DIALECTS, type TestDatabase, useDatabase } from './dialects.ts';
 
@@ -82,6 +83,7 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     ['POST', '/v1/admin/keys/0123456789abcdef/revoke'],
     ['GET', '/v1/admin/tenants'],
     ['GET', '/v1/admin/kb'],
+    ['POST', '/v1/admin/kb/import', { id: 'a', title: 'A', body: 'B' }],
     ['GET', '/v1/admin/flywheel'],
     ['POST', '/v1/admin/flywheel/rollback', { version: 'ranking-default' }],
     ['GET', '/v1/audit'],
@@ -259,6 +261,99 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     const kb = JSON.parse((await cli('kb', 'status', '--json')).out.at(-1)!);
     expect(kb).toMatchObject({ latestImport: { format: 'markdown', articles: 42 }, indexVersion: expect.any(String) });
     expect((await cli('kb', 'status')).out.join('\n')).toMatch(/latest import .+: 42 articles/);
+  });
+
+  it('imports JSONL articles over HTTP: 415, a bad line 400 naming it, 413 over the limit, 409 while busy, 200 served at once and audited', async () => {
+    const [admin, agent] = [await keyFor('admin'), await keyFor('agent')];
+    const importPath = '/v1/admin/kb/import';
+    const post = async (body: BodyInit, type = 'application/x-ndjson', extra: RequestInit = {}) => {
+      const res = await app.request(importPath, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': type }, body, ...extra });
+      return { status: res.status, body: (await res.json()) as Json };
+    };
+    const imports = async () => (await deps.store.db.selectFrom('kb_imports').selectAll().execute()).length;
+    const articles = [
+      { id: 'zeppelin-mooring', title: 'Zeppelin mooring fees', body: 'Mooring a zeppelin at the sky dock costs forty credits per night. Cancelled mooring is refunded in full within a day.', url: 'https://help.example/zeppelin', tags: ['docks'] },
+      { id: 'quokka-grooming', title: 'Quokka grooming appointments', body: 'Quokka grooming appointments can be moved up to two hours before the slot from the bookings page.' },
+    ];
+    const jsonl = articles.map((a) => JSON.stringify(a)).join('\n') + '\n';
+    const before = await imports();
+
+    const wrongType = await post(jsonl, 'application/json');
+    expect(wrongType.status).toBe(415);
+    expect(wrongType.body.error.code).toBe('unsupported_media_type');
+    expect(wrongType.body.error.message).toMatch(/Content-Type.*application\/x-ndjson/);
+
+    const bad = await post(`${JSON.stringify(articles[0])}\n${JSON.stringify({ id: 'no-title', body: 'text' })}\n`, 'application/jsonl; charset=utf-8');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/^Line 2: title: /);
+    expect(bad.body.error.issues).toEqual([expect.objectContaining({ path: 'line 2.title' })]);
+    expect(JSON.stringify(bad.body)).not.toContain('aitl-kb-import');
+    expect((await post('{"id": "x",\n')).body.error.message).toBe('Line 1: not valid JSON');
+    // The app-wide 1 MB body limit does not apply: this body is read (and refused for its line), not a 413.
+    expect((await post(`{"id": "big"}\n${' '.repeat(LIMITS.bodyBytes + 1)}`)).body.error.message).toMatch(/^Line 1: title: /);
+    expect(await imports()).toBe(before);
+
+    try {
+      kbImportOptions.maxBytes = 200;
+      const tooLarge = await post(jsonl);
+      expect(tooLarge.status).toBe(413);
+      expect(tooLarge.body.error.code).toBe('payload_too_large');
+      // Counted as it streams, whatever Content-Length says (or when there is none).
+      const stream = new Blob([jsonl]).stream();
+      expect((await post(stream, undefined, { duplex: 'half' } as RequestInit)).status).toBe(413);
+    } finally {
+      kbImportOptions.maxBytes = KB_IMPORT_MAX_BYTES;
+    }
+    expect(await imports()).toBe(before);
+
+    // While one import is reading its body, another is refused as busy.
+    let reading!: () => void;
+    const started = new Promise<void>((resolve) => (reading = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let sent = false;
+    const slow = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          if (sent) return controller.close();
+          reading();
+          await released;
+          controller.enqueue(new TextEncoder().encode(jsonl));
+          sent = true;
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const first = post(slow, undefined, { duplex: 'half' } as RequestInit);
+    await started;
+    const busy = await post(jsonl);
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.code).toBe('busy');
+    release();
+    const done = await first;
+    expect(done.status).toBe(200);
+    expect(done.body).toEqual({ importId: expect.any(String), format: 'jsonl', articles: 2, passages: expect.any(Number) });
+    expect(done.body.passages).toBeGreaterThanOrEqual(2);
+
+    // Served at once: the next suggestion retrieves the new article.
+    expect(deps.knowledge.index.importId).toBe(done.body.importId);
+    const ticket = { host: 'demo', ticketId: '2001', messages: [{ role: 'customer', text: 'How much does zeppelin mooring at the sky dock cost per night?' }] };
+    const suggestion = await call('POST', '/v1/suggestions', agent, { ticket });
+    expect(suggestion.status).toBe(200);
+    expect(suggestion.body.snippets[0]).toMatchObject({ articleId: 'zeppelin-mooring', title: 'Zeppelin mooring fees' });
+
+    const kb = await call('GET', '/v1/admin/kb', admin);
+    expect(kb.body.latestImport).toMatchObject({ id: done.body.importId, source: 'POST /v1/admin/kb/import', format: 'jsonl', articles: 2 });
+    const entries = await audit(admin, '?action=kb.import');
+    expect(entries).toEqual([
+      expect.objectContaining({
+        tenant: '*',
+        role: 'admin',
+        target: done.body.importId,
+        detail: { format: 'jsonl', articles: 2, passages: done.body.passages, bytes: Buffer.byteLength(jsonl), tenant: 'acme' },
+      }),
+    ]);
+    expect(await audit(await keyFor('admin', 'globex'), '?action=kb.import')).toHaveLength(1);
   });
 
   it("delivers the tenant's extension settings with its selector overrides (config set is audited)", async () => {
