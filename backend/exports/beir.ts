@@ -5,7 +5,7 @@
  * irrelevant 0). Plain text, not gzipped, so the unpacked folder is what `aitl eval --dataset` and
  * `aitl kb import` read. Corpus ids are snippet (passage) ids.
  */
-import { clean, promptOf, provenanceOf } from './prompt.ts';
+import { cleanIn, promptOf, provenanceOf } from './prompt.ts';
 import { GRADE, judgementsOf } from './relevance.ts';
 import { openSink } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
@@ -32,9 +32,9 @@ export function beirWriter(ctx: WriterContext): ExportWriter {
         await corpus.record(`${JSON.stringify(doc)}\n`);
       }
       const ticket = group.suggestion!.ticket;
-      const conversation = (ticket?.messages ?? []).filter((m) => m.role !== 'note').map((m) => ({ role: m.role, text: clean(m.text) }));
+      const conversation = (ticket?.messages ?? []).filter((m) => m.role !== 'note').map((m) => ({ role: m.role, text: cleanIn(group, m.text) }));
       const metadata = {
-        query: clean(group.suggestion!.query),
+        query: cleanIn(group, group.suggestion!.query),
         conversation,
         labels: j.labels,
         provenance: provenanceOf(group, j.items),

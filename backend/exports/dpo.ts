@@ -7,7 +7,7 @@
  * - edits: the reply the agent sent beats the suggestion they edited.
  */
 import type { Annotation } from '../../shared/index.ts';
-import { assistantJson, clean, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
+import { assistantJsonIn, cleanIn, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
 import { bump, type ExportAnnotation, type SuggestionGroup } from './records.ts';
 import { openSink } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
@@ -20,7 +20,7 @@ interface Pair {
 
 function candidateText(group: SuggestionGroup, id: string | undefined): string | undefined {
   const c = id === undefined ? undefined : group.suggestion?.candidates.find((x) => x.candidateId === id);
-  return c && c.text.trim() ? clean(c.text) : undefined;
+  return c && c.text.trim() ? cleanIn(group, c.text) : undefined;
 }
 
 function preferencePair(group: SuggestionGroup, item: ExportAnnotation, a: Extract<Annotation, { kind: 'preference' }>, ctx: WriterContext): Pair | undefined {
@@ -48,7 +48,7 @@ function preferencePair(group: SuggestionGroup, item: ExportAnnotation, a: Extra
 function editPair(group: SuggestionGroup, item: ExportAnnotation, a: Extract<Annotation, { kind: 'adoption' }>, ctx: WriterContext): Pair | undefined {
   if (a.outcome !== 'edited') return undefined;
   const suggested = candidateText(group, a.candidateId);
-  const sent = clean(a.sentText);
+  const sent = cleanIn(group, a.sentText);
   if (suggested === undefined) return bump(ctx.counts, 'skipped.dpo.unknown_candidate'), undefined;
   if (!sent.trim() || sent.trim() === suggested.trim()) return bump(ctx.counts, 'skipped.dpo.no_change'), undefined;
   return {
@@ -77,11 +77,11 @@ export function dpoWriter(ctx: WriterContext): ExportWriter {
         if (!prompt) continue;
         const pair = a.kind === 'preference' ? preferencePair(group, item, a, ctx) : editPair(group, item, a, ctx);
         if (!pair) continue;
-        const chosen = assistantJson(pair.chosen);
-        const rejected = assistantJson(pair.rejected);
+        const chosen = assistantJsonIn(group, pair.chosen);
+        const rejected = assistantJsonIn(group, pair.rejected);
         const metadata = JSON.stringify(pair.metadata);
-        await trl.fields([['prompt', prompt.json], ['chosen', chosen], ['rejected', rejected], ['metadata', metadata]]);
-        const input = ['{"messages":', prompt.json, ',"tools":[],"parallel_tool_calls":true}'];
+        await trl.fields([['prompt', prompt.jsonBytes], ['chosen', chosen], ['rejected', rejected], ['metadata', metadata]]);
+        const input = ['{"messages":', prompt.jsonBytes, ',"tools":[],"parallel_tool_calls":true}'];
         await openai.fields([['input', input], ['preferred_output', chosen], ['non_preferred_output', rejected], ['metadata', metadata]]);
       }
     },

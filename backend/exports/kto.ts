@@ -6,7 +6,7 @@
  * - rejected (cleared or rewritten): the suggestion, `false`.
  * `metadata.completionSource` says whether the completion is the suggestion or the sent reply.
  */
-import { assistantJson, clean, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
+import { assistantJsonIn, cleanIn, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
 import { bump } from './records.ts';
 import { openSink } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
@@ -25,8 +25,8 @@ export function ktoWriter(ctx: WriterContext): ExportWriter {
           bump(ctx.counts, 'skipped.kto.unknown_candidate');
           continue;
         }
-        const examples: [string, boolean, 'suggestion' | 'sent'][] = [[clean(candidate.text), a.outcome === 'verbatim', 'suggestion']];
-        const sent = clean(a.sentText);
+        const examples: [string, boolean, 'suggestion' | 'sent'][] = [[cleanIn(group, candidate.text), a.outcome === 'verbatim', 'suggestion']];
+        const sent = cleanIn(group, a.sentText);
         if (a.outcome === 'edited' && sent.trim()) examples.push([sent, true, 'sent']);
         const base = {
           outcome: a.outcome,
@@ -38,7 +38,7 @@ export function ktoWriter(ctx: WriterContext): ExportWriter {
         };
         for (const [text, label, source] of examples) {
           const metadata = JSON.stringify({ completionSource: source, ...base });
-          await sink.fields([['prompt', prompt.json], ['completion', assistantJson(text)], ['label', String(label)], ['metadata', metadata]]);
+          await sink.fields([['prompt', prompt.jsonBytes], ['completion', assistantJsonIn(group, text)], ['label', String(label)], ['metadata', metadata]]);
         }
       }
     },

@@ -30,6 +30,31 @@ export function cleanRepeated(text: string): string {
   return out;
 }
 
+const cleanedIn = new WeakMap<SuggestionGroup, Map<string, string>>();
+
+/**
+ * redactPii, remembered for the group's lifetime: a suggestion's candidates, replies, messages and query are written
+ * by several writers (and several records of each), and redacting is pure, so each distinct text is redacted once.
+ */
+export function cleanIn(group: SuggestionGroup, text: string): string {
+  let seen = cleanedIn.get(group);
+  if (!seen) cleanedIn.set(group, (seen = new Map()));
+  let out = seen.get(text);
+  if (out === undefined) seen.set(text, (out = redactPii(text)));
+  return out;
+}
+
+const assistantIn = new WeakMap<SuggestionGroup, Map<string, string>>();
+
+/** assistantJson, remembered for the group's lifetime (the same reply is a completion in several records). */
+export function assistantJsonIn(group: SuggestionGroup, content: string): string {
+  let seen = assistantIn.get(group);
+  if (!seen) assistantIn.set(group, (seen = new Map()));
+  let out = seen.get(content);
+  if (out === undefined) seen.set(content, (out = assistantJson(content)));
+  return out;
+}
+
 export interface Turn {
   role: 'user' | 'assistant';
   content: string;
@@ -40,8 +65,12 @@ export interface Prompt {
   turns: Turn[];
   /** JSON of [system, ...turns] as `{role, content}` messages: TRL prompts and OpenAI input messages. */
   json: string;
+  /** `json` encoded once as UTF-8, copied into each record that carries it. */
+  jsonBytes: Buffer;
   /** The same with `"weight": 0` on assistant turns: OpenAI chat fine-tuning history. */
   weightedJson: string;
+  /** `weightedJson` without its closing bracket, encoded once as UTF-8 (a record appends its reply and `]`). */
+  weightedHeadBytes: Buffer;
   /** The newest customer message (or the retrieval query when the conversation was not kept): the search anchor. */
   queryText: string;
 }
@@ -87,10 +116,10 @@ export function promptOf(group: SuggestionGroup): Prompt | null {
     const snippets = shownOf(group).map((c, i) => `[${i + 1}] ${c.title}\n${c.text}`).join('\n\n');
     const system = `${PROMPT_VARIANT.system}\n\nKnowledge-base snippets:\n\n${snippets}`;
     const messages = (s.ticket?.messages ?? []).filter((m) => m.role !== 'note');
-    const turns: Turn[] = messages.map((m) => ({ role: m.role === 'customer' ? 'user' : 'assistant', content: clean(m.text) }));
-    const subject = s.ticket?.subject ? `Subject: ${clean(s.ticket.subject)}\n\n` : '';
+    const turns: Turn[] = messages.map((m) => ({ role: m.role === 'customer' ? 'user' : 'assistant', content: cleanIn(group, m.text) }));
+    const subject = s.ticket?.subject ? `Subject: ${cleanIn(group, s.ticket.subject)}\n\n` : '';
     // A suggestion stored without its ticket (before migration 0005) has only the retrieval query to stand for it.
-    if (turns.length === 0) turns.push({ role: 'user', content: `${subject}${clean(s.query)}` });
+    if (turns.length === 0) turns.push({ role: 'user', content: `${subject}${cleanIn(group, s.query)}` });
     else if (subject) {
       const at = Math.max(0, turns.findIndex((t) => t.role === 'user'));
       turns[at] = { ...turns[at]!, content: subject + turns[at]!.content };
@@ -99,7 +128,15 @@ export function promptOf(group: SuggestionGroup): Prompt | null {
     const head = `[${JSON.stringify({ role: 'system', content: system })}`;
     const json = `${head}${turns.map((t) => `,${JSON.stringify(t)}`).join('')}]`;
     const weightedJson = `${head}${turns.map((t) => `,${JSON.stringify(t.role === 'assistant' ? { ...t, weight: 0 } : t)}`).join('')}]`;
-    prompt = { system, turns, json, weightedJson, queryText: clean(newestCustomer?.text ?? s.query) };
+    prompt = {
+      system,
+      turns,
+      json,
+      jsonBytes: Buffer.from(json, 'utf8'),
+      weightedJson,
+      weightedHeadBytes: Buffer.from(weightedJson.slice(0, -1), 'utf8'),
+      queryText: cleanIn(group, newestCustomer?.text ?? s.query),
+    };
   }
   prompts.set(group, prompt);
   return prompt;
@@ -127,12 +164,12 @@ export function provenanceOf(group: SuggestionGroup, items: readonly ExportAnnot
       agent: a.agent,
       clientTime: a.clientTime,
       receivedAt,
-      gate: { status: gate.status, weight: gate.weight, reasons: gate.reasons.map((r) => ({ rule: r.rule, detail: clean(r.detail) })) },
+      gate: { status: gate.status, weight: gate.weight, reasons: gate.reasons.map((r) => ({ rule: r.rule, detail: cleanIn(group, r.detail) })) },
     })),
   };
 }
 
 /** The rationales given for an adoption, redacted, for a record's metadata. */
 export function rationaleOf(group: SuggestionGroup, adoptionId: string): { id: string; agent: string; reasons: string[]; note: string | null }[] {
-  return (group.rationales.get(adoptionId) ?? []).map((r) => ({ id: r.id, agent: r.agent, reasons: [...r.reasons], note: r.note === undefined ? null : clean(r.note) }));
+  return (group.rationales.get(adoptionId) ?? []).map((r) => ({ id: r.id, agent: r.agent, reasons: [...r.reasons], note: r.note === undefined ? null : cleanIn(group, r.note) }));
 }

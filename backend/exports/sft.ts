@@ -3,7 +3,7 @@
  * verbatim or edited adoptions. The prompt's history stays in with `weight: 0` on its assistant turns, so only the
  * sent reply (`weight: 1`) is trained on; TRL's SFTTrainer reads the same `messages` column.
  */
-import { clean, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
+import { cleanIn, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
 import { bump } from './records.ts';
 import { openSink } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
@@ -17,14 +17,14 @@ export function sftWriter(ctx: WriterContext): ExportWriter {
         if (a.kind !== 'adoption' || (a.outcome !== 'verbatim' && a.outcome !== 'edited')) continue;
         const prompt = promptOf(group);
         if (!prompt) continue;
-        const sent = clean(a.sentText);
+        const sent = cleanIn(group, a.sentText);
         if (!sent.trim()) {
           bump(ctx.counts, 'skipped.sft.empty_reply');
           continue;
         }
         const reply = `{"role":"assistant","content":${JSON.stringify(sent)},"weight":1}`;
         // The shared history without its closing bracket, then the reply: the prompt is not copied per record.
-        const messages = [prompt.weightedJson.slice(0, -1), ',', reply, ']'];
+        const messages = [prompt.weightedHeadBytes, ',', reply, ']'];
         const metadata = {
           outcome: a.outcome,
           similarity: a.similarity ?? null,

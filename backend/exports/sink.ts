@@ -15,8 +15,11 @@ const CHUNK = 128 * 1024;
 const BUFFER = 256 * 1024;
 export const GZIP_LEVEL = 2;
 
+/** A serialised value, or a piece of one: text, or text already encoded as UTF-8 (copied as it is). */
+export type Piece = string | Buffer;
+
 /** A JSON object as its members' keys and already serialised values (or the pieces of one, in order), in order. */
-export type Fields = readonly (readonly [string, string | readonly string[]])[];
+export type Fields = readonly (readonly [string, Piece | readonly Piece[]])[];
 
 export interface Sink {
   /** Appends one record (a whole line, newline included). Await it: it resolves at once unless the disk is behind. */
@@ -90,16 +93,26 @@ export function openSink(root: string, spec: SinkSpec): Sink {
     used += chunk.write(t, used, 'utf8');
     return undefined;
   };
+  const put = (piece: Piece): void => {
+    if (typeof piece === 'string') used += chunk.write(piece, used, 'utf8');
+    else used += piece.copy(chunk, used);
+  };
+  const joined = (value: Piece | readonly Piece[]): string =>
+    typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : value.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('');
   const fields = (parts: Fields): Promise<void> | undefined => {
-    let length = 2;
+    // At most: three bytes per UTF-16 code unit of text, plus the encoded pieces as they are.
+    let chars = 2;
+    let encoded = 0;
     for (const [key, value] of parts) {
-      length += key.length + 4;
-      if (typeof value === 'string') length += value.length;
-      else for (const piece of value) length += piece.length;
+      chars += key.length + 4;
+      if (typeof value === 'string') chars += value.length;
+      else if (Buffer.isBuffer(value)) encoded += value.length;
+      else for (const piece of value) typeof piece === 'string' ? (chars += piece.length) : (encoded += piece.length);
     }
-    if (length * 3 > CHUNK - used) {
-      const whole = () => text(`{${parts.map(([k, v]) => `"${k}":${typeof v === 'string' ? v : v.join('')}`).join(',')}}\n`);
-      if (length * 3 > CHUNK) return whole();
+    const length = chars * 3 + encoded;
+    if (length > CHUNK - used) {
+      const whole = () => text(`{${parts.map(([k, v]) => `"${k}":${joined(v)}`).join(',')}}\n`);
+      if (length > CHUNK) return whole();
       const flushed = flush();
       if (flushed) return flushed.then(whole);
     }
@@ -109,8 +122,8 @@ export function openSink(root: string, spec: SinkSpec): Sink {
       used += chunk.write(parts[i]![0], used, 'utf8');
       used += chunk.write('":', used, 'latin1');
       const value = parts[i]![1];
-      if (typeof value === 'string') used += chunk.write(value, used, 'utf8');
-      else for (const piece of value) used += chunk.write(piece, used, 'utf8');
+      if (typeof value === 'string' || Buffer.isBuffer(value)) put(value);
+      else for (const piece of value) put(piece);
     }
     used += chunk.write('}\n', used, 'latin1');
     return undefined;
