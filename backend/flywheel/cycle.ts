@@ -6,6 +6,7 @@
 import { uuidv7 } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
 import { loadBeirQueries } from '../eval/beir-queries.ts';
+import { createChatClient } from '../llm/chat.ts';
 import { withFeedback } from '../rag/knowledge-index.ts';
 import { buildFeedbackLayer } from '../rag/feedback-layer.ts';
 import { PROMPT_VARIANTS } from '../llm/prompts.ts';
@@ -14,6 +15,7 @@ import { saveGateResults } from '../store/gate-results.ts';
 import { DEFAULT_RANKING, DEFAULT_VERSION_ID, type RankingArtefact } from './artefacts.ts';
 import { checkedSuggestions, citationsOf, loadFeedback, rationales } from './feedback.ts';
 import type { GateOptions } from './gate.ts';
+import type { JudgeCounts } from './judge.ts';
 import { type Comparison, compareOnBeir, compareOnChecks, DEFAULT_PROMOTION, decidePromotion, heldOutQueries, type PromotionRule } from './holdout.ts';
 import { addCandidate, currentVersion, decide } from './registry.ts';
 import { flagPassages } from './train/flags.ts';
@@ -31,6 +33,8 @@ export interface CycleOptions {
   regression?: { dir: string; split: string } | undefined;
   gate?: Partial<GateOptions>;
   promotion?: Partial<PromotionRule>;
+  /** `false` skips the LLM judge even when a model is configured. */
+  judge?: false;
 }
 
 export interface RankingCycleReport {
@@ -52,6 +56,8 @@ export interface CycleReport {
   annotations: number;
   gate: { total: number; passed: number; reduced: number; setAside: number; byRule: Record<string, number> };
   agreement: unknown;
+  /** The LLM judge's counts (agreed, disagreed, malformed, failed…), when a model is configured. */
+  judge?: JudgeCounts | undefined;
   ranking: RankingCycleReport;
   variants: VariantCycleReport;
   /** The knowledge index serving suggestions after the run. */
@@ -66,7 +72,10 @@ export async function runFlywheelCycle(deps: AppDeps, options: CycleOptions = {}
   const runId = `run-${uuidv7(started.getTime())}`;
   await db.insertInto('flywheel_runs').values({ id: runId, started_at: started.toISOString(), finished_at: null, status: 'running', summary: '{}' }).execute();
   try {
-    const feedback = await loadFeedback(db, options.gate);
+    const llm = deps.config.llm;
+    // With a model configured, it also judges the newest relevance labels (an extra opinion the gate weighs).
+    const judge = llm ? { client: createChatClient({ baseUrl: llm.baseUrl, apiKey: llm.apiKey, timeoutMs: llm.timeoutMs }), model: llm.model } : undefined;
+    const feedback = await loadFeedback(db, options.gate, options.judge === false ? undefined : judge);
     await saveGateResults(db, runId, feedback.gate.decisions, started);
     const ranking = await rankingStep(deps, runId, feedback, options);
     const variants = await trainVariantPolicy(db, runId, feedback, variantPool(deps), started);
@@ -80,6 +89,7 @@ export async function runFlywheelCycle(deps: AppDeps, options: CycleOptions = {}
       annotations: feedback.items.length,
       gate: { total, passed, reduced, setAside, byRule },
       agreement: feedback.gate.agreement.perSignal,
+      judge: feedback.judge,
       ranking,
       variants,
       indexVersion: deps.knowledge.index.version,

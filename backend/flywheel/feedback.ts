@@ -7,7 +7,9 @@ import type { Annotation, TicketContext } from '../../shared/index.ts';
 import { scanAnnotations } from '../store/annotations.ts';
 import type { Database } from '../store/schema.ts';
 import { findSuggestions, type StoredSuggestion } from '../store/suggestions.ts';
+import type { ChatClient } from '../llm/chat.ts';
 import { gateKey, type GateItem, type GateOptions, type GateReport, runGate } from './gate.ts';
+import { type JudgeCounts, judgeRelevance } from './judge.ts';
 import type { Adoption } from './train/adoption.ts';
 import type { Rationale } from './train/flags.ts';
 import type { Preference } from './train/variants.ts';
@@ -18,6 +20,8 @@ export interface Feedback {
   items: GateItem[];
   suggestions: Map<string, StoredSuggestion>;
   gate: GateReport;
+  /** What the LLM judge did, when one is configured. */
+  judge?: JudgeCounts | undefined;
   /** The gate's weight of one annotation (1 when it made no decision). */
   weightOf(a: Annotation): number;
 }
@@ -34,18 +38,27 @@ export interface CheckedSuggestion {
   checks: Map<string, { label: number; weight: number }>;
 }
 
-export async function loadFeedback(db: Kysely<Database>, gate: Partial<GateOptions> = {}): Promise<Feedback> {
+/** The optional LLM judge of relevance labels: a chat client and its model. */
+export interface Judge {
+  client: ChatClient;
+  model: string;
+  maxItems?: number | undefined;
+}
+
+export async function loadFeedback(db: Kysely<Database>, gate: Partial<GateOptions> = {}, judge?: Judge): Promise<Feedback> {
   const items: GateItem[] = [];
   for await (const page of scanAnnotations(db)) for (const { annotation, receivedAt } of page) items.push({ annotation, receivedAt });
   const suggestions = await findSuggestions(
     db,
     items.map((i) => i.annotation.suggestionId),
   );
-  const report = runGate({ items, suggestions }, gate);
+  const judged = judge ? await judgeRelevance(judge.client, { items, suggestions }, { model: judge.model, maxItems: judge.maxItems }) : undefined;
+  const report = runGate({ items, suggestions, judgements: judged?.verdicts }, gate);
   return {
     items,
     suggestions,
     gate: report,
+    judge: judged?.counts,
     weightOf: (a) => report.decisions.get(gateKey(a.tenant, a.id))?.weight ?? 1,
   };
 }

@@ -83,7 +83,8 @@ export async function judgeRelevance(client: ChatClient, input: Pick<GateInput, 
     const prompt = `Query:\n${s.query}\n\nSnippet (${snippet.title}):\n${snippet.text.slice(0, maxChars)}\n\nAgent's label: ${a.label}`;
     tasks.set(key, { key, prompt });
   }
-  const eligible = [...tasks.values()].sort((a, b) => compare(a.key, b.key));
+  // Newest first (ids are UUID v7): each run spends its budget on the labels earlier runs did not reach.
+  const eligible = [...tasks.values()].sort((a, b) => compare(b.key.slice(b.key.indexOf('\u0000')), a.key.slice(a.key.indexOf('\u0000'))) || compare(a.key, b.key));
   const queue = eligible.slice(0, Math.max(0, maxItems));
   const counts: JudgeCounts = { eligible: eligible.length, overCap: eligible.length - queue.length, agreed: 0, disagreed: 0, malformed: 0, failed: 0 };
   const results: (JudgeVerdict | undefined)[] = new Array(queue.length);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { prng } from '../../../backend/bench/retrieval-synthetic.ts';
 import { gapTerms, groupGaps } from '../../../backend/flywheel/gaps.ts';
 import type { AnnotationOf } from '../../../backend/flywheel/gate/types.ts';
-import { GapGroup, type Annotation } from '../../../shared/index.ts';
+import { GapGroup, type Annotation, uuidv7 } from '../../../shared/index.ts';
 import { makeAnnotation } from '../../helpers/annotations.ts';
 
 const T0 = Date.parse('2026-11-20T09:00:00.000Z');
@@ -16,6 +16,8 @@ function report(description: string, extra: Record<string, unknown> = {}): Annot
     agent: `agent-${n % 3}`,
     ticketId: `t${n}`,
     clientTime: new Date(T0 + n * 60_000).toISOString(),
+    // Ids made at their report's time: two made in the same millisecond would otherwise order at random.
+    id: uuidv7(T0 + n * 60_000),
     ...extra,
   });
 }

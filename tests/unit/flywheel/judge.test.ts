@@ -70,12 +70,14 @@ describe('LLM judge', () => {
     expect(labels.map((a) => decisionOf(report, a).weight).sort()).toEqual([0.5, 1, 1]);
   });
 
-  it('judges at most maxItems labels, in key order, and only labels whose snippet was shown', async () => {
+  it('judges at most maxItems labels, newest first, and only labels whose snippet was shown', async () => {
     const labels = ['k1', 'k2', 'k3', 'k4'].map((k) => label(k, 'relevant'));
     const unknown = [label('k9', 'relevant'), label('k1', 'relevant', 'sugg-unknown')];
     const run = await judgeRelevance(client, input([...labels, ...unknown]), { model: 'm', maxItems: 2 });
     expect(run.counts).toMatchObject({ eligible: 4, overCap: 2, agreed: 2 });
-    expect([...run.verdicts.keys()]).toEqual(labels.map((a) => gateKey(a.tenant, a.id)).sort().slice(0, 2));
+    // Ids are UUID v7, so the highest are the newest: a run spends its budget where earlier runs did not reach.
+    const newest = [...labels].sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, 2);
+    expect([...run.verdicts.keys()].sort()).toEqual(newest.map((a) => gateKey(a.tenant, a.id)).sort());
   });
 
   it('keeps at most `concurrency` requests in flight', async () => {
