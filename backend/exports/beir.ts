@@ -5,7 +5,7 @@
  * irrelevant 0). Plain text, not gzipped, so the unpacked folder is what `aitl eval --dataset` and
  * `aitl kb import` read. Corpus ids are snippet (passage) ids.
  */
-import { cleanIn, promptOf, provenanceOf } from './prompt.ts';
+import { cleanIn, promptOf } from './prompt.ts';
 import { GRADE, judgementsOf } from './relevance.ts';
 import { openSink } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
@@ -33,13 +33,10 @@ export function beirWriter(ctx: WriterContext): ExportWriter {
       }
       const ticket = group.suggestion!.ticket;
       const conversation = (ticket?.messages ?? []).filter((m) => m.role !== 'note').map((m) => ({ role: m.role, text: cleanIn(group, m.text) }));
-      const metadata = {
-        query: cleanIn(group, group.suggestion!.query),
-        conversation,
-        labels: j.labels,
-        provenance: provenanceOf(group, j.items),
-      };
-      await queries.record(`${JSON.stringify({ _id: group.suggestionId, text: prompt.queryText, metadata })}\n`);
+      // {_id, text, metadata: {query, conversation, labels, provenance}}, labels and provenance serialised once per group.
+      const head = JSON.stringify({ _id: group.suggestionId, text: prompt.queryText }).slice(0, -1);
+      const metadata = JSON.stringify({ query: cleanIn(group, group.suggestion!.query), conversation }).slice(0, -1);
+      await queries.record(`${head},"metadata":${metadata},"labels":${j.labelsJson},"provenance":${j.provenanceJson}}}\n`);
       for (const v of j.snippets) {
         if (v.label !== undefined) await qrels.record(`${tsvField(group.suggestionId)}\t${tsvField(v.snippet.snippet.snippetId)}\t${GRADE[v.label]}\n`);
       }

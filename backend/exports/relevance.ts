@@ -3,7 +3,7 @@
  * snippet is drawn from them by gate-weighted vote (a tie goes to the lower grade, labels of weight 0 do not vote).
  * The retrieval and BEIR writers share it.
  */
-import { type CleanSnippet, shownOf } from './prompt.ts';
+import { type CleanSnippet, provenanceOf, shownOf } from './prompt.ts';
 import type { ExportAnnotation, SuggestionGroup } from './records.ts';
 
 export type RelevanceLabel = 'relevant' | 'partly' | 'irrelevant';
@@ -23,6 +23,9 @@ export interface Judgements {
   items: ExportAnnotation[];
   /** Every label, for metadata: who said what about which snippet, with what weight. */
   labels: { annotationId: string; agent: string; snippetId: string; label: string; weight: number }[];
+  /** `labels` as JSON, and the provenance of `items` as JSON: serialised once, for every record's metadata. */
+  labelsJson: string;
+  provenanceJson: string;
 }
 
 const cache = new WeakMap<SuggestionGroup, Judgements | null>();
@@ -45,7 +48,7 @@ export function judgementsOf(group: SuggestionGroup): Judgements | null {
       label: a.kind === 'relevance' ? a.label : '',
       weight: gate.weight,
     }));
-    result = { snippets: verdicts, items, labels };
+    result = { snippets: verdicts, items, labels, labelsJson: JSON.stringify(labels), provenanceJson: JSON.stringify(provenanceOf(group, items)) };
   }
   cache.set(group, result);
   return result;

@@ -8,7 +8,7 @@
  * "Partly relevant" snippets are neither positives nor negatives. The anchor is the customer's newest message.
  */
 import { NTUPLE_NEGATIVES } from '../../shared/index.ts';
-import { promptOf, provenanceOf } from './prompt.ts';
+import { promptOf } from './prompt.ts';
 import { bump } from './records.ts';
 import { judgementsOf, type SnippetVerdict } from './relevance.ts';
 import { openSink } from './sink.ts';
@@ -27,7 +27,9 @@ export function retrievalWriter(ctx: WriterContext): ExportWriter {
       const negatives: SnippetVerdict[] = [...verified, ...j.snippets.filter((s) => s.label === undefined)];
       if (positives.length === 0) return bump(ctx.counts, 'skipped.retrieval.no_positive');
       const anchor = JSON.stringify(prompt.queryText);
-      const provenance = provenanceOf(group, j.items);
+      // `{…,"labels":…,"provenance":…}` with the group's labels and provenance serialised once (they come last).
+      const tail = `,"labels":${j.labelsJson},"provenance":${j.provenanceJson}}`;
+      const withTail = (head: object) => `${JSON.stringify(head).slice(0, -1)}${tail}`;
       const ids = (list: SnippetVerdict[]) => list.map((s) => s.snippet.snippet.snippetId);
       for (const positive of positives) {
         if (negatives.length < NTUPLE_NEGATIVES) {
@@ -39,21 +41,19 @@ export function retrievalWriter(ctx: WriterContext): ExportWriter {
           positiveId: positive.snippet.snippet.snippetId,
           negativeIds: ids(chosen),
           verifiedNegatives: Math.min(verified.length, NTUPLE_NEGATIVES),
-          labels: j.labels,
-          provenance,
         };
         const parts: [string, string][] = [['anchor', anchor], ['positive', positive.snippet.passageJson]];
         chosen.forEach((n, i) => parts.push([`negative_${i + 1}`, n.snippet.passageJson]));
-        parts.push(['metadata', JSON.stringify(metadata)]);
+        parts.push(['metadata', withTail(metadata)]);
         await ntuple.fields(parts);
       }
       if (negatives.length === 0) return bump(ctx.counts, 'skipped.retrieval.bge_no_negative');
-      const metadata = { posIds: ids(positives), negIds: ids(negatives), verifiedNegatives: verified.length, labels: j.labels, provenance };
+      const metadata = { posIds: ids(positives), negIds: ids(negatives), verifiedNegatives: verified.length };
       await bge.fields([
           ['query', anchor],
           ['pos', `[${positives.map((s) => s.snippet.passageJson).join(',')}]`],
           ['neg', `[${negatives.map((s) => s.snippet.passageJson).join(',')}]`],
-          ['metadata', JSON.stringify(metadata)],
+          ['metadata', withTail(metadata)],
         ],
       );
     },
