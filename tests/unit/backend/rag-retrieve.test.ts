@@ -1,34 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { TWO_INNS } from '../../helpers/passages.ts';
 import { buildIndex } from '../../../backend/rag/knowledge-index.ts';
 import { DEFAULT_RERANKER } from '../../../backend/rag/reranker.ts';
 import { RETRIEVE_K, retrieve } from '../../../backend/rag/suggest.ts';
-import type { PassageRow } from '../../../backend/store/schema.ts';
 import type { TicketContext, TicketMessage } from '../../../shared/index.ts';
 
-function passage(id: string, title: string, text: string, metadata: Record<string, unknown> = {}): PassageRow {
-  return {
-    id,
-    article_id: id,
-    title,
-    text,
-    url: '',
-    anchor: '',
-    position: 0,
-    metadata: JSON.stringify(metadata),
-    import_id: 'imp',
-    created_at: '2026-01-01T00:00:00.000Z',
-  };
-}
 
-const PASSAGES: PassageRow[] = [
-  passage('harbour-parking', 'Harbour Inn: parking', 'Parking at Harbour Inn: free parking, and a parking space for every guest.', { entity: 'Harbour Inn' }),
-  passage('harbour-breakfast', 'Harbour Inn: breakfast', 'Breakfast is served from 7 to 10.', { entity: 'Harbour Inn' }),
-  passage('harbour-review', 'Harbour Inn: review', 'We loved the harbour views from our room and the quiet garden.', { entity: 'Harbour Inn' }),
-  passage('maple-parking', 'Maple Lodge: parking', 'Guests leave their cars in the street; there is no parking on site.', { entity: 'Maple Lodge' }),
-  passage('maple-breakfast', 'Maple Lodge: breakfast', 'A continental breakfast is included in every rate.', { entity: 'Maple Lodge' }),
-  passage('maple-review', 'Maple Lodge: review', 'Cosy rooms, friendly staff, and the quiet street made for a restful weekend.', { entity: 'Maple Lodge' }),
-  passage('gift-cards', 'Gift cards', 'Gift cards never expire.'),
-];
+const PASSAGES = [...TWO_INNS];
 const index = buildIndex(PASSAGES, 'imp');
 
 const ticket = (...texts: [string, ...string[]]): TicketContext => ({
