@@ -33,7 +33,7 @@ import { importKnowledge } from '../kb/import.ts';
 import { buildIndex } from '../rag/knowledge-index.ts';
 import { suggest } from '../rag/suggest.ts';
 import { createDeps, createLogger } from '../server.ts';
-import { payloadHash } from '../store/annotations.ts';
+import { annotationRow, payloadHash } from '../store/annotations.ts';
 import { openStore } from '../store/connect.ts';
 import { savePassages } from '../store/passages.ts';
 import { prng, syntheticKb } from './retrieval-synthetic.ts';
@@ -142,20 +142,7 @@ try {
     annotations += 1;
     counts[a.kind] = (counts[a.kind] ?? 0) + 1;
     push({
-      annotation: {
-        tenant: a.tenant,
-        id: a.id,
-        kind: a.kind,
-        suggestion_id: a.suggestionId,
-        ticket_id: a.ticketId,
-        host: a.host,
-        agent: a.agent,
-        payload: JSON.stringify(a),
-        payload_hash: payloadHash(a),
-        client_time: a.clientTime,
-        sent_at: null,
-        received_at: new Date(Date.parse(a.clientTime) + 45_000).toISOString(),
-      },
+      annotation: annotationRow(a.tenant, a, payloadHash(a), { sentAt: null, receivedAt: new Date(Date.parse(a.clientTime) + 45_000).toISOString() }),
     });
   };
   for (let i = 0; annotations < total; i++) {

@@ -62,6 +62,24 @@ export function hashCanonical(canonical: string): string {
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
+/** The row an annotation is stored as. */
+export function annotationRow(tenant: string, a: Annotation, hash: string, times: BatchTimes): NewAnnotation {
+  return {
+    tenant,
+    id: a.id,
+    kind: a.kind,
+    suggestion_id: a.suggestionId,
+    ticket_id: a.ticketId,
+    host: a.host,
+    agent: a.agent,
+    payload: JSON.stringify(a),
+    payload_hash: hash,
+    client_time: a.clientTime,
+    sent_at: times.sentAt,
+    received_at: times.receivedAt,
+  };
+}
+
 /** One item ready to store: the annotation as it will be kept (redacted) and the hash of what was received. */
 export interface PreparedAnnotation {
   annotation: Annotation;
@@ -140,20 +158,7 @@ export async function storeAnnotations(
   // Insert in id order: concurrent batches that share ids then lock them in the same order and cannot deadlock.
   const rows: NewAnnotation[] = [...firstById.values()]
     .sort((a, b) => (a.annotation.id < b.annotation.id ? -1 : a.annotation.id > b.annotation.id ? 1 : 0))
-    .map(({ annotation: a, hash }) => ({
-      tenant,
-      id: a.id,
-      kind: a.kind,
-      suggestion_id: a.suggestionId,
-      ticket_id: a.ticketId,
-      host: a.host,
-      agent: a.agent,
-      payload: JSON.stringify(a),
-      payload_hash: hash,
-      client_time: a.clientTime,
-      sent_at: times.sentAt,
-      received_at: times.receivedAt,
-    }));
+    .map(({ annotation: a, hash }) => annotationRow(tenant, a, hash, times));
 
   const parameters: unknown[] = [];
   for (const row of rows) for (const column of COLUMNS) parameters.push(row[column]);
