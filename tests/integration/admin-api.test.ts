@@ -7,7 +7,7 @@ import type { Hono } from 'hono';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../backend/app.ts';
 import { main } from '../../backend/cli.ts';
 import { DEMO_HELP_CENTRE } from '../../backend/demo/tickets.ts';
@@ -19,25 +19,13 @@ import { payloadHash, storeAnnotations } from '../../backend/store/annotations.t
 import { createApiKey } from '../../backend/store/api-keys.ts';
 import { type ErrorEnvelope, HostConfig, LIMITS, type Role, WhoAmI } from '../../shared/index.ts';
 import { makeAnnotation } from '../helpers/annotations.ts';
-import { clearTables, createTestDeps, DIALECTS, type TestDatabase, useDatabase } from './dialects.ts';
+import { clearTables, createTestDeps, databaseUrl, DIALECTS, isolateAitlEnv, type TestDatabase, useDatabase } from './dialects.ts';
 
 /** Answers as the tests read them. */
 type Json = Record<string, any>;
 
-/** The store's URL as AITL_DATABASE_URL: a PostgreSQL test schema is chosen through the connection's search_path. */
-function databaseUrl(database: TestDatabase): string {
-  if (database.dialect === 'sqlite') return database.url;
-  return `${database.url}${database.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${database.where}`)}`;
-}
 
-let saved: Record<string, string | undefined>;
-beforeEach(() => {
-  saved = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('AITL_')).map((k) => [k, process.env[k]]));
-});
-afterEach(() => {
-  for (const key of Object.keys(process.env)) if (key.startsWith('AITL_')) delete process.env[key];
-  for (const [key, value] of Object.entries(saved)) if (value !== undefined) process.env[key] = value;
-});
+isolateAitlEnv();
 
 describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
   let deps: AppDeps;

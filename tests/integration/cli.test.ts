@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createApp } from '../../backend/app.ts';
 import { main } from '../../backend/cli.ts';
@@ -11,10 +11,10 @@ import { DEMO_HELP_CENTRE } from '../../backend/demo/tickets.ts';
 import { openStore } from '../../backend/store/connect.ts';
 import { getHostConfig } from '../../backend/store/host-config.ts';
 import { countPassages, latestImport } from '../../backend/store/passages.ts';
+import { isolateAitlEnv } from './dialects.ts';
 
 let dir: string;
 let dbFile: string;
-let saved: Record<string, string | undefined>;
 
 /** Runs the CLI as `aitl <argv>` and collects what it printed. */
 async function run(argv: string[]) {
@@ -40,16 +40,10 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+isolateAitlEnv();
 beforeEach(() => {
-  // The CLI reads AITL_* from the environment: start each test from a known one, put the real one back after.
-  saved = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('AITL_')).map((k) => [k, process.env[k]]));
-  for (const key of Object.keys(saved)) delete process.env[key];
   dbFile = join(dir, `store-${Math.random().toString(36).slice(2)}`, 'aitl.db');
   process.env.AITL_DATABASE_URL = dbFile;
-});
-afterEach(() => {
-  for (const key of Object.keys(process.env)) if (key.startsWith('AITL_')) delete process.env[key];
-  for (const [key, value] of Object.entries(saved)) if (value !== undefined) process.env[key] = value;
 });
 
 describe('aitl kb import', () => {

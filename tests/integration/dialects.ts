@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { pino } from 'pino';
 import { type Config, loadConfig } from '../../backend/config.ts';
 import { DEMO_HELP_CENTRE } from '../../backend/demo/tickets.ts';
@@ -199,4 +199,26 @@ export async function createTestDeps(database: TestDatabase): Promise<AppDeps> {
   await importKnowledge(store.db, DEMO_HELP_CENTRE);
   const knowledge = await createKnowledge(store.db);
   return { config, store, knowledge, logger };
+}
+
+/** The store's URL as AITL_DATABASE_URL for the CLI: a PostgreSQL test schema is chosen through search_path. */
+export function databaseUrl(database: TestDatabase): string {
+  if (database.dialect === 'sqlite') return database.url;
+  return `${database.url}${database.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${database.where}`)}`;
+}
+
+/**
+ * The CLI reads AITL_* from the environment: each test of the calling file starts with none set, and the real ones
+ * are put back after it.
+ */
+export function isolateAitlEnv(): void {
+  let saved: Record<string, string | undefined> = {};
+  beforeEach(() => {
+    saved = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('AITL_')).map((k) => [k, process.env[k]]));
+    for (const key of Object.keys(saved)) delete process.env[key];
+  });
+  afterEach(() => {
+    for (const key of Object.keys(process.env)) if (key.startsWith('AITL_')) delete process.env[key];
+    for (const [key, value] of Object.entries(saved)) if (value !== undefined) process.env[key] = value;
+  });
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../backend/cli.ts';
 import { exportCommand } from '../../backend/exports/command.ts';
 import { progressReporter } from '../../backend/exports/progress.ts';
@@ -10,7 +10,7 @@ import { listAudit } from '../../backend/store/audit.ts';
 import type { Store } from '../../backend/store/connect.ts';
 import { ExportManifest } from '../../shared/index.ts';
 import { about, seedAnnotations, seedSuggestion } from '../unit/exports/seed.ts';
-import { DIALECTS, type TestDatabase, useDatabase } from './dialects.ts';
+import { databaseUrl, DIALECTS, isolateAitlEnv, type TestDatabase, useDatabase } from './dialects.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -22,21 +22,8 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-let saved: Record<string, string | undefined>;
-beforeEach(() => {
-  saved = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('AITL_')).map((k) => [k, process.env[k]]));
-  for (const key of Object.keys(saved)) delete process.env[key];
-});
-afterEach(() => {
-  for (const key of Object.keys(process.env)) if (key.startsWith('AITL_')) delete process.env[key];
-  for (const [key, value] of Object.entries(saved)) if (value !== undefined) process.env[key] = value;
-});
+isolateAitlEnv();
 
-/** The store's URL as AITL_DATABASE_URL: a PostgreSQL test schema is chosen through the connection's search_path. */
-function databaseUrl(database: TestDatabase): string {
-  if (database.dialect === 'sqlite') return database.url;
-  return `${database.url}${database.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${database.where}`)}`;
-}
 
 describe.each(DIALECTS)('aitl export on $name', (dialect) => {
   let store: Store;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../backend/app.ts';
 import { loadConfig } from '../../backend/config.ts';
 import type { AppDeps } from '../../backend/deps.ts';
@@ -26,7 +26,7 @@ import { createDeps } from '../../backend/server.ts';
 import { payloadHash, storeAnnotations } from '../../backend/store/annotations.ts';
 import { findSuggestion, saveSuggestion } from '../../backend/store/suggestions.ts';
 import { type Annotation, SCHEMA_VERSION, SuggestionResponse, uuidv7 } from '../../shared/index.ts';
-import { DIALECTS, type TestDatabase, useDatabase } from './dialects.ts';
+import { databaseUrl, DIALECTS, isolateAitlEnv, type TestDatabase, useDatabase } from './dialects.ts';
 
 const DATASET = join(import.meta.dirname, '..', '..', '..', 'shared', 'datasets', 'dstc11');
 const TRAIN_QUERIES = 300;
@@ -40,22 +40,8 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-let saved: Record<string, string | undefined>;
-beforeEach(() => {
-  // flywheelCommand reads AITL_* from the environment: start from a known one, put the real one back after.
-  saved = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('AITL_')).map((k) => [k, process.env[k]]));
-  for (const key of Object.keys(saved)) delete process.env[key];
-});
-afterEach(() => {
-  for (const key of Object.keys(process.env)) if (key.startsWith('AITL_')) delete process.env[key];
-  for (const [key, value] of Object.entries(saved)) if (value !== undefined) process.env[key] = value;
-});
+isolateAitlEnv();
 
-/** The store's URL as AITL_DATABASE_URL: a PostgreSQL test schema is chosen through the connection's search_path. */
-function databaseUrl(database: TestDatabase): string {
-  if (database.dialect === 'sqlite') return database.url;
-  return `${database.url}${database.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${database.where}`)}`;
-}
 
 /** A small BEIR folder of test-split queries, for the cycle's regression set (no corpus needed to score it). */
 function regressionSet(queries: number): string {
