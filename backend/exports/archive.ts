@@ -4,12 +4,11 @@
  * metadata — mode 0644, owner 0, mtime 0 (tar) or 1980-01-01 (zip, the earliest it can say) — so the archive's
  * bytes depend only on the files' names and contents.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32, createGzip } from 'node:zlib';
+import { measuringStream } from './sink.ts';
 
 export type ArchiveFormat = 'tar.gz' | 'zip';
 
@@ -108,17 +107,9 @@ async function* zipEntries(root: string, names: readonly string[]): AsyncGenerat
 
 /** Packs `names` (paths under `root`, `/`-separated, in this order) into `out`. */
 export async function writeArchive(root: string, names: readonly string[], out: string, format: ArchiveFormat): Promise<ArchiveResult> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const measure = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const { measure, result } = measuringStream();
   if (format === 'zip') await pipeline(zipEntries(root, names), measure, createWriteStream(out));
   // Most entries are gzipped already: the fastest level packs them as well as any.
   else await pipeline(tarEntries(root, names), createGzip({ level: 1 }), measure, createWriteStream(out));
-  return { bytes, sha256: hash.digest('hex') };
+  return result();
 }
