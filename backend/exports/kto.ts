@@ -6,7 +6,7 @@
  * - rejected (cleared or rewritten): the suggestion, `false`.
  * `metadata.completionSource` says whether the completion is the suggestion or the sent reply.
  */
-import { assistantJsonIn, cleanIn, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
+import { adoptionMetadataOf, assistantJsonIn, cleanIn, promptOf } from './prompt.ts';
 import { bump } from './records.ts';
 import { openSink } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
@@ -28,14 +28,7 @@ export function ktoWriter(ctx: WriterContext): ExportWriter {
         const examples: [string, boolean, 'suggestion' | 'sent'][] = [[cleanIn(group, candidate.text), a.outcome === 'verbatim', 'suggestion']];
         const sent = cleanIn(group, a.sentText);
         if (a.outcome === 'edited' && sent.trim()) examples.push([sent, true, 'sent']);
-        const base = {
-          outcome: a.outcome,
-          similarity: a.similarity ?? null,
-          candidateId: a.candidateId ?? null,
-          variantId: a.variantId ?? null,
-          rationale: rationaleOf(group, a.id),
-          provenance: provenanceOf(group, [item]),
-        };
+        const base = adoptionMetadataOf(group, item, a);
         for (const [text, label, source] of examples) {
           const metadata = JSON.stringify({ completionSource: source, ...base });
           await sink.fields([['prompt', prompt.jsonBytes], ['completion', assistantJsonIn(group, text)], ['label', String(label)], ['metadata', metadata]]);

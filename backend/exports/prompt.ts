@@ -4,7 +4,7 @@
  * out) — and each record's provenance. Every free text passes through redactPii on its way out (`clean`, or
  * `cleanRepeated` for text that comes back again and again), whatever was done to it on the way in.
  */
-import { redactPii, type ExportProvenance, type Snippet } from '../../shared/index.ts';
+import { type Annotation, redactPii, type ExportProvenance, type Snippet } from '../../shared/index.ts';
 import { PROMPT_VARIANTS } from '../llm/prompts.ts';
 import type { ExportAnnotation, SuggestionGroup } from './records.ts';
 
@@ -172,4 +172,16 @@ export function provenanceOf(group: SuggestionGroup, items: readonly ExportAnnot
 /** The rationales given for an adoption, redacted, for a record's metadata. */
 export function rationaleOf(group: SuggestionGroup, adoptionId: string): { id: string; agent: string; reasons: string[]; note: string | null }[] {
   return (group.rationales.get(adoptionId) ?? []).map((r) => ({ id: r.id, agent: r.agent, reasons: [...r.reasons], note: r.note === undefined ? null : cleanIn(group, r.note) }));
+}
+
+/** What an adoption-based record (SFT, KTO) says about the adoption it came from, for its metadata. */
+export function adoptionMetadataOf(group: SuggestionGroup, item: ExportAnnotation, a: Extract<Annotation, { kind: 'adoption' }>) {
+  return {
+    outcome: a.outcome,
+    similarity: a.similarity ?? null,
+    candidateId: a.candidateId ?? null,
+    variantId: a.variantId ?? null,
+    rationale: rationaleOf(group, a.id),
+    provenance: provenanceOf(group, [item]),
+  };
 }

@@ -3,7 +3,7 @@
  * verbatim or edited adoptions. The prompt's history stays in with `weight: 0` on its assistant turns, so only the
  * sent reply (`weight: 1`) is trained on; TRL's SFTTrainer reads the same `messages` column.
  */
-import { cleanIn, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
+import { adoptionMetadataOf, cleanIn, promptOf } from './prompt.ts';
 import { bump } from './records.ts';
 import { openSink } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
@@ -25,14 +25,7 @@ export function sftWriter(ctx: WriterContext): ExportWriter {
         const reply = `{"role":"assistant","content":${JSON.stringify(sent)},"weight":1}`;
         // The shared history without its closing bracket, then the reply: the prompt is not copied per record.
         const messages = [prompt.weightedHeadBytes, ',', reply, ']'];
-        const metadata = {
-          outcome: a.outcome,
-          similarity: a.similarity ?? null,
-          candidateId: a.candidateId ?? null,
-          variantId: a.variantId ?? null,
-          rationale: rationaleOf(group, a.id),
-          provenance: provenanceOf(group, [item]),
-        };
+        const metadata = adoptionMetadataOf(group, item, a);
         await sink.fields([['messages', messages], ['metadata', JSON.stringify(metadata)]]);
       }
     },
