@@ -65,15 +65,15 @@ async function stopProcess(child: ChildProcess | undefined): Promise<void> {
   await exited;
 }
 
-/** Launches Chromium with the built extension on a profile folder ('' for a throwaway one). */
-export async function launchWithExtension(userDataDir = ''): Promise<BrowserContext> {
-  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error('Extension not built: run `npx wxt build` first');
+/** Launches Chromium with the built extension (or a copy of it) on a profile folder ('' for a throwaway one). */
+export async function launchWithExtension(userDataDir = '', extensionDir = EXTENSION_DIR): Promise<BrowserContext> {
+  if (!existsSync(join(extensionDir, 'manifest.json'))) throw new Error('Extension not built: run `npx wxt build` first');
   return chromium.launchPersistentContext(userDataDir, {
     executablePath: findChromium(),
     headless: true,
     args: [
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
       '--no-sandbox',
       '--disable-gpu',
       '--disable-background-networking',

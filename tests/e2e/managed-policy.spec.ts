@@ -16,11 +16,10 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { chromium, type BrowserContext, type Worker } from '@playwright/test';
+import type { BrowserContext, Worker } from '@playwright/test';
 import { extensionIdFromKey } from '../../extension/manifest-key.ts';
 import { KEY_REFUSED_MESSAGE } from '../../shared/index.ts';
-import { findChromium } from './chromium.ts';
-import { type Backend, EXTENSION_DIR, expect, serviceWorkerOf, test } from './fixtures.ts';
+import { type Backend, EXTENSION_DIR, expect, launchWithExtension, serviceWorkerOf, test } from './fixtures.ts';
 
 const POLICY_DIR = '/etc/chromium/policies/managed';
 const POLICY_FILE = join(POLICY_DIR, 'aitl-test.json');
@@ -90,21 +89,7 @@ test.describe('managed deployment by policy', () => {
     const policy = { backendUrl: `${backend.url}/`, tenant: 'acme', apiKey: agentKey, pairwisePromptPercent: 100 };
     writePolicy(extension.id, policy);
 
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: findChromium(),
-      headless: true,
-      args: [
-        `--disable-extensions-except=${extension.path}`,
-        `--load-extension=${extension.path}`,
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-      viewport: { width: 1400, height: 900 },
-    });
+    context = await launchWithExtension(join(dir, 'profile'), extension.path);
     const worker = await serviceWorkerOf(context);
 
     await test.step('the extension has the id of its key and reads the policy, with nothing in its options', async () => {
