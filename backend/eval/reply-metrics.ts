@@ -8,11 +8,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SuggestionResponse } from '../../shared/index.ts';
-import type { ReplyGenerator } from '../llm/replies.ts';
-import type { KnowledgeIndex } from '../rag/knowledge-index.ts';
-import { suggestReplies } from '../rag/suggest.ts';
-import type { EvalQuery } from './beir-queries.ts';
-import { round } from './metrics.ts';
 
 /** Lower-cased letter/number runs; citation markers like [1] are not words of the reply. */
 export function replyTokens(text: string): string[] {
@@ -130,22 +125,3 @@ function mean(values: readonly number[]): number {
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
 }
 
-/** Runs every query through the pipeline with replies (model-backed when a generator is given) and scores them. */
-export async function evaluateReplies(
-  index: KnowledgeIndex,
-  queries: readonly EvalQuery[],
-  gold: ReadonlyMap<string, string>,
-  generator?: ReplyGenerator,
-): Promise<ReplyScores & { n_replies: number; reply_fallbacks: number }> {
-  const now = new Date();
-  const all: ReplyScores[] = [];
-  let fallbacks = 0;
-  for (const q of queries) {
-    const response = await suggestReplies(index, { ticket: q.ticket }, { now, generator });
-    fallbacks += response.candidates.filter((c) => c.fallbackFrom).length;
-    all.push(scoreReplies(response, gold.get(q.id), q.relevant));
-  }
-  const mean = meanReplyScores(all);
-  const rounded = Object.fromEntries(Object.entries(mean).map(([k, v]) => [k, k === 'n_replies' ? v : round(v)])) as typeof mean;
-  return { ...rounded, reply_fallbacks: fallbacks };
-}
