@@ -21,3 +21,13 @@ function fillRandom(bytes: Uint8Array): Uint8Array {
 }
 
 export const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/**
+ * FNV-1a, 32 bits, of a string's UTF-16 code units: a cheap stable hash that spreads keys differing only in their
+ * last characters (UUID v7 share a time prefix). For sampling and short labels, not for security.
+ */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
+}

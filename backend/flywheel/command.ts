@@ -80,7 +80,7 @@ export function describeCycle(r: CycleReport): string[] {
     const m = c.metrics;
     lines.push(`  ${c.set} (n=${c.n}): ndcg@10 ${m['ndcg@10'].current} → ${m['ndcg@10'].candidate}, mrr ${m.mrr.current} → ${m.mrr.candidate}, p@8 ${m['precision@8'].current} → ${m['precision@8'].candidate}`);
   }
-  lines.push(`variants: ${r.variants.decision} — champion ${r.variants.champion}, challenger ${r.variants.challenger}; ${r.variants.reason}`);
+  lines.push(`variants: ${r.variants.decision} — champion ${r.variants.champion}, challenger ${r.variants.challenger}${r.variants.trial ? `, on trial ${r.variants.trial.variant} (${Math.round(r.variants.trial.share * 100)} % of tickets)` : ''}; ${r.variants.reason}`);
   lines.push(`serving index ${r.indexVersion}`);
   return lines;
 }

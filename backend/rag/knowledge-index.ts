@@ -3,9 +3,11 @@ import type { Kysely } from 'kysely';
 import { loadPassageVectors } from '../store/passage-vectors.ts';
 import { latestImport, listPassages } from '../store/passages.ts';
 import type { Database, PassageRow } from '../store/schema.ts';
+import { fnv1a } from '../../shared/index.ts';
 import { Bm25Index, type FieldedDoc } from './bm25.ts';
 import { DEFAULT_RANKING, DEFAULT_VERSION_ID, RankingArtefact, VariantPolicy } from '../flywheel/artefacts.ts';
 import { currentVersion } from '../flywheel/registry.ts';
+import type { ShownVariants } from '../flywheel/train/variant-trial.ts';
 import { DenseIndex } from './dense.ts';
 import { buildFeedbackLayer, type FeedbackLayer } from './feedback-layer.ts';
 import { FacetIndex } from './facets.ts';
@@ -24,8 +26,8 @@ export interface KnowledgeIndex {
   reranker: RerankerModel;
   /** What agents' checks taught (priors, expansions, rejections) from the promoted ranking artefact. */
   feedback: FeedbackLayer;
-  /** The reply variants to show (champion, challenger) by the promoted variant policy; none promoted: the defaults. */
-  replyPolicy: { versionId: string; pair?: [string, string] | undefined };
+  /** The reply variants to show (champion, challenger, an untried one on trial) by the promoted variant policy; none promoted: the defaults. */
+  replyPolicy: { versionId: string; shown?: ShownVariants | undefined };
   /** The promoted registry versions seen when the index was loaded (applied or not), to tell when it is stale. */
   registry: { ranking: string; variants: string };
   importId: string;
@@ -112,16 +114,17 @@ export async function loadIndex(db: Kysely<Database>, options: { embedModel?: st
   // A stored artefact this code cannot read (e.g. written by a newer release) is ignored, not fatal.
   const artefact = ranking && RankingArtefact.safeParse(ranking.artefact);
   const policy = variants && VariantPolicy.safeParse(variants.artefact);
-  if (variants && policy?.success) index.replyPolicy = { versionId: variants.id, pair: [policy.data.champion, policy.data.challenger] };
+  if (variants && policy?.success) {
+    const { champion, challenger, trial } = policy.data;
+    index.replyPolicy = { versionId: variants.id, shown: { champion, challenger, trial: trial ?? null } };
+  }
   index.registry = { ranking: ranking?.id ?? DEFAULT_VERSION_ID.ranking, variants: variants?.id ?? DEFAULT_VERSION_ID.variants };
   return ranking && artefact?.success ? withFeedback(index, buildFeedbackLayer(passages, ranking.id, artefact.data)) : index;
 }
 
 function shortLabel(name: string, max = 40): string {
   if (name.length <= max) return name;
-  let hash = 0x811c9dc5; // FNV-1a
-  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
-  return `${name.slice(0, max - 9)}~${hash.toString(16).padStart(8, '0')}`;
+  return `${name.slice(0, max - 9)}~${fnv1a(name).toString(16).padStart(8, '0')}`;
 }
 
 /** Short string metadata (section, tags, entity, product…) is searchable; long or nested values are not. */

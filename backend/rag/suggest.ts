@@ -9,6 +9,7 @@ import type { Mention } from './facets.ts';
 import type { ReplyGenerator } from '../llm/replies.ts';
 import { type Draft, generateDrafts, variantPair } from './generate.ts';
 import { DEFAULT_VERSION_ID } from '../flywheel/artefacts.ts';
+import { shownPair } from '../flywheel/train/variant-trial.ts';
 import type { KnowledgeIndex } from './knowledge-index.ts';
 import { buildQuery, type RetrievalQuery } from './query.ts';
 import { DEFAULT_RETRIEVAL, type RankedHit, type RetrievalOptions, retrievePassages } from './retrieve.ts';
@@ -123,7 +124,7 @@ function suggestInternal(
     idf: (t) => index.bm25.idf(t),
     snippets,
     customerName: firstName(request),
-  }, variantPair(index.replyPolicy.pair));
+  }, variantPair(shownVariants(index, request.ticket)));
   const response: SuggestionResponse = {
     suggestionId,
     query: query.text,
@@ -135,6 +136,12 @@ function suggestInternal(
     createdAt: now.toISOString(),
   };
   return { response, retrieval, drafts };
+}
+
+/** The pair of reply variants this ticket is shown by the promoted policy (undefined: the defaults). */
+function shownVariants(index: KnowledgeIndex, ticket: TicketContext): [string, string] | undefined {
+  const { shown } = index.replyPolicy;
+  return shown && shownPair(shown, `${ticket.host}\u0000${ticket.ticketId}`);
 }
 
 /** The generator's version, and the variant policy's once the flywheel promoted one: what wrote the candidates. */

@@ -11,6 +11,7 @@
  */
 import {
   type AgentIdentity,
+  fnv1a,
   HOSTS,
   type HostName,
   type KeySource,
@@ -136,13 +137,7 @@ function mergeSelectors(policy: Partial<Record<HostName, SelectorOverrides>>, te
 export function pairwiseSampled(suggestionId: string, percent: number): boolean {
   if (percent >= 100) return true;
   if (percent <= 0) return false;
-  // FNV-1a, 32 bits: evenly spread over ids that differ only in their last characters (UUID v7 share a time prefix).
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < suggestionId.length; i++) {
-    hash ^= suggestionId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % 100 < percent;
+  return fnv1a(suggestionId) % 100 < percent;
 }
 
 /** Accepts http(s) URLs only and drops a trailing slash, so `${base}/v1/...` is always well formed. */

@@ -26,6 +26,8 @@ export interface ChampionDecision {
   /** P(challenger stronger than champion); null when either has no comparisons at all. */
   confidence: number | null;
   switched: boolean;
+  /** The challenger is weaker with the stated confidence, over enough comparisons. */
+  lost: boolean;
   reason: string;
 }
 
@@ -39,22 +41,25 @@ export function decideChampion(
   const minComparisons = options.minComparisons ?? 30;
   const [c, x] = [fitted.stats[champion], fitted.stats[challenger]];
   if (!c || !x || champion === challenger) {
-    return { champion, challenger, confidence: null, switched: false, reason: 'no comparisons between the two' };
+    return { champion, challenger, confidence: null, switched: false, lost: false, reason: 'no comparisons between the two' };
   }
   const cov = fitted.covariance;
   const variance = cov[challenger]![challenger]! + cov[champion]![champion]! - 2 * cov[champion]![challenger]!;
   const confidence = Math.round(normalCdf((x.strength - c.strength) / Math.sqrt(variance)) * 1e4) / 1e4;
-  const stay = (reason: string) => ({ champion, challenger, confidence, switched: false, reason });
+  const stay = (reason: string, lost = false) => ({ champion, challenger, confidence, switched: false, lost, reason });
   const fewest = Math.min(c.comparisons, x.comparisons);
   if (fewest < minComparisons) return stay(`too few comparisons (${round1(fewest)} < ${minComparisons})`);
+  if (confidence <= 1 - needed) return stay(`challenger weaker with probability ${round4(1 - confidence)} ≥ ${needed}`, true);
   if (confidence < needed) return stay(`challenger stronger with probability ${confidence} < ${needed}`);
   return {
     champion: challenger,
     challenger: champion,
     confidence,
     switched: true,
+    lost: false,
     reason: `challenger stronger with probability ${confidence} ≥ ${needed} (strength ${x.strength} vs ${c.strength})`,
   };
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;

@@ -4,6 +4,7 @@ import { importKnowledge, type ImportSummary } from '../../../backend/kb/import.
 import { buildIndex, indexVersion, type KnowledgeIndex, loadIndex, RETRIEVAL_VERSION } from '../../../backend/rag/knowledge-index.ts';
 import { DEFAULT_RERANKER } from '../../../backend/rag/reranker.ts';
 import { MODEL_VERSION, RETRIEVE_K, SHOW_K, suggest } from '../../../backend/rag/suggest.ts';
+import { addCandidate, decide } from '../../../backend/flywheel/registry.ts';
 import { openStore, type Store } from '../../../backend/store/connect.ts';
 import type { PassageRow } from '../../../backend/store/schema.ts';
 import { SuggestionResponse, type SuggestionRequest, UUID_V7 } from '../../../shared/index.ts';
@@ -173,5 +174,32 @@ describe('suggest() over a small corpus', () => {
       ticket: { host: 'demo', ticketId: 'x', requester: { name: '<script>' }, messages: [{ role: 'customer', text: 'refunds', author: 'x' }] },
     });
     for (const c of response.candidates) expect(c.text.startsWith('Hi there,')).toBe(true);
+  });
+});
+
+describe('the promoted variant policy', () => {
+  it('shows its pair, and the variant on trial in the challenger’s place on a stable share of tickets', async () => {
+    const policyStore = await openStore(':memory:');
+    try {
+      await importKnowledge(policyStore.db, DEMO_HELP_CENTRE);
+      const artefact = { champion: 'extractive-detailed@2', challenger: 'extractive-concise@2', trial: { variant: 'extractive-summary@2', share: 0.3 }, stats: {}, confidence: null };
+      const stored = await addCandidate(policyStore.db, { kind: 'variants', parent: 'variants-default', runId: 'run-test', inputs: {}, metrics: {}, artefact });
+      await decide(policyStore.db, stored.id, { promote: true, reason: 'test' });
+      const policyIndex = await loadIndex(policyStore.db);
+      const base = requestFor('1003');
+      const shown = Array.from({ length: 300 }, (_, i) => {
+        const request = { ticket: { ...base.ticket, ticketId: `t-${i}` } };
+        const response = suggest(policyIndex, request);
+        expect(response.modelVersion).toBe(`${MODEL_VERSION}+${stored.id}`);
+        expect(suggest(policyIndex, request).candidates.map((c) => c.variantId)).toEqual(response.candidates.map((c) => c.variantId));
+        return response.candidates.map((c) => c.variantId).join(' ');
+      });
+      const onTrial = shown.filter((s) => s === 'extractive-detailed@2 extractive-summary@2').length;
+      expect(shown.filter((s) => s === 'extractive-detailed@2 extractive-concise@2').length + onTrial).toBe(300);
+      expect(onTrial).toBeGreaterThan(60);
+      expect(onTrial).toBeLessThan(120);
+    } finally {
+      await policyStore.close();
+    }
   });
 });
