@@ -16,7 +16,7 @@ import { DEFAULT_RANKING, DEFAULT_VERSION_ID, type RankingArtefact } from './art
 import { checkedSuggestions, citationsOf, loadFeedback, rationales } from './feedback.ts';
 import type { GateOptions } from './gate.ts';
 import type { JudgeCounts } from './judge.ts';
-import { type Comparison, compareOnBeir, compareOnChecks, DEFAULT_PROMOTION, decidePromotion, heldOutQueries, type PromotionRule } from './holdout.ts';
+import { type Comparison, compareOnBeir, compareOnChecks, DEFAULT_PROMOTION, decidePromotion, heldOutQueries, type PromotionRule, unseenQuestions } from './holdout.ts';
 import { addCandidate, currentVersion, decide } from './registry.ts';
 import { flagPassages } from './train/flags.ts';
 import { trainRanking } from './train-ranking.ts';
@@ -44,6 +44,8 @@ export interface RankingCycleReport {
   reason: string;
   trainQueries: number;
   heldOutQueries: number;
+  /** Held-out suggestions whose question training never saw: the ones compared. */
+  unseenHeldOut: number;
   comparisons: Comparison[];
   training?: Record<string, unknown>;
 }
@@ -118,7 +120,8 @@ async function rankingStep(
   const holdout = Math.max(Math.round(checked.length * (options.holdoutShare ?? 0.1)), Math.min(MIN_HELD_OUT, Math.floor(checked.length / 2)));
   const train = checked.slice(0, checked.length - holdout);
   const held = checked.slice(checked.length - holdout);
-  const base = { parent, trainQueries: train.length, heldOutQueries: held.length, comparisons: [] };
+  const unseen = unseenQuestions(train, held);
+  const base = { parent, trainQueries: train.length, heldOutQueries: held.length, unseenHeldOut: unseen.length, comparisons: [] };
   if (train.length === 0) return { ...base, decision: 'skipped', reason: 'no relevance checks to learn from yet' };
 
   const index = deps.knowledge.index;
@@ -126,7 +129,7 @@ async function rankingStep(
   const version = `learned-${runId.slice(4, 17)}`;
   const candidate = trainRanking(index, train, currentArtefact, flagged, version);
   const candidateIndex = withFeedback(index, buildFeedbackLayer(index.passages, 'candidate', candidate.artefact));
-  const comparisons = [compareOnChecks(index, candidateIndex, heldOutQueries(held))];
+  const comparisons = [compareOnChecks(index, candidateIndex, heldOutQueries(unseen))];
   if (options.regression) {
     const queries = loadBeirQueries(options.regression.dir, options.regression.split);
     comparisons.push(compareOnBeir(index, candidateIndex, queries, `regression set ${options.regression.dir} (${options.regression.split})`));
@@ -138,7 +141,7 @@ async function rankingStep(
     kind: 'ranking',
     parent,
     runId,
-    inputs: { ...candidate.stats, trainQueries: train.length, heldOutQueries: held.length, trainedThrough: train[train.length - 1]!.createdAt },
+    inputs: { ...candidate.stats, trainQueries: train.length, heldOutQueries: held.length, unseenHeldOut: unseen.length, trainedThrough: train[train.length - 1]!.createdAt },
     metrics: { comparisons },
     artefact: candidate.artefact,
   });

@@ -15,6 +15,7 @@ import { METRIC_NAMES, type QueryMetrics, queryMetrics } from '../eval/metrics.t
 import type { KnowledgeIndex } from '../rag/knowledge-index.ts';
 import { retrieve } from '../rag/suggest.ts';
 import type { CheckedSuggestion } from './feedback.ts';
+import { normaliseQuery } from './train/expansions.ts';
 
 export type MetricName = (typeof METRIC_NAMES)[number];
 
@@ -43,6 +44,16 @@ export interface PromotionRule {
 }
 
 export const DEFAULT_PROMOTION: PromotionRule = { target: 'ndcg@10', z: 2, margin: 0.002, minQueries: 20 };
+
+/**
+ * The held-out suggestions whose question the training checks never asked (compared after normalising case,
+ * punctuation and spacing). A question asked again is answered from memory by the expansions, so held-out repeats
+ * would measure recall of the training data, not how the candidate does on the next new question.
+ */
+export function unseenQuestions(train: readonly CheckedSuggestion[], held: readonly CheckedSuggestion[]): CheckedSuggestion[] {
+  const seen = new Set(train.map((s) => normaliseQuery(s.question)));
+  return held.filter((s) => !seen.has(normaliseQuery(s.question)));
+}
 
 /** Held-out checks as queries with graded relevance over passage ids, and the passages judged (for condensing). */
 export function heldOutQueries(checked: readonly CheckedSuggestion[]): { query: EvalQuery; judged: Set<string> }[] {
@@ -98,7 +109,7 @@ function paired(set: string, pairs: readonly [QueryMetrics, QueryMetrics][]): Co
 export function decidePromotion(comparisons: readonly Comparison[], rule: PromotionRule = DEFAULT_PROMOTION): { promote: boolean; reason: string } {
   const [main, ...others] = comparisons;
   if (!main || main.n < rule.minQueries) {
-    return { promote: false, reason: `too few held-out queries to decide (${main?.n ?? 0} < ${rule.minQueries})` };
+    return { promote: false, reason: `too few held-out queries with a question training never saw (${main?.n ?? 0} < ${rule.minQueries})` };
   }
   const beyond = (m: PairedMetric) => Math.abs(m.diff) > Math.max(rule.margin, rule.z * m.se);
   for (const c of comparisons) {

@@ -11,6 +11,7 @@ import {
   heldOutQueries,
   type MetricName,
   type PairedMetric,
+  unseenQuestions,
 } from '../../../backend/flywheel/holdout.ts';
 import { METRIC_NAMES } from '../../../backend/eval/metrics.ts';
 import { buildFeedbackLayer } from '../../../backend/rag/feedback-layer.ts';
@@ -69,8 +70,8 @@ describe('decidePromotion', () => {
   it('keeps when there are too few held-out queries, whatever the gain', () => {
     const big = { 'ndcg@10': { current: 0.2, candidate: 0.9, diff: 0.7, se: 0.01 } };
     const d = decidePromotion([comparison(DEFAULT_PROMOTION.minQueries - 1, big)]);
-    expect(d).toEqual({ promote: false, reason: 'too few held-out queries to decide (19 < 20)' });
-    expect(decidePromotion([]).reason).toBe('too few held-out queries to decide (0 < 20)');
+    expect(d).toEqual({ promote: false, reason: 'too few held-out queries with a question training never saw (19 < 20)' });
+    expect(decidePromotion([]).reason).toBe('too few held-out queries with a question training never saw (0 < 20)');
     expect(decidePromotion([comparison(20, big)]).promote).toBe(true);
     expect(decidePromotion([comparison(20, big)], { ...DEFAULT_PROMOTION, minQueries: 100 }).promote).toBe(false);
   });
@@ -178,5 +179,22 @@ describe('compareOnBeir', () => {
     const c = compareOnBeir(base, boosted({ 'harbour-review': 1 }), queries, 'regression');
     expect(c.set).toBe('regression');
     expect(c.metrics.mrr).toMatchObject({ current: 1, candidate: 0.5, diff: -0.5 });
+  });
+});
+
+describe('unseenQuestions', () => {
+  const checked = (id: string, question: string): CheckedSuggestion => ({
+    suggestionId: id,
+    tenant: 't',
+    createdAt: '2026-11-01T00:00:00.000Z',
+    ticket: { host: 'demo', ticketId: id, messages: [{ role: 'customer', text: question }] },
+    question,
+    checks: new Map([['p1', { label: 1, weight: 1 }]]),
+  });
+
+  it('drops held-out suggestions whose question training already asked, whatever the case, punctuation or spacing', () => {
+    const train = [checked('a', 'Is breakfast included?'), checked('b', 'Do you have parking')];
+    const held = [checked('c', 'is  BREAKFAST included'), checked('d', 'Is there a gym?'), checked('e', 'Do you have parking?!')];
+    expect(unseenQuestions(train, held).map((s) => s.suggestionId)).toEqual(['d']);
   });
 });
