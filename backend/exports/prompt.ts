@@ -1,8 +1,8 @@
 /**
  * What the dpo, sft and kto records share: the prompt a suggestion answered — the champion variant's system prompt
  * with the snippets shown, then the conversation as turns (customer → user, agent → assistant; internal notes left
- * out) — and each record's provenance. Every free text passes through redactPii on its way out (`clean`, or
- * `cleanRepeated` for text that comes back again and again), whatever was done to it on the way in.
+ * out) — and each record's provenance. Every free text passes through redactPii on its way out (`clean`; `cleanIn`
+ * or a passage's cached form for text that comes back again and again), whatever was done to it on the way in.
  */
 import { type Annotation, redactPii, type ExportProvenance, type Snippet } from '../../shared/index.ts';
 import { PROMPT_VARIANTS } from '../llm/prompts.ts';
@@ -11,110 +11,110 @@ import type { ExportAnnotation, SuggestionGroup } from './records.ts';
 /** The variant whose system prompt the exported prompts use: the champion, first of PROMPT_VARIANTS. */
 export const PROMPT_VARIANT = PROMPT_VARIANTS[0];
 
-const REDACTED = new Map<string, string>();
-const REDACTED_CAPACITY = 10_000;
-
 /** redactPii: every free text written goes through it. */
 export const clean = redactPii;
-
-/**
- * redactPii, remembered for text that repeats from record to record (knowledge snippets: a few thousand passages
- * shown again and again). Unique text (messages, replies) is not worth remembering.
- */
-export function cleanRepeated(text: string): string {
-  const hit = REDACTED.get(text);
-  if (hit !== undefined) return hit;
-  const out = redactPii(text);
-  if (REDACTED.size >= REDACTED_CAPACITY) REDACTED.delete(REDACTED.keys().next().value!);
-  REDACTED.set(text, out);
-  return out;
-}
-
-const cleanedIn = new WeakMap<SuggestionGroup, Map<string, string>>();
 
 /**
  * redactPii, remembered for the group's lifetime: a suggestion's candidates, replies, messages and query are written
  * by several writers (and several records of each), and redacting is pure, so each distinct text is redacted once.
  */
 export function cleanIn(group: SuggestionGroup, text: string): string {
-  let seen = cleanedIn.get(group);
-  if (!seen) cleanedIn.set(group, (seen = new Map()));
+  const seen = (group.memo.cleaned ??= new Map());
   let out = seen.get(text);
   if (out === undefined) seen.set(text, (out = redactPii(text)));
   return out;
 }
 
-const assistantIn = new WeakMap<SuggestionGroup, Map<string, string>>();
-
 /** assistantJson, remembered for the group's lifetime (the same reply is a completion in several records). */
 export function assistantJsonIn(group: SuggestionGroup, content: string): string {
-  let seen = assistantIn.get(group);
-  if (!seen) assistantIn.set(group, (seen = new Map()));
+  const seen = (group.memo.assistant ??= new Map());
   let out = seen.get(content);
   if (out === undefined) seen.set(content, (out = assistantJson(content)));
   return out;
 }
 
-export interface Turn {
+interface Turn {
   role: 'user' | 'assistant';
   content: string;
 }
 
 export interface Prompt {
-  system: string;
-  turns: Turn[];
-  /** JSON of [system, ...turns] as `{role, content}` messages: TRL prompts and OpenAI input messages. */
-  json: string;
-  /** `json` encoded once as UTF-8, copied into each record that carries it. */
+  /** JSON of [system, ...turns] as `{role, content}` messages, UTF-8: TRL prompts and OpenAI input messages. */
   jsonBytes: Buffer;
-  /** The same with `"weight": 0` on assistant turns: OpenAI chat fine-tuning history. */
-  weightedJson: string;
-  /** `weightedJson` without its closing bracket, encoded once as UTF-8 (a record appends its reply and `]`). */
+  /** The same with `"weight": 0` on assistant turns (OpenAI chat fine-tuning history), without its closing bracket. */
   weightedHeadBytes: Buffer;
   /** The newest customer message (or the retrieval query when the conversation was not kept): the search anchor. */
   queryText: string;
 }
 
-/** A shown snippet with its free text redacted, prepared once per group for every writer. */
-export interface CleanSnippet {
-  snippet: Snippet;
+/** A knowledge-base passage as the exports write it: redacted, and encoded the two ways records carry it. */
+interface CleanPassage {
+  rawTitle: string;
   title: string;
   text: string;
-  /** As a retriever sees the passage: title, a newline, text; and that as a JSON string literal. */
-  passage: string;
-  passageJson: string;
+  /** Title, a newline, text (as a retriever sees the passage) as a UTF-8 JSON string literal. */
+  passageJson: Buffer;
+  /** `title\ntext` JSON-escaped without quotes, UTF-8: its part of the prompt's system message. */
+  promptBody: Buffer;
 }
 
-const shown = new WeakMap<SuggestionGroup, CleanSnippet[]>();
+/** A shown snippet with its free text redacted, prepared once per passage for every group and writer. */
+export interface CleanSnippet extends CleanPassage {
+  snippet: Snippet;
+}
+
+/**
+ * Passages by their stored text: a few thousand passages are shown again and again, so each is redacted and encoded
+ * once (unique text — messages, replies — is not worth remembering). Bounded; the oldest entry makes room.
+ */
+const PASSAGES = new Map<string, CleanPassage>();
+const PASSAGES_CAPACITY = 10_000;
+
+/** JSON-escaped text without the quotes: escaping is per character, so escaped pieces concatenate. */
+const escaped = (text: string) => JSON.stringify(text).slice(1, -1);
+
+function passageOf(snippet: Snippet): CleanPassage {
+  const hit = PASSAGES.get(snippet.text);
+  if (hit && hit.rawTitle === snippet.title) return hit;
+  const title = redactPii(snippet.title);
+  const text = redactPii(snippet.text);
+  const passage: CleanPassage = {
+    rawTitle: snippet.title,
+    title,
+    text,
+    passageJson: Buffer.from(JSON.stringify(title ? `${title}\n${text}` : text), 'utf8'),
+    promptBody: Buffer.from(`${escaped(title)}\\n${escaped(text)}`, 'utf8'),
+  };
+  if (!hit && PASSAGES.size >= PASSAGES_CAPACITY) PASSAGES.delete(PASSAGES.keys().next().value!);
+  PASSAGES.set(snippet.text, passage);
+  return passage;
+}
 
 /** The group's shown snippets in rank order, redacted (empty when the suggestion is unknown). */
 export function shownOf(group: SuggestionGroup): CleanSnippet[] {
-  let list = shown.get(group);
-  if (!list) {
-    list = [...(group.suggestion?.snippets ?? [])]
-      .sort((a, b) => a.rank - b.rank)
-      .map((snippet) => {
-        const title = cleanRepeated(snippet.title);
-        const text = cleanRepeated(snippet.text);
-        const passage = title ? `${title}\n${text}` : text;
-        return { snippet, title, text, passage, passageJson: JSON.stringify(passage) };
-      });
-    shown.set(group, list);
-  }
-  return list;
+  return (group.memo.shown ??= [...(group.suggestion?.snippets ?? [])].sort((a, b) => a.rank - b.rank).map((snippet) => ({ ...passageOf(snippet), snippet })));
 }
 
-const prompts = new WeakMap<SuggestionGroup, Prompt | null>();
+/** The start of every prompt: `[{"role":"system","content":"` and the champion's system prompt, escaped. */
+const SYSTEM_HEAD = Buffer.from(`[{"role":"system","content":"${escaped(`${PROMPT_VARIANT.system}\n\nKnowledge-base snippets:\n\n`)}`, 'utf8');
+
+/**
+ * The system message's bytes: the champion's system prompt with the snippets shown numbered `[1] title\ntext`, put
+ * together from each passage's bytes encoded once instead of being serialised again for every group.
+ */
+function systemBytes(group: SuggestionGroup): Buffer {
+  const parts: Buffer[] = [SYSTEM_HEAD];
+  shownOf(group).forEach((c, i) => parts.push(Buffer.from(`${i > 0 ? '\\n\\n' : ''}[${i + 1}] `, 'latin1'), c.promptBody));
+  parts.push(Buffer.from('"}', 'latin1'));
+  return Buffer.concat(parts);
+}
 
 /** The group's prompt (built once per group), or null when the suggestion is unknown. */
 export function promptOf(group: SuggestionGroup): Prompt | null {
-  const known = prompts.get(group);
-  if (known !== undefined) return known;
+  if (group.memo.prompt !== undefined) return group.memo.prompt;
   const s = group.suggestion;
   let prompt: Prompt | null = null;
   if (s) {
-    const snippets = shownOf(group).map((c, i) => `[${i + 1}] ${c.title}\n${c.text}`).join('\n\n');
-    const system = `${PROMPT_VARIANT.system}\n\nKnowledge-base snippets:\n\n${snippets}`;
     const messages = (s.ticket?.messages ?? []).filter((m) => m.role !== 'note');
     const turns: Turn[] = messages.map((m) => ({ role: m.role === 'customer' ? 'user' : 'assistant', content: cleanIn(group, m.text) }));
     const subject = s.ticket?.subject ? `Subject: ${cleanIn(group, s.ticket.subject)}\n\n` : '';
@@ -125,20 +125,16 @@ export function promptOf(group: SuggestionGroup): Prompt | null {
       turns[at] = { ...turns[at]!, content: subject + turns[at]!.content };
     }
     const newestCustomer = [...messages].reverse().find((m) => m.role === 'customer');
-    const head = `[${JSON.stringify({ role: 'system', content: system })}`;
-    const json = `${head}${turns.map((t) => `,${JSON.stringify(t)}`).join('')}]`;
-    const weightedJson = `${head}${turns.map((t) => `,${JSON.stringify(t.role === 'assistant' ? { ...t, weight: 0 } : t)}`).join('')}]`;
+    const system = systemBytes(group);
+    const rest = turns.map((t) => `,${JSON.stringify(t)}`).join('');
+    const weighted = turns.map((t) => `,${JSON.stringify(t.role === 'assistant' ? { ...t, weight: 0 } : t)}`).join('');
     prompt = {
-      system,
-      turns,
-      json,
-      jsonBytes: Buffer.from(json, 'utf8'),
-      weightedJson,
-      weightedHeadBytes: Buffer.from(weightedJson.slice(0, -1), 'utf8'),
+      jsonBytes: Buffer.concat([system, Buffer.from(`${rest}]`, 'utf8')]),
+      weightedHeadBytes: Buffer.concat([system, Buffer.from(weighted, 'utf8')]),
       queryText: cleanIn(group, newestCustomer?.text ?? s.query),
     };
   }
-  prompts.set(group, prompt);
+  group.memo.prompt = prompt;
   return prompt;
 }
 

@@ -10,6 +10,8 @@ import type { Kysely } from 'kysely';
 import type { Annotation, AnnotationKind, ExportFilters, ExportWindow } from '../../shared/index.ts';
 import type { Database } from '../store/schema.ts';
 import { findSuggestions, type StoredSuggestion } from '../store/suggestions.ts';
+import type { CleanSnippet, Prompt } from './prompt.ts';
+import type { Judgements } from './relevance.ts';
 
 export type RationaleAnnotation = Extract<Annotation, { kind: 'rationale' }>;
 
@@ -35,6 +37,18 @@ export interface SuggestionGroup {
   items: ExportAnnotation[];
   /** Every rationale on this suggestion received before the window's end, by the adoption it explains. */
   rationales: ReadonlyMap<string, RationaleAnnotation[]>;
+  /** What the writers derive from the group, filled on first use (prompt.ts, relevance.ts) and shared by all. */
+  memo: GroupMemo;
+}
+
+/** Kept on the group rather than in WeakMaps beside it: thousands of short-lived weak keys make every GC slower. */
+export interface GroupMemo {
+  shown?: CleanSnippet[];
+  prompt?: Prompt | null;
+  judgements?: Judgements | null;
+  /** Redacted text and assistant-message JSON by the text they came from. */
+  cleaned?: Map<string, string>;
+  assistant?: Map<string, string>;
 }
 
 /** Counters the reader keeps: annotations read by kind, and what each filter left out. */
@@ -59,6 +73,9 @@ interface Row {
   suggestion_id: string;
   payload: string;
   received_at: string;
+  /** The quality gate's verdict, joined; null when the gate has not seen the annotation. */
+  weight: number | string | null;
+  reasons: string | null;
 }
 
 /** Counts the window's annotations (before filters), for progress reporting. */
@@ -68,45 +85,45 @@ export async function countWindow(db: Kysely<Database>, tenant: string, window: 
   return Number((await q.executeTakeFirstOrThrow()).n);
 }
 
+/** One page of the window's annotations with their gate verdicts (joined: no second query with the page's ids). */
 async function readPage(db: Kysely<Database>, o: ReadOptions, after: Row | undefined, limit: number): Promise<Row[]> {
   let q = db
-    .selectFrom('annotations')
-    .select(['id', 'suggestion_id', 'payload', 'received_at'])
-    .where('tenant', '=', o.tenant)
-    .where('received_at', '<', o.window.to)
-    .orderBy('suggestion_id')
-    .orderBy('received_at')
-    .orderBy('id')
+    .selectFrom('annotations as a')
+    .leftJoin('gate_results as g', (join) => join.onRef('g.tenant', '=', 'a.tenant').onRef('g.annotation_id', '=', 'a.id'))
+    .select(['a.id', 'a.suggestion_id', 'a.payload', 'a.received_at', 'g.weight', 'g.reasons'])
+    .where('a.tenant', '=', o.tenant)
+    .where('a.received_at', '<', o.window.to)
+    .orderBy('a.suggestion_id')
+    .orderBy('a.received_at')
+    .orderBy('a.id')
     .limit(limit);
-  if (o.window.from !== null) q = q.where('received_at', '>=', o.window.from);
+  if (o.window.from !== null) q = q.where('a.received_at', '>=', o.window.from);
   if (after) {
-    q = q.where((eb) => eb(eb.refTuple('suggestion_id', 'received_at', 'id'), '>', eb.tuple(after.suggestion_id, after.received_at, after.id)));
+    q = q.where((eb) => eb(eb.refTuple('a.suggestion_id', 'a.received_at', 'a.id'), '>', eb.tuple(after.suggestion_id, after.received_at, after.id)));
   }
   return q.execute();
 }
 
-async function gateVerdicts(db: Kysely<Database>, tenant: string, ids: string[]): Promise<Map<string, GateVerdict>> {
-  const found = new Map<string, GateVerdict>();
-  if (ids.length === 0) return found;
-  const rows = await db.selectFrom('gate_results').select(['annotation_id', 'weight', 'reasons']).where('tenant', '=', tenant).where('annotation_id', 'in', ids).execute();
-  for (const r of rows) {
-    const weight = Number(r.weight);
-    found.set(r.annotation_id, { status: weight > 0 ? 'passed' : 'set_aside', weight, reasons: JSON.parse(r.reasons) as GateVerdict['reasons'] });
-  }
-  return found;
+function verdictOf(row: Row): GateVerdict {
+  if (row.weight === null) return NOT_RUN;
+  const weight = Number(row.weight);
+  return { status: weight > 0 ? 'passed' : 'set_aside', weight, reasons: JSON.parse(row.reasons ?? '[]') as GateVerdict['reasons'] };
 }
 
-/** Every rationale on these suggestions received before `to` (a rationale may arrive in a later window than its adoption). */
-async function rationalesOf(db: Kysely<Database>, tenant: string, suggestionIds: string[], to: string): Promise<Map<string, RationaleAnnotation[]>> {
+/**
+ * Rationales on these suggestions received before the window's start (a rationale may arrive in a later window than
+ * its adoption); those inside the window come with the pages. None to look for when the window has no start.
+ */
+async function earlierRationales(db: Kysely<Database>, o: ReadOptions, suggestionIds: string[]): Promise<Map<string, RationaleAnnotation[]>> {
   const bySuggestion = new Map<string, RationaleAnnotation[]>();
-  if (suggestionIds.length === 0) return bySuggestion;
+  if (suggestionIds.length === 0 || o.window.from === null) return bySuggestion;
   const rows = await db
     .selectFrom('annotations')
     .select(['suggestion_id', 'payload'])
-    .where('tenant', '=', tenant)
+    .where('tenant', '=', o.tenant)
     .where('suggestion_id', 'in', suggestionIds)
     .where('kind', '=', 'rationale')
-    .where('received_at', '<', to)
+    .where('received_at', '<', o.window.from)
     .orderBy('suggestion_id')
     .orderBy('received_at')
     .orderBy('id')
@@ -159,7 +176,7 @@ export async function* readGroups(db: Kysely<Database>, o: ReadOptions, counts: 
       bump(counts, 'excluded.rationale', items.length - kept.length);
       items = kept;
     }
-    return { tenant: o.tenant, suggestionId: g.id, suggestion: g.suggestion, items, rationales: byAdoption(g.rationales) };
+    return { tenant: o.tenant, suggestionId: g.id, suggestion: g.suggestion, items, rationales: byAdoption(g.rationales), memo: {} };
   };
 
   for (;;) {
@@ -167,23 +184,21 @@ export async function* readGroups(db: Kysely<Database>, o: ReadOptions, counts: 
     if (rows.length === 0) break;
     after = rows[rows.length - 1];
     const suggestionIds = [...new Set(rows.map((r) => r.suggestion_id))].filter((id) => id !== open?.id);
-    const [suggestions, verdicts, rationales] = await Promise.all([
-      findSuggestions(db, suggestionIds),
-      gateVerdicts(db, o.tenant, rows.map((r) => r.id)),
-      rationalesOf(db, o.tenant, suggestionIds, o.window.to),
-    ]);
+    const [suggestions, earlier] = await Promise.all([findSuggestions(db, suggestionIds), earlierRationales(db, o, suggestionIds)]);
     for (const row of rows) {
       if (open?.id !== row.suggestion_id) {
         if (open) yield close(open);
         const s = suggestions.get(row.suggestion_id);
         const suggestion = s && s.tenant === o.tenant ? s : undefined;
-        open = { id: row.suggestion_id, suggestion, items: [], rationales: rationales.get(row.suggestion_id) ?? [] };
+        open = { id: row.suggestion_id, suggestion, items: [], rationales: earlier.get(row.suggestion_id) ?? [] };
       }
       const annotation = JSON.parse(row.payload) as Annotation;
+      // Every rationale counts for the adoption it explains, whatever the filters say about the rationale itself.
+      if (annotation.kind === 'rationale') open.rationales.push(annotation);
       bump(counts, 'read');
       bump(counts, `read.${annotation.kind}`);
       if (!open.suggestion) bump(counts, 'skipped.unknown_suggestion');
-      const item: ExportAnnotation = { annotation, receivedAt: row.received_at, gate: verdicts.get(row.id) ?? NOT_RUN };
+      const item: ExportAnnotation = { annotation, receivedAt: row.received_at, gate: verdictOf(row) };
       if (admit(item, o.filters, counts)) open.items.push(item);
     }
     if (rows.length < pageSize) break;

@@ -28,12 +28,9 @@ export interface Judgements {
   provenanceJson: string;
 }
 
-const cache = new WeakMap<SuggestionGroup, Judgements | null>();
-
 /** The group's judgements, or null when it has no relevance label or its suggestion is unknown. */
 export function judgementsOf(group: SuggestionGroup): Judgements | null {
-  const known = cache.get(group);
-  if (known !== undefined) return known;
+  if (group.memo.judgements !== undefined) return group.memo.judgements;
   const items = group.items.filter((i) => i.annotation.kind === 'relevance');
   let result: Judgements | null = null;
   if (items.length > 0 && group.suggestion) {
@@ -50,7 +47,7 @@ export function judgementsOf(group: SuggestionGroup): Judgements | null {
     }));
     result = { snippets: verdicts, items, labels, labelsJson: JSON.stringify(labels), provenanceJson: JSON.stringify(provenanceOf(group, items)) };
   }
-  cache.set(group, result);
+  group.memo.judgements = result;
   return result;
 }
 

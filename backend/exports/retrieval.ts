@@ -11,7 +11,7 @@ import { NTUPLE_NEGATIVES } from '../../shared/index.ts';
 import { promptOf } from './prompt.ts';
 import { bump } from './records.ts';
 import { judgementsOf, type SnippetVerdict } from './relevance.ts';
-import { openSink } from './sink.ts';
+import { openSink, type Piece } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
 
 export function retrievalWriter(ctx: WriterContext): ExportWriter {
@@ -42,20 +42,16 @@ export function retrievalWriter(ctx: WriterContext): ExportWriter {
           negativeIds: ids(chosen),
           verifiedNegatives: Math.min(verified.length, NTUPLE_NEGATIVES),
         };
-        const parts: [string, string][] = [['anchor', anchor], ['positive', positive.snippet.passageJson]];
+        const parts: [string, Piece][] = [['anchor', anchor], ['positive', positive.snippet.passageJson]];
         chosen.forEach((n, i) => parts.push([`negative_${i + 1}`, n.snippet.passageJson]));
         parts.push(['metadata', withTail(metadata)]);
         await ntuple.fields(parts);
       }
       if (negatives.length === 0) return bump(ctx.counts, 'skipped.retrieval.bge_no_negative');
       const metadata = { posIds: ids(positives), negIds: ids(negatives), verifiedNegatives: verified.length };
-      await bge.fields([
-          ['query', anchor],
-          ['pos', `[${positives.map((s) => s.snippet.passageJson).join(',')}]`],
-          ['neg', `[${negatives.map((s) => s.snippet.passageJson).join(',')}]`],
-          ['metadata', withTail(metadata)],
-        ],
-      );
+      // `[p1,p2,…]` from the passages' bytes, encoded once per passage.
+      const list = (verdicts: SnippetVerdict[]) => ['[', ...verdicts.flatMap((s, i) => (i > 0 ? [',', s.snippet.passageJson] : [s.snippet.passageJson])), ']'];
+      await bge.fields([['query', anchor], ['pos', list(positives)], ['neg', list(negatives)], ['metadata', withTail(metadata)]]);
     },
     async finish() {
       return [await ntuple.close(), await bge.close()];

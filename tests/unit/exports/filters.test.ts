@@ -56,6 +56,21 @@ describe('filters', () => {
     expect(run.manifest.counts['excluded.rationale']).toBe(3); // the edit, the preference and the rationale; the relevance label stays
   });
 
+  it('a rationale received before the window still explains (and can exclude) the adoption in it', async () => {
+    const s = await seedSuggestion(store.db);
+    const edit = about(s, 'adoption', { outcome: 'edited', sentText: 'New policy: 30 days.', similarity: 0.6 });
+    const why = about(s, 'rationale', { adoptionId: edit.id, reasons: ['outdated'], note: 'old policy' });
+    await seedAnnotations(store.db, [why], '2026-11-19T09:00:00.000Z');
+    await seedAnnotations(store.db, [edit], '2026-11-20T09:00:00.000Z');
+    const window = { from: '2026-11-20T00:00:00.000Z', to: '2026-11-21T00:00:00.000Z' };
+    const run = await runBatch(store.db, { kinds: ['sft'] }, { window });
+    const [record] = run.jsonl('sft.openai.jsonl.gz').map((r) => SftRecord.parse(r));
+    expect(record!.metadata.rationale).toEqual([{ id: why.id, agent: why.agent, reasons: ['outdated'], note: 'old policy' }]);
+    expect(run.manifest.counts.read).toBe(1);
+    const excluded = await runBatch(store.db, { kinds: ['sft'], filters: { excludeReasons: ['outdated'] } }, { window });
+    expect(excluded.manifest.files[0]!.records).toBe(0);
+  });
+
   it('minEditSimilarity drops heavily edited sends; verbatim counts as 1', async () => {
     const s = await seedSuggestion(store.db);
     const light = about(s, 'adoption', { outcome: 'edited', sentText: 'light edit', similarity: 0.9 });
