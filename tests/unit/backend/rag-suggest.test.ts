@@ -184,7 +184,7 @@ describe('the promoted variant policy', () => {
       await importKnowledge(policyStore.db, DEMO_HELP_CENTRE);
       const artefact = { champion: 'extractive-detailed@2', challenger: 'extractive-concise@2', trial: { variant: 'extractive-summary@2', share: 0.3 }, stats: {}, confidence: null };
       const stored = await addCandidate(policyStore.db, { kind: 'variants', parent: 'variants-default', runId: 'run-test', inputs: {}, metrics: {}, artefact });
-      await decide(policyStore.db, stored.id, { promote: true, reason: 'test' });
+      await decide(policyStore.db, stored.id, { promote: true, reason: 'test', metrics: {} });
       const policyIndex = await loadIndex(policyStore.db);
       const base = requestFor('1003');
       const shown = Array.from({ length: 300 }, (_, i) => {
