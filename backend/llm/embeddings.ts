@@ -47,17 +47,3 @@ export function createEmbeddingsClient(
     },
   };
 }
-
-/** Cosine similarity; 0 when either vector is all zeros or the sizes differ. */
-export function cosine(a: readonly number[], b: readonly number[]): number {
-  if (a.length !== b.length) return 0;
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
-}

@@ -87,20 +87,6 @@ export class DenseIndex {
   }
 }
 
-export interface DenseHit {
-  passageId: string;
-  score: number;
-}
-
-/** The k passages whose vectors are closest (cosine) to the query vector, best first; ties by id. */
-export function denseSearch(vectors: ReadonlyMap<string, readonly number[]>, query: readonly number[], k: number): DenseHit[] {
-  const ids = [...vectors.keys()].sort();
-  const index = DenseIndex.build('', ids, vectors);
-  const unit = normalise(query);
-  if (!index || !unit || unit.length !== index.dims) return [];
-  return index.search(unit, k).map((hit) => ({ passageId: ids[hit.doc]!, score: hit.score }));
-}
-
 /** Reciprocal rank fusion: score(d) = Σ 1 / (k + rank in list), rank 1-based; best first, ties by first appearance. */
 export function reciprocalRankFusion<T>(lists: readonly (readonly T[])[], k = 60): { id: T; score: number }[] {
   const scores = new Map<T, number>();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../backend/config.ts';
-import { cosine, createEmbeddingsClient } from '../../../backend/llm/embeddings.ts';
+import { createEmbeddingsClient } from '../../../backend/llm/embeddings.ts';
 import { type FakeOpenAI, fakeEmbedding, startFakeOpenAI } from '../../helpers/fake-openai.ts';
 
 let fake: FakeOpenAI;
@@ -53,13 +53,5 @@ describe('embeddings client', () => {
     await expect(client().embed(['a'])).rejects.toMatchObject({ kind: 'malformed' });
     fake.fault = 'wrong-shape';
     await expect(client().embed(['a'])).rejects.toMatchObject({ kind: 'malformed' });
-  });
-
-  it('cosine', () => {
-    expect(cosine([1, 0], [1, 0])).toBeCloseTo(1);
-    expect(cosine([1, 0], [0, 1])).toBeCloseTo(0);
-    expect(cosine([1, 1], [-1, -1])).toBeCloseTo(-1);
-    expect(cosine([0, 0], [1, 0])).toBe(0);
-    expect(cosine([1], [1, 0])).toBe(0);
   });
 });

@@ -3,7 +3,7 @@ import { loadConfig } from '../../../backend/config.ts';
 import { DEMO_HELP_CENTRE } from '../../../backend/demo/tickets.ts';
 import { importKnowledge } from '../../../backend/kb/import.ts';
 import { createEmbeddingsClient } from '../../../backend/llm/embeddings.ts';
-import { denseSearch, embedMissingPassages, reciprocalRankFusion } from '../../../backend/rag/dense.ts';
+import { DenseIndex, embedMissingPassages, normalise, reciprocalRankFusion } from '../../../backend/rag/dense.ts';
 import { openStore, type Store } from '../../../backend/store/connect.ts';
 import { loadPassageVectors } from '../../../backend/store/passage-vectors.ts';
 import { type FakeOpenAI, fakeEmbedding, startFakeOpenAI } from '../../helpers/fake-openai.ts';
@@ -33,8 +33,11 @@ describe('dense retrieval', () => {
     expect(vectors.size).toBe(embedded);
     expect((await loadPassageVectors(store.db, 'other')).size).toBe(0);
     const [someId, someVector] = [...vectors][0]!;
-    expect(denseSearch(vectors, someVector, 3)[0]).toEqual({ passageId: someId, score: expect.closeTo(1, 6) });
-    expect(denseSearch(vectors, fakeEmbedding('anything'), 5)).toHaveLength(5);
+    const ids = [...vectors.keys()];
+    const index = DenseIndex.build('m', ids, vectors)!;
+    const [best] = index.search(normalise(someVector)!, 3);
+    expect({ passageId: ids[best!.doc], score: best!.score }).toEqual({ passageId: someId, score: expect.closeTo(1, 6) });
+    expect(index.search(normalise(fakeEmbedding('anything'))!, 5)).toHaveLength(5);
   });
 
   it('reciprocal rank fusion favours documents high in both lists', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { EmbeddingsClient } from '../../../backend/llm/embeddings.ts';
 import { LlmError } from '../../../backend/llm/http.ts';
-import { createQueryEmbedder, DenseIndex, denseSearch, normalise } from '../../../backend/rag/dense.ts';
+import { createQueryEmbedder, DenseIndex, normalise } from '../../../backend/rag/dense.ts';
 import { buildIndex, indexVersion, RETRIEVAL_VERSION } from '../../../backend/rag/knowledge-index.ts';
 import { DEFAULT_RERANKER, loadReranker } from '../../../backend/rag/reranker.ts';
 import { retrieve, suggest, suggestReplies, suggestWithRetrieval } from '../../../backend/rag/suggest.ts';
@@ -149,7 +149,8 @@ describe('DenseIndex', () => {
     const query = [0.2, -1, 0.5, 0.1, 2, 0.3];
     const cos = (a: readonly number[], b: readonly number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0) / (Math.hypot(...a) * Math.hypot(...b));
     const expected = [...vectors].map(([id, v]) => ({ id, score: cos(query, v) })).sort((a, b) => b.score - a.score).slice(0, 10);
-    const got = denseSearch(vectors, query, 10);
+    const ids = [...vectors.keys()];
+    const got = DenseIndex.build('m', ids, vectors)!.search(normalise(query)!, 10).map((hit) => ({ passageId: ids[hit.doc]!, score: hit.score }));
     expect(got.map((h) => h.passageId)).toEqual(expected.map((e) => e.id));
     got.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i]!.score, 5));
   });
