@@ -40,6 +40,8 @@ export const FailureKind = z.enum([
   'unreachable',
   /** The backend answered with an error envelope. */
   'rejected',
+  /** The backend refused the API key (unknown, revoked or missing): only an admin can fix it. */
+  'unauthorized',
   /** The backend answered something that is not our contract (wrong server or version). */
   'invalid_response',
   /** The extension refused to keep an annotation (too large, storage full, invalid). */

@@ -60,7 +60,7 @@ async function call<T>(baseUrl: string, path: string, body: unknown, schema: z.Z
 async function failureFrom(error: unknown, baseUrl: string): Promise<Failure> {
   if (error instanceof HTTPError) {
     // Unknown, revoked or missing key: only an admin can fix it, and the sidebar says so in these words.
-    if (error.response.status === 401) return { ok: false, kind: 'rejected', message: KEY_REFUSED_MESSAGE };
+    if (error.response.status === 401) return { ok: false, kind: 'unauthorized', message: KEY_REFUSED_MESSAGE };
     const envelope = ErrorEnvelope.safeParse(await error.response.json().catch(() => undefined));
     const message = envelope.success ? envelope.data.error.message : `HTTP ${error.response.status}`;
     return { ok: false, kind: 'rejected', message };

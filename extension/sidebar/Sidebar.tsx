@@ -80,7 +80,7 @@ function Body({ view, retry, reloadAdapter, adapter, doc, onInserted, prompts }:
       return <p class="status" aria-busy="true">{`Finding replies for ticket #${view.ticket.ticketId}…`}</p>;
     case 'failed':
       // A refused key is the admin's to fix: say so plainly rather than "could not answer".
-      if (view.failure.message === KEY_REFUSED_MESSAGE) {
+      if (view.failure.kind === 'unauthorized') {
         return (
           <div class="status error" role="alert" data-failure="unauthorized">
             <p>{KEY_REFUSED_MESSAGE}</p>
