@@ -31,6 +31,8 @@ const Env = z.object({
   AITL_EXPORT_DIR: z.string().min(1).optional(),
   /** Export windows end this many seconds before the batch is asked for, so rows still committing are not skipped. */
   AITL_EXPORT_LAG_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /** Days a ready export batch's archive is kept before it is removed and the batch expires (unset: 30); 0: forever. */
+  AITL_EXPORT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).optional(),
   /** Run a flywheel cycle this often inside `aitl serve` (`90s`, `30m`, `6h`, `1d`); unset: only on demand. */
   AITL_FLYWHEEL_INTERVAL: z
     .string()
@@ -75,6 +77,8 @@ export type Config = {
   exportDir?: string | undefined;
   /** AITL_EXPORT_LAG_SECONDS (60). */
   exportLagSeconds?: number | undefined;
+  /** AITL_EXPORT_RETENTION_DAYS; unset: 30 (backend/exports/jobs.ts DEFAULT_EXPORT_RETENTION_DAYS), 0: forever. */
+  exportRetentionDays?: number | undefined;
   flywheel: FlywheelConfig;
 };
 
@@ -128,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : undefined,
     exportDir: e.AITL_EXPORT_DIR,
     exportLagSeconds: e.AITL_EXPORT_LAG_SECONDS,
+    exportRetentionDays: e.AITL_EXPORT_RETENTION_DAYS,
     flywheel: {
       intervalMs: e.AITL_FLYWHEEL_INTERVAL ? durationMs(e.AITL_FLYWHEEL_INTERVAL) : undefined,
       regression: e.AITL_FLYWHEEL_REGRESSION ? { dir: e.AITL_FLYWHEEL_REGRESSION, split: e.AITL_FLYWHEEL_REGRESSION_SPLIT } : undefined,

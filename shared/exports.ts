@@ -111,7 +111,8 @@ export const ExportManifest = z.object({
 });
 export type ExportManifest = z.infer<typeof ExportManifest>;
 
-export const ExportStatus = z.enum(['pending', 'running', 'ready', 'failed']);
+/** `expired`: was ready; its archive was removed after AITL_EXPORT_RETENTION_DAYS (the manifest stays). */
+export const ExportStatus = z.enum(['pending', 'running', 'ready', 'failed', 'expired']);
 export type ExportStatus = z.infer<typeof ExportStatus>;
 
 /** GET /v1/exports/:id. */

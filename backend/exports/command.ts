@@ -14,8 +14,9 @@ import { recordAudit } from '../store/audit.ts';
 import { openStore } from '../store/connect.ts';
 import { insertBatch, markFailed, markReady } from '../store/export-batches.ts';
 import { writeBatch } from './batch.ts';
-import { DEFAULT_EXPORT_LAG_SECONDS, resolveWindow } from './jobs.ts';
+import { DEFAULT_EXPORT_LAG_SECONDS, exportDir, resolveWindow } from './jobs.ts';
 import { progressReporter, type ProgressStream } from './progress.ts';
+import { LEASE_REFRESH_MS, leases } from './sweep.ts';
 
 export const EXPORT_USAGE = `Usage: aitl export --kind dpo|sft|kto|retrieval|beir|gaps|all --out DIR [--since ISO|last] [--until ISO]
                    [--tenant T] [--passed-gate] [--min-weight N] [--exclude-reason R]... [--min-edit-similarity N]`;
@@ -89,10 +90,15 @@ export async function exportCommand(args: string[], out: (line: string) => void,
     const caller = { tenant, actor: 'cli', role: 'admin' };
     const window = await resolveWindow(store.db, caller, parsed.data, at, config.exportLagSeconds ?? DEFAULT_EXPORT_LAG_SECONDS);
     const batch = { id: uuidv7(at.getTime()), tenant, createdBy: 'cli', createdAt: at.toISOString(), window, request: normaliseExportRequest(parsed.data) };
-    await insertBatch(store.db, { ...batch, status: 'running' });
-    await recordAudit(store.db, { ...caller, action: 'export.create', target: batch.id, detail: { request: batch.request, window, out: dir }, at });
+    // A server sharing the store sweeps batches nobody holds a lease on (backend/exports/sweep.ts): hold this one's.
+    const lease = leases(exportDir(config));
+    lease.hold(batch.id);
+    const heartbeat = setInterval(() => lease.refresh(), LEASE_REFRESH_MS);
+    heartbeat.unref();
     const progress = progressReporter(progressStream);
     try {
+      await insertBatch(store.db, { ...batch, status: 'running' });
+      await recordAudit(store.db, { ...caller, action: 'export.create', target: batch.id, detail: { request: batch.request, window, out: dir }, at });
       const manifest = await writeBatch(store.db, { ...batch, batchId: batch.id }, dir, { onProgress: (done, total) => progress.update(done, total) });
       progress.finish(manifest.counts.read ?? 0);
       await markReady(store.db, batch.id, manifest, null);
@@ -103,6 +109,9 @@ export async function exportCommand(args: string[], out: (line: string) => void,
     } catch (error) {
       await markFailed(store.db, batch.id, (error as Error).message);
       throw error;
+    } finally {
+      clearInterval(heartbeat);
+      lease.release(batch.id);
     }
   } finally {
     await store.close();

@@ -9,6 +9,9 @@
  * arrives but visible only once its transaction commits, so a window that ended "now" could miss rows still being
  * committed, and the next "since my last export" batch (which starts where this one ended) would then skip them.
  * An explicit `until` is honoured but never later than that.
+ *
+ * Batches a stopped process left unfinished are failed, and archives past their retention removed, by a sweep when the
+ * jobs start and every minute (backend/exports/sweep.ts).
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -22,8 +25,11 @@ import { recordAudit } from '../store/audit.ts';
 import type { Database } from '../store/schema.ts';
 import { archiveEntries, writeBatch } from './batch.ts';
 import { writeArchive } from './archive.ts';
+import { LEASE_REFRESH_MS, leases, type SweepResult, sweepBatches } from './sweep.ts';
 
 export const DEFAULT_EXPORT_LAG_SECONDS = 60;
+export const DEFAULT_EXPORT_RETENTION_DAYS = 30;
+const SWEEP_MS = 60_000;
 
 /** AITL_EXPORT_DIR, else `exports/` beside the SQLite file, else `./data/exports`. */
 export function exportDir(config: Pick<Config, 'databaseUrl'> & { exportDir?: string | undefined }): string {
@@ -53,18 +59,36 @@ export async function resolveWindow(db: Kysely<Database>, caller: Caller, reques
 export interface ExportJobs {
   /** Records the batch and its audit entry, then runs it in the background; `done` settles when it is ready or failed. */
   start(caller: Caller, request: ExportRequest): Promise<{ id: string; done: Promise<void> }>;
+  /** Fails batches left by a stopped process and expires old archives (also done on a timer). */
+  sweep(): Promise<SweepResult>;
+  /** Stops the timers (they do not keep the process alive either way). */
+  stop(): void;
 }
 
 export interface JobOptions {
   dir: string;
   lagSeconds: number;
-  log?: (error: unknown, batchId: string) => void;
+  /** Days archives are kept (DEFAULT_EXPORT_RETENTION_DAYS); 0: forever. */
+  retentionDays?: number;
+  /** `batchId` is undefined for a failed sweep. */
+  log?: (error: unknown, batchId: string | undefined) => void;
   now?: () => Date;
 }
 
 export function exportJobs(db: Kysely<Database>, options: JobOptions): ExportJobs {
   let queue: Promise<void> = Promise.resolve();
   const now = options.now ?? (() => new Date());
+  const held = leases(options.dir);
+  const sweep = () => sweepBatches(db, { dir: options.dir, retentionDays: options.retentionDays ?? DEFAULT_EXPORT_RETENTION_DAYS, now: now(), leases: held });
+  const sweepLogged = () =>
+    sweep().catch((error: unknown) => {
+      options.log?.(error, undefined);
+      return { interrupted: [], expired: [] };
+    });
+  // New batches wait for the first sweep, so it never sees one of them before its lease is taken.
+  const started = sweepLogged();
+  const timers = [setInterval(() => held.refresh(), LEASE_REFRESH_MS), setInterval(() => void sweepLogged(), SWEEP_MS)];
+  for (const t of timers) t.unref();
 
   async function run(batch: { id: string; tenant: string; createdBy: string; createdAt: string; window: ExportWindow; request: ReturnType<typeof normaliseExportRequest> }) {
     const folder = join(options.dir, batch.id);
@@ -81,19 +105,31 @@ export function exportJobs(db: Kysely<Database>, options: JobOptions): ExportJob
       await markFailed(db, batch.id, error instanceof Error ? error.message : String(error)).catch(() => undefined);
     } finally {
       rmSync(folder, { recursive: true, force: true });
+      held.release(batch.id);
     }
   }
 
   return {
     async start(caller, request) {
+      await started;
       const at = now();
       const window = await resolveWindow(db, caller, request, at, options.lagSeconds);
       const batch = { id: uuidv7(at.getTime()), tenant: caller.tenant, createdBy: caller.actor, createdAt: at.toISOString(), window, request: normaliseExportRequest(request) };
-      mkdirSync(options.dir, { recursive: true });
-      await insertBatch(db, { ...batch, status: 'pending' });
-      await recordAudit(db, { tenant: caller.tenant, actor: caller.actor, role: caller.role, action: 'export.create', target: batch.id, detail: { request: batch.request, window }, at });
+      held.hold(batch.id);
+      try {
+        await insertBatch(db, { ...batch, status: 'pending' });
+        await recordAudit(db, { tenant: caller.tenant, actor: caller.actor, role: caller.role, action: 'export.create', target: batch.id, detail: { request: batch.request, window }, at });
+      } catch (error) {
+        // Not queued: a row already written is then swept as interrupted.
+        held.release(batch.id);
+        throw error;
+      }
       const done = (queue = queue.then(() => run(batch)));
       return { id: batch.id, done };
+    },
+    sweep,
+    stop() {
+      for (const t of timers) clearInterval(t);
     },
   };
 }

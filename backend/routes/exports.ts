@@ -6,7 +6,7 @@
  *   the batch, `pending`; it runs in the background (backend/exports/jobs.ts).
  * GET /v1/exports — the tenant's batches, newest first.
  * GET /v1/exports/:id — one batch: status, window, and once ready its manifest and archive.
- * GET /v1/exports/:id/download — the archive (409 until ready).
+ * GET /v1/exports/:id/download — the archive (409 until ready, 410 once expired: AITL_EXPORT_RETENTION_DAYS).
  * Creating and downloading are written to the audit log.
  */
 import { createReadStream, existsSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { type ExportBatch, type ExportBatchList, ExportRequest } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
-import { DEFAULT_EXPORT_LAG_SECONDS, type ExportJobs, exportDir, exportJobs } from '../exports/jobs.ts';
+import { DEFAULT_EXPORT_LAG_SECONDS, DEFAULT_EXPORT_RETENTION_DAYS, type ExportJobs, exportDir, exportJobs } from '../exports/jobs.ts';
 import type { Guard } from '../http/auth.ts';
 import { ApiError, parseWith, readJson } from '../http/errors.ts';
 import { recordAudit } from '../store/audit.ts';
@@ -43,7 +43,8 @@ export function exportRoutes(deps: AppDeps, guard: Guard, options: ExportRouteOp
     exportJobs(db, {
       dir: exportDir(config),
       lagSeconds: config.exportLagSeconds ?? DEFAULT_EXPORT_LAG_SECONDS,
-      log: (err, batchId) => deps.logger.error({ err, batchId }, 'export batch failed'),
+      retentionDays: config.exportRetentionDays ?? DEFAULT_EXPORT_RETENTION_DAYS,
+      log: (err, batchId) => deps.logger.error({ err, batchId }, batchId ? 'export batch failed' : 'export sweep failed'),
     });
 
   const found = async (tenant: string, id: string) => {
@@ -71,6 +72,7 @@ export function exportRoutes(deps: AppDeps, guard: Guard, options: ExportRouteOp
     const { tenant, role, keyId } = c.get('auth');
     const batch = toExportBatch(await found(tenant, c.req.param('id')));
     const path = (await findBatch(db, tenant, batch.id))?.archive_path;
+    if (batch.status === 'expired') throw new ApiError(410, 'not_found', `The archive of export batch ${batch.id} was removed after the retention period; ask for the same window again`);
     if (batch.status !== 'ready' || !batch.archive || !path) {
       throw new ApiError(409, 'conflict', `Export batch ${batch.id} is ${batch.status}${batch.error ? `: ${batch.error}` : ''}; download it once it is ready`);
     }

@@ -1,4 +1,4 @@
-/** Export batches (backend/exports): one row per batch, from request to ready (or failed). */
+/** Export batches (backend/exports): one row per batch, from request to ready (or failed), and ready to expired. */
 import type { Kysely } from 'kysely';
 import type { ExportBatch, ExportManifest, ExportStatus, ExportWindow, NormalisedExportRequest } from '../../shared/index.ts';
 import type { Database, ExportBatchRow } from './schema.ts';
@@ -62,6 +62,41 @@ export async function markReady(db: Kysely<Database>, id: string, manifest: Expo
 
 export async function markFailed(db: Kysely<Database>, id: string, error: string, at = new Date()): Promise<void> {
   await db.updateTable('export_batches').set({ status: 'failed', error: error.slice(0, 2000), finished_at: at.toISOString() }).where('id', '=', id).execute();
+}
+
+/** Batches not finished (pending or running), every tenant's: what a sweep checks for a lost owner. */
+export async function unfinishedBatches(db: Kysely<Database>): Promise<{ id: string; createdAt: string }[]> {
+  const rows = await db.selectFrom('export_batches').select(['id', 'created_at']).where('status', 'in', ['pending', 'running']).orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, createdAt: r.created_at }));
+}
+
+/** Fails a batch that nobody runs any more; a no-op when it finished meanwhile. Answers whether it changed. */
+export async function markInterrupted(db: Kysely<Database>, id: string, reason: string, at = new Date()): Promise<boolean> {
+  const result = await db
+    .updateTable('export_batches')
+    .set({ status: 'failed', error: reason, finished_at: at.toISOString() })
+    .where('id', '=', id)
+    .where('status', 'in', ['pending', 'running'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Ready batches with an archive kept here that finished before `before`: what retention removes. */
+export async function archivedBefore(db: Kysely<Database>, before: string): Promise<{ id: string; archivePath: string }[]> {
+  const rows = await db
+    .selectFrom('export_batches')
+    .select(['id', 'archive_path'])
+    .where('status', '=', 'ready')
+    .where('archive_path', 'is not', null)
+    .where('finished_at', '<', before)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, archivePath: r.archive_path! }));
+}
+
+/** A ready batch whose archive is gone: `expired`, no archive to offer; its manifest and window stay. */
+export async function markExpired(db: Kysely<Database>, id: string): Promise<void> {
+  await db.updateTable('export_batches').set({ status: 'expired', archive_path: null }).where('id', '=', id).where('status', '=', 'ready').execute();
 }
 
 /** The batch with this id if it belongs to `tenant`. */

@@ -220,4 +220,23 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
     expect(ErrorEnvelope.parse(await response.json()).error.message).toContain('running');
     expect((await call(key, '/v1/exports/nope')).status).toBe(404);
   });
+
+  it('answers 410 with a JSON error for a batch whose archive expired, and still shows the batch', async () => {
+    const { key } = await keyFor('analyst');
+    const id = '0190a0a0-0000-7000-8000-000000000001';
+    await insertBatch(deps.store.db, {
+      id,
+      tenant: 'acme',
+      createdBy: 'someone',
+      createdAt: new Date().toISOString(),
+      status: 'expired',
+      request: { kinds: ['dpo'], filters: {}, archive: 'tar.gz' },
+      window: { from: null, to: new Date().toISOString() },
+    });
+    const response = await call(key, `/v1/exports/${id}/download`);
+    expect(response.status).toBe(410);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(ErrorEnvelope.parse(await response.json()).error.message).toContain('retention');
+    expect(ExportBatch.parse(await (await call(key, `/v1/exports/${id}`)).json())).toMatchObject({ id, status: 'expired', archive: null });
+  });
 });
