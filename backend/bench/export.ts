@@ -11,7 +11,9 @@
  *    join, gate verdicts, rationales, prompts, redaction, gzip, hashing), written to a temp folder.
  *
  * Prints one JSON object: annotations per second of both, `ratio` (export / raw; goal ≥ 0.3), output records, and
- * the peak RSS while exporting (sampled every 20 ms, and the process's maxRSS; goal < 256 MB).
+ * the peak RSS while exporting (sampled every 20 ms, and the process's maxRSS; goal < 256 MB). `export_cpu_s` is the
+ * CPU time of the export on all threads (gzip runs on the thread pool): steadier than the wall clock on a shared
+ * machine, and equal to it when only one core is free.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,6 +131,7 @@ async function exportAll() {
   let peak = before;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   try {
     const manifest = await writeBatch(
       store.db,
@@ -144,7 +147,8 @@ async function exportAll() {
       { pageSize: Number(values['page-size']) },
     );
     const seconds = (performance.now() - started) / 1000;
-    return { manifest, seconds, rssBefore: before, peakRss: Math.max(peak, process.memoryUsage().rss) };
+    const cpu = process.cpuUsage(cpuBefore);
+    return { manifest, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, rssBefore: before, peakRss: Math.max(peak, process.memoryUsage().rss) };
   } finally {
     clearInterval(sampler);
     await store.close();
@@ -157,7 +161,7 @@ async function measure(): Promise<void> {
     return;
   }
   const exported = await exportAll();
-  console.log(JSON.stringify({ seconds: exported.seconds, manifest: exported.manifest, rssBefore: exported.rssBefore, peakRss: exported.peakRss, maxRss: process.resourceUsage().maxRSS * 1024 }));
+  console.log(JSON.stringify({ seconds: exported.seconds, cpuSeconds: exported.cpuSeconds, manifest: exported.manifest, rssBefore: exported.rssBefore, peakRss: exported.peakRss, maxRss: process.resourceUsage().maxRSS * 1024 }));
 }
 
 /** Runs this file again as `--measure FILE --phase P` and answers the JSON it prints last. */
@@ -175,7 +179,7 @@ if (values.measure) {
   const seeded = seed();
   // Each in a fresh process: the export's memory is its own, and neither warms the other's caches.
   const { raw } = child('raw') as { raw: { rows: number; seconds: number } };
-  const m = { raw, ...(child('export') as { seconds: number; manifest: ExportManifest; rssBefore: number; peakRss: number; maxRss: number }) };
+  const m = { raw, ...(child('export') as { seconds: number; cpuSeconds: number; manifest: ExportManifest; rssBefore: number; peakRss: number; maxRss: number }) };
   const mb = (bytes: number) => Math.round(bytes / 1048576);
   const read = m.manifest.counts.read ?? 0;
   const rawRate = m.raw.rows / m.raw.seconds;
@@ -190,6 +194,7 @@ if (values.measure) {
       raw_scan_s: Math.round(m.raw.seconds * 100) / 100,
       raw_records_per_s: Math.round(rawRate),
       export_s: Math.round(m.seconds * 100) / 100,
+      export_cpu_s: Math.round(m.cpuSeconds * 100) / 100,
       export_records_per_s: Math.round(exportRate),
       ratio: Math.round((exportRate / rawRate) * 1000) / 1000,
       output_records: m.manifest.files.reduce((sum, f) => sum + f.records, 0),

@@ -10,7 +10,7 @@ import type { AppDeps } from '../../backend/deps.ts';
 import { listAudit } from '../../backend/store/audit.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
 import { insertBatch } from '../../backend/store/export-batches.ts';
-import { ErrorEnvelope, ExportBatch, ExportBatchList, ExportManifest, type Role, TrlDpoRecord } from '../../shared/index.ts';
+import { ErrorEnvelope, ExportBatch, ExportBatchList, ExportManifest, type ExportStatus, type Role, TrlDpoRecord } from '../../shared/index.ts';
 import { about, seedAnnotations, seedSuggestion } from '../unit/exports/seed.ts';
 import { untar, unzip } from '../unit/exports/unpack.ts';
 import { clearTables, createTestDeps, DIALECTS, useDatabase } from './dialects.ts';
@@ -204,17 +204,21 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
     await ready(key, explicit.id);
   });
 
-  it('answers 409 for a batch that is not ready and 404 for one that does not exist', async () => {
-    const { key } = await keyFor('analyst');
-    await insertBatch(deps.store.db, {
-      id: '0190a0a0-0000-7000-8000-000000000000',
+  /** A batch of acme's recorded as `status`, as another process left it. */
+  const batchIn = (id: string, status: ExportStatus) =>
+    insertBatch(deps.store.db, {
+      id,
       tenant: 'acme',
       createdBy: 'someone',
       createdAt: new Date().toISOString(),
-      status: 'running',
+      status,
       request: { kinds: ['dpo'], filters: {}, archive: 'tar.gz' },
       window: { from: null, to: new Date().toISOString() },
     });
+
+  it('answers 409 for a batch that is not ready and 404 for one that does not exist', async () => {
+    const { key } = await keyFor('analyst');
+    await batchIn('0190a0a0-0000-7000-8000-000000000000', 'running');
     const response = await call(key, '/v1/exports/0190a0a0-0000-7000-8000-000000000000/download');
     expect(response.status).toBe(409);
     expect(ErrorEnvelope.parse(await response.json()).error.message).toContain('running');
@@ -224,15 +228,7 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
   it('answers 410 with a JSON error for a batch whose archive expired, and still shows the batch', async () => {
     const { key } = await keyFor('analyst');
     const id = '0190a0a0-0000-7000-8000-000000000001';
-    await insertBatch(deps.store.db, {
-      id,
-      tenant: 'acme',
-      createdBy: 'someone',
-      createdAt: new Date().toISOString(),
-      status: 'expired',
-      request: { kinds: ['dpo'], filters: {}, archive: 'tar.gz' },
-      window: { from: null, to: new Date().toISOString() },
-    });
+    await batchIn(id, 'expired');
     const response = await call(key, `/v1/exports/${id}/download`);
     expect(response.status).toBe(410);
     expect(response.headers.get('content-type')).toContain('application/json');
