@@ -28,11 +28,11 @@ import { openStore } from '../store/connect.ts';
 import { prng } from './retrieval-synthetic.ts';
 
 const { values } = parseArgs({
-  options: { n: { type: 'string', default: '1000000' }, 'page-size': { type: 'string', default: '500' }, keep: { type: 'boolean', default: false }, measure: { type: 'string' }, phase: { type: 'string', default: 'export' } },
+  options: { n: { type: 'string', default: '1000000' }, 'page-size': { type: 'string' }, keep: { type: 'boolean', default: false }, measure: { type: 'string' }, phase: { type: 'string', default: 'export' } },
 });
 const N = Number(values.n);
 if (!Number.isInteger(N) || N < 5) {
-  console.error('Usage: npm run bench:export [-- --n 1000000] [--page-size 500] [--keep]');
+  console.error('Usage: npm run bench:export [-- --n 1000000] [--page-size N] [--keep]');
   process.exit(2);
 }
 const TENANT = 'bench';
@@ -144,7 +144,7 @@ async function exportAll() {
         request: { kinds: [...EXPORT_KINDS], filters: {}, archive: 'tar.gz' },
       },
       out,
-      { pageSize: Number(values['page-size']) },
+      { pageSize: values['page-size'] === undefined ? undefined : Number(values['page-size']) },
     );
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
@@ -166,7 +166,7 @@ async function measure(): Promise<void> {
 
 /** Runs this file again as `--measure FILE --phase P` and answers the JSON it prints last. */
 function child(phase: 'raw' | 'export'): Record<string, unknown> {
-  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--measure', file, '--phase', phase, '--n', String(N), '--page-size', String(values['page-size'])];
+  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--measure', file, '--phase', phase, '--n', String(N), ...(values['page-size'] === undefined ? [] : ['--page-size', values['page-size']])];
   const printed = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(printed.trim().split('\n').pop()!) as Record<string, unknown>;
 }

@@ -163,8 +163,9 @@ function byAdoption(rationales: readonly RationaleAnnotation[]): Map<string, Rat
  * `skipped.unknown_suggestion`.
  */
 export async function* readGroups(db: Kysely<Database>, o: ReadOptions, counts: ReadCounts = {}): AsyncGenerator<SuggestionGroup> {
-  // Small pages: a page's rows and suggestions then die young instead of being promoted to the old generation.
-  const pageSize = o.pageSize ?? 500;
+  // Small pages: a page's rows and suggestions then die young instead of being promoted to the old generation. 100
+  // rows rather than 500: as fast, and about 20 MB less peak RSS on backend/bench/export.ts.
+  const pageSize = o.pageSize ?? 100;
   const excluded = new Set(o.filters.excludeReasons ?? []);
   let after: Row | undefined;
   let open: { id: string; suggestion: StoredSuggestion | undefined; items: ExportAnnotation[]; rationales: RationaleAnnotation[] } | undefined;
