@@ -44,7 +44,8 @@ export const DEFAULT_TRIAL_SHARE = 0.1;
 export function nextVariantPolicy(current: ShownVariants, fitted: FittedVariants, pool: readonly string[], options: TrialOptions = {}): VariantStep {
   const share = options.trialShare ?? DEFAULT_TRIAL_SHARE;
   const head = decideChampion(current, fitted, options);
-  let { champion, challenger } = head;
+  const { champion } = head;
+  let { challenger } = head;
   let trial = current.trial && pool.includes(current.trial.variant) ? current.trial : null;
   const reasons = [head.reason];
 
