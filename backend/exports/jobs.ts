@@ -85,7 +85,7 @@ export function exportJobs(db: Kysely<Database>, options: JobOptions): ExportJob
       options.log?.(error, undefined);
       return { interrupted: [], expired: [] };
     });
-  // New batches wait for the first sweep, so it never sees one of them before its lease is taken.
+  // The first batch waits for the start-up sweep: what a stopped process left is settled before anything new is queued.
   const started = sweepLogged();
   const timers = [setInterval(() => held.refresh(), LEASE_REFRESH_MS), setInterval(() => void sweepLogged(), SWEEP_MS)];
   for (const t of timers) t.unref();
