@@ -1,6 +1,7 @@
 /** What the routes need, built once at start and passed in: no hidden singletons. */
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import type { ExportJobs } from './exports/jobs.ts';
 import type { ReplyGenerator } from './llm/replies.ts';
 import type { QueryEmbedder } from './rag/dense.ts';
 import type { Knowledge } from './rag/knowledge.ts';
@@ -15,4 +16,6 @@ export interface AppDeps {
   replies?: ReplyGenerator | undefined;
   /** Embeds each suggestion's query for dense retrieval; absent (lexical retrieval only) unless AITL_EMBED_BASE_URL is set. */
   embedder?: QueryEmbedder | undefined;
+  /** Runs export batches; `startServer` makes one and stops it on close (the export routes make one if absent). */
+  exports?: ExportJobs | undefined;
 }

@@ -9,6 +9,7 @@ import { scheduleFlywheel } from './flywheel/schedule.ts';
 import type { Config } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { DEMO_HELP_CENTRE } from './demo/tickets.ts';
+import { configuredExportJobs } from './exports/jobs.ts';
 import { importKnowledge } from './kb/import.ts';
 import { createEmbeddingsClient } from './llm/embeddings.ts';
 import { createLlmReplyGenerator } from './llm/replies.ts';
@@ -53,6 +54,7 @@ export async function createDeps(config: Config, logger: Logger = createLogger(c
 
 export async function startServer(config: Config): Promise<RunningServer> {
   const deps = await createDeps(config);
+  deps.exports = configuredExportJobs(deps);
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
@@ -69,6 +71,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     deps,
     async close() {
       clearInterval(refresh);
+      deps.exports?.stop();
       await flywheel?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.store.close();

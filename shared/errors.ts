@@ -7,6 +7,7 @@ export const ErrorCode = z.enum([
   'unauthorized',
   'forbidden',
   'not_found',
+  'gone',
   'payload_too_large',
   'conflict',
   'busy',

@@ -19,6 +19,7 @@ import type { Kysely } from 'kysely';
 import type { ExportRequest, ExportWindow } from '../../shared/index.ts';
 import { normaliseExportRequest, uuidv7 } from '../../shared/index.ts';
 import type { Config } from '../config.ts';
+import type { AppDeps } from '../deps.ts';
 import { isPostgresUrl } from '../store/connect.ts';
 import { insertBatch, lastWindowEnd, markFailed, markReady, markRunning } from '../store/export-batches.ts';
 import { recordAudit } from '../store/audit.ts';
@@ -132,4 +133,15 @@ export function exportJobs(db: Kysely<Database>, options: JobOptions): ExportJob
       for (const t of timers) clearInterval(t);
     },
   };
+}
+
+/** The export jobs of a server, from its configuration (AITL_EXPORT_DIR, AITL_EXPORT_LAG_SECONDS, AITL_EXPORT_RETENTION_DAYS). */
+export function configuredExportJobs(deps: Pick<AppDeps, 'config' | 'store' | 'logger'>): ExportJobs {
+  const { config } = deps;
+  return exportJobs(deps.store.db, {
+    dir: exportDir(config),
+    lagSeconds: config.exportLagSeconds ?? DEFAULT_EXPORT_LAG_SECONDS,
+    retentionDays: config.exportRetentionDays ?? DEFAULT_EXPORT_RETENTION_DAYS,
+    log: (err, batchId) => deps.logger.error({ err, batchId }, batchId ? 'export batch failed' : 'export sweep failed'),
+  });
 }

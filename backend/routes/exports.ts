@@ -15,7 +15,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { type ExportBatch, type ExportBatchList, ExportRequest } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
-import { DEFAULT_EXPORT_LAG_SECONDS, DEFAULT_EXPORT_RETENTION_DAYS, type ExportJobs, exportDir, exportJobs } from '../exports/jobs.ts';
+import { configuredExportJobs } from '../exports/jobs.ts';
 import type { Guard } from '../http/auth.ts';
 import { ApiError, parseWith, readJson } from '../http/errors.ts';
 import { recordAudit } from '../store/audit.ts';
@@ -29,23 +29,10 @@ export const ExportIdParams = z.object({ id: z.string().describe('The batch id')
 
 const CONTENT_TYPE = { 'tar.gz': 'application/gzip', zip: 'application/zip' } as const;
 
-export interface ExportRouteOptions {
-  /** The job runner; one is made from the config when absent. */
-  jobs?: ExportJobs;
-}
-
-export function exportRoutes(deps: AppDeps, guard: Guard, options: ExportRouteOptions = {}): Hono {
+export function exportRoutes(deps: AppDeps, guard: Guard): Hono {
   const app = new Hono();
   const db = deps.store.db;
-  const config = deps.config;
-  const jobs =
-    options.jobs ??
-    exportJobs(db, {
-      dir: exportDir(config),
-      lagSeconds: config.exportLagSeconds ?? DEFAULT_EXPORT_LAG_SECONDS,
-      retentionDays: config.exportRetentionDays ?? DEFAULT_EXPORT_RETENTION_DAYS,
-      log: (err, batchId) => deps.logger.error({ err, batchId }, batchId ? 'export batch failed' : 'export sweep failed'),
-    });
+  const jobs = deps.exports ?? configuredExportJobs(deps);
 
   const found = async (tenant: string, id: string) => {
     const row = await findBatch(db, tenant, id);
@@ -72,7 +59,7 @@ export function exportRoutes(deps: AppDeps, guard: Guard, options: ExportRouteOp
     const { tenant, role, keyId } = c.get('auth');
     const batch = toExportBatch(await found(tenant, c.req.param('id')));
     const path = (await findBatch(db, tenant, batch.id))?.archive_path;
-    if (batch.status === 'expired') throw new ApiError(410, 'not_found', `The archive of export batch ${batch.id} was removed after the retention period; ask for the same window again`);
+    if (batch.status === 'expired') throw new ApiError(410, 'gone', `The archive of export batch ${batch.id} was removed after the retention period; ask for the same window again`);
     if (batch.status !== 'ready' || !batch.archive || !path) {
       throw new ApiError(409, 'conflict', `Export batch ${batch.id} is ${batch.status}${batch.error ? `: ${batch.error}` : ''}; download it once it is ready`);
     }

@@ -201,6 +201,7 @@ export function openApiRoutes(version: string): OpenAPIHono {
       ...auth,
       404: json(ErrorEnvelope, 'No such batch for this tenant, or its archive is not on this server'),
       409: json(ErrorEnvelope, 'The batch is not ready (pending, running or failed)'),
+      410: json(ErrorEnvelope, 'The archive was removed after the retention period (AITL_EXPORT_RETENTION_DAYS); the batch and its manifest remain'),
     },
   });
   const audited = 'Needs the admin role. Recorded in the audit log (GET /v1/audit).';

@@ -232,7 +232,7 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
     const response = await call(key, `/v1/exports/${id}/download`);
     expect(response.status).toBe(410);
     expect(response.headers.get('content-type')).toContain('application/json');
-    expect(ErrorEnvelope.parse(await response.json()).error.message).toContain('retention');
+    expect(ErrorEnvelope.parse(await response.json()).error).toMatchObject({ code: 'gone', message: expect.stringContaining('retention') });
     expect(ExportBatch.parse(await (await call(key, `/v1/exports/${id}`)).json())).toMatchObject({ id, status: 'expired', archive: null });
   });
 });

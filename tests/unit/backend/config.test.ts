@@ -71,6 +71,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AITL_FLYWHEEL_INTERVAL: '10s' })).toThrow(/AITL_FLYWHEEL_INTERVAL: must be at least 1m/);
   });
 
+  it('reads the export retention in days, 0 keeping archives forever, and refuses a bad value naming the variable', () => {
+    expect(loadConfig({}).exportRetentionDays).toBeUndefined(); // the jobs apply 30
+    expect(loadConfig({ AITL_EXPORT_RETENTION_DAYS: '7' }).exportRetentionDays).toBe(7);
+    expect(loadConfig({ AITL_EXPORT_RETENTION_DAYS: '0' }).exportRetentionDays).toBe(0);
+    expect(() => loadConfig({ AITL_EXPORT_RETENTION_DAYS: '-1' })).toThrow(/AITL_EXPORT_RETENTION_DAYS/);
+    expect(() => loadConfig({ AITL_EXPORT_RETENTION_DAYS: 'a month' })).toThrow(/AITL_EXPORT_RETENTION_DAYS/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ AITL_PORT: '', AITL_HOST: '' })).toMatchObject({ port: 8787, host: '127.0.0.1' });
   });
