@@ -76,7 +76,9 @@ function conversations(): { conversations: Conversation[]; source: string } {
     if (queries.length === 0) throw new Error(`${values.dataset} has no training-split queries with relevant documents`);
     return { conversations: queries.map((q) => ({ ticket: q.ticket, relevant: (id) => q.relevant.has(id) })), source: values.dataset };
   }
-  const kb = syntheticKb(syntheticPassages, seed, 2_000);
+  // About one conversation per suggestion (each has 8 relevance checks and a few other signals): new questions, as
+  // real traffic brings, so the evaluation gate has held-out questions training never saw and runs in full.
+  const kb = syntheticKb(syntheticPassages, seed, Math.max(2_000, Math.ceil(total / 8)));
   return {
     conversations: kb.tickets.map((ticket, i) => ({ ticket, relevant: (id) => id === kb.targets[i] })),
     source: `synthetic (${syntheticPassages} passages, seed ${seed})`,
