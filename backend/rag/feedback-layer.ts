@@ -49,20 +49,42 @@ function queryIndex(passages: readonly PassageRow[], queries: Readonly<Record<st
   return new Bm25Index(passages.map((p) => ({ title: '', body: (queries[p.id] ?? []).join(' . ').slice(0, MAX_TEXT), meta: '' })));
 }
 
+/** How well one query matches each passage's judged queries: a view over the query index's scratch, valid until its next search. */
+export interface SimilarQueries {
+  /** Passages that match at all. */
+  readonly size: number;
+  /** The passage's score over the best in this query's results (0..1); 0 when it does not match. */
+  score(doc: number): number;
+  /** Passages scoring at least `min`, best first (ties: lower number first). */
+  atLeast(min: number): number[];
+}
+
+const NO_MATCH: SimilarQueries = { size: 0, score: () => 0, atLeast: () => [] };
+
 /**
  * How well a query matches the queries a passage was judged relevant (or irrelevant) to: the BM25 score over the
- * best in this query's results (0..1), for every passage that matches at all.
+ * best in this query's results (0..1), for every passage that matches at all. Read from the index's scratch rather
+ * than copied out: a common word touches thousands of passages, and only the candidates' scores are wanted.
  */
-export function similarQueryScores(index: Bm25Index | undefined, terms: ReadonlyMap<string, number>): Map<number, number> {
-  const scores = new Map<number, number>();
-  if (!index) return scores;
+export function similarQueryScores(index: Bm25Index | undefined, terms: ReadonlyMap<string, number>): SimilarQueries {
+  if (!index) return NO_MATCH;
   const acc = index.accumulate(terms);
   let max = 0;
-  for (let i = 0; i < acc.count; i++) max = Math.max(max, acc.scores[acc.touched[i]!]!);
-  if (max <= 0) return scores;
+  let size = 0;
   for (let i = 0; i < acc.count; i++) {
-    const doc = acc.touched[i]!;
-    if (acc.scores[doc]! > 0) scores.set(doc, acc.scores[doc]! / max);
+    const score = acc.scores[acc.touched[i]!]!;
+    if (score > 0) size++;
+    if (score > max) max = score;
   }
-  return scores;
+  if (max <= 0) return NO_MATCH;
+  const { scores, touched, count } = acc;
+  return {
+    size,
+    score: (doc) => scores[doc]! / max,
+    atLeast(min) {
+      const out: number[] = [];
+      for (let i = 0; i < count; i++) if (scores[touched[i]!]! >= min * max) out.push(touched[i]!);
+      return out.sort((a, b) => scores[b]! - scores[a]! || a - b);
+    },
+  };
 }

@@ -7,7 +7,7 @@
 import { type Hit, topK } from './bm25.ts';
 import { DEFAULT_VERSION_ID } from '../flywheel/artefacts.ts';
 import { reciprocalRankFusion } from './dense.ts';
-import { similarQueryScores } from './feedback-layer.ts';
+import { type SimilarQueries, similarQueryScores } from './feedback-layer.ts';
 import type { Mention } from './facets.ts';
 import type { KnowledgeIndex } from './knowledge-index.ts';
 import type { RetrievalQuery } from './query.ts';
@@ -125,8 +125,8 @@ export function retrievePassages(index: KnowledgeIndex, query: RetrievalQuery, o
     if (dense) features.dense = dense.similarity(doc);
     if (feedback.versionId !== DEFAULT_VERSION_ID.ranking) {
       features.prior = feedback.priors[doc]!;
-      features.expansion = expansion.get(doc) ?? 0;
-      features.rejection = rejection.get(doc) ?? 0;
+      features.expansion = expansion.score(doc);
+      features.rejection = rejection.score(doc);
     }
     return { doc, score: hit.score, features };
   });
@@ -139,13 +139,13 @@ const EXPANSION_HITS = 10;
 const EXPANSION_MIN = 0.5;
 
 /** The first stage's list with the best expansion matches it lacks in place of its tail (still at most k). */
-function withExpansionHits(first: readonly Hit[], expansion: ReadonlyMap<number, number>, k: number): Hit[] {
+function withExpansionHits(first: readonly Hit[], expansion: SimilarQueries, k: number): Hit[] {
   const have = new Set(first.map((h) => h.doc));
-  const extra = [...expansion]
-    .filter(([doc, score]) => score >= EXPANSION_MIN && !have.has(doc))
-    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+  const extra = expansion
+    .atLeast(EXPANSION_MIN)
+    .filter((doc) => !have.has(doc))
     .slice(0, EXPANSION_HITS)
-    .map(([doc]) => ({ doc, score: 0 }));
+    .map((doc) => ({ doc, score: 0 }));
   if (extra.length === 0) return [...first];
   return [...first.slice(0, Math.max(0, Math.min(first.length, k - extra.length))), ...extra];
 }

@@ -153,10 +153,13 @@ describe('similarQueryScores', () => {
       { title: '', body: 'voucher balance', meta: '' },
     ]);
     const scores = similarQueryScores(queries, new Map([['voucher', 1], ['money', 1]]));
-    expect(scores.get(0)).toBe(1);
-    expect(scores.get(2)).toBeGreaterThan(0);
-    expect(scores.get(2)).toBeLessThan(1);
-    expect(scores.has(1)).toBe(false);
+    expect(scores.size).toBe(2);
+    expect(scores.score(0)).toBe(1);
+    expect(scores.score(2)).toBeGreaterThan(0);
+    expect(scores.score(2)).toBeLessThan(1);
+    expect(scores.score(1)).toBe(0);
+    expect(scores.atLeast(0)).toEqual([0, 2]);
+    expect(scores.atLeast(1)).toEqual([0]);
     expect(similarQueryScores(undefined, new Map([['voucher', 1]])).size).toBe(0);
     expect(similarQueryScores(queries, new Map([['unrelated', 1]])).size).toBe(0);
   });
