@@ -23,8 +23,12 @@ export interface FakeOpenAI {
   faultQueue: Fault[];
   /** Reply text for chat completions; default cites [1] and [2]. */
   reply: (body: any) => string;
+  /** Forgets the recorded requests and puts faults and the reply back to their defaults (call it before each test). */
+  reset(): void;
   close(): Promise<void>;
 }
+
+const DEFAULT_REPLY = () => 'Hi there,\n\nYou can do this from your account page [1]. It takes effect at once [2].\n\nAnything else, just ask.';
 
 function json(res: ServerResponse, status: number, value: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -51,7 +55,14 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     fault: 'none',
     faultByModel: {},
     faultQueue: [],
-    reply: () => 'Hi there,\n\nYou can do this from your account page [1]. It takes effect at once [2].\n\nAnything else, just ask.',
+    reply: DEFAULT_REPLY,
+    reset() {
+      fake.requests.length = 0;
+      fake.fault = 'none';
+      fake.faultByModel = {};
+      fake.faultQueue = [];
+      fake.reply = DEFAULT_REPLY;
+    },
     close: async () => {},
   };
   const server: Server = createServer(async (req, res) => {

@@ -53,9 +53,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(() => {
-  fake.requests.length = 0;
-  fake.fault = 'none';
-  fake.faultByModel = {};
+  fake.reset();
 });
 
 describe('POST /v1/suggestions with AITL_EMBED_BASE_URL', () => {

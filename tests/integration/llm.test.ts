@@ -45,8 +45,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(() => {
-  fake.requests.length = 0;
-  fake.fault = 'none';
+  fake.reset();
 });
 
 const post = () => app.request('/v1/suggestions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TICKET) });

@@ -11,9 +11,7 @@ afterAll(async () => {
   await fake?.close();
 });
 beforeEach(() => {
-  fake.requests.length = 0;
-  fake.fault = 'none';
-  fake.faultQueue = [];
+  fake.reset();
 });
 
 const client = (batchSize = 96) =>

@@ -27,10 +27,7 @@ afterAll(async () => {
   await store?.close();
 });
 beforeEach(() => {
-  fake.requests.length = 0;
-  fake.fault = 'none';
-  fake.faultByModel = {};
-  fake.faultQueue = [];
+  fake.reset();
 });
 
 function request(ticketId = '1003'): SuggestionRequest {

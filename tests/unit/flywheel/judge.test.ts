@@ -16,9 +16,7 @@ afterAll(async () => {
   await fake?.close();
 });
 beforeEach(() => {
-  fake.requests.length = 0;
-  fake.fault = 'none';
-  fake.faultQueue = [];
+  fake.reset();
   // The fake judge doubts every "irrelevant" label and agrees with the rest.
   fake.reply = (body) => {
     const prompt = String(body.messages.at(-1).content);
