@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { uuidv7 } from '../../shared/index.ts';
-import type { Database } from './schema.ts';
+import type { AuditLogRow, Database } from './schema.ts';
 
 export interface AuditEntry {
   tenant: string;
@@ -19,16 +19,8 @@ export interface AuditEntry {
   at?: Date | undefined;
 }
 
-export interface AuditRecord {
-  id: string;
-  tenant: string;
-  actor: string;
-  role: string;
-  action: string;
-  target: string | null;
-  detail: Record<string, unknown>;
-  at: string;
-}
+/** A stored entry, its detail parsed. */
+export type AuditRecord = Omit<AuditLogRow, 'detail'> & { detail: Record<string, unknown> };
 
 /** Appends one entry and answers its id. */
 export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Promise<string> {
@@ -48,14 +40,6 @@ export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Prom
     })
     .execute();
   return id;
-}
-
-/** A tenant's entries, newest first, optionally only those at or after `since`. */
-export async function listAudit(db: Kysely<Database>, q: { tenant: string; since?: string | undefined; limit: number }): Promise<AuditRecord[]> {
-  let query = db.selectFrom('audit_log').selectAll().where('tenant', '=', q.tenant).orderBy('at', 'desc').orderBy('id', 'desc').limit(q.limit);
-  if (q.since !== undefined) query = query.where('at', '>=', new Date(q.since).toISOString());
-  const rows = await query.execute();
-  return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
 }
 
 /**

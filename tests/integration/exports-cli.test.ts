@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../backend/cli.ts';
 import { exportCommand } from '../../backend/exports/command.ts';
 import { progressReporter } from '../../backend/exports/progress.ts';
-import { listAudit } from '../../backend/store/audit.ts';
+import { queryAudit } from '../../backend/store/audit.ts';
 import type { Store } from '../../backend/store/connect.ts';
 import { ExportManifest } from '../../shared/index.ts';
 import { about, seedAnnotations, seedSuggestion } from '../unit/exports/seed.ts';
@@ -67,7 +67,7 @@ describe.each(DIALECTS)('aitl export on $name', (dialect) => {
     expect(result.progress).not.toContain('\r');
     const batches = await store.db.selectFrom('export_batches').selectAll().where('id', '=', manifest.batchId).execute();
     expect(batches.map((b) => [b.status, b.created_by, b.archive_path])).toEqual([['ready', 'cli', null]]);
-    const audit = await listAudit(store.db, { tenant: 'acme', limit: 5 });
+    const audit = await queryAudit(store.db, { tenants: ['acme'], limit: 5 });
     expect(audit[0]).toMatchObject({ actor: 'cli', action: 'export.create', target: manifest.batchId });
   });
 

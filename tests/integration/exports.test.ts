@@ -7,7 +7,7 @@ import type { Hono } from 'hono';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../backend/app.ts';
 import type { AppDeps } from '../../backend/deps.ts';
-import { listAudit } from '../../backend/store/audit.ts';
+import { queryAudit } from '../../backend/store/audit.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
 import { insertBatch } from '../../backend/store/export-batches.ts';
 import { ErrorEnvelope, ExportBatch, ExportBatchList, ExportManifest, type ExportStatus, type Role, TrlDpoRecord } from '../../shared/index.ts';
@@ -157,14 +157,14 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
     await seed();
     const batch = await ready(analyst.key, ExportBatch.parse(await (await create(analyst.key, { kinds: ['dpo'], filters: { minWeight: 0.5 } })).json()).id);
     await call(analyst.key, `/v1/exports/${batch.id}/download`);
-    const entries = await listAudit(deps.store.db, { tenant: 'acme', limit: 10 });
+    const entries = await queryAudit(deps.store.db, { tenants: ['acme'], limit: 10 });
     expect(entries.map((e) => [e.action, e.actor, e.role, e.target])).toEqual([
       ['export.download', analyst.id, 'analyst', batch.id],
       ['export.create', analyst.id, 'analyst', batch.id],
     ]);
     expect(entries[1]!.detail).toMatchObject({ request: { kinds: ['dpo'], filters: { minWeight: 0.5 } }, window: batch.window });
     expect(Date.parse(entries[1]!.at)).toBeGreaterThan(Date.now() - 60_000);
-    expect(await listAudit(deps.store.db, { tenant: 'globex', limit: 10 })).toHaveLength(0);
+    expect(await queryAudit(deps.store.db, { tenants: ['globex'], limit: 10 })).toHaveLength(0);
   });
 
   it('"since my last export" starts where the same analyst\'s previous batch ended', async () => {
