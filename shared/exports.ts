@@ -100,6 +100,11 @@ export const ExportManifest = z.object({
   files: z.array(ExportFile),
   /** Annotations read, by kind, and how many each filter or missing join left out. */
   counts: z.record(z.string(), z.number().int().nonnegative()),
+  /**
+   * Preferences and relevance labels left out because the same agent later recorded another on the same suggestion
+   * (snippet); absent when none were, and in manifests written before the rule.
+   */
+  superseded: z.number().int().nonnegative().optional(),
   /** Agreement among annotators where two or more judged the same thing. */
   agreement: z.record(z.string(), z.object({ items: z.number().int(), unanimous: z.number().int(), rate: z.number().nullable() })),
   redaction: z.object({ function: z.string(), placeholders: z.array(z.string()), appliedTo: z.string(), dropped: z.array(z.string()) }),

@@ -82,6 +82,9 @@ export async function writeBatch(db: Kysely<Database>, spec: BatchSpec, root: st
   }
   const files = [];
   for (const w of writers) files.push(...(await w.finish()));
+  // The reader counts superseded signals with the rest; the manifest gives them a field of their own, present only
+  // when some were (so a batch without any is byte-identical to one written before the rule existed).
+  const { superseded = 0, ...readCounts } = counts;
   const manifest: ExportManifest = {
     schemaVersion: EXPORT_SCHEMA_VERSION,
     batchId: spec.batchId,
@@ -92,7 +95,8 @@ export async function writeBatch(db: Kysely<Database>, spec: BatchSpec, root: st
     kinds: spec.request.kinds,
     filters: spec.request.filters,
     files,
-    counts: Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1))),
+    counts: Object.fromEntries(Object.entries(readCounts).sort(([a], [b]) => (a < b ? -1 : 1))),
+    ...(superseded > 0 ? { superseded } : {}),
     agreement: agreement.summary(),
     redaction: REDACTION_POLICY,
     modelVersions: [...modelVersions].sort(),

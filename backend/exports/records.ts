@@ -8,6 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Annotation, AnnotationKind, ExportFilters, ExportWindow } from '../../shared/index.ts';
+import { annotationKey, supersededIds } from '../store/latest-signals.ts';
 import type { Database } from '../store/schema.ts';
 import { findSuggestions, type StoredSuggestion } from '../store/suggestions.ts';
 import type { CleanSnippet, Prompt } from './prompt.ts';
@@ -33,7 +34,10 @@ export interface SuggestionGroup {
   suggestionId: string;
   /** What was shown; undefined when the suggestion is unknown (or another tenant's). */
   suggestion: StoredSuggestion | undefined;
-  /** The window's annotations of this suggestion that passed the filters, in (received_at, id) order. */
+  /**
+   * The window's annotations of this suggestion that passed the filters, in (received_at, id) order; preferences and
+   * relevance labels a later one by the same agent supersedes (store/latest-signals.ts) are left out.
+   */
   items: ExportAnnotation[];
   /** Every rationale on this suggestion received before the window's end, by the adoption it explains. */
   rationales: ReadonlyMap<string, RationaleAnnotation[]>;
@@ -159,8 +163,8 @@ function byAdoption(rationales: readonly RationaleAnnotation[]): Map<string, Rat
 }
 
 /**
- * The window's groups, one suggestion at a time. `counts` gets `read`, `read.<kind>`, `excluded.<filter>` and
- * `skipped.unknown_suggestion`.
+ * The window's groups, one suggestion at a time. `counts` gets `read`, `read.<kind>`, `excluded.<filter>`,
+ * `skipped.unknown_suggestion` and `superseded`.
  */
 export async function* readGroups(db: Kysely<Database>, o: ReadOptions, counts: ReadCounts = {}): AsyncGenerator<SuggestionGroup> {
   // Small pages: a page's rows and suggestions then die young instead of being promoted to the old generation. 100
@@ -168,10 +172,18 @@ export async function* readGroups(db: Kysely<Database>, o: ReadOptions, counts: 
   const pageSize = o.pageSize ?? 100;
   const excluded = new Set(o.filters.excludeReasons ?? []);
   let after: Row | undefined;
+  /** The group being read; `items` are all it read so far, before supersession and filters (applied on close). */
   let open: { id: string; suggestion: StoredSuggestion | undefined; items: ExportAnnotation[]; rationales: RationaleAnnotation[] } | undefined;
 
   const close = (g: NonNullable<typeof open>): SuggestionGroup => {
-    let items = g.items;
+    // An agent's later preference or label supersedes the earlier one, whatever the filters say of the later one: the
+    // agent took the earlier one back (the flywheel drops them before its gate, too). The filters then see the rest.
+    const superseded = supersededIds(g.items.map((i) => i.annotation));
+    let items: ExportAnnotation[] = [];
+    for (const item of g.items) {
+      if (superseded.size > 0 && superseded.has(annotationKey(item.annotation))) bump(counts, 'superseded');
+      else if (admit(item, o.filters, counts)) items.push(item);
+    }
     if (excluded.size > 0 && g.rationales.some((r) => r.reasons.some((reason) => excluded.has(reason)))) {
       const kept = items.filter((i) => !REPLY_KINDS.has(i.annotation.kind));
       bump(counts, 'excluded.rationale', items.length - kept.length);
@@ -199,8 +211,7 @@ export async function* readGroups(db: Kysely<Database>, o: ReadOptions, counts: 
       bump(counts, 'read');
       bump(counts, `read.${annotation.kind}`);
       if (!open.suggestion) bump(counts, 'skipped.unknown_suggestion');
-      const item: ExportAnnotation = { annotation, receivedAt: row.received_at, gate: verdictOf(row) };
-      if (admit(item, o.filters, counts)) open.items.push(item);
+      open.items.push({ annotation, receivedAt: row.received_at, gate: verdictOf(row) });
     }
     if (rows.length < pageSize) break;
   }

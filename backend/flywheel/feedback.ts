@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Annotation, TicketContext } from '../../shared/index.ts';
 import { scanAnnotations } from '../store/annotations.ts';
+import { annotationKey, supersededIds } from '../store/latest-signals.ts';
 import type { Database } from '../store/schema.ts';
 import { findSuggestions, type StoredSuggestion } from '../store/suggestions.ts';
 import type { ChatClient } from '../llm/chat.ts';
@@ -20,6 +21,8 @@ export interface Feedback {
   items: GateItem[];
   suggestions: Map<string, StoredSuggestion>;
   gate: GateReport;
+  /** Preferences and relevance labels left out because the same agent later recorded another (latest-signals.ts). */
+  superseded: number;
   /** What the LLM judge did, when one is configured. */
   judge?: JudgeCounts | undefined;
   /** The gate's weight of one annotation (1 when it made no decision). */
@@ -46,8 +49,11 @@ export interface Judge {
 }
 
 export async function loadFeedback(db: Kysely<Database>, gate: Partial<GateOptions> = {}, judge?: Judge): Promise<Feedback> {
-  const items: GateItem[] = [];
-  for await (const page of scanAnnotations(db)) for (const { annotation, receivedAt } of page) items.push({ annotation, receivedAt });
+  const scanned: GateItem[] = [];
+  for await (const page of scanAnnotations(db)) for (const { annotation, receivedAt } of page) scanned.push({ annotation, receivedAt });
+  // Only an agent's latest preference (per suggestion) and label (per snippet) count; the gate never sees the rest.
+  const superseded = supersededIds(scanned.map((i) => i.annotation));
+  const items = superseded.size === 0 ? scanned : scanned.filter((i) => !superseded.has(annotationKey(i.annotation)));
   const suggestions = await findSuggestions(
     db,
     items.map((i) => i.annotation.suggestionId),
@@ -58,6 +64,7 @@ export async function loadFeedback(db: Kysely<Database>, gate: Partial<GateOptio
     items,
     suggestions,
     gate: report,
+    superseded: superseded.size,
     judge: judged?.counts,
     weightOf: (a) => report.decisions.get(gateKey(a.tenant, a.id))?.weight ?? 1,
   };
