@@ -28,6 +28,8 @@ export const RankingArtefact = z.object({
   rejections: z.record(z.string(), z.array(z.string().max(2_000)).max(64)),
   /** Passage id → rationale codes (outdated, inaccurate…) agents gave when replies citing it were rejected. */
   flagged: z.record(z.string(), z.array(z.string()).min(1)),
+  /** How close a new question must be to a checked one (cosine) for its checks to count (absent: the default). */
+  memory: z.object({ threshold: z.number().min(0).max(1) }).optional(),
 });
 export type RankingArtefact = z.infer<typeof RankingArtefact>;
 

@@ -7,28 +7,25 @@ import { uuidv7 } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
 import { loadBeirQueries } from '../eval/beir-queries.ts';
 import { createChatClient } from '../llm/chat.ts';
-import { withFeedback } from '../rag/knowledge-index.ts';
+import { type KnowledgeIndex, withFeedback } from '../rag/knowledge-index.ts';
 import { buildFeedbackLayer } from '../rag/feedback-layer.ts';
 import { PROMPT_VARIANTS } from '../llm/prompts.ts';
 import { VARIANTS } from '../rag/generate.ts';
 import { saveGateResults } from '../store/gate-results.ts';
 import { DEFAULT_RANKING, DEFAULT_VERSION_ID, type RankingArtefact } from './artefacts.ts';
-import { checkedSuggestions, citationsOf, loadFeedback, rationales } from './feedback.ts';
+import { type CheckedSuggestion, checkedSuggestions, citationsOf, loadFeedback, rationales } from './feedback.ts';
 import type { GateOptions } from './gate.ts';
 import type { JudgeCounts } from './judge.ts';
-import { type Comparison, compareOnBeir, compareOnChecks, DEFAULT_PROMOTION, decidePromotion, heldOutQueries, type PromotionRule, unseenQuestions } from './holdout.ts';
+import { type Comparison, compareOnBeir, crossValidate, DEFAULT_PROMOTION, decidePromotion, type PromotionRule, titleQueries } from './holdout.ts';
 import { addCandidate, currentVersion, decide } from './registry.ts';
 import { flagPassages } from './train/flags.ts';
-import { trainRanking } from './train-ranking.ts';
+import { corpusRankings, DEFAULT_RANKING_TRAINING, trainRanking } from './train-ranking.ts';
 import { trainVariantPolicy, type VariantCycleReport } from './train-variants.ts';
-
-/** Held-out checked suggestions wanted at least: enough for the paired test to see a real gain. */
-const MIN_HELD_OUT = 40;
 
 export interface CycleOptions {
   now?: Date;
-  /** Share of the newest checked suggestions held out for evaluation (0.1; at least MIN_HELD_OUT). */
-  holdoutShare?: number;
+  /** Folds of the cross-validated estimate (5). */
+  folds?: number;
   /** A BEIR folder scored as a regression set, and its split (`test`). */
   regression?: { dir: string; split: string } | undefined;
   gate?: Partial<GateOptions>;
@@ -42,10 +39,10 @@ export interface RankingCycleReport {
   versionId?: string;
   parent: string;
   reason: string;
+  /** Checked suggestions the candidate learned from. */
   trainQueries: number;
+  /** Checked suggestions scored out of fold (those the current version never trained on). */
   heldOutQueries: number;
-  /** Held-out suggestions whose question training never saw: the ones compared. */
-  unseenHeldOut: number;
   comparisons: Comparison[];
   training?: Record<string, unknown>;
 }
@@ -116,44 +113,54 @@ async function rankingStep(
   const parent = current?.id ?? DEFAULT_VERSION_ID.ranking;
   const currentArtefact = current?.artefact ?? DEFAULT_RANKING;
   const checked = checkedSuggestions(feedback);
-  // The newest share is held out, but never fewer than MIN_HELD_OUT checks while there are twice as many.
-  const holdout = Math.max(Math.round(checked.length * (options.holdoutShare ?? 0.1)), Math.min(MIN_HELD_OUT, Math.floor(checked.length / 2)));
-  const train = checked.slice(0, checked.length - holdout);
-  const held = checked.slice(checked.length - holdout);
-  const unseen = unseenQuestions(train, held);
-  const base = { parent, trainQueries: train.length, heldOutQueries: held.length, unseenHeldOut: unseen.length, comparisons: [] };
-  if (train.length === 0) return { ...base, decision: 'skipped', reason: 'no relevance checks to learn from yet' };
+  const base = { parent, trainQueries: checked.length, heldOutQueries: 0, comparisons: [] };
+  if (checked.length === 0) return { ...base, decision: 'skipped', reason: 'no relevance checks to learn from yet' };
 
   const index = deps.knowledge.index;
   const flagged = flagPassages({ rationales: rationales(feedback), citationsOf: (s, c) => citationsOf(feedback, s, c) });
   const version = `learned-${runId.slice(4, 17)}`;
-  const candidate = trainRanking(index, train, currentArtefact, flagged, version);
-  const candidateIndex = withFeedback(index, buildFeedbackLayer(index.passages, 'candidate', candidate.artefact));
-  const comparisons = [compareOnChecks(index, candidateIndex, heldOutQueries(unseen))];
+  const rankings = corpusRankings(index, checked, currentArtefact);
+  const train = (checks: CheckedSuggestion[]) => trainRanking(index, checks, currentArtefact, flagged, version, DEFAULT_RANKING_TRAINING, rankings).artefact;
+  const candidate = trainRanking(index, checked, currentArtefact, flagged, version, DEFAULT_RANKING_TRAINING, rankings);
+  const candidateIndex = withFeedback(index, buildFeedbackLayer(index, 'candidate', candidate.artefact));
+  // Checks the current version learned from would be answered from its memory: scoring them would favour it.
+  const trainedThrough = typeof current?.inputs.trainedThrough === 'string' ? current.inputs.trainedThrough : undefined;
+  const fresh = (s: CheckedSuggestion) => trainedThrough === undefined || s.createdAt > trainedThrough;
+  const comparisons = [
+    crossValidate(index, checked, (checks) => withFeedback(index, buildFeedbackLayer(index, 'candidate-fold', train(checks))), fresh, options.folds),
+    // Without either version's memory: what the candidate changes for every question, whoever asked what.
+    compareOnBeir(withoutMemory(index), withoutMemory(candidateIndex), titleQueries(index), 'article titles asked as questions (full rankings, memory aside)'),
+  ];
   if (options.regression) {
     const queries = loadBeirQueries(options.regression.dir, options.regression.split);
     comparisons.push(compareOnBeir(index, candidateIndex, queries, `regression set ${options.regression.dir} (${options.regression.split})`));
   }
+  const heldOut = comparisons[0]!.n;
   const decision = decidePromotion(comparisons, { ...DEFAULT_PROMOTION, ...options.promotion });
-  // What is promoted is exactly what was evaluated (trained on the older checks only). Refitting on the held-out
-  // checks too would leak them: the next cycle holds out the newest checks, which that refit would have seen.
+  // What is promoted learned from every check; the cross-validated estimate is that of this training procedure,
+  // and the next cycle scores only checks newer than `trainedThrough`.
   const stored = await addCandidate(db, {
     kind: 'ranking',
     parent,
     runId,
-    inputs: { ...candidate.stats, trainQueries: train.length, heldOutQueries: held.length, unseenHeldOut: unseen.length, trainedThrough: train[train.length - 1]!.createdAt },
+    inputs: { ...candidate.stats, trainQueries: checked.length, heldOutQueries: heldOut, trainedThrough: checked[checked.length - 1]!.createdAt },
     metrics: { comparisons },
     artefact: candidate.artefact,
   });
   await decide(db, stored.id, { ...decision, metrics: { comparisons } });
   return {
     ...base,
+    heldOutQueries: heldOut,
     decision: decision.promote ? 'promoted' : 'kept',
     versionId: stored.id,
     reason: decision.reason,
     comparisons,
     training: candidate.stats as unknown as Record<string, unknown>,
   };
+}
+
+function withoutMemory(index: KnowledgeIndex): KnowledgeIndex {
+  return withFeedback(index, { ...index.feedback, memory: undefined });
 }
 
 /** The variants the serving generator can show: prompt templates with a model, extractive recipes without. */

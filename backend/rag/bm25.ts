@@ -168,6 +168,11 @@ export class Bm25Index {
     return id === undefined ? 0 : this.idfs[id]!;
   }
 
+  /** The idf a term held by no document would have: the most a term can weigh. */
+  maxIdf(): number {
+    return Math.log(1 + (this.size + 0.5) / 0.5);
+  }
+
   /** Documents (ascending) holding a term in any field. */
   docsWith(term: string): Int32Array | undefined {
     const id = this.ids.get(term);

@@ -62,7 +62,7 @@ export function buildIndex(passages: PassageRow[], importId: string, reranker: R
     bm25,
     facets,
     reranker,
-    feedback: buildFeedbackLayer(passages, DEFAULT_VERSION_ID.ranking, { ...DEFAULT_RANKING, reranker }),
+    feedback: buildFeedbackLayer({ passages, bm25 }, DEFAULT_VERSION_ID.ranking, { ...DEFAULT_RANKING, reranker }),
     replyPolicy: { versionId: DEFAULT_VERSION_ID.variants },
     registry: { ranking: DEFAULT_VERSION_ID.ranking, variants: DEFAULT_VERSION_ID.variants },
     importId,
@@ -119,7 +119,7 @@ export async function loadIndex(db: Kysely<Database>, options: { embedModel?: st
     index.replyPolicy = { versionId: variants.id, shown: { champion, challenger, trial: trial ?? null } };
   }
   index.registry = { ranking: ranking?.id ?? DEFAULT_VERSION_ID.ranking, variants: variants?.id ?? DEFAULT_VERSION_ID.variants };
-  return ranking && artefact?.success ? withFeedback(index, buildFeedbackLayer(passages, ranking.id, artefact.data)) : index;
+  return ranking && artefact?.success ? withFeedback(index, buildFeedbackLayer(index, ranking.id, artefact.data)) : index;
 }
 
 function shortLabel(name: string, max = 40): string {

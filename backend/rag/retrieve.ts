@@ -7,8 +7,8 @@
 import { type Hit, topK } from './bm25.ts';
 import { DEFAULT_VERSION_ID } from '../flywheel/artefacts.ts';
 import { reciprocalRankFusion } from './dense.ts';
-import { type SimilarQueries, similarQueryScores } from './feedback-layer.ts';
 import type { Mention } from './facets.ts';
+import { questionTerms } from './question-memory.ts';
 import type { KnowledgeIndex } from './knowledge-index.ts';
 import type { RetrievalQuery } from './query.ts';
 import { type FeatureVector, rerank, type RerankerModel } from './reranker.ts';
@@ -104,11 +104,10 @@ export function retrievePassages(index: KnowledgeIndex, query: RetrievalQuery, o
   const vector = options.queryVector;
   const dense = vector && vector.length === index.dense?.dims ? index.dense : undefined;
   const fused = dense && vector ? fuse(lexical, dense.search(vector, options.k), options.k) : lexical;
-  // Feedback: how much this query is like the queries agents judged each passage relevant (or irrelevant) to.
+  // Feedback: what agents judged for earlier questions close to this one (the newest customer message).
   const { feedback } = index;
-  const expansion = similarQueryScores(feedback.expansions, query.terms);
-  const rejection = similarQueryScores(feedback.rejections, query.terms);
-  const first = expansion.size > 0 ? withExpansionHits(fused, expansion, options.k) : fused;
+  const memory = feedback.memory ? feedback.memory.recall(feedback.memory.neighbours(questionTerms(query.focus.keys(), query.terms.keys())), feedback.threshold) : NO_MEMORY;
+  const first = memory.size > 0 ? withMemoryHits(fused, memory, options.k) : fused;
 
   const focusTotal = sum(query.focus.values());
   const candidates = first.map((hit) => {
@@ -125,27 +124,47 @@ export function retrievePassages(index: KnowledgeIndex, query: RetrievalQuery, o
     if (dense) features.dense = dense.similarity(doc);
     if (feedback.versionId !== DEFAULT_VERSION_ID.ranking) {
       features.prior = feedback.priors[doc]!;
-      features.expansion = expansion.score(doc);
-      features.rejection = rejection.score(doc);
     }
     return { doc, score: hit.score, features };
   });
+  if (feedback.versionId !== DEFAULT_VERSION_ID.ranking) {
+    const topFacet = strongestFacet(candidates);
+    for (const c of candidates) Object.assign(c.features, remembered(memory.get(c.doc) ?? 0, c.features.facet, topFacet));
+  }
   scratch.clear(docs);
   return { mentions, hits: options.reranker ? rerank(options.reranker, candidates) : candidates, dense: dense !== undefined };
 }
 
-/** Passages whose judged-relevant queries match this one closely enough to join the candidates whatever their text. */
-const EXPANSION_HITS = 10;
-const EXPANSION_MIN = 0.5;
+const NO_MEMORY: ReadonlyMap<number, number> = new Map();
 
-/** The first stage's list with the best expansion matches it lacks in place of its tail (still at most k). */
-function withExpansionHits(first: readonly Hit[], expansion: SimilarQueries, k: number): Hit[] {
+/** The strongest facet feature among candidates (0 when the conversation names no facet value). */
+export function strongestFacet(candidates: readonly { features: FeatureVector }[]): number {
+  let max = 0;
+  for (const c of candidates) if (c.features.facet > max) max = c.features.facet;
+  return max;
+}
+
+/**
+ * The memory features of a passage. When the conversation names a facet value (a hotel, a product), a passage
+ * remembered for a like question counts only if it carries what this conversation names: "is breakfast included?"
+ * about one hotel says nothing about another hotel's breakfast passage.
+ */
+export function remembered(memory: number, facet: number, topFacet: number): { expansion: number; rejection: number } {
+  const sameSubject = topFacet <= 0 || facet >= 0.5 * topFacet;
+  return { expansion: sameSubject ? Math.max(0, memory) : 0, rejection: Math.max(0, -memory) };
+}
+/** Passages remembered as relevant to a question this close join the candidates whatever their text. */
+const MEMORY_HITS = 10;
+const MEMORY_MIN = 0.3;
+
+/** The first stage's list with the remembered passages it lacks in place of its tail (still at most k). */
+export function withMemoryHits(first: readonly Hit[], memory: ReadonlyMap<number, number>, k: number): Hit[] {
   const have = new Set(first.map((h) => h.doc));
-  const extra = expansion
-    .atLeast(EXPANSION_MIN)
-    .filter((doc) => !have.has(doc))
-    .slice(0, EXPANSION_HITS)
-    .map((doc) => ({ doc, score: 0 }));
+  const extra = [...memory]
+    .filter(([doc, m]) => m >= MEMORY_MIN && !have.has(doc))
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, MEMORY_HITS)
+    .map(([doc]) => ({ doc, score: 0 }));
   if (extra.length === 0) return [...first];
   return [...first.slice(0, Math.max(0, Math.min(first.length, k - extra.length))), ...extra];
 }
