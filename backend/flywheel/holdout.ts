@@ -78,7 +78,7 @@ export function compareOnChecks(current: KnowledgeIndex, candidate: KnowledgeInd
     retrieve(index, q.ticket)
       .ranked.map((hit) => index.passages[hit.doc]!.id)
       .filter((id) => judged.has(id));
-  return paired(
+  return pairedComparison(
     'held-out checks',
     held.map(({ query, judged }) => [queryMetrics(rank(current, query, judged), query.relevant), queryMetrics(rank(candidate, query, judged), query.relevant)]),
   );
@@ -87,7 +87,7 @@ export function compareOnChecks(current: KnowledgeIndex, candidate: KnowledgeInd
 /** Paired comparison on a BEIR regression set (documents are article ids). */
 export function compareOnBeir(current: KnowledgeIndex, candidate: KnowledgeIndex, queries: readonly EvalQuery[], name: string): Comparison {
   const rank = (index: KnowledgeIndex, q: EvalQuery) => retrieve(index, q.ticket).ranked.map((hit) => index.passages[hit.doc]!.article_id);
-  return paired(
+  return pairedComparison(
     name,
     queries.map((q) => [queryMetrics(rank(current, q), q.relevant), queryMetrics(rank(candidate, q), q.relevant)]),
   );
@@ -113,7 +113,7 @@ export function crossValidate(
     const c = compareOnChecks(current, candidate, held);
     pairs.push(...c.pairs);
   }
-  return paired(`${k}-fold cross-validated checks`, pairs);
+  return pairedComparison(`${k}-fold cross-validated checks`, pairs);
 }
 
 /** Most title queries scored per cycle (every n-th title beyond it), to bound the cycle's time on a large knowledge base. */
@@ -139,7 +139,8 @@ export function titleQueries(index: KnowledgeIndex): EvalQuery[] {
   return out;
 }
 
-function paired(set: string, pairs: [QueryMetrics, QueryMetrics][]): ScoredComparison {
+/** Paired per-query metrics (current, candidate) summarised: mean difference and its standard error per metric. */
+export function pairedComparison(set: string, pairs: [QueryMetrics, QueryMetrics][]): ScoredComparison {
   const n = pairs.length;
   const metrics = {} as Record<MetricName, PairedMetric>;
   for (const name of METRIC_NAMES) {

@@ -24,7 +24,7 @@ describe('dpo', () => {
   it('writes a pair per left/right choice in both TRL and OpenAI form, with strength and shown position', async () => {
     const s = await seedSuggestion(store.db);
     const pref = about(s, 'preference', { choice: 'right', strength: 'strong' });
-    await seedAnnotations(store.db, [pref, about(s, 'preference', { choice: 'tie' }), about(s, 'preference', { choice: 'both_bad' })]);
+    await seedAnnotations(store.db, [pref, about(s, 'preference', { choice: 'tie', agent: 'agent-8' }), about(s, 'preference', { choice: 'both_bad', agent: 'agent-9' })]);
     const run = await runBatch(store.db, { kinds: ['dpo'] });
 
     const trl = run.jsonl('dpo.trl.jsonl.gz').map((r) => TrlDpoRecord.parse(r));
