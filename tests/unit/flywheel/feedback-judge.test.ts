@@ -8,8 +8,9 @@ import type { ChatClient } from '../../../backend/llm/chat.ts';
 import { payloadHash, storeAnnotations } from '../../../backend/store/annotations.ts';
 import { openStore, type Store } from '../../../backend/store/connect.ts';
 import { saveSuggestion } from '../../../backend/store/suggestions.ts';
-import type { Annotation, SuggestionResponse } from '../../../shared/index.ts';
+import type { Annotation } from '../../../shared/index.ts';
 import { makeAnnotation } from '../../helpers/annotations.ts';
+import { PASSWORD_SUGGESTION } from '../../helpers/suggestions.ts';
 
 let dir: string;
 let store: Store;
@@ -22,23 +23,10 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const SUGGESTION: SuggestionResponse = {
-  suggestionId: 'sugg-1',
-  query: 'How do I reset my password?',
-  snippets: [
-    { snippetId: 'p-reset', articleId: 'a-reset', title: 'Resetting a password', text: 'Use Forgot password on the sign-in page.', url: '', score: 1, rank: 1 },
-    { snippetId: 'p-ship', articleId: 'a-ship', title: 'Shipping times', text: 'Parcels arrive in three days.', url: '', score: 0.5, rank: 2 },
-  ],
-  candidates: [],
-  modelVersion: 'builtin-extractive@1',
-  indexVersion: 'test',
-  retrieved: 2,
-  createdAt: '2026-11-20T09:00:00.000Z',
-};
 
 describe('loadFeedback with the LLM judge', () => {
   it("weighs down a label the judge disagrees with, saying why, and leaves the others alone", async () => {
-    await saveSuggestion(store.db, { tenant: 'acme', host: 'demo', ticketId: 't1' }, SUGGESTION, {
+    await saveSuggestion(store.db, { tenant: 'acme', host: 'demo', ticketId: 't1' }, PASSWORD_SUGGESTION, {
       host: 'demo',
       ticketId: 't1',
       messages: [{ role: 'customer', text: 'How do I reset my password?' }],

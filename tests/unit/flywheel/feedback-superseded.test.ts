@@ -3,8 +3,9 @@ import { checkedSuggestions, loadFeedback, preferences } from '../../../backend/
 import { countAnnotations, payloadHash, storeAnnotations } from '../../../backend/store/annotations.ts';
 import { openStore, type Store } from '../../../backend/store/connect.ts';
 import { saveSuggestion } from '../../../backend/store/suggestions.ts';
-import type { Annotation, SuggestionResponse } from '../../../shared/index.ts';
+import type { Annotation } from '../../../shared/index.ts';
 import { makeAnnotation } from '../../helpers/annotations.ts';
+import { PASSWORD_SUGGESTION } from '../../helpers/suggestions.ts';
 
 let store: Store;
 beforeEach(async () => {
@@ -14,19 +15,6 @@ afterEach(async () => {
   await store.close();
 });
 
-const SUGGESTION: SuggestionResponse = {
-  suggestionId: 'sugg-1',
-  query: 'How do I reset my password?',
-  snippets: [
-    { snippetId: 'p-reset', articleId: 'a-reset', title: 'Resetting a password', text: 'Use Forgot password on the sign-in page.', url: '', score: 1, rank: 1 },
-    { snippetId: 'p-ship', articleId: 'a-ship', title: 'Shipping times', text: 'Parcels arrive in three days.', url: '', score: 0.5, rank: 2 },
-  ],
-  candidates: [],
-  modelVersion: 'builtin-extractive@1',
-  indexVersion: 'test',
-  retrieved: 2,
-  createdAt: '2026-11-20T09:00:00.000Z',
-};
 
 /** Minutes apart, so no gate rule about rapid labelling weighs them down. */
 const at = (minute: number) => new Date(Date.parse('2026-11-20T09:00:00.000Z') + minute * 60_000).toISOString();
@@ -34,7 +22,7 @@ const label = (agent: string, snippetId: string, value: string, minute: number) 
   makeAnnotation('relevance', 'acme', { agent, suggestionId: 'sugg-1', snippetId, articleId: `a-${snippetId}`, rank: 1, label: value, clientTime: at(minute) });
 
 async function seed(items: Annotation[]): Promise<void> {
-  await saveSuggestion(store.db, { tenant: 'acme', host: 'demo', ticketId: 't1' }, SUGGESTION, {
+  await saveSuggestion(store.db, { tenant: 'acme', host: 'demo', ticketId: 't1' }, PASSWORD_SUGGESTION, {
     host: 'demo',
     ticketId: 't1',
     messages: [{ role: 'customer', text: 'How do I reset my password?' }],
