@@ -26,7 +26,7 @@ export interface FeedbackLayer {
 
 const FLAGGED_PRIOR = -0.5;
 /** Threshold of artefacts that predate the memory's own setting. */
-export const DEFAULT_MEMORY_THRESHOLD = 0.5;
+export const DEFAULT_MEMORY_THRESHOLD = 0.2;
 
 export function buildFeedbackLayer(base: { passages: readonly PassageRow[]; bm25: Bm25Index }, versionId: string, artefact: RankingArtefact): FeedbackLayer {
   const { passages, bm25 } = base;

@@ -42,8 +42,8 @@ describe('feedback layer: the memory of checked questions', () => {
     expect(learned.version).toBe(`${RETRIEVAL_VERSION}+rerank-ranking-test1@imp`);
   });
 
-  it('a loose match lifts nothing: closeness is absolute, not relative to the best match of the moment', () => {
-    const learned = layered(artefact({ expansions: { 'gift-cards': ['Could I swap a voucher for money?'] } }));
+  it('a match below the threshold lifts nothing: closeness is absolute, not relative to the best match of the moment', () => {
+    const learned = layered(artefact({ expansions: { 'gift-cards': ['Could I swap a voucher for money?'] }, memory: { threshold: 0.5 } }));
     const ranked = retrieve(learned, ticket('Is money back paid to the card for a refund?')).ranked;
     for (const hit of ranked) expect(hit.features.expansion).toBe(0);
     expect(ids(learned, 'Is money back paid to the card for a refund?')).toEqual(ids(index, 'Is money back paid to the card for a refund?'));
