@@ -8,6 +8,7 @@ import type { AppDeps } from '../deps.ts';
 import { createDeps, createLogger } from '../server.ts';
 import { type CycleReport, runFlywheelCycle } from './cycle.ts';
 import { ARTEFACT_KINDS, DEFAULT_VERSION_ID } from './artefacts.ts';
+import { explainComparisons } from './holdout.ts';
 import { currentVersion, listVersions, rollback, RollbackError } from './registry.ts';
 
 export const FLYWHEEL_USAGE = `Usage:
@@ -73,12 +74,12 @@ async function run(deps: AppDeps, values: { json?: boolean; regression?: string;
 export function describeCycle(r: CycleReport): string[] {
   const lines = [
     `run ${r.runId}: ${r.status} in ${r.durationMs} ms over ${r.annotations} annotations`,
-    `gate: ${r.gate.passed} passed, ${r.gate.reduced} down-weighted, ${r.gate.setAside} set aside`,
+    `gate: ${r.gate.passed} passed, ${r.gate.reduced} down-weighted, ${r.gate.setAside} set aside${r.gate.superseded ? `; ${r.gate.superseded} replaced by the same agent's later signal` : ''}`,
     `ranking: ${r.ranking.decision}${r.ranking.versionId ? ` ${r.ranking.versionId}` : ''} — ${r.ranking.reason}`,
   ];
-  for (const c of r.ranking.comparisons) {
-    const m = c.metrics;
-    lines.push(`  ${c.set} (n=${c.n}): ndcg@10 ${m['ndcg@10'].current} → ${m['ndcg@10'].candidate}, mrr ${m.mrr.current} → ${m.mrr.candidate}, p@8 ${m['precision@8'].current} → ${m['precision@8'].candidate}`);
+  if (r.ranking.comparisons.length > 0) {
+    lines.push('  evidence (each check scored by a version trained without it; article titles on whole rankings):');
+    for (const line of explainComparisons(r.ranking.comparisons)) lines.push(`  - ${line}`);
   }
   lines.push(`variants: ${r.variants.decision} — champion ${r.variants.champion}, challenger ${r.variants.challenger}${r.variants.trial ? `, on trial ${r.variants.trial.variant} (${Math.round(r.variants.trial.share * 100)} % of tickets)` : ''}; ${r.variants.reason}`);
   lines.push(`serving index ${r.indexVersion}`);

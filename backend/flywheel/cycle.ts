@@ -53,7 +53,8 @@ export interface CycleReport {
   durationMs: number;
   status: 'promoted' | 'kept' | 'failed';
   annotations: number;
-  gate: { total: number; passed: number; reduced: number; setAside: number; byRule: Record<string, number> };
+  /** `superseded`: signals left out because the same agent later changed them (kept in the store). */
+  gate: { total: number; passed: number; reduced: number; setAside: number; byRule: Record<string, number>; superseded: number };
   agreement: unknown;
   /** The LLM judge's counts (agreed, disagreed, malformed, failed…), when a model is configured. */
   judge?: JudgeCounts | undefined;
@@ -86,7 +87,7 @@ export async function runFlywheelCycle(deps: AppDeps, options: CycleOptions = {}
       durationMs: Math.round(performance.now() - t0),
       status: ranking.decision === 'promoted' || variants.decision === 'promoted' ? 'promoted' : 'kept',
       annotations: feedback.items.length,
-      gate: { total, passed, reduced, setAside, byRule },
+      gate: { total, passed, reduced, setAside, byRule, superseded: feedback.superseded },
       agreement: feedback.gate.agreement.perSignal,
       judge: feedback.judge,
       ranking,

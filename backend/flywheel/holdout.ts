@@ -187,6 +187,22 @@ export function decidePromotion(comparisons: readonly Comparison[], rule: Promot
   return { promote: true, reason: `${said.join('; ')}; nothing regresses` };
 }
 
+/** What each comparison says, in words for a team lead: one line per set, with its verdict. */
+export function explainComparisons(comparisons: readonly Comparison[], rule: PromotionRule = DEFAULT_PROMOTION): string[] {
+  const beyond = (m: PairedMetric, z: number) => Math.abs(m.diff) > Math.max(rule.margin, z * m.se);
+  return comparisons.map((c) => {
+    const t = c.metrics[rule.target];
+    const worse = METRIC_NAMES.filter((name) => c.metrics[name].diff < 0 && beyond(c.metrics[name], rule.harmZ));
+    const verdict = worse.length
+      ? `worse beyond noise on ${worse.join(', ')}`
+      : t.diff > 0 && beyond(t, rule.z)
+        ? 'better beyond noise, nothing worse'
+        : 'no difference beyond noise';
+    const sign = t.diff >= 0 ? '+' : '';
+    return `${c.set}, ${c.n} questions: ${rule.target} ${t.current} → ${t.candidate} (${sign}${t.diff} ± ${t.se}), ${verdict}`;
+  });
+}
+
 function mean(values: readonly number[]): number {
   return values.length ? values.reduce((s, v) => s + v, 0) / values.length : 0;
 }

@@ -9,6 +9,7 @@ import {
   DEFAULT_PROMOTION,
   decidePromotion,
   crossValidate,
+  explainComparisons,
   heldOutQueries,
   type MetricName,
   type PairedMetric,
@@ -245,6 +246,21 @@ describe('decidePromotion on A/A data', () => {
     const cycles = 400;
     for (let i = 0; i < cycles; i++) if (decidePromotion([pairedComparison('checks', noisy(200)), pairedComparison('titles', noisy(300))]).promote) promoted++;
     expect(promoted / cycles).toBeLessThanOrEqual(0.05);
+  });
+});
+
+describe('explainComparisons', () => {
+  it('says per set what changed and whether it is beyond noise', () => {
+    const lines = explainComparisons([
+      comparison(400, { 'ndcg@10': { current: 0.8, candidate: 0.85, diff: 0.05, se: 0.01 } }, '5-fold cross-validated checks'),
+      comparison(120, { mrr: { diff: -0.05, se: 0.01 } }, 'article titles'),
+      comparison(120, {}, 'regression set'),
+    ]);
+    expect(lines).toEqual([
+      '5-fold cross-validated checks, 400 questions: ndcg@10 0.8 → 0.85 (+0.05 ± 0.01), better beyond noise, nothing worse',
+      'article titles, 120 questions: ndcg@10 0.5 → 0.5 (+0 ± 0.01), worse beyond noise on mrr',
+      'regression set, 120 questions: ndcg@10 0.5 → 0.5 (+0 ± 0.01), no difference beyond noise',
+    ]);
   });
 });
 
