@@ -19,12 +19,12 @@ import type { JudgeCounts } from './judge.ts';
 import { type Comparison, compareOnBeir, crossValidate, DEFAULT_PROMOTION, decidePromotion, type PromotionRule, titleQueries } from './holdout.ts';
 import { addCandidate, currentVersion, decide } from './registry.ts';
 import { flagPassages } from './train/flags.ts';
-import { corpusRankings, DEFAULT_RANKING_TRAINING, trainRanking } from './train-ranking.ts';
+import { DEFAULT_RANKING_TRAINING, thresholdEvidence, trainRanking } from './train-ranking.ts';
 import { trainVariantPolicy, type VariantCycleReport } from './train-variants.ts';
 
 export interface CycleOptions {
   now?: Date;
-  /** Folds of the cross-validated estimate (5). */
+  /** Folds of the cross-validated estimate and of choosing the memory's threshold (5). */
   folds?: number;
   /** A BEIR folder scored as a regression set, and its split (`test`). */
   regression?: { dir: string; split: string } | undefined;
@@ -120,15 +120,16 @@ async function rankingStep(
   const index = deps.knowledge.index;
   const flagged = flagPassages({ rationales: rationales(feedback), citationsOf: (s, c) => citationsOf(feedback, s, c) });
   const version = `learned-${runId.slice(4, 17)}`;
-  const rankings = corpusRankings(index, checked, currentArtefact);
-  const train = (checks: CheckedSuggestion[]) => trainRanking(index, checks, currentArtefact, flagged, version, DEFAULT_RANKING_TRAINING, rankings).artefact;
-  const candidate = trainRanking(index, checked, currentArtefact, flagged, version, DEFAULT_RANKING_TRAINING, rankings);
+  const training = { ...DEFAULT_RANKING_TRAINING, folds: options.folds ?? DEFAULT_RANKING_TRAINING.folds };
+  const evidence = thresholdEvidence(index, checked, currentArtefact, training);
+  const train = (checks: CheckedSuggestion[], without: number) => trainRanking(index, checks, currentArtefact, flagged, version, training, { evidence, without }).artefact;
+  const candidate = trainRanking(index, checked, currentArtefact, flagged, version, training, { evidence });
   const candidateIndex = withFeedback(index, buildFeedbackLayer(index, 'candidate', candidate.artefact));
   // Checks the current version learned from would be answered from its memory: scoring them would favour it.
   const trainedThrough = typeof current?.inputs.trainedThrough === 'string' ? current.inputs.trainedThrough : undefined;
   const fresh = (s: CheckedSuggestion) => trainedThrough === undefined || s.createdAt > trainedThrough;
   const comparisons = [
-    crossValidate(index, checked, (checks) => withFeedback(index, buildFeedbackLayer(index, 'candidate-fold', train(checks))), fresh, options.folds),
+    crossValidate(index, checked, (checks, without) => withFeedback(index, buildFeedbackLayer(index, 'candidate-fold', train(checks, without))), fresh, training.folds),
     // Without either version's memory: what the candidate changes for every question, whoever asked what.
     compareOnBeir(withoutMemory(index), withoutMemory(candidateIndex), titleQueries(index), 'article titles asked as questions (full rankings, memory aside)'),
   ];

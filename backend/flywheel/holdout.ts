@@ -94,13 +94,13 @@ export function compareOnBeir(current: KnowledgeIndex, candidate: KnowledgeIndex
 }
 
 /**
- * Cross-validated comparison over all `checked`: fold f is ranked by `trainWithout(f's complement)` and by the
- * current index. Only suggestions `fresh` (not trained on by the current version) are scored.
+ * Cross-validated comparison over all `checked`: fold f is ranked by `trainWithout(f's complement, f)` and by the
+ * current index (folds as `foldsOf(checked, folds)` deals them). Only suggestions `fresh` (not trained on by the current version) are scored.
  */
 export function crossValidate(
   current: KnowledgeIndex,
   checked: readonly CheckedSuggestion[],
-  trainWithout: (train: CheckedSuggestion[]) => KnowledgeIndex,
+  trainWithout: (train: CheckedSuggestion[], fold: number) => KnowledgeIndex,
   fresh: (s: CheckedSuggestion) => boolean,
   folds = 5,
 ): Comparison {
@@ -109,7 +109,10 @@ export function crossValidate(
   for (let f = 0; k > 1 && f < k; f++) {
     const held = heldOutQueries(checked.filter((s, i) => fold[i] === f && fresh(s)));
     if (held.length === 0) continue;
-    const candidate = trainWithout(checked.filter((_, i) => fold[i] !== f));
+    const candidate = trainWithout(
+      checked.filter((_, i) => fold[i] !== f),
+      f,
+    );
     const c = compareOnChecks(current, candidate, held);
     pairs.push(...c.pairs);
   }

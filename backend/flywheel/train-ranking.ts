@@ -16,7 +16,7 @@ import { withFeedback } from '../rag/knowledge-index.ts';
 import { buildFeedbackLayer, DEFAULT_MEMORY_THRESHOLD } from '../rag/feedback-layer.ts';
 import { FEATURES, type FeatureName, type FeatureVector, rerankScore, type RerankerModel } from '../rag/reranker.ts';
 import { remembered, strongestFacet, withMemoryHits } from '../rag/retrieve.ts';
-import { rememberedTerms, rememberedText } from '../rag/question-memory.ts';
+import { MIN_SIMILARITY, type Neighbours, type QuestionMemory, rememberedTerms, rememberedText } from '../rag/question-memory.ts';
 import { retrieve } from '../rag/suggest.ts';
 import { ndcgAt } from '../eval/metrics.ts';
 import type { CheckedSuggestion } from './feedback.ts';
@@ -35,7 +35,7 @@ const FEEDBACK_FEATURES = Object.keys(FEEDBACK_WEIGHTS) as FeatureName[];
  * the threshold and the memory is scaled by the closest match, so a loose match only nudges (train-only dev splits
  * of stackfaq, stackfaq-sparse and dstc11: MRR best at 0.1–0.2, every one above 0.5).
  */
-export const MEMORY_THRESHOLDS = [0.1, 0.2, 0.35, 0.5, 0.8, 1] as const;
+export const MEMORY_THRESHOLDS = [MIN_SIMILARITY, 0.2, 0.35, 0.5, 0.8, 1] as const;
 
 export interface RankingTrainingOptions {
   folds: number;
@@ -43,7 +43,7 @@ export interface RankingTrainingOptions {
   maxQueriesPerPassage: number;
 }
 
-export const DEFAULT_RANKING_TRAINING: RankingTrainingOptions = { folds: 4, maxQueriesPerPassage: 64 };
+export const DEFAULT_RANKING_TRAINING: RankingTrainingOptions = { folds: 5, maxQueriesPerPassage: 64 };
 
 export interface ThresholdChoice {
   threshold: number;
@@ -96,6 +96,60 @@ export function feedbackFromChecks(
   };
 }
 
+/**
+ * What choosing the threshold needs, computed once per cycle over all checks: the folds, each check's corpus
+ * ranking, and the remembered questions near each check with the fold each came from. A fold's memory is then the
+ * whole memory without its questions: a question asked again stays in one fold (folds.ts), so removing a fold removes
+ * exactly its questions and their votes (up to the cap on questions kept per passage).
+ */
+export interface ThresholdEvidence {
+  checked: readonly CheckedSuggestion[];
+  fold: number[];
+  k: number;
+  memory: QuestionMemory | undefined;
+  /** Per checked suggestion (undefined: nothing judged relevant, nothing to score). */
+  prepared: (PreparedCheck | undefined)[];
+}
+
+interface PreparedCheck {
+  /** Passage id → grade (2 relevant, 1 partly). */
+  relevant: Map<string, number>;
+  /** First-stage candidates with their corpus score (the current model's corpus part) and facet feature. */
+  candidates: { doc: number; corpus: number; facet: number }[];
+  topFacet: number;
+  /** Remembered questions near it, and each one's fold (−1: unknown, never used). */
+  neighbours: Neighbours;
+  folds: number[];
+}
+
+export function thresholdEvidence(
+  base: KnowledgeIndex,
+  checked: readonly CheckedSuggestion[],
+  current: RankingArtefact,
+  options: Pick<RankingTrainingOptions, 'folds' | 'maxQueriesPerPassage'> = DEFAULT_RANKING_TRAINING,
+  rankings: CorpusRankings = corpusRankings(base, checked, current),
+): ThresholdEvidence {
+  const { fold, k } = foldsOf(checked, options.folds);
+  const texts = checked.map((s) => rememberedText(s.ticket, s.question));
+  const foldOfText = new Map(texts.map((t, i) => [t, fold[i]!]));
+  const { memory } = buildFeedbackLayer(base, 'all-checks', { ...DEFAULT_RANKING, ...feedbackFromChecks(checked, options) });
+  const corpus = corpusModel(current.reranker);
+  const prepared = checked.map((s, i): PreparedCheck | undefined => {
+    const relevant = new Map([...s.checks].filter(([, c]) => c.label >= 0.5).map(([id, c]) => [id, c.label >= 0.75 ? 2 : 1] as const));
+    if (relevant.size === 0) return undefined;
+    const ranked = rankings.get(s.suggestionId) ?? [];
+    const neighbours = memory ? memory.neighbours(rememberedTerms(texts[i]!)) : { questions: [], similarities: [] };
+    return {
+      relevant,
+      candidates: ranked.map(({ doc, features }) => ({ doc, corpus: rerankScore(corpus, features), facet: features.facet })),
+      topFacet: strongestFacet(ranked),
+      neighbours,
+      folds: neighbours.questions.map((q) => foldOfText.get(memory!.textOf(q)) ?? -1),
+    };
+  });
+  return { checked, fold, k, memory, prepared };
+}
+
 export function trainRanking(
   base: KnowledgeIndex,
   checked: readonly CheckedSuggestion[],
@@ -103,11 +157,12 @@ export function trainRanking(
   flagged: RankingArtefact['flagged'],
   version: string,
   options: RankingTrainingOptions = DEFAULT_RANKING_TRAINING,
-  rankings: CorpusRankings = corpusRankings(base, checked, current),
+  /** The cycle's evidence over all checks, and the fold `checked` leaves out (none: `checked` is all of them). */
+  within?: { evidence: ThresholdEvidence; without?: number },
 ): { artefact: RankingArtefact; stats: RankingTrainingStats } {
   const learned = feedbackFromChecks(checked, options);
   const reranker = feedbackModel(current.reranker, version);
-  const memory = chooseThreshold(base, checked, reranker, rankings, options);
+  const memory = chooseThreshold(base, within?.evidence ?? thresholdEvidence(base, checked, current, options), within?.without);
   return {
     artefact: { reranker, ...learned, flagged, memory: { threshold: memory.threshold } },
     stats: {
@@ -123,45 +178,40 @@ export function trainRanking(
 }
 
 /**
- * The threshold whose memory ranks held-out checks best, each fold's memory built from the other folds' checks; the
- * default unless another beats it by more than one standard error of the paired difference.
+ * The threshold whose memory ranks held-out checks best, each fold ranked with the memory of the other folds (and
+ * never of fold `without`); the default unless another beats it by more than one standard error of the paired
+ * difference. A passage the memory brings that the first stage did not find scores only what the memory adds.
  */
-export function chooseThreshold(
-  base: KnowledgeIndex,
-  checked: readonly CheckedSuggestion[],
-  reranker: RerankerModel,
-  rankings: CorpusRankings,
-  options: Pick<RankingTrainingOptions, 'folds' | 'maxQueriesPerPassage'> = DEFAULT_RANKING_TRAINING,
-): ThresholdChoice {
-  const { fold, k } = foldsOf(checked, options.folds);
+export function chooseThreshold(base: KnowledgeIndex, evidence: ThresholdEvidence, without?: number): ThresholdChoice {
+  const { checked, fold, k, memory, prepared } = evidence;
   const scores = MEMORY_THRESHOLDS.map(() => [] as number[]);
-  for (let f = 0; k > 1 && f < k; f++) {
-    const rest = checked.filter((_, i) => fold[i] !== f);
-    const { memory } = buildFeedbackLayer(base, 'fold', { ...DEFAULT_RANKING, ...feedbackFromChecks(rest, options) });
-    checked.forEach((s, i) => {
-      if (fold[i] !== f) return;
-      const relevant = new Map([...s.checks].filter(([, c]) => c.label >= 0.5).map(([id, c]) => [id, c.label >= 0.75 ? 2 : 1] as const));
-      if (relevant.size === 0) return;
-      const candidates = rankings.get(s.suggestionId) ?? [];
-      const featuresOf = new Map(candidates.map((c) => [c.doc, c.features]));
-      const topFacet = strongestFacet(candidates);
-      const neighbours = memory?.neighbours(rememberedTerms(rememberedText(s.ticket, s.question)));
-      MEMORY_THRESHOLDS.forEach((threshold, t) => {
-        const recalled = neighbours && memory ? memory.recall(neighbours, threshold) : new Map<number, number>();
-        const docs = withMemoryHits(candidates.map((c) => ({ doc: c.doc, score: 0 })), recalled, candidates.length).map((h) => h.doc);
-        const ranked = docs
-          .map((doc, order) => {
-            const corpus = featuresOf.get(doc) ?? ABSENT;
-            const features = { ...corpus, ...remembered(recalled.get(doc) ?? 0, corpus.facet, topFacet) };
-            return { doc, order, score: rerankScore(reranker, features) };
-          })
-          .sort((a, b) => b.score - a.score || a.order - b.order)
-          .map(({ doc }) => base.passages[doc]!.id)
-          .filter((id) => s.checks.has(id));
-        scores[t]!.push(ndcgAt(ranked, relevant, 10));
-      });
+  checked.forEach((s, i) => {
+    const f = fold[i]!;
+    const p = prepared[i];
+    if (k < 2 || f === without || !p) return;
+    const usable = (j: number) => p.folds[j]! >= 0 && p.folds[j] !== f && p.folds[j] !== without;
+    const own: Neighbours = { questions: p.neighbours.questions.filter((_, j) => usable(j)), similarities: p.neighbours.similarities.filter((_, j) => usable(j)) };
+    const facetOf = new Map(p.candidates.map((c) => [c.doc, c]));
+    let unchanged: number | undefined;
+    MEMORY_THRESHOLDS.forEach((threshold, t) => {
+      const recalled = memory && own.questions.length > 0 ? memory.recall(own, threshold) : NOTHING_RECALLED;
+      // Without anything recalled every threshold ranks as the corpus does: score it once.
+      if (recalled.size === 0 && unchanged !== undefined) return scores[t]!.push(unchanged);
+      const docs = withMemoryHits(p.candidates.map((c) => ({ doc: c.doc, score: 0 })), recalled, p.candidates.length).map((h) => h.doc);
+      const ranked = docs
+        .map((doc, order) => {
+          const c = facetOf.get(doc);
+          const { expansion, rejection } = remembered(recalled.get(doc) ?? 0, c?.facet ?? 0, p.topFacet);
+          return { doc, order, score: (c?.corpus ?? 0) + FEEDBACK_WEIGHTS.expansion * expansion + FEEDBACK_WEIGHTS.rejection * rejection };
+        })
+        .sort((a, b) => b.score - a.score || a.order - b.order)
+        .map(({ doc }) => base.passages[doc]!.id)
+        .filter((id) => s.checks.has(id));
+      const score = ndcgAt(ranked, p.relevant, 10);
+      if (recalled.size === 0) unchanged = score;
+      scores[t]!.push(score);
     });
-  }
+  });
   const queries = scores[0]!.length;
   const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const d = MEMORY_THRESHOLDS.indexOf(DEFAULT_MEMORY_THRESHOLD as (typeof MEMORY_THRESHOLDS)[number]);
@@ -179,8 +229,7 @@ export function chooseThreshold(
   };
 }
 
-/** A passage the first stage did not find, as the memory brings it: no corpus evidence. */
-const ABSENT: FeatureVector = { lexical: 0, facet: 0, coverage: 0, title: 0, length: 0 };
+const NOTHING_RECALLED: ReadonlyMap<number, number> = new Map();
 
 /** The current model's corpus features and weights, without what feedback adds. */
 function corpusModel(model: RerankerModel): RerankerModel {

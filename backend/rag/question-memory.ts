@@ -28,6 +28,10 @@ const CONTEXT_WEIGHT = 0.5;
  * for a question about another hotel would otherwise sink this hotel's own answer.
  */
 const NEAR = 0.5;
+/** Questions less alike than this (cosine) are never neighbours: the lowest threshold the flywheel tries. */
+export const MIN_SIMILARITY = 0.1;
+/** Neighbours kept per question: the memory is a vote of the closest, not of everyone sharing a word. */
+const MAX_NEIGHBOURS = 64;
 /** Sets the question apart from its context in a remembered text (tokenize drops it). */
 const CONTEXT_MARK = '¶';
 
@@ -58,6 +62,8 @@ export function questionTerms(question: Iterable<string>, context: Iterable<stri
 
 /** One remembered question: its unit term vector and its votes per passage (+1 relevant, −1 irrelevant). */
 interface Remembered {
+  /** The first text remembered as this question. */
+  text: string;
   terms: Map<string, number>;
   votes: Map<number, number>;
 }
@@ -70,8 +76,12 @@ export interface Neighbours {
 
 export class QuestionMemory {
   private readonly questions: Remembered[] = [];
-  private readonly postings = new Map<string, number[]>();
+  /** Term → the questions holding it and the term's weight in each, as built and then packed for speed. */
+  private readonly lists = new Map<string, number[]>();
+  private readonly postings = new Map<string, { questions: Int32Array; weights: Float64Array }>();
   private readonly termWeight: (term: string) => number;
+  /** Per-query dot products, reused: only the questions touched are reset. */
+  private dots = new Float64Array(0);
 
   /**
    * @param judged per passage (doc number): the question texts it was judged relevant to and irrelevant to
@@ -79,22 +89,30 @@ export class QuestionMemory {
    */
   constructor(judged: Iterable<{ doc: number; relevant: readonly string[]; irrelevant: readonly string[] }>, termWeight: (term: string) => number) {
     this.termWeight = termWeight;
-    const byText = new Map<string, number>();
-    const remember = (text: string, doc: number, vote: number) => {
+    // A question judged for several passages is read once; texts that differ only in stop words or case are one question.
+    const byText = new Map<string, number | undefined>();
+    const byTerms = new Map<string, number>();
+    const questionOf = (text: string): number | undefined => {
+      if (byText.has(text)) return byText.get(text);
       const terms = rememberedTerms(text);
       const key = [...terms].map(([t, w]) => `${t}:${w}`).sort().join(' ');
-      if (terms.size === 0) return;
-      let q = byText.get(key);
-      if (q === undefined) {
+      let q = terms.size === 0 ? undefined : byTerms.get(key);
+      if (q === undefined && terms.size > 0) {
         q = this.questions.length;
-        byText.set(key, q);
-        this.questions.push({ terms: unitVector(terms, termWeight), votes: new Map() });
+        byTerms.set(key, q);
+        this.questions.push({ text, terms: unitVector(terms, termWeight), votes: new Map() });
         for (const term of this.questions[q]!.terms.keys()) {
-          const list = this.postings.get(term);
+          const list = this.lists.get(term);
           if (list) list.push(q);
-          else this.postings.set(term, [q]);
+          else this.lists.set(term, [q]);
         }
       }
+      byText.set(text, q);
+      return q;
+    };
+    const remember = (text: string, doc: number, vote: number) => {
+      const q = questionOf(text);
+      if (q === undefined) return;
       const votes = this.questions[q]!.votes;
       votes.set(doc, (votes.get(doc) ?? 0) + vote);
     };
@@ -102,20 +120,44 @@ export class QuestionMemory {
       for (const text of relevant) remember(text, doc, 1);
       for (const text of irrelevant) remember(text, doc, -1);
     }
+    for (const [term, list] of this.lists) {
+      this.postings.set(term, { questions: Int32Array.from(list), weights: Float64Array.from(list, (q) => this.questions[q]!.terms.get(term)!) });
+    }
+    this.lists.clear();
+    this.dots = new Float64Array(this.questions.length);
   }
 
   get size(): number {
     return this.questions.length;
   }
 
-  /** Remembered questions sharing a term with a question (its term weights, `questionTerms`), with their cosine similarity to it. */
+  /** The text question `q` was first remembered by. */
+  textOf(q: number): string {
+    return this.questions[q]!.text;
+  }
+
+  /**
+   * The remembered questions nearest a question (its term weights, `questionTerms`): at most MAX_NEIGHBOURS, each at
+   * least MIN_SIMILARITY alike (cosine), closest first.
+   */
   neighbours(terms: ReadonlyMap<string, number>): Neighbours {
     const query = unitVector(terms, this.termWeight);
-    const dot = new Map<number, number>();
+    const dots = this.dots;
+    const touched: number[] = [];
     for (const [term, w] of query) {
-      for (const q of this.postings.get(term) ?? []) dot.set(q, (dot.get(q) ?? 0) + w * this.questions[q]!.terms.get(term)!);
+      const posting = this.postings.get(term);
+      if (!posting) continue;
+      const { questions, weights } = posting;
+      for (let j = 0; j < questions.length; j++) {
+        const q = questions[j]!;
+        if (dots[q] === 0) touched.push(q);
+        dots[q] = dots[q]! + w * weights[j]!;
+      }
     }
-    return { questions: [...dot.keys()], similarities: [...dot.values()] };
+    const near = touched.filter((q) => dots[q]! >= MIN_SIMILARITY).sort((a, b) => dots[b]! - dots[a]! || a - b).slice(0, MAX_NEIGHBOURS);
+    const similarities = near.map((q) => dots[q]!);
+    for (const q of touched) dots[q] = 0;
+    return { questions: near, similarities };
   }
 
   /** Passage (doc) → memory in −1..1 from the neighbours at least `threshold` similar; passages without any are absent. */
