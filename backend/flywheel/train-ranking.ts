@@ -14,7 +14,7 @@ import { DEFAULT_VERSION_ID, DEFAULT_RANKING, type RankingArtefact } from './art
 import type { KnowledgeIndex } from '../rag/knowledge-index.ts';
 import { withFeedback } from '../rag/knowledge-index.ts';
 import { buildFeedbackLayer, DEFAULT_MEMORY_THRESHOLD } from '../rag/feedback-layer.ts';
-import { FEATURES, type FeatureName, type FeatureVector, rerankScore, type RerankerModel } from '../rag/reranker.ts';
+import { FEATURES, type FeatureName, type RerankerModel } from '../rag/reranker.ts';
 import { remembered, strongestFacet, withMemoryHits } from '../rag/retrieve.ts';
 import { MIN_SIMILARITY, type Neighbours, type QuestionMemory, rememberedTerms, rememberedText } from '../rag/question-memory.ts';
 import { retrieve } from '../rag/suggest.ts';
@@ -62,19 +62,6 @@ export interface RankingTrainingStats {
   memory: ThresholdChoice;
 }
 
-/**
- * Each checked suggestion's candidates ranked by the corpus features alone, computed once: choosing the threshold
- * re-scores them for every fold and threshold without retrieving again.
- */
-export type CorpusRankings = Map<string, { doc: number; features: FeatureVector }[]>;
-
-export function corpusRankings(base: KnowledgeIndex, checked: readonly CheckedSuggestion[], current: RankingArtefact): CorpusRankings {
-  const corpusOnly = withFeedback(base, buildFeedbackLayer(base, DEFAULT_VERSION_ID.ranking, { ...DEFAULT_RANKING, reranker: corpusModel(current.reranker) }));
-  const out: CorpusRankings = new Map();
-  for (const s of checked) if (!out.has(s.suggestionId)) out.set(s.suggestionId, retrieve(corpusOnly, s.ticket).ranked.map(({ doc, features }) => ({ doc, features })));
-  return out;
-}
-
 /** The memory's expansions and rejections from checks alone (priors stay empty: see FEEDBACK_WEIGHTS). */
 export function feedbackFromChecks(
   checked: readonly CheckedSuggestion[],
@@ -114,8 +101,13 @@ export interface ThresholdEvidence {
 interface PreparedCheck {
   /** Passage id → grade (2 relevant, 1 partly). */
   relevant: Map<string, number>;
-  /** First-stage candidates with their corpus score (the current model's corpus part) and facet feature. */
-  candidates: { doc: number; corpus: number; facet: number }[];
+  /**
+   * Its candidates as the corpus features alone rank them (the current model's corpus part), retrieved once per cycle
+   * and kept packed: choosing the threshold re-scores them for every fold and threshold.
+   */
+  docs: Int32Array;
+  corpus: Float64Array;
+  facet: Float64Array;
   topFacet: number;
   /** Remembered questions near it, and each one's fold (−1: unknown, never used). */
   neighbours: Neighbours;
@@ -127,21 +119,23 @@ export function thresholdEvidence(
   checked: readonly CheckedSuggestion[],
   current: RankingArtefact,
   options: Pick<RankingTrainingOptions, 'folds' | 'maxQueriesPerPassage'> = DEFAULT_RANKING_TRAINING,
-  rankings: CorpusRankings = corpusRankings(base, checked, current),
 ): ThresholdEvidence {
   const { fold, k } = foldsOf(checked, options.folds);
   const texts = checked.map((s) => rememberedText(s.ticket, s.question));
   const foldOfText = new Map(texts.map((t, i) => [t, fold[i]!]));
   const { memory } = buildFeedbackLayer(base, 'all-checks', { ...DEFAULT_RANKING, ...feedbackFromChecks(checked, options) });
-  const corpus = corpusModel(current.reranker);
+  const corpusOnly = withFeedback(base, buildFeedbackLayer(base, DEFAULT_VERSION_ID.ranking, { ...DEFAULT_RANKING, reranker: corpusModel(current.reranker) }));
   const prepared = checked.map((s, i): PreparedCheck | undefined => {
     const relevant = new Map([...s.checks].filter(([, c]) => c.label >= 0.5).map(([id, c]) => [id, c.label >= 0.75 ? 2 : 1] as const));
     if (relevant.size === 0) return undefined;
-    const ranked = rankings.get(s.suggestionId) ?? [];
+    // Ranked by the corpus-only model, so a hit's score is its corpus score.
+    const ranked = retrieve(corpusOnly, s.ticket).ranked;
     const neighbours = memory ? memory.neighbours(rememberedTerms(texts[i]!)) : { questions: [], similarities: [] };
     return {
       relevant,
-      candidates: ranked.map(({ doc, features }) => ({ doc, corpus: rerankScore(corpus, features), facet: features.facet })),
+      docs: Int32Array.from(ranked, (h) => h.doc),
+      corpus: Float64Array.from(ranked, (h) => h.score),
+      facet: Float64Array.from(ranked, (h) => h.features.facet),
       topFacet: strongestFacet(ranked),
       neighbours,
       folds: neighbours.questions.map((q) => foldOfText.get(memory!.textOf(q)) ?? -1),
@@ -191,18 +185,18 @@ export function chooseThreshold(base: KnowledgeIndex, evidence: ThresholdEvidenc
     if (k < 2 || f === without || !p) return;
     const usable = (j: number) => p.folds[j]! >= 0 && p.folds[j] !== f && p.folds[j] !== without;
     const own: Neighbours = { questions: p.neighbours.questions.filter((_, j) => usable(j)), similarities: p.neighbours.similarities.filter((_, j) => usable(j)) };
-    const facetOf = new Map(p.candidates.map((c) => [c.doc, c]));
+    const at = new Map(Array.from(p.docs, (doc, j) => [doc, j]));
     let unchanged: number | undefined;
     MEMORY_THRESHOLDS.forEach((threshold, t) => {
       const recalled = memory && own.questions.length > 0 ? memory.recall(own, threshold) : NOTHING_RECALLED;
       // Without anything recalled every threshold ranks as the corpus does: score it once.
       if (recalled.size === 0 && unchanged !== undefined) return scores[t]!.push(unchanged);
-      const docs = withMemoryHits(p.candidates.map((c) => ({ doc: c.doc, score: 0 })), recalled, p.candidates.length).map((h) => h.doc);
+      const docs = withMemoryHits(Array.from(p.docs, (doc) => ({ doc, score: 0 })), recalled, p.docs.length).map((h) => h.doc);
       const ranked = docs
         .map((doc, order) => {
-          const c = facetOf.get(doc);
-          const { expansion, rejection } = remembered(recalled.get(doc) ?? 0, c?.facet ?? 0, p.topFacet);
-          return { doc, order, score: (c?.corpus ?? 0) + FEEDBACK_WEIGHTS.expansion * expansion + FEEDBACK_WEIGHTS.rejection * rejection };
+          const j = at.get(doc);
+          const { expansion, rejection } = remembered(recalled.get(doc) ?? 0, j === undefined ? 0 : p.facet[j]!, p.topFacet);
+          return { doc, order, score: (j === undefined ? 0 : p.corpus[j]!) + FEEDBACK_WEIGHTS.expansion * expansion + FEEDBACK_WEIGHTS.rejection * rejection };
         })
         .sort((a, b) => b.score - a.score || a.order - b.order)
         .map(({ doc }) => base.passages[doc]!.id)

@@ -30,6 +30,8 @@ const CONTEXT_WEIGHT = 0.5;
 const NEAR = 0.5;
 /** Questions less alike than this (cosine) are never neighbours: the lowest threshold the flywheel tries. */
 export const MIN_SIMILARITY = 0.1;
+/** Questions the conversation's words are added to: the closest on the question's own words. */
+const CANDIDATES = 256;
 /** Neighbours kept per question: the memory is a vote of the closest, not of everyone sharing a word. */
 const MAX_NEIGHBOURS = 64;
 /** Sets the question apart from its context in a remembered text (tokenize drops it). */
@@ -144,9 +146,17 @@ export class QuestionMemory {
     const query = unitVector(terms, this.termWeight);
     const dots = this.dots;
     const touched: number[] = [];
+    // Only the question's own words find neighbours; the conversation's words add to those found. "The same
+    // question asked again" shares a word of the question, and walking the lists of every context word (a greeting,
+    // the product's name) would make a cycle quadratic in its checks.
+    const context: [string, number][] = [];
     for (const [term, w] of query) {
       const posting = this.postings.get(term);
       if (!posting) continue;
+      if (terms.get(term)! < 1) {
+        context.push([term, w]);
+        continue;
+      }
       const { questions, weights } = posting;
       for (let j = 0; j < questions.length; j++) {
         const q = questions[j]!;
@@ -154,7 +164,16 @@ export class QuestionMemory {
         dots[q] = dots[q]! + w * weights[j]!;
       }
     }
-    const near = touched.filter((q) => dots[q]! >= MIN_SIMILARITY).sort((a, b) => dots[b]! - dots[a]! || a - b).slice(0, MAX_NEIGHBOURS);
+    // The conversation's words then add to the questions closest on the question's own words, among those that can
+    // still reach MIN_SIMILARITY (what the conversation adds is at most the norm of its part of the query).
+    const reach = Math.sqrt(context.reduce((sum, [, w]) => sum + w * w, 0));
+    const found = touched.filter((q) => dots[q]! + reach >= MIN_SIMILARITY);
+    const candidates = found.length <= CANDIDATES ? found : found.sort((a, b) => dots[b]! - dots[a]! || a - b).slice(0, CANDIDATES);
+    for (const q of candidates) {
+      const own = this.questions[q]!.terms;
+      for (const [term, w] of context) dots[q] = dots[q]! + w * (own.get(term) ?? 0);
+    }
+    const near = candidates.filter((q) => dots[q]! >= MIN_SIMILARITY).sort((a, b) => dots[b]! - dots[a]! || a - b).slice(0, MAX_NEIGHBOURS);
     const similarities = near.map((q) => dots[q]!);
     for (const q of touched) dots[q] = 0;
     return { questions: near, similarities };
