@@ -30,7 +30,9 @@ const CONTEXT_WEIGHT = 0.5;
 const NEAR = 0.5;
 /** Questions less alike than this (cosine) are never neighbours: the lowest threshold the flywheel tries. */
 export const MIN_SIMILARITY = 0.1;
-/** Questions the conversation's words are added to: the closest on the question's own words. */
+/** Questions found by the question's words after which its lighter words stop finding more. */
+const DISCOVER = 1024;
+/** Questions the other words are added to: the closest on the words that found them. */
 const CANDIDATES = 256;
 /** Neighbours kept per question: the memory is a vote of the closest, not of everyone sharing a word. */
 const MAX_NEIGHBOURS = 64;
@@ -146,32 +148,34 @@ export class QuestionMemory {
     const query = unitVector(terms, this.termWeight);
     const dots = this.dots;
     const touched: number[] = [];
-    // Only the question's own words find neighbours; the conversation's words add to those found. "The same
-    // question asked again" shares a word of the question, and walking the lists of every context word (a greeting,
-    // the product's name) would make a cycle quadratic in its checks.
-    const context: [string, number][] = [];
-    for (const [term, w] of query) {
-      const posting = this.postings.get(term);
-      if (!posting) continue;
-      if (terms.get(term)! < 1) {
-        context.push([term, w]);
+    // The question's own words find neighbours, heaviest (rarest) first, until DISCOVER questions are found; every
+    // other word only adds to questions found. "The same question asked again" shares a telling word of the question,
+    // and walking the lists of every word (a greeting, the product's name) would make a cycle quadratic in its checks.
+    const present = [...query].filter(([term]) => this.postings.has(term));
+    const finders = present.filter(([term]) => terms.get(term)! >= 1).sort((x, y) => y[1] - x[1]);
+    const adders = present.filter(([term]) => terms.get(term)! < 1);
+    for (const [term, w] of finders) {
+      if (touched.length >= DISCOVER) {
+        adders.push([term, w]);
         continue;
       }
-      const { questions, weights } = posting;
+      const { questions, weights } = this.postings.get(term)!;
       for (let j = 0; j < questions.length; j++) {
         const q = questions[j]!;
         if (dots[q] === 0) touched.push(q);
         dots[q] = dots[q]! + w * weights[j]!;
       }
     }
-    // The conversation's words then add to the questions closest on the question's own words, among those that can
-    // still reach MIN_SIMILARITY (what the conversation adds is at most the norm of its part of the query).
-    const reach = Math.sqrt(context.reduce((sum, [, w]) => sum + w * w, 0));
+    // The other words then add to the questions closest so far, among those that can still reach MIN_SIMILARITY
+    // (what they add is at most the norm of their part of the query).
+    const reach = Math.sqrt(adders.reduce((sum, [, w]) => sum + w * w, 0));
     const found = touched.filter((q) => dots[q]! + reach >= MIN_SIMILARITY);
-    const candidates = found.length <= CANDIDATES ? found : found.sort((a, b) => dots[b]! - dots[a]! || a - b).slice(0, CANDIDATES);
+    // The CANDIDATES-th largest by a native numeric sort: a comparator sort of thousands per query is what cost most.
+    const cutoff = found.length <= CANDIDATES ? -Infinity : Float64Array.from(found, (q) => dots[q]!).sort()[found.length - CANDIDATES]!;
+    const candidates = cutoff === -Infinity ? found : found.filter((q) => dots[q]! >= cutoff);
     for (const q of candidates) {
       const own = this.questions[q]!.terms;
-      for (const [term, w] of context) dots[q] = dots[q]! + w * (own.get(term) ?? 0);
+      for (const [term, w] of adders) dots[q] = dots[q]! + w * (own.get(term) ?? 0);
     }
     const near = candidates.filter((q) => dots[q]! >= MIN_SIMILARITY).sort((a, b) => dots[b]! - dots[a]! || a - b).slice(0, MAX_NEIGHBOURS);
     const similarities = near.map((q) => dots[q]!);
