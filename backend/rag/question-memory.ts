@@ -30,7 +30,7 @@ const CONTEXT_WEIGHT = 0.5;
 const NEAR = 0.5;
 /** Questions less alike than this (cosine) are never neighbours: the lowest threshold the flywheel tries. */
 export const MIN_SIMILARITY = 0.1;
-/** Questions found by the question's words after which its lighter words stop finding more. */
+/** Questions the question's words may find before its commoner words only add to them. */
 const DISCOVER = 1024;
 /** Questions the other words are added to: the closest on the words that found them. */
 const CANDIDATES = 256;
@@ -148,14 +148,15 @@ export class QuestionMemory {
     const query = unitVector(terms, this.termWeight);
     const dots = this.dots;
     const touched: number[] = [];
-    // The question's own words find neighbours, heaviest (rarest) first, until DISCOVER questions are found; every
-    // other word only adds to questions found. "The same question asked again" shares a telling word of the question,
+    // The question's own words find neighbours, those fewest questions hold first, while they find at most DISCOVER
+    // questions; every other word only adds to questions found. "The same question asked again" shares a telling word of the question,
     // and walking the lists of every word (a greeting, the product's name) would make a cycle quadratic in its checks.
     const present = [...query].filter(([term]) => this.postings.has(term));
-    const finders = present.filter(([term]) => terms.get(term)! >= 1).sort((x, y) => y[1] - x[1]);
+    const length = (term: string) => this.postings.get(term)!.questions.length;
+    const finders = present.filter(([term]) => terms.get(term)! >= 1).sort((x, y) => length(x[0]) - length(y[0]));
     const adders = present.filter(([term]) => terms.get(term)! < 1);
     for (const [term, w] of finders) {
-      if (touched.length >= DISCOVER) {
+      if (touched.length > 0 && touched.length + length(term) > DISCOVER) {
         adders.push([term, w]);
         continue;
       }
