@@ -30,3 +30,14 @@ export function foldsOf(checked: readonly CheckedSuggestion[], k: number): { fol
   });
   return { fold, k: folds };
 }
+
+/**
+ * Checks scored out of fold per cycle, at most: beyond a few thousand the paired standard error is already a few
+ * thousandths, and scoring every one of 100,000 annotations' checks would set the cycle's pace.
+ */
+export const MAX_SCORED = 3000;
+
+/** Whether check i (of n) is scored: every ⌈n / MAX_SCORED⌉-th, a fixed systematic sample across the whole period. */
+export function isScored(i: number, n: number): boolean {
+  return i % Math.max(1, Math.ceil(n / MAX_SCORED)) === 0;
+}

@@ -24,7 +24,7 @@ import { METRIC_NAMES, type QueryMetrics, queryMetrics } from '../eval/metrics.t
 import type { KnowledgeIndex } from '../rag/knowledge-index.ts';
 import { retrieve } from '../rag/suggest.ts';
 import type { CheckedSuggestion } from './feedback.ts';
-import { foldsOf } from './folds.ts';
+import { foldsOf, isScored } from './folds.ts';
 import { normaliseQuery } from './train/expansions.ts';
 
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -95,7 +95,8 @@ export function compareOnBeir(current: KnowledgeIndex, candidate: KnowledgeIndex
 
 /**
  * Cross-validated comparison over all `checked`: fold f is ranked by `trainWithout(f's complement, f)` and by the
- * current index (folds as `foldsOf(checked, folds)` deals them). Only suggestions `fresh` (not trained on by the current version) are scored.
+ * current index (folds as `foldsOf(checked, folds)` deals them). Every check trains; a fixed sample of at most
+ * MAX_SCORED is scored (`isScored`). Only suggestions `fresh` (not trained on by the current version) are scored.
  */
 export function crossValidate(
   current: KnowledgeIndex,
@@ -107,7 +108,7 @@ export function crossValidate(
   const { fold, k } = foldsOf(checked, folds);
   const pairs: [QueryMetrics, QueryMetrics][] = [];
   for (let f = 0; k > 1 && f < k; f++) {
-    const held = heldOutQueries(checked.filter((s, i) => fold[i] === f && fresh(s)));
+    const held = heldOutQueries(checked.filter((s, i) => fold[i] === f && fresh(s) && isScored(i, checked.length)));
     if (held.length === 0) continue;
     const candidate = trainWithout(
       checked.filter((_, i) => fold[i] !== f),

@@ -20,7 +20,7 @@ import { MIN_SIMILARITY, type Neighbours, type QuestionMemory, rememberedTerms, 
 import { retrieve } from '../rag/suggest.ts';
 import { ndcgAt } from '../eval/metrics.ts';
 import type { CheckedSuggestion } from './feedback.ts';
-import { foldsOf } from './folds.ts';
+import { foldsOf, isScored } from './folds.ts';
 import { trainExpansions } from './train/expansions.ts';
 
 /**
@@ -94,7 +94,7 @@ export interface ThresholdEvidence {
   fold: number[];
   k: number;
   memory: QuestionMemory | undefined;
-  /** Per checked suggestion (undefined: nothing judged relevant, nothing to score). */
+  /** Per checked suggestion (undefined: not in the scored sample, or nothing judged relevant). */
   prepared: (PreparedCheck | undefined)[];
 }
 
@@ -126,6 +126,7 @@ export function thresholdEvidence(
   const { memory } = buildFeedbackLayer(base, 'all-checks', { ...DEFAULT_RANKING, ...feedbackFromChecks(checked, options) });
   const corpusOnly = withFeedback(base, buildFeedbackLayer(base, DEFAULT_VERSION_ID.ranking, { ...DEFAULT_RANKING, reranker: corpusModel(current.reranker) }));
   const prepared = checked.map((s, i): PreparedCheck | undefined => {
+    if (!isScored(i, checked.length)) return undefined;
     const relevant = new Map([...s.checks].filter(([, c]) => c.label >= 0.5).map(([id, c]) => [id, c.label >= 0.75 ? 2 : 1] as const));
     if (relevant.size === 0) return undefined;
     // Ranked by the corpus-only model, so a hit's score is its corpus score.
