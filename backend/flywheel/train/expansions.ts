@@ -44,9 +44,15 @@ export function trainExpansions(labels: readonly QueryCheck[], options: Expansio
   const minWeight = options.minWeight ?? 0.5;
   const maxChars = options.maxChars ?? 300;
   const byPassage = new Map<string, Map<string, Tally>>();
+  // A question is checked for several passages: fold and key each text once.
+  const read = new Map<string, { text: string; key: string }>();
   labels.forEach(({ passageId, query, label, weight }, order) => {
-    const text = query.replace(/\s+/g, ' ').trim();
-    const key = normaliseQuery(text);
+    let known = read.get(query);
+    if (!known) {
+      const text = query.replace(/\s+/g, ' ').trim();
+      read.set(query, (known = { text, key: normaliseQuery(text) }));
+    }
+    const { text, key } = known;
     if (!(weight >= minWeight) || key === '') return;
     const tallies = byPassage.get(passageId) ?? new Map<string, Tally>();
     byPassage.set(passageId, tallies);
