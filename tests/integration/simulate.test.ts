@@ -65,6 +65,28 @@ describe.skipIf(!existsSync(DSTC11))('aitl simulate on a slice of dstc11', () =>
   });
 });
 
+const SPARSE = resolve(import.meta.dirname, '../../../shared/datasets/stackfaq-sparse');
+const FIGURES = ['recall@75', 'precision@8', 'mrr', 'ndcg@10', 'reply_f1', 'adoption_rate'] as const;
+
+describe.skipIf(!existsSync(SPARSE))('the flywheel on stackfaq-sparse (one check per question): never harm', () => {
+  async function cycle(...extra: string[]) {
+    const { code, out, err } = await run(['simulate', '--dataset', SPARSE, '--cycles', '1', '--limit-test', '150', '--json', '--out', join(dir, `sparse${extra.join('')}`), ...extra]);
+    expect(code, err).toBe(0);
+    return JSON.parse(out[out.length - 1]!) as { cycles: Record<(typeof FIGURES)[number], number>[]; runs: { ranking: string }[] };
+  }
+
+  it('no test figure drops after a cycle on honest agents', { timeout: 120_000 }, async () => {
+    const { cycles } = await cycle('--seed', '2');
+    for (const figure of FIGURES) expect(cycles[1]![figure], figure).toBeGreaterThanOrEqual(cycles[0]![figure]);
+  });
+
+  it('checks that carry no information (every label a coin toss) are not promoted, and change nothing', { timeout: 120_000 }, async () => {
+    const { cycles, runs } = await cycle('--seed', '1', '--noise', '0.5');
+    expect(runs[0]!.ranking).not.toBe('promoted');
+    for (const figure of ['recall@75', 'precision@8', 'mrr', 'ndcg@10'] as const) expect(cycles[1]![figure], figure).toBe(cycles[0]![figure]);
+  });
+});
+
 describe('aitl simulate arguments', () => {
   it('explains a missing or bad flag, and a folder that is not a BEIR data set', async () => {
     expect((await run(['simulate'])).code).toBe(2);
