@@ -1,11 +1,10 @@
 /**
  * What the flywheel trains, as versioned artefacts kept in the registry (store/model_versions). Two kinds:
  *
- * - `ranking`  the reranker weights plus what relevance checks teach about single passages: a prior per passage
- *              (often judged relevant → up, often irrelevant → down), query expansions (queries agents judged a
- *              passage relevant to, indexed with it, doc2query style), rejections (queries it was judged
- *              irrelevant to: a new query like them should rank it lower) and passages flagged by rationales as
- *              outdated or misleading.
+ * - `ranking`  the reranker weights plus what relevance checks teach: the questions agents judged each passage
+ *              relevant to (expansions) and irrelevant to (rejections), with their conversation — the memory of
+ *              checked questions, and how close a new question must be to use it — and passages flagged by
+ *              rationales as outdated or misleading. `priors` is read from older versions only (never below 0).
  * - `variants` which reply variants are shown: the champion, the challenger, their estimated strengths from
  *              preferences (position-corrected) and adoption rates.
  *
@@ -20,11 +19,11 @@ export type ArtefactKind = (typeof ARTEFACT_KINDS)[number];
 
 export const RankingArtefact = z.object({
   reranker: RerankerModel,
-  /** Passage id → prior in −1..1, used as the reranker's `prior` feature. */
+  /** Passage id → prior, used (never below 0) as the reranker's `prior` feature; new versions learn none. */
   priors: z.record(z.string(), z.number().min(-1).max(1)),
-  /** Passage id → query texts judged relevant to it, added to its index text. */
+  /** Passage id → question texts judged relevant to it, each with its conversation after a pilcrow (question-memory.ts). */
   expansions: z.record(z.string(), z.array(z.string().max(2_000)).max(64)),
-  /** Passage id → query texts judged irrelevant to it (its hard negatives), matched against new queries. */
+  /** Passage id → question texts judged irrelevant to it, likewise. */
   rejections: z.record(z.string(), z.array(z.string().max(2_000)).max(64)),
   /** Passage id → rationale codes (outdated, inaccurate…) agents gave when replies citing it were rejected. */
   flagged: z.record(z.string(), z.array(z.string()).min(1)),

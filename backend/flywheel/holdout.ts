@@ -43,9 +43,6 @@ export interface Comparison {
   metrics: Record<MetricName, PairedMetric>;
 }
 
-/** A comparison with its per-query pairs (current, candidate), for pooling folds. */
-type ScoredComparison = Comparison & { pairs: [QueryMetrics, QueryMetrics][] };
-
 export interface PromotionRule {
   target: MetricName;
   /** Standard errors a gain must exceed to count (2). */
@@ -73,15 +70,17 @@ export function heldOutQueries(checked: readonly CheckedSuggestion[]): { query: 
 }
 
 /** Paired comparison on held-out checks: ranked passage ids, condensed to the judged ones. */
-export function compareOnChecks(current: KnowledgeIndex, candidate: KnowledgeIndex, held: ReturnType<typeof heldOutQueries>): ScoredComparison {
+export function compareOnChecks(current: KnowledgeIndex, candidate: KnowledgeIndex, held: ReturnType<typeof heldOutQueries>): Comparison {
+  return pairedComparison('held-out checks', pairsOnChecks(current, candidate, held));
+}
+
+/** Per held-out check, the current and the candidate ranking's metrics over the judged passages. */
+function pairsOnChecks(current: KnowledgeIndex, candidate: KnowledgeIndex, held: ReturnType<typeof heldOutQueries>): [QueryMetrics, QueryMetrics][] {
   const rank = (index: KnowledgeIndex, q: EvalQuery, judged: Set<string>) =>
     retrieve(index, q.ticket)
       .ranked.map((hit) => index.passages[hit.doc]!.id)
       .filter((id) => judged.has(id));
-  return pairedComparison(
-    'held-out checks',
-    held.map(({ query, judged }) => [queryMetrics(rank(current, query, judged), query.relevant), queryMetrics(rank(candidate, query, judged), query.relevant)]),
-  );
+  return held.map(({ query, judged }) => [queryMetrics(rank(current, query, judged), query.relevant), queryMetrics(rank(candidate, query, judged), query.relevant)]);
 }
 
 /** Paired comparison on a BEIR regression set (documents are article ids). */
@@ -114,8 +113,7 @@ export function crossValidate(
       checked.filter((_, i) => fold[i] !== f),
       f,
     );
-    const c = compareOnChecks(current, candidate, held);
-    pairs.push(...c.pairs);
+    pairs.push(...pairsOnChecks(current, candidate, held));
   }
   return pairedComparison(`${k}-fold cross-validated checks`, pairs);
 }
@@ -144,7 +142,7 @@ export function titleQueries(index: KnowledgeIndex): EvalQuery[] {
 }
 
 /** Paired per-query metrics (current, candidate) summarised: mean difference and its standard error per metric. */
-export function pairedComparison(set: string, pairs: [QueryMetrics, QueryMetrics][]): ScoredComparison {
+export function pairedComparison(set: string, pairs: readonly [QueryMetrics, QueryMetrics][]): Comparison {
   const n = pairs.length;
   const metrics = {} as Record<MetricName, PairedMetric>;
   for (const name of METRIC_NAMES) {
@@ -155,10 +153,7 @@ export function pairedComparison(set: string, pairs: [QueryMetrics, QueryMetrics
     const variance = n > 1 ? d.reduce((s, v) => s + (v - diff) ** 2, 0) / (n - 1) : 0;
     metrics[name] = { current: round(mean(a)), candidate: round(mean(b)), diff: round(diff), se: round(n > 0 ? Math.sqrt(variance / n) : 0) };
   }
-  const comparison = { set, n, metrics } as ScoredComparison;
-  // Not enumerable: the pairs pool folds but are not part of the recorded evidence.
-  Object.defineProperty(comparison, 'pairs', { value: pairs, enumerable: false });
-  return comparison;
+  return { set, n, metrics };
 }
 
 /**

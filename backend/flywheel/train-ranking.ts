@@ -1,7 +1,7 @@
 /**
  * Trains a ranking artefact from relevance checks: the memory of checked questions (expansions: questions judged
  * relevant to a passage; rejections: judged irrelevant), how close a new question must be for that memory to
- * count, priors from passages judged relevant far more often than most, and flags from rationales.
+ * count, and flags from rationales.
  *
  * The feedback weights are set, not fitted. Fitted out of fold they learn what the training checks happen to hold:
  * a small team's checks rarely ask the same thing twice, so the only memory matches out of fold are false ones,

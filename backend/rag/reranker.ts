@@ -17,9 +17,9 @@
  *
  * and, once the flywheel has promoted a ranking artefact (rag/feedback-layer.ts), what agents' checks taught:
  *
- * - `prior`     the passage's prior of being judged relevant when shown (−1..1; flagged outdated ≤ −0.5)
- * - `expansion` how closely the query matches queries agents judged the passage relevant to (0..1)
- * - `rejection` how closely it matches queries they judged it irrelevant to (0..1)
+ * - `prior`     −0.5 for a passage flagged outdated or misleading by rationales, else 0 (older artefacts: 0..1)
+ * - `expansion` the memory of checked questions for it, when positive: judged relevant to questions like this (0..1)
+ * - `rejection` the same when negative: judged irrelevant to questions very like this (0..1); see rag/question-memory.ts
  */
 import { z } from 'zod';
 
