@@ -80,12 +80,11 @@ export interface Neighbours {
 
 export class QuestionMemory {
   private readonly questions: Remembered[] = [];
-  /** Term → the questions holding it and the term's weight in each, as built and then packed for speed. */
-  private readonly lists = new Map<string, number[]>();
+  /** Term → the questions holding it and the term's weight in each, packed for speed. */
   private readonly postings = new Map<string, { questions: Int32Array; weights: Float64Array }>();
   private readonly termWeight: (term: string) => number;
   /** Per-query dot products, reused: only the questions touched are reset. */
-  private dots = new Float64Array(0);
+  private readonly dots: Float64Array;
 
   /**
    * @param judged per passage (doc number): the question texts it was judged relevant to and irrelevant to
@@ -96,6 +95,7 @@ export class QuestionMemory {
     // A question judged for several passages is read once; texts that differ only in stop words or case are one question.
     const byText = new Map<string, number | undefined>();
     const byTerms = new Map<string, number>();
+    const lists = new Map<string, number[]>();
     const questionOf = (text: string): number | undefined => {
       if (byText.has(text)) return byText.get(text);
       const terms = rememberedTerms(text);
@@ -106,9 +106,9 @@ export class QuestionMemory {
         byTerms.set(key, q);
         this.questions.push({ text, terms: unitVector(terms, termWeight), votes: new Map() });
         for (const term of this.questions[q]!.terms.keys()) {
-          const list = this.lists.get(term);
+          const list = lists.get(term);
           if (list) list.push(q);
-          else this.lists.set(term, [q]);
+          else lists.set(term, [q]);
         }
       }
       byText.set(text, q);
@@ -124,10 +124,9 @@ export class QuestionMemory {
       for (const text of relevant) remember(text, doc, 1);
       for (const text of irrelevant) remember(text, doc, -1);
     }
-    for (const [term, list] of this.lists) {
+    for (const [term, list] of lists) {
       this.postings.set(term, { questions: Int32Array.from(list), weights: Float64Array.from(list, (q) => this.questions[q]!.terms.get(term)!) });
     }
-    this.lists.clear();
     this.dots = new Float64Array(this.questions.length);
   }
 
@@ -196,8 +195,9 @@ export class QuestionMemory {
       for (const [doc, vote] of this.questions[q]!.votes) {
         if (vote === 0) continue;
         const s = support.get(doc) ?? { for: 0, against: 0, closest: 0 };
-        if (vote > 0) s.for += closeness;
-        else if (closeness >= NEAR) s.against += closeness;
+        // A vote counts as often as it was cast: texts that differ only in stop words or case are one question.
+        if (vote > 0) s.for += closeness * vote;
+        else if (closeness >= NEAR) s.against -= closeness * vote;
         else continue;
         s.closest = Math.max(s.closest, closeness);
         support.set(doc, s);
