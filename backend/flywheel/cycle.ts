@@ -13,6 +13,7 @@ import { PROMPT_VARIANTS } from '../llm/prompts.ts';
 import { VARIANTS } from '../rag/generate.ts';
 import { saveGateResults } from '../store/gate-results.ts';
 import { DEFAULT_RANKING, DEFAULT_VERSION_ID, type RankingArtefact } from './artefacts.ts';
+import { replyGrounder } from './grounding.ts';
 import { type CheckedSuggestion, checkedSuggestions, citationsOf, loadFeedback, rationales } from './feedback.ts';
 import type { GateOptions } from './gate.ts';
 import type { JudgeCounts } from './judge.ts';
@@ -113,11 +114,11 @@ async function rankingStep(
   const current = await currentVersion<RankingArtefact>(db, 'ranking');
   const parent = current?.id ?? DEFAULT_VERSION_ID.ranking;
   const currentArtefact = current?.artefact ?? DEFAULT_RANKING;
-  const checked = checkedSuggestions(feedback);
+  const index = deps.knowledge.index;
+  const checked = checkedSuggestions(feedback, replyGrounder(index));
   const base = { parent, trainQueries: checked.length, heldOutQueries: 0, comparisons: [] };
   if (checked.length === 0) return { ...base, decision: 'skipped', reason: 'no relevance checks to learn from yet' };
 
-  const index = deps.knowledge.index;
   const flagged = flagPassages({ rationales: rationales(feedback), citationsOf: (s, c) => citationsOf(feedback, s, c) });
   const version = `learned-${runId.slice(4, 17)}`;
   const training = { ...DEFAULT_RANKING_TRAINING, folds: options.folds ?? DEFAULT_RANKING_TRAINING.folds };

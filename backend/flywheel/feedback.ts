@@ -12,6 +12,7 @@ import type { ChatClient } from '../llm/chat.ts';
 import { gateKey, type GateItem, type GateOptions, type GateReport, runGate } from './gate.ts';
 import { type JudgeCounts, judgeRelevance } from './judge.ts';
 import type { Adoption } from './train/adoption.ts';
+import type { Grounder } from './grounding.ts';
 import type { Rationale } from './train/flags.ts';
 import type { Preference } from './train/variants.ts';
 
@@ -37,8 +38,11 @@ export interface CheckedSuggestion {
   ticket: TicketContext;
   /** The newest customer message: what the checks say a passage is (ir)relevant to. */
   question: string;
-  /** Passage id → weighted mean label (1 relevant … 0 irrelevant) and the summed gate weight (at most 1). */
-  checks: Map<string, { label: number; weight: number }>;
+  /**
+   * Passage id → weighted mean label (1 relevant … 0 irrelevant) and the summed gate weight (at most 1). A passage no
+   * agent checked that a reply sent on the ticket was written from counts as judged relevant (`grounded`).
+   */
+  checks: Map<string, { label: number; weight: number; grounded?: true }>;
 }
 
 /** The optional LLM judge of relevance labels: a chat client and its model. */
@@ -70,15 +74,22 @@ export async function loadFeedback(db: Kysely<Database>, gate: Partial<GateOptio
   };
 }
 
-/** Relevance checks grouped by suggestion, oldest suggestion first; suggestions stored without a ticket are skipped. */
-export function checkedSuggestions(feedback: Feedback): CheckedSuggestion[] {
+/**
+ * Relevance checks grouped by suggestion, oldest suggestion first; suggestions stored without a ticket are skipped.
+ * With a grounder, the passages each sent reply was written from join its suggestion's checks as relevant, unless
+ * an agent checked them: what an agent said of a snippet outranks what is read from a reply.
+ */
+export function checkedSuggestions(feedback: Feedback, ground?: Grounder): CheckedSuggestion[] {
   const bySuggestion = new Map<string, CheckedSuggestion>();
   const sums = new Map<string, Map<string, { labelSum: number; weight: number }>>();
+  const grounded = new Map<string, Map<string, number>>();
   for (const { annotation: a } of feedback.items) {
-    if (a.kind !== 'relevance') continue;
+    if (a.kind !== 'relevance' && !(ground && a.kind === 'adoption')) continue;
     const s = feedback.suggestions.get(a.suggestionId);
     const weight = feedback.weightOf(a);
     if (!s?.ticket || s.tenant !== a.tenant || weight <= 0) continue;
+    const passages = a.kind === 'adoption' ? ground!(a.sentText) : [];
+    if (a.kind === 'adoption' && passages.length === 0) continue;
     if (!bySuggestion.has(s.suggestionId)) {
       bySuggestion.set(s.suggestionId, {
         suggestionId: s.suggestionId,
@@ -89,6 +100,12 @@ export function checkedSuggestions(feedback: Feedback): CheckedSuggestion[] {
         checks: new Map(),
       });
       sums.set(s.suggestionId, new Map());
+      grounded.set(s.suggestionId, new Map());
+    }
+    if (a.kind === 'adoption') {
+      const fromReplies = grounded.get(s.suggestionId)!;
+      for (const id of passages) fromReplies.set(id, Math.min(1, (fromReplies.get(id) ?? 0) + weight));
+      continue;
     }
     const perPassage = sums.get(s.suggestionId)!;
     const sum = perPassage.get(a.snippetId) ?? { labelSum: 0, weight: 0 };
@@ -99,6 +116,7 @@ export function checkedSuggestions(feedback: Feedback): CheckedSuggestion[] {
   for (const [id, perPassage] of sums) {
     const checks = bySuggestion.get(id)!.checks;
     for (const [passageId, { labelSum, weight }] of perPassage) checks.set(passageId, { label: labelSum / weight, weight: Math.min(1, weight) });
+    for (const [passageId, weight] of grounded.get(id)!) if (!checks.has(passageId)) checks.set(passageId, { label: 1, weight, grounded: true });
   }
   return [...bySuggestion.values()].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.suggestionId < b.suggestionId ? -1 : 1));
 }

@@ -59,6 +59,8 @@ export interface RankingTrainingStats {
   passagesExpanded: number;
   passagesRejected: number;
   passagesFlagged: number;
+  /** Passages judged relevant only because a reply sent on the ticket was written from them (grounding.ts). */
+  groundedInReplies: number;
   memory: ThresholdChoice;
 }
 
@@ -167,6 +169,7 @@ export function trainRanking(
       passagesExpanded: Object.keys(learned.expansions).length,
       passagesRejected: Object.keys(learned.rejections).length,
       passagesFlagged: Object.keys(flagged).length,
+      groundedInReplies: checked.reduce((n, s) => n + [...s.checks.values()].filter((c) => c.grounded).length, 0),
       memory,
     },
   };
