@@ -23,6 +23,11 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
+/** A database URL fit for logs and reports: its password hidden. */
+export function hidePassword(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
 export interface OpenOptions {
   /** PostgreSQL schema to use (created if missing); lets tests run side by side in one database. */
   schema?: string;
@@ -92,6 +97,6 @@ async function openPostgres(url: string, schema?: string): Promise<{ store: Stor
     throw error;
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') + (schema ? ` (schema ${schema})` : '');
+  const location = hidePassword(url) + (schema ? ` (schema ${schema})` : '');
   return { store: { db, dialect: 'postgres', location, close: () => db.destroy() }, schema: current.rows[0]?.schema ?? undefined };
 }

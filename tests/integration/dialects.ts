@@ -20,7 +20,7 @@ import type { AppDeps } from '../../backend/deps.ts';
 import { importKnowledge } from '../../backend/kb/import.ts';
 import { createKnowledge } from '../../backend/rag/knowledge.ts';
 import { createDeps } from '../../backend/server.ts';
-import { type Dialect, type OpenOptions, openStore, type Store } from '../../backend/store/connect.ts';
+import { type Dialect, hidePassword, type OpenOptions, openStore, type Store } from '../../backend/store/connect.ts';
 import type { Database } from '../../backend/store/schema.ts';
 
 export const POSTGRES_URL = process.env.AITL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -43,10 +43,6 @@ export interface TestDatabase {
 export interface DialectFactory {
   name: Dialect;
   create(): Promise<TestDatabase>;
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
 /** The SQLite journal mode of an open store: `wal` for a file store. */
@@ -113,7 +109,7 @@ export const POSTGRES: DialectFactory = {
       await withClient(url, (c) => c.query('SELECT 1'));
     } catch (error) {
       throw new Error(
-        `PostgreSQL is not reachable at ${redact(url)}: ${(error as Error).message || String(error)}\n` +
+        `PostgreSQL is not reachable at ${hidePassword(url)}: ${(error as Error).message || String(error)}\n` +
           'The integration tests run against both SQLite and PostgreSQL. Start a server, or point the tests at one with\n' +
           '  AITL_TEST_DATABASE_URL=postgres://user@host:port/db npx vitest run --project integration',
         { cause: error },

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../backend/cli.ts';
 import { openStore } from '../../backend/store/connect.ts';
+import { databaseUrl, POSTGRES, useDatabase } from './dialects.ts';
 
 const DSTC11 = resolve(import.meta.dirname, '../../../shared/datasets/dstc11');
 const dir = mkdtempSync(join(tmpdir(), 'aitl-simulate-'));
@@ -78,6 +79,23 @@ describe.skipIf(!existsSync(SPARSE))('the flywheel on stackfaq-sparse (one check
   it('no test figure drops after a cycle on honest agents', { timeout: 120_000 }, async () => {
     const { cycles } = await cycle('--seed', '2');
     for (const figure of FIGURES) expect(cycles[1]![figure], figure).toBeGreaterThanOrEqual(cycles[0]![figure]);
+  });
+
+  describe('on PostgreSQL', () => {
+    let url = '';
+    useDatabase(POSTGRES, async (database) => {
+      await database.open();
+      url = databaseUrl(database);
+    });
+
+    it('no test figure drops after a cycle on honest agents, the store kept in the schema', { timeout: 180_000 }, async () => {
+      const { cycles } = await cycle('--seed', '3', '--store', url);
+      for (const figure of FIGURES) expect(cycles[1]![figure], figure).toBeGreaterThanOrEqual(cycles[0]![figure]);
+      // The store holds the run: a second simulation into it would mix two runs' signals.
+      const again = await run(['simulate', '--dataset', SPARSE, '--cycles', '1', '--limit-train', '5', '--store', url]);
+      expect(again.code).toBe(1);
+      expect(again.err).toMatch(/holds data already/);
+    });
   });
 
   it('checks that carry no information (every label a coin toss) are not promoted, and change nothing', { timeout: 120_000 }, async () => {

@@ -1,5 +1,5 @@
 /**
- * `aitl simulate --dataset DIR [--cycles N] [--agents K] [--noise P] [--seed S] [--json] [--out DIR] [--store PATH]
+ * `aitl simulate --dataset DIR [--cycles N] [--agents K] [--noise P] [--seed S] [--json] [--out DIR] [--store PATH|URL]
  * [--per-cycle N] [--limit-train N] [--limit-test N]`: the flywheel on a public BEIR folder (run.ts). Progress goes
  * to stderr; `report.md` and `plot.svg` to `--out`; with `--json` the last stdout line is the summary JSON.
  */
@@ -10,7 +10,7 @@ import { writeReport, summaryJson } from './report.ts';
 import { runSimulation, SimulationError, type SimulationOptions } from './run.ts';
 
 export const SIMULATE_USAGE = `Usage: aitl simulate --dataset DIR [--cycles 3] [--agents 8] [--noise 0.1] [--seed 1] [--json]
-                     [--out ./simulation-<time>] [--store PATH] [--per-cycle N] [--limit-train N] [--limit-test N]`;
+                     [--out ./simulation-<time>] [--store PATH|URL] [--per-cycle N] [--limit-train N] [--limit-test N]`;
 
 type Out = (line: string) => void;
 

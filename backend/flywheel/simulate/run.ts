@@ -15,7 +15,7 @@ import { loadGoldResponses } from '../../eval/reply-metrics.ts';
 import { importKnowledge } from '../../kb/import.ts';
 import { startServer } from '../../server.ts';
 import { createApiKey } from '../../store/api-keys.ts';
-import { openStore } from '../../store/connect.ts';
+import { hidePassword, isPostgresUrl, openStore } from '../../store/connect.ts';
 import { runFlywheelCycle } from '../cycle.ts';
 import { type AgentSettings, DEFAULT_AGENT_SETTINGS } from './agents.ts';
 import { adoptionThreshold, type CycleMetrics, measureCycle, replyF1s } from './measure.ts';
@@ -40,7 +40,10 @@ export interface SimulationOptions {
   /** Only the first N train / test queries in file order (all): for quick runs and tests. */
   limitTrain?: number | undefined;
   limitTest?: number | undefined;
-  /** Keep the store in this SQLite file (must not exist yet); otherwise a temporary file, deleted. */
+  /**
+   * Keep the store: a SQLite file (must not exist yet) or a PostgreSQL URL (its database or search_path schema must
+   * hold nothing yet); otherwise a temporary SQLite file, deleted.
+   */
   store?: string | undefined;
   /** Environment the model settings (AITL_LLM_*, AITL_EMBED_*) are read from; the store and server settings are the simulator's own. */
   env?: Record<string, string | undefined>;
@@ -58,9 +61,10 @@ export async function runSimulation(options: SimulationOptions, log: (line: stri
   const biased = agentCount < 2 ? 0 : Math.max(1, Math.round(agentCount * (options.biasedShare ?? 0.25)));
   const perCycle = Math.min(options.perCycle ?? train.length, train.length);
 
-  if (options.store && existsSync(options.store)) throw new SimulationError(`--store ${options.store} exists already: name a new file`);
+  const postgres = options.store !== undefined && isPostgresUrl(options.store);
+  if (options.store && !postgres && existsSync(options.store)) throw new SimulationError(`--store ${options.store} exists already: name a new file`);
   const temp = options.store ? undefined : mkdtempSync(join(tmpdir(), 'aitl-simulate-'));
-  const path = options.store ? resolve(options.store) : join(temp!, 'simulation.db');
+  const path = !options.store ? join(temp!, 'simulation.db') : postgres ? options.store : resolve(options.store);
   try {
     const keys = await prepareStore(path, dataset, agentCount, log);
     const seats: Seat[] = keys.map((key, i) => ({ name: `sim-agent-${String(i + 1).padStart(2, '0')}`, positionBiased: i >= agentCount - biased, key }));
@@ -115,7 +119,7 @@ export async function runSimulation(options: SimulationOptions, log: (line: stri
       return {
         dataset,
         split: 'test',
-        settings: { cycles, agents: agentCount, positionBiased: biased, leftRate: settings.leftRate, noise: settings.noise, seed, perCycle, trainQueries: train.length, testQueries: test.length, store: options.store ? path : null },
+        settings: { cycles, agents: agentCount, positionBiased: biased, leftRate: settings.leftRate, noise: settings.noise, seed, perCycle, trainQueries: train.length, testQueries: test.length, store: options.store ? hidePassword(path) : null },
         tau,
         cycles: rows,
         runs,
@@ -148,6 +152,9 @@ function loadSplits(dataset: string, options: SimulationOptions): { train: EvalQ
 async function prepareStore(path: string, dataset: string, agents: number, log: (line: string) => void): Promise<string[]> {
   const store = await openStore(path);
   try {
+    // A PostgreSQL store cannot be "a new file": it must hold nothing, so no earlier run's signals mix in.
+    const held = await store.db.selectFrom('kb_imports').select('id').limit(1).executeTakeFirst();
+    if (held) throw new SimulationError(`--store ${store.location} holds data already: name an empty database or schema`);
     const summary = await importKnowledge(store.db, dataset);
     log(`Imported ${summary.articles} articles as ${summary.passages} passages from ${dataset}`);
     const keys: string[] = [];
