@@ -140,6 +140,16 @@ describe('heldOutQueries', () => {
     ]);
     expect([...held[0]!.judged].sort()).toEqual(['harbour-breakfast', 'harbour-parking', 'harbour-review']);
   });
+
+  it('never scores on passages read from sent replies: they train, only agents’ own checks judge', () => {
+    const withReply = checked('s1', 'Is there parking at Harbour Inn?', { 'harbour-breakfast': 0 });
+    withReply.checks.set('harbour-parking', { label: 1, weight: 1, grounded: true });
+    expect(heldOutQueries([withReply])).toEqual([]);
+    withReply.checks.set('harbour-review', { label: 1, weight: 1 });
+    const [held] = heldOutQueries([withReply]);
+    expect([...held!.query.relevant.keys()]).toEqual(['harbour-review']);
+    expect([...held!.judged].sort()).toEqual(['harbour-breakfast', 'harbour-review']);
+  });
 });
 
 describe('compareOnChecks', () => {
