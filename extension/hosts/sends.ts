@@ -1,0 +1,114 @@
+/**
+ * Send detection by what happened, shared by the host adapters. An agent sends a reply in many ways — the submit
+ * button, its "Submit as …" menu, a keyboard shortcut, Enter in a chat composer, a macro — and the one thing every
+ * way shares is a new reply of the agent appearing in the ticket's conversation. That is the send, with the text as
+ * the help desk shows it. Button and keyboard evidence only corroborate it, and stand in for it when the
+ * conversation cannot show it: the help desk closed the ticket's tab on "Submit as Solved", or never rendered the
+ * new message. A send is counted once, whichever pieces of evidence arrive and in whichever order.
+ */
+
+/** A public reply of an agent as the conversation shows it; `key` stays the same across re-renders. */
+export interface ShownReply {
+  key: string;
+  text: string;
+}
+
+export interface SendTracker {
+  /**
+   * The agent replies ticket `ticketId` shows now, oldest first. The first reading of a ticket is its baseline:
+   * what was there before is not a send. Later, a reply with a new key after the last one known is.
+   */
+  observe(ticketId: string, replies: readonly ShownReply[]): void;
+  /**
+   * Button or keyboard evidence that the agent sent `text` from ticket `ticketId`'s composer. Unless a new reply
+   * confirms it first, it counts after `confirmMs` — but only if `stillDrafted()` says the composer no longer holds
+   * the text (a refused send leaves it there).
+   */
+  evidence(ticketId: string, text: string, stillDrafted: () => boolean): void;
+}
+
+export interface SendTrackerOptions {
+  now?: () => number;
+  /** How long button evidence waits for the conversation to show the reply. */
+  confirmMs?: number;
+  setTimeout?: (callback: () => void, ms: number) => unknown;
+  clearTimeout?: (timer: unknown) => void;
+}
+
+/** Zendesk renders a submitted comment within a second or two; a slow network may take longer. */
+const CONFIRM_MS = 8000;
+/** Tickets whose replies are remembered (an agent's open tabs); the oldest is forgotten first. */
+const MAX_TICKETS = 50;
+/** A reply shown this long after evidence already counted its send is that send, rendered late. */
+const LATE_MS = 60_000;
+
+interface Pending {
+  text: string;
+  at: number;
+  stillDrafted: () => boolean;
+  timer: unknown;
+}
+
+export function createSendTracker(onSend: (text: string) => void, signal: AbortSignal, options: SendTrackerOptions = {}): SendTracker {
+  const now = options.now ?? Date.now;
+  const confirmMs = options.confirmMs ?? CONFIRM_MS;
+  const schedule = options.setTimeout ?? ((callback, ms) => globalThis.setTimeout(callback, ms));
+  const cancel = options.clearTimeout ?? ((timer) => globalThis.clearTimeout(timer as ReturnType<typeof setTimeout>));
+  const known = new Map<string, Set<string>>();
+  const pending = new Map<string, Pending>();
+  /** When evidence alone last counted a send, per ticket. */
+  const countedEarly = new Map<string, number>();
+
+  const emit = (text: string) => {
+    if (!signal.aborted && text.trim()) onSend(text);
+  };
+  const settle = (ticketId: string) => {
+    const waiting = pending.get(ticketId);
+    if (!waiting) return undefined;
+    cancel(waiting.timer);
+    pending.delete(ticketId);
+    return waiting;
+  };
+  signal.addEventListener('abort', () => [...pending.keys()].forEach(settle), { once: true });
+
+  return {
+    observe(ticketId, replies) {
+      const seen = known.get(ticketId);
+      if (!seen) {
+        if (known.size >= MAX_TICKETS) known.delete(known.keys().next().value!);
+        known.set(ticketId, new Set(replies.map((r) => r.key)));
+        return;
+      }
+      // Only replies after the newest one known: older ones appear when the agent loads earlier messages.
+      let last = -1;
+      replies.forEach((r, i) => seen.has(r.key) && (last = i));
+      const added = replies.slice(last + 1).filter((r) => !seen.has(r.key));
+      for (const r of replies) seen.add(r.key);
+      for (const reply of added) {
+        const early = countedEarly.get(ticketId);
+        countedEarly.delete(ticketId);
+        if (early !== undefined && now() - early < LATE_MS) continue;
+        // The reply the evidence announced, or one sent another way (a macro, a chat composer): one send each.
+        const waiting = settle(ticketId);
+        emit(reply.text || waiting?.text || '');
+      }
+    },
+
+    evidence(ticketId, text, stillDrafted) {
+      if (signal.aborted || !text.trim()) return;
+      // A shortcut that also clicks the button, or a double click: the first piece of evidence stands.
+      const earlier = pending.get(ticketId);
+      if (earlier && now() - earlier.at < confirmMs) return;
+      settle(ticketId);
+      const entry: Pending = { text, at: now(), stillDrafted, timer: undefined };
+      entry.timer = schedule(() => {
+        if (pending.get(ticketId) !== entry) return;
+        pending.delete(ticketId);
+        if (entry.stillDrafted()) return;
+        countedEarly.set(ticketId, now());
+        emit(entry.text);
+      }, confirmMs);
+      pending.set(ticketId, entry);
+    },
+  };
+}
