@@ -7,10 +7,14 @@
  * new message. A send is counted once, whichever pieces of evidence arrive and in whichever order.
  */
 
-/** A public reply of an agent as the conversation shows it; `key` stays the same across re-renders. */
+/**
+ * A public reply of an agent as the conversation shows it; `key` stays the same across re-renders. An internal
+ * note the agent added is passed too, as `note`: it is no send, and it settles the evidence its submit left.
+ */
 export interface ShownReply {
   key: string;
   text: string;
+  note?: boolean;
 }
 
 export interface SendTracker {
@@ -90,7 +94,7 @@ export function createSendTracker(onSend: (text: string) => void, signal: AbortS
         if (early !== undefined && now() - early < LATE_MS) continue;
         // The reply the evidence announced, or one sent another way (a macro, a chat composer): one send each.
         const waiting = settle(ticketId);
-        emit(reply.text || waiting?.text || '');
+        if (!reply.note) emit(reply.text || waiting?.text || '');
       }
     },
 

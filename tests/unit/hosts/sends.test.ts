@@ -75,6 +75,15 @@ describe('createSendTracker', () => {
     expect(sent).toEqual([]);
   });
 
+  it('never counts an internal note, nor the submit that added it', () => {
+    const { tracker, sent, advance } = harness();
+    tracker.observe('1', [reply('a')]);
+    tracker.evidence('1', 'Checked with the warehouse', () => false);
+    tracker.observe('1', [reply('a'), { key: 'n', text: 'Checked with the warehouse', note: true }]);
+    advance(10_000);
+    expect(sent).toEqual([]);
+  });
+
   it('keeps tickets apart, and stops counting once aborted', () => {
     const { tracker, sent, advance, abort } = harness();
     tracker.observe('1', []);
