@@ -53,7 +53,7 @@ interface Pending {
   timer: unknown;
 }
 
-export function createSendTracker(onSend: (text: string) => void, signal: AbortSignal, options: SendTrackerOptions = {}): SendTracker {
+export function createSendTracker(onSend: (text: string, ticketId: string) => void, signal: AbortSignal, options: SendTrackerOptions = {}): SendTracker {
   const now = options.now ?? Date.now;
   const confirmMs = options.confirmMs ?? CONFIRM_MS;
   const schedule = options.setTimeout ?? ((callback, ms) => globalThis.setTimeout(callback, ms));
@@ -63,8 +63,8 @@ export function createSendTracker(onSend: (text: string) => void, signal: AbortS
   /** When evidence alone last counted a send, per ticket. */
   const countedEarly = new Map<string, number>();
 
-  const emit = (text: string) => {
-    if (!signal.aborted && text.trim()) onSend(text);
+  const emit = (text: string, ticketId: string) => {
+    if (!signal.aborted && text.trim()) onSend(text, ticketId);
   };
   const settle = (ticketId: string) => {
     const waiting = pending.get(ticketId);
@@ -94,7 +94,7 @@ export function createSendTracker(onSend: (text: string) => void, signal: AbortS
         if (early !== undefined && now() - early < LATE_MS) continue;
         // The reply the evidence announced, or one sent another way (a macro, a chat composer): one send each.
         const waiting = settle(ticketId);
-        if (!reply.note) emit(reply.text || waiting?.text || '');
+        if (!reply.note) emit(reply.text || waiting?.text || '', ticketId);
       }
     },
 
@@ -110,7 +110,7 @@ export function createSendTracker(onSend: (text: string) => void, signal: AbortS
         pending.delete(ticketId);
         if (entry.stillDrafted()) return;
         countedEarly.set(ticketId, now());
-        emit(entry.text);
+        emit(entry.text, ticketId);
       }, confirmMs);
       pending.set(ticketId, entry);
     },

@@ -30,10 +30,11 @@ export interface HostAdapter {
   /** Puts a reply into the active ticket's composer; never overwrites a draft unless `replaceDraft` is set. */
   insertReply(doc: Document, text: string, options: { replaceDraft: boolean }): Promise<InsertResult>;
   /**
-   * Calls `onSend` with the reply text each time the agent sends a reply on the active ticket, read before the
-   * help desk clears the composer. Stops when `signal` aborts.
+   * Calls `onSend` once per reply the agent sends on the active ticket, with the text sent and the ticket it was
+   * sent on — which may no longer be the one shown (the help desk closed its tab on submit). Stops when `signal`
+   * aborts.
    */
-  watchSends(doc: Document, signal: AbortSignal, onSend: (sentText: string) => void): void;
+  watchSends(doc: Document, signal: AbortSignal, onSend: (sentText: string, ticketId?: string) => void): void;
   /**
    * The agent the help desk shows as signed in (name and/or email), recorded with annotations when the tenant shares
    * one key from policy; undefined when the page does not say.

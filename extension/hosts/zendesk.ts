@@ -5,48 +5,70 @@
  */
 import { LIMITS, type MessageRole, PageAgent, type SelectorOverrides, TicketMessage } from '../../shared/index.ts';
 import { observePage } from './dom.ts';
+import { createSendTracker, type ShownReply } from './sends.ts';
 import { all, first, missed, type SelectorTable, withOverrides } from './selectors.ts';
 import type { HostAdapter, InsertResult, TicketRead } from './types.ts';
 
 // Every selector of the Agent Workspace, in one place; keys are what admins override. `{id}` stands for the
-// ticket id from the URL (digits only). Sources: ../shared/research/hosts.md.
+// ticket id from the URL (digits only). Where each was seen: ../shared/research/hosts.md, repository and path below.
 export const ZENDESK_SELECTORS = {
+  // The active ticket's root. Zendesk keeps every open ticket mounted, so each alternative names the URL's ticket.
   layout: [
-    // Agent Workspace: one standard layout per open ticket tab (holatuwol/liferay-zendesk-userscript).
+    // Standard ticket layouts, the shown one active (joaoaguiar264/Automacoes-ALT "Zendesk - ALT Copilot.user.js").
     '[data-test-id="ticket-{id}-standard-layout"][data-is-active="true"]',
-    // Fallback seen in public userscripts (hosts.md): an active layout holding the ticket's Polaris conversation pane.
-    '[data-test-id^="ticket-"][data-is-active="true"]:has(.conversation-polaris[data-ticket-id="{id}"])',
+    // Accounts with custom ticket layouts: the active pane grid holds the ticket's custom layout
+    // (limangotech/zendesk-userscripts extension/features/side-conversation-replacement.js; toggl/track-extension
+    // src/content/zendesk.js).
+    '.ticket-panes-grid-layout[data-is-active="true"] [data-test-id="ticket-{id}-custom-layout"]',
+    // The ticket's conversation root, one per ticket id, unchanged since 2019 (holatuwol/liferay-zendesk-userscript
+    // src/main.ts; toggl/track-extension src/content/zendesk.js).
+    'div[data-side-conversations-anchor-id="{id}"]',
+    // The ticket's Polaris conversation pane (joaoaguiar264/Automacoes-ALT).
+    '.conversation-polaris[data-ticket-id="{id}"]',
   ],
-  // Layouts of any ticket claiming to be active: more than one and the page contradicts itself (Agent Workspace).
-  activeLayouts: ['[data-test-id$="-standard-layout"][data-is-active="true"]'],
+  // Roots of any ticket claiming to be active, standard or custom: more than one and the page contradicts itself.
+  activeLayouts: ['[data-test-id$="-standard-layout"][data-is-active="true"], .ticket-panes-grid-layout[data-is-active="true"]'],
+  // The selected header tab names the ticket shown (Skeyelab/zendesk-chrome-extension extension/content.js;
+  // holatuwol src/main.ts); while it names another than the URL, the workspace is between tickets.
+  selectedTab: ['a[data-test-id="header-tab"][data-entity-type="TICKET_ENTITY_TYPE"][data-entity-is-selected="true"]'],
   subject: [
-    // Agent Workspace ticket pane (hosts.md).
-    'input[data-test-id="ticket-pane-subject"]',
-    // Also seen: the omnichannel header (hosts.md).
+    // The omnichannel header (toggl/track-extension 2021–24; holatuwol src/priority.ts).
     'input[data-test-id="omni-header-subject"]',
+    // Older ticket pane (hosts.md).
+    'input[data-test-id="ticket-pane-subject"]',
   ],
-  // Agent Workspace ticket properties panel (hosts.md).
+  // Ticket properties panel (hosts.md).
   requester: ['[data-test-id="ticket-system-field-requester-select"]'],
-  // Agent Workspace conversation log, each comment one article (holatuwol src/ticket.ts).
+  // The conversation log, each comment one article (holatuwol src/ticket.ts).
   message: ['article[data-test-id="omni-log-comment-item"]'],
-  // The bubble whose `type` attribute is end-user | agent | bot (holatuwol; userscripts quoted in hosts.md).
+  // The bubble whose `type` attribute is end-user | agent | bot (holatuwol src/ticket.ts).
   messageBubble: ['[data-test-id="omni-log-item-message"]'],
   messageBody: ['[data-test-id="omni-log-message-content"]'],
   messageSender: ['[data-test-id="omni-log-item-sender"]'],
-  // timestamp-relative and timestamp-absolute, both with `datetime` (Agent Workspace).
+  // timestamp-relative and timestamp-absolute, both with `datetime` (holatuwol src/ticket.ts).
   messageTime: ['time[data-test-id^="timestamp-"][datetime]'],
   // Tag inside an internal note's article (holatuwol src/internal.ts).
   internalNote: ['[data-test-id="omni-log-internal-note-tag"]'],
   composer: [
-    // Agent Workspace rich-text composer: the CKEditor 5 editable itself (hosts.md).
+    // The rich-text composer: the CKEditor 5 editable itself (hosts.md).
     '[data-test-id="omnicomposer-rich-text-ckeditor"][contenteditable="true"]',
-    // Plain-text composer variant (hosts.md).
+    // The plain-text composer of messaging (chat) tickets (hosts.md).
     '[data-test-id="omnicomposer-plain-text-ckeditor"][contenteditable="true"]',
-    // Any CKEditor 5 editable in the composer wrapper, should the test ids above be renamed (holatuwol src/internal.ts).
+    // Any CKEditor 5 editable in the composer wrapper, should the test ids above be renamed (hosts.md).
     'div[data-test-id="editor-view"] .ck-editor__editable[contenteditable="true"]',
   ],
-  // Agent Workspace footer's "Submit as …" button.
-  submitButton: ['[data-test-id="submit_button-button"]'],
+  // The messaging composer sends on a plain Enter (a public Cypress test types {enter} into it; hosts.md).
+  chatComposer: ['[data-test-id="omnicomposer-plain-text-ckeditor"]'],
+  submitButton: [
+    // The footer's split button, "Submit as …" (public Playwright and Selenium suites; hosts.md).
+    '[data-test-id="submit_button-button"]',
+    // Save in the omnichannel footer (Automattic/support-toolkit extension/config.js).
+    '[data-test-id="omni-save-button"]',
+  ],
+  // Menus whose items submit: the split button's "Submit as Solved/Pending/…" dropdown (public Playwright and
+  // Selenium suites) and the post-save actions (Automattic/support-toolkit extension/config.js).
+  submitMenu: ['[data-test-id="submit_button-menu-button"]', '[data-test-id="ticket-footer-post-save-actions-menu-button"]'],
+  submitMenuItem: ['[role="menuitem"]'],
 } satisfies SelectorTable;
 
 type Key = keyof typeof ZENDESK_SELECTORS;
@@ -54,6 +76,8 @@ type Table = SelectorTable<Key>;
 type Unreadable = Extract<TicketRead, { status: 'unreadable' | 'elsewhere' }>;
 
 const ROLES: Record<string, MessageRole> = { 'end-user': 'customer', agent: 'agent', bot: 'agent' };
+/** How long after the submit menu opened a chosen item counts as a submit. */
+const MENU_MS = 30_000;
 /** How long a ticket may stay unreadable (after navigation, while Zendesk renders) before the sidebar says so. */
 const GRACE_MS = 3000;
 
@@ -150,27 +174,35 @@ export function createZendeskAdapter(overrides?: SelectorOverrides, { now = Date
     },
 
     watchSends(doc, signal, onSend) {
-      let last = { text: '', at: -Infinity };
-      // Capture phase on the document runs before Zendesk's own handlers submit the reply and clear the editor.
-      const send = (element: Element) => {
-        const text = textOf(element);
-        // One send may reach us twice (a shortcut that clicks the button): count it once.
-        if (!text || (text === last.text && now() - last.at < 1000)) return;
-        last = { text, at: now() };
-        onSend(text);
-      };
-      const onClick = (event: Event) => {
-        const button = event.target instanceof Element ? closest(event.target, table.submitButton) : null;
-        if (!button || (button as HTMLButtonElement).disabled) return;
+      const tracker = createSendTracker(onSend, signal, { now });
+      // The send itself: a new agent reply in the active ticket's conversation, whichever way it was sent.
+      const look = () => {
         const layout = activeLayout(doc);
-        const editable = 'status' in layout || !layout.element.contains(button) ? null : first(layout.element, table, 'composer');
-        if (editable) send(editable);
+        if (!('status' in layout)) tracker.observe(layout.id, shownReplies(table, layout.element));
       };
-      const onKeyDown = (event: KeyboardEvent) => {
-        if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.isComposing) return;
+      observePage(doc, signal, look);
+      look();
+      // Evidence, read in the capture phase before Zendesk's own handlers submit and clear the composer.
+      const announce = () => {
         const layout = activeLayout(doc);
         const editable = 'status' in layout ? null : first(layout.element, table, 'composer');
-        if (editable && event.target instanceof Node && editable.contains(event.target)) send(editable);
+        if (!editable || 'status' in layout) return;
+        const text = textOf(editable);
+        tracker.evidence(layout.id, text, () => editable.isConnected && textOf(editable) === text);
+      };
+      let menuOpened = -Infinity;
+      const onClick = (event: Event) => {
+        const target = event.target instanceof Element ? event.target : null;
+        if (!target) return;
+        const button = closest(target, table.submitButton);
+        if (button && !(button as HTMLButtonElement).disabled) return announce();
+        if (closest(target, table.submitMenu)) menuOpened = now();
+        // The menu renders in a portal outside the ticket: an item chosen soon after the submit menu opened.
+        else if (closest(target, table.submitMenuItem) && now() - menuOpened < MENU_MS) announce();
+      };
+      const onKeyDown = (event: KeyboardEvent) => {
+        if (event.key !== 'Enter' || event.shiftKey || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+        if (event.target instanceof Element && closest(event.target, table.chatComposer)) announce();
       };
       doc.addEventListener('click', onClick, { capture: true, signal });
       doc.addEventListener('keydown', onKeyDown, { capture: true, signal });
@@ -190,10 +222,15 @@ export function createZendeskAdapter(overrides?: SelectorOverrides, { now = Date
 function findActiveLayout(doc: Document, table: Table): { id: string; element: Element } | Unreadable {
   const id = zendeskTicketId(new URL(doc.URL));
   if (!id) return { status: 'elsewhere' };
+  const shown = first(doc, table, 'selectedTab')?.getAttribute('data-entity-id');
+  if (shown && shown !== id) return missed(table, 'selectedTab', 'The selected tab shows another ticket than the address bar.');
   const forTicket: Table = { ...table, layout: table.layout.map((s) => s.replaceAll('{id}', id)) };
   const layouts = all(doc, forTicket, 'layout');
   if (layouts.length === 0) return missed(forTicket, 'layout', "The active ticket's layout was not found.");
-  if (layouts.length > 1 || all(doc, table, 'activeLayouts').length > 1) {
+  // A standard layout may sit in an active pane grid too: only the outermost active roots are tickets.
+  const active = all(doc, table, 'activeLayouts');
+  const tickets = active.filter((el) => !active.some((other) => other !== el && other.contains(el)));
+  if (layouts.length > 1 || tickets.length > 1) {
     return { status: 'unreadable', reason: 'Two tickets claim to be active.', selectorKey: 'layout', selectors: forTicket.layout };
   }
   return { id, element: layouts[0]! };
@@ -239,6 +276,21 @@ function readMessage(table: Table, item: Element): TicketMessage[] {
     at: Number.isNaN(time) ? undefined : new Date(time).toISOString(),
   });
   return parsed.success ? [parsed.data] : [];
+}
+
+/**
+ * The agents' public replies and internal notes a ticket shows, oldest first, keyed by time and text (stable across
+ * re-renders); bots' messages are no agent's send.
+ */
+function shownReplies(table: Table, layout: Element): ShownReply[] {
+  return all(layout, table, 'message').flatMap((item) => {
+    const bubble = first(item, table, 'messageBubble');
+    if (!bubble || bubble.getAttribute('type') !== 'agent' || bubble.getAttribute('aria-hidden') === 'true') return [];
+    const body = first(item, table, 'messageBody');
+    const text = body ? textOf(body) : '';
+    const at = first(item, table, 'messageTime')?.getAttribute('datetime') ?? '';
+    return [{ key: `${at}\n${text}`, text, note: first(item, table, 'internalNote') !== null }];
+  });
 }
 
 function closest(element: Element, selectors: readonly string[]): Element | null {

@@ -1,8 +1,8 @@
 /**
- * The Zendesk adapter in real Chromium, on the saved Agent Workspace page served at its real URL with the real
- * CKEditor 5: the sidebar reads only the active ticket while a background one stays mounted, follows tab switches,
- * pastes through CKEditor, records sends for the right ticket, and says so when a renamed layout breaks reading
- * until an admin override repairs it.
+ * The Zendesk adapter in real Chromium, on the saved Agent Workspace pages (standard and custom ticket layouts)
+ * served at their real URLs with the real CKEditor 5: the sidebar reads only the active ticket while a background
+ * one stays mounted, follows tab switches, pastes through CKEditor, records each send once for the right ticket
+ * whichever way it was sent, and says so when a renamed layout breaks reading until an admin override repairs it.
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -26,7 +26,9 @@ async function serveWorkspace(context: BrowserContext): Promise<void> {
     const { pathname } = new URL(route.request().url());
     const asset = ASSETS[pathname];
     if (asset) return route.fulfill({ path: asset });
-    if (pathname.startsWith('/agent/')) return route.fulfill({ path: resolve('tests/fixtures/zendesk/agent.html'), contentType: 'text/html' });
+    // Tickets 501xx are open on an account with custom ticket layouts.
+    const page = /^\/agent\/tickets\/501\d\d/.test(pathname) ? 'custom-layout.html' : 'agent.html';
+    if (pathname.startsWith('/agent/')) return route.fulfill({ path: resolve(`tests/fixtures/zendesk/${page}`), contentType: 'text/html' });
     return route.fulfill({ status: 404, body: 'not in the fixture' });
   });
 }
@@ -41,7 +43,7 @@ const squash = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim()
 
 interface FixtureWindow {
   fixtureEditors: Record<string, { getData(): string }>;
-  fixtureSent: { ticketId: string; html: string }[];
+  fixtureSent: { ticketId: string; html: string; via: string; status: string; note: boolean }[];
 }
 
 /** CKEditor's HTML as plain text, whitespace squashed. */
@@ -58,10 +60,18 @@ async function editorText(page: Page, ticketId: string): Promise<string> {
   return plain(page, await page.evaluate((id) => (window as unknown as FixtureWindow).fixtureEditors[id]!.getData(), ticketId));
 }
 
-/** The replies the page posted, in order. */
-async function posted(page: Page): Promise<{ ticketId: string; text: string }[]> {
+/** The replies the page posted, in order, and how. */
+async function posted(page: Page): Promise<{ ticketId: string; text: string; via: string }[]> {
   const sent = await page.evaluate(() => (window as unknown as FixtureWindow).fixtureSent);
-  return Promise.all(sent.map(async ({ ticketId, html }) => ({ ticketId, text: await plain(page, html) })));
+  return Promise.all(sent.map(async ({ ticketId, html, via }) => ({ ticketId, text: await plain(page, html), via })));
+}
+
+/** The stored adoption annotations, by ticket. */
+function adoptionsIn(db: Database.Database) {
+  return (db.prepare("SELECT ticket_id, host, payload FROM annotations WHERE kind = 'adoption' ORDER BY ticket_id, received_at").all() as { ticket_id: string; host: string; payload: string }[]).map((r) => {
+    const { outcome, sentText } = JSON.parse(r.payload) as { outcome: string; sentText: string };
+    return { ticketId: r.ticket_id, host: r.host, outcome, sentText: squash(sentText) };
+  });
 }
 
 const layout = (page: Page, id: string) => page.locator(`[data-test-id="ticket-${id}-standard-layout"]`);
@@ -111,11 +121,11 @@ test('suggestions for the active Zendesk ticket only; Use pastes through CKEdito
     await expect(candidates.nth(1).locator('.notice.inserted')).toBeVisible();
     expect(await editorText(page, ACTIVE)).toBe(replyB);
 
-    // Submit: the page posts the reply and clears the editor; the adapter read it first.
+    // Submit: the page posts the reply and clears the editor; the new reply in the conversation is the send.
     await layout(page, ACTIVE).locator('[data-test-id="submit_button-button"]').click();
-    await expect(sidebar.getByText('✓ Reply outcome recorded')).toBeVisible();
+    await expect(sidebar.getByText(/✓ (Reply outcome recorded|Saved)/)).toBeVisible();
     expect(await editorText(page, ACTIVE)).toBe('');
-    expect(await posted(page)).toEqual([{ ticketId: ACTIVE, text: replyB }]);
+    expect(await posted(page)).toEqual([{ ticketId: ACTIVE, text: replyB, via: 'button' }]);
 
     // Switching tabs: the URL changes, the other layout becomes active, both stay mounted; the sidebar follows.
     await page.locator(`a[data-test-id="header-tab"][data-entity-id="${BACKGROUND}"]`).click();
@@ -128,26 +138,84 @@ test('suggestions for the active Zendesk ticket only; Use pastes through CKEdito
     await expect(sidebar.locator('.notice.inserted')).toBeVisible();
     expect(await editorText(page, BACKGROUND)).toBe(otherA);
     expect(await editorText(page, ACTIVE)).toBe('');
-    // Ctrl+Enter in the editor sends too.
-    await editable(page, BACKGROUND).press('ControlOrMeta+Enter');
+    // "Submit as Pending" from the split button's menu sends too.
+    await layout(page, BACKGROUND).locator('[data-test-id="submit_button-menu-button"]').click();
+    await page.getByRole('menuitem', { name: 'Submit as Pending' }).click();
     await expect.poll(() => editorText(page, BACKGROUND)).toBe('');
     expect(await posted(page)).toEqual([
-      { ticketId: ACTIVE, text: replyB },
-      { ticketId: BACKGROUND, text: otherA },
+      { ticketId: ACTIVE, text: replyB, via: 'button' },
+      { ticketId: BACKGROUND, text: otherA, via: 'menu' },
     ]);
 
     // Each send became one adoption annotation, for its own ticket, once synced.
-    const adoptions = () =>
-      (db.prepare("SELECT ticket_id, host, payload FROM annotations WHERE kind = 'adoption' ORDER BY ticket_id").all() as { ticket_id: string; host: string; payload: string }[]).map((r) => ({
-        ticketId: r.ticket_id,
-        host: r.host,
-        outcome: (JSON.parse(r.payload) as { outcome: string }).outcome,
-      }));
-    await expect.poll(adoptions, { timeout: 60_000 }).toEqual([
-      { ticketId: BACKGROUND, host: 'zendesk', outcome: 'verbatim' },
-      { ticketId: ACTIVE, host: 'zendesk', outcome: 'verbatim' },
-    ]);
+    await expect
+      .poll(() => adoptionsIn(db).map(({ ticketId, host, outcome }) => ({ ticketId, host, outcome })), { timeout: 60_000 })
+      .toEqual([
+        { ticketId: BACKGROUND, host: 'zendesk', outcome: 'verbatim' },
+        { ticketId: ACTIVE, host: 'zendesk', outcome: 'verbatim' },
+      ]);
     expect(errors).toEqual([]);
+  } finally {
+    db.close();
+  }
+});
+
+test('every other way to send counts once: a macro, "Submit as Solved" closing the tab, never an internal note', async ({ context, backend }) => {
+  test.setTimeout(120_000);
+  await serveWorkspace(context);
+  const page = await context.newPage();
+  const db = new Database(backend.databasePath, { readonly: true, fileMustExist: true });
+  try {
+    const sidebar = await openWorkspace(page, `/agent/tickets/${ACTIVE}`);
+    await expect(sidebar.locator('.ready')).toHaveAttribute('data-ticket-id', ACTIVE);
+
+    // An internal note is no reply, however it was submitted.
+    await layout(page, ACTIVE).locator('.fixture-note-mode').click();
+    await editable(page, ACTIVE).click();
+    await page.keyboard.type('Photos received, refund approved by Dev.');
+    await layout(page, ACTIVE).locator('[data-test-id="submit_button-button"]').click();
+    await layout(page, ACTIVE).locator('.fixture-note-mode').click();
+    // A macro posts without the composer: only the conversation shows it was sent.
+    await layout(page, ACTIVE).locator('.fixture-macro').click();
+    await expect.poll(() => adoptionsIn(db), { timeout: 60_000 }).toEqual([
+      { ticketId: ACTIVE, host: 'zendesk', outcome: 'ignored', sentText: 'Your refund has been approved and will reach your card within 5 working days.' },
+    ]);
+
+    // "Submit as Solved": the tab closes and the workspace moves on before the reply is ever shown.
+    const reply = squash(await sidebar.locator('.candidate').nth(0).locator('.candidate-text').textContent());
+    await sidebar.getByRole('button', { name: 'Use Reply A' }).click();
+    await expect.poll(() => editorText(page, ACTIVE)).toBe(reply);
+    await layout(page, ACTIVE).locator('[data-test-id="submit_button-menu-button"]').click();
+    await page.getByRole('menuitem', { name: 'Submit as Solved' }).click();
+    await expect(page).toHaveURL(`${ORIGIN}/agent/tickets/${BACKGROUND}`);
+    await expect(sidebar.locator('.ready')).toHaveAttribute('data-ticket-id', BACKGROUND);
+    await expect.poll(() => adoptionsIn(db).length, { timeout: 60_000 }).toBe(2);
+    expect(adoptionsIn(db)[1]).toEqual({ ticketId: ACTIVE, host: 'zendesk', outcome: 'verbatim', sentText: reply });
+    expect((await posted(page)).map((p) => p.via)).toEqual(['button', 'macro', 'menu']);
+  } finally {
+    db.close();
+  }
+});
+
+test('a custom ticket layout reads its own ticket; Enter in the messaging composer sends once', async ({ context, backend }) => {
+  test.setTimeout(120_000);
+  await serveWorkspace(context);
+  const page = await context.newPage();
+  const db = new Database(backend.databasePath, { readonly: true, fileMustExist: true });
+  try {
+    const sidebar = await openWorkspace(page, '/agent/tickets/50120');
+    await expect(sidebar.locator('.ready')).toHaveAttribute('data-ticket-id', '50120');
+    await expect(sidebar.locator('.query')).not.toContainText(/shipping fee|late/i);
+    const chat = page.locator('[data-test-id="ticket-50120-custom-layout"] [data-test-id="omnicomposer-plain-text-ckeditor"]');
+    const reply = squash(await sidebar.locator('.candidate').nth(0).locator('.candidate-text').textContent());
+    await sidebar.getByRole('button', { name: 'Use Reply A' }).click();
+    await expect.poll(() => editorText(page, '50120')).toBe(reply);
+    await chat.press('Enter');
+    await expect.poll(() => editorText(page, '50120')).toBe('');
+    await expect.poll(() => adoptionsIn(db), { timeout: 60_000 }).toEqual([{ ticketId: '50120', host: 'zendesk', outcome: 'verbatim', sentText: reply }]);
+    // Button evidence and the shown reply are one send: nothing more arrives after the confirmation window.
+    await page.waitForTimeout(9_000);
+    expect(adoptionsIn(db)).toHaveLength(1);
   } finally {
     db.close();
   }

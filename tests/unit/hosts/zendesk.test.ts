@@ -20,10 +20,11 @@ function layout(id: string): HTMLElement {
   return document.querySelector(`[data-test-id="ticket-${id}-standard-layout"]`)!;
 }
 
-/** What Zendesk does on a tab switch: new URL, then the other layout becomes the active one. */
+/** What Zendesk does on a tab switch: new URL, then the other layout and its header tab become the active ones. */
 function switchTo(id: string) {
   goTo(`/agent/tickets/${id}`);
   for (const el of document.querySelectorAll<HTMLElement>('[data-test-id$="-standard-layout"]')) el.dataset.isActive = String(el === layout(id));
+  for (const tab of document.querySelectorAll<HTMLElement>('[data-test-id="header-tab"]')) tab.dataset.entityIsSelected = String(tab.dataset.entityId === id);
 }
 
 function ok(read: TicketRead) {
@@ -159,7 +160,9 @@ describe('readTicket', () => {
       selectorKey: 'layout',
       selectors: [
         '[data-test-id="ticket-48213-standard-layout"][data-is-active="true"]',
-        '[data-test-id^="ticket-"][data-is-active="true"]:has(.conversation-polaris[data-ticket-id="48213"])',
+        '.ticket-panes-grid-layout[data-is-active="true"] [data-test-id="ticket-48213-custom-layout"]',
+        'div[data-side-conversations-anchor-id="48213"]',
+        '.conversation-polaris[data-ticket-id="48213"]',
       ],
     });
     goTo('/agent/tickets/48999');
@@ -180,13 +183,25 @@ describe('readTicket', () => {
     expect(createZendeskAdapter().readTicket(document)).toEqual({ status: 'elsewhere' });
   });
 
-  it('uses the active layout found by the Polaris conversation fallback', () => {
+  it("still finds the ticket's conversation root when a release renames the layout", () => {
     layout(ACTIVE).dataset.testId = 'ticket-48213-split-layout';
     expect(ok(createZendeskAdapter().readTicket(document)).ticketId).toBe(ACTIVE);
+    document.querySelector('[data-side-conversations-anchor-id="48213"]')!.removeAttribute('data-side-conversations-anchor-id');
+    expect(ok(createZendeskAdapter().readTicket(document)).messages).toHaveLength(3);
+  });
+
+  it('waits while the selected header tab names another ticket than the address bar', () => {
+    const time = clock();
+    const adapter = createZendeskAdapter(undefined, time);
+    for (const tab of document.querySelectorAll<HTMLElement>('[data-test-id="header-tab"]')) tab.dataset.entityIsSelected = String(tab.dataset.entityId === BACKGROUND);
+    expect(adapter.readTicket(document)).toEqual({ status: 'waiting' });
+    time.advance(3000);
+    expect(adapter.readTicket(document)).toMatchObject({ status: 'unreadable', selectorKey: 'selectedTab' });
   });
 
   it('is repaired by an admin override of the key that broke', () => {
     for (const el of document.querySelectorAll<HTMLElement>('[data-test-id$="-standard-layout"]')) el.dataset.testId = el.dataset.testId!.replace(/^ticket-(\d+)-standard-layout$/, 'workspace-ticket-$1');
+    for (const el of document.querySelectorAll('[data-side-conversations-anchor-id], .conversation-polaris')) el.removeAttribute(el.hasAttribute('data-ticket-id') ? 'data-ticket-id' : 'data-side-conversations-anchor-id');
     const broken = createZendeskAdapter(undefined, { graceMs: 0 }).readTicket(document);
     expect(broken).toMatchObject({ status: 'unreadable', selectorKey: 'layout' });
     const fixed = createZendeskAdapter({ layout: ['[data-test-id="workspace-ticket-{id}"][data-is-active="true"]'] });
@@ -265,6 +280,8 @@ describe('insertReply', () => {
 
   it('finds no composer before the editor has started, or when the ticket is unreadable', async () => {
     const adapter = createZendeskAdapter();
+    // As saved before CKEditor made it editable.
+    for (const el of document.querySelectorAll('[contenteditable]')) el.removeAttribute('contenteditable');
     expect(await adapter.insertReply(document, 'Reply A', { replaceDraft: false })).toBe('no_composer');
     fakeEditor(composer(ACTIVE));
     layout(BACKGROUND).dataset.isActive = 'true';
@@ -277,52 +294,140 @@ describe('insertReply', () => {
 });
 
 describe('watchSends', () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** Zendesk's part, played by hand: a submit posts the composer's text as a new comment and clears it. */
   function setUp() {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const time = clock();
     const adapter = createZendeskAdapter(undefined, time);
     const controller = new AbortController();
     const sent: string[] = [];
     adapter.watchSends(document, controller.signal, (text) => sent.push(text));
-    // Zendesk clears the editor on submit; the adapter must have read it first.
-    for (const id of [ACTIVE, BACKGROUND]) {
-      composer(id).setAttribute('contenteditable', 'true');
-      layout(id).querySelector('[data-test-id="submit_button-button"]')!.addEventListener('click', () => (composer(id).innerHTML = '<p></p>'));
-    }
+    for (const id of [ACTIVE, BACKGROUND]) composer(id).setAttribute('contenteditable', 'true');
     return { time, sent, controller };
   }
-  const submit = (id: string) => layout(id).querySelector<HTMLElement>('[data-test-id="submit_button-button"]')!.click();
-  const ctrlEnter = (id: string) =>
-    composer(id).querySelector('p')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, bubbles: true }));
+  const post = (id: string, text: string, { note = false } = {}) => {
+    const feed = layout(id).querySelector('section[role="feed"]')!;
+    const article = feed.querySelector('article')!.cloneNode(true) as HTMLElement;
+    article.querySelector('[data-test-id="omni-log-internal-note-tag"]')?.remove();
+    if (note) {
+      const tag = document.createElement('div');
+      tag.dataset.testId = 'omni-log-internal-note-tag';
+      tag.textContent = 'Internal note';
+      article.querySelector('time')!.after(tag);
+    }
+    article.querySelector('[data-test-id="omni-log-item-message"]')!.setAttribute('type', 'agent');
+    article.querySelector('time')!.setAttribute('datetime', new Date(Date.UTC(2026, 10, 21, 9, feed.children.length)).toISOString());
+    article.querySelector('.zd-comment')!.textContent = text;
+    feed.append(article);
+  };
+  const click = (selector: string, root: ParentNode = layout(ACTIVE)) => root.querySelector<HTMLElement>(selector)!.click();
+  /** Lets the page observer run. */
+  const settle = () => vi.advanceTimersByTimeAsync(200);
 
-  it("reads the active ticket's reply when Submit is clicked or Ctrl+Enter pressed, before it is cleared", () => {
-    const { time, sent, controller } = setUp();
-    composer(ACTIVE).innerHTML = '<p>Hi Eleanor,</p><p>your refund is on its way.</p>';
-    submit(ACTIVE);
-    expect(sent).toEqual(['Hi Eleanor,\n\nyour refund is on its way.']);
-    expect(textOf(composer(ACTIVE))).toBe('');
-
-    composer(ACTIVE).innerHTML = '<p>One more thing.</p>';
-    ctrlEnter(ACTIVE);
-    // The same send reaching the adapter twice counts once.
-    submit(ACTIVE);
-    expect(sent).toHaveLength(2);
-    // The same words sent again later are another send.
-    time.advance(5000);
-    composer(ACTIVE).innerHTML = '<p>One more thing.</p>';
-    submit(ACTIVE);
-    expect(sent).toEqual(['Hi Eleanor,\n\nyour refund is on its way.', 'One more thing.', 'One more thing.']);
+  it('counts a new agent reply in the active ticket as the send, with the text the conversation shows, once', async () => {
+    const { sent, controller } = setUp();
+    composer(ACTIVE).innerHTML = '<p>Hi Eleanor, your refund is on its way.</p>';
+    click('[data-test-id="submit_button-button"]');
+    composer(ACTIVE).innerHTML = '<p></p>';
+    post(ACTIVE, 'Hi Eleanor, your refund is on its way.');
+    await settle();
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(sent).toEqual(['Hi Eleanor, your refund is on its way.']);
     controller.abort();
   });
 
-  it("ignores the background ticket's composer, empty replies, and everything after abort", () => {
+  it('counts a reply sent without any button we know (a macro), and never one on a background ticket', async () => {
     const { sent, controller } = setUp();
-    composer(BACKGROUND).innerHTML = '<p>Not this one</p>';
-    submit(BACKGROUND);
-    ctrlEnter(BACKGROUND);
-    submit(ACTIVE);
+    post(BACKGROUND, 'Posted on the ticket behind');
+    post(ACTIVE, 'Refund approved.');
+    await settle();
+    expect(sent).toEqual(['Refund approved.']);
     controller.abort();
-    composer(ACTIVE).innerHTML = '<p>After abort</p>';
-    submit(ACTIVE);
+  });
+
+  it('counts "Submit as Solved" from the split menu when the tab closes before the reply shows', async () => {
+    const { sent, time, controller } = setUp();
+    composer(ACTIVE).innerHTML = '<p>Solved: the refund is on its way.</p>';
+    click('[data-test-id="submit_button-menu-button"]');
+    click('[role="menuitem"][data-status="solved"]', document);
+    layout(ACTIVE).remove();
+    time.advance(8000);
+    await vi.advanceTimersByTimeAsync(8000);
+    expect(sent).toEqual(['Solved: the refund is on its way.']);
+    controller.abort();
+  });
+
+  it('does not count a submit the help desk refused, an internal note, a bot, or an empty composer', async () => {
+    const { sent, time, controller } = setUp();
+    composer(ACTIVE).innerHTML = '<p>Still here</p>';
+    click('[data-test-id="submit_button-button"]');
+    time.advance(8000);
+    await vi.advanceTimersByTimeAsync(8000);
+    composer(ACTIVE).innerHTML = '<p>Note to Dev</p>';
+    click('[data-test-id="submit_button-button"]');
+    composer(ACTIVE).innerHTML = '<p></p>';
+    post(ACTIVE, 'Note to Dev', { note: true });
+    await settle();
+    click('[data-test-id="submit_button-button"]');
+    time.advance(8000);
+    await vi.advanceTimersByTimeAsync(8000);
     expect(sent).toEqual([]);
+    controller.abort();
+  });
+
+  it('counts nothing after abort', async () => {
+    const { sent, controller } = setUp();
+    controller.abort();
+    post(ACTIVE, 'After abort');
+    await settle();
+    expect(sent).toEqual([]);
+  });
+});
+
+describe('custom ticket layouts and the messaging composer (custom-layout.html)', () => {
+  const CUSTOM = readFileSync('tests/fixtures/zendesk/custom-layout.html', 'utf8');
+  beforeEach(() => {
+    document.body.innerHTML = /<body>([\s\S]*)<\/body>/.exec(CUSTOM)![1]!;
+    goTo('/agent/tickets/50120');
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("reads the active custom layout's ticket, the older subject field, and not the one behind it", () => {
+    const ticket = ok(createZendeskAdapter().readTicket(document));
+    expect(ticket).toMatchObject({ ticketId: '50120', subject: 'Conversation with Noor Haddad', requester: { name: 'Noor Haddad' } });
+    expect(ticket.messages.map((m) => m.role)).toEqual(['customer', 'agent']);
+    expect(JSON.stringify(ticket)).not.toMatch(/Ines|shipping fee/);
+  });
+
+  it('is unreadable when two pane grids claim to be active', () => {
+    for (const grid of document.querySelectorAll<HTMLElement>('.ticket-panes-grid-layout')) grid.dataset.isActive = 'true';
+    expect(createZendeskAdapter(undefined, { graceMs: 0 }).readTicket(document)).toMatchObject({ status: 'unreadable', reason: 'Two tickets claim to be active.' });
+  });
+
+  it('takes Enter in the messaging composer as evidence, and Save', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const time = clock();
+    const sent: string[] = [];
+    const controller = new AbortController();
+    createZendeskAdapter(undefined, time).watchSends(document, controller.signal, (text) => sent.push(text));
+    const chat = document.querySelector<HTMLElement>('[data-test-id="omnicomposer-plain-text-ckeditor"]')!;
+    chat.setAttribute('contenteditable', 'true');
+    chat.innerHTML = '<p>Hold the button for 10 seconds until it blinks white.</p>';
+    chat.querySelector('p')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    // Shift+Enter is a new line, not a send.
+    chat.querySelector('p')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, bubbles: true }));
+    chat.innerHTML = '<p></p>';
+    time.advance(8000);
+    await vi.advanceTimersByTimeAsync(8000);
+    expect(sent).toEqual(['Hold the button for 10 seconds until it blinks white.']);
+    chat.innerHTML = '<p>Anything else?</p>';
+    document.querySelector<HTMLElement>('[data-test-id="omni-save-button"]')!.click();
+    chat.remove();
+    time.advance(8000);
+    await vi.advanceTimersByTimeAsync(8000);
+    expect(sent).toEqual(['Hold the button for 10 seconds until it blinks white.', 'Anything else?']);
+    controller.abort();
   });
 });
