@@ -31,7 +31,9 @@ export const AnnotateMessage = z.object({ type: z.literal('annotate'), annotatio
 /** The selector overrides for the content script's host adapter (fresh from the backend, else the last copy). */
 export const HostConfigMessage = z.object({ type: z.literal('hostConfig') });
 export const ReportPageMessage = z.object({ type: z.literal('reportPage'), report: PageReport });
-export const RuntimeMessage = z.discriminatedUnion('type', [SuggestMessage, AnnotateMessage, HostConfigMessage, ReportPageMessage]);
+/** Opens the extension's options page: content scripts cannot call `runtime.openOptionsPage` themselves. */
+export const OpenOptionsMessage = z.object({ type: z.literal('openOptions') });
+export const RuntimeMessage = z.discriminatedUnion('type', [SuggestMessage, AnnotateMessage, HostConfigMessage, ReportPageMessage, OpenOptionsMessage]);
 export type RuntimeMessage = z.infer<typeof RuntimeMessage>;
 
 /** Why a call failed, in terms the sidebar can explain to the agent. */
@@ -42,6 +44,8 @@ export const FailureKind = z.enum([
   'rejected',
   /** The backend refused the API key (unknown, revoked or missing): only an admin can fix it. */
   'unauthorized',
+  /** The key is valid but its role may not do this (e.g. an analyst key where the sidebar needs an agent key). */
+  'forbidden',
   /** The backend answered something that is not our contract (wrong server or version). */
   'invalid_response',
   /** The extension refused to keep an annotation (too large, storage full, invalid). */
@@ -67,3 +71,6 @@ export type HostConfigReply = z.infer<typeof HostConfigReply>;
 
 export const ReportPageReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), Failure]);
 export type ReportPageReply = z.infer<typeof ReportPageReply>;
+
+export const OpenOptionsReply = ReportPageReply;
+export type OpenOptionsReply = ReportPageReply;

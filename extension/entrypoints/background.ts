@@ -15,6 +15,7 @@ import {
   type PageAgent,
   type PageSettingsReply,
   redactTicket,
+  ROLE_GRANTS,
   RuntimeMessage,
   SettingsMessage,
   type TicketContext,
@@ -57,6 +58,9 @@ async function handle(raw: unknown, outbox: OutboxService) {
       const sent = await sendPageReport(s.backendUrl.value, s.apiKey.value, message.report);
       return sent.ok ? { ok: true as const } : sent;
     }
+    case 'openOptions':
+      await browser.runtime.openOptionsPage();
+      return { ok: true as const };
   }
 }
 
@@ -72,7 +76,12 @@ async function suggest(ticket: TicketContext) {
   const s = await currentSettings();
   // Strict redaction: the ticket leaves the browser as the backend would keep it (redacted, without requester or authors).
   const sent = s.redactionLevel.value === 'strict' ? redactTicket(ticket) : ticket;
-  return requestSuggestion(s.backendUrl.value, sent, s.apiKey.value);
+  const reply = await requestSuggestion(s.backendUrl.value, sent, s.apiKey.value);
+  if (reply.ok || reply.kind !== 'rejected') return reply;
+  // A 403 arrives as "rejected": when the key's role cannot ask for suggestions, say that, not the backend's words.
+  const who = await whoAmI(s.backendUrl.value, s.apiKey.value);
+  if (!who.ok || ROLE_GRANTS[who.value.role].includes('agent')) return reply;
+  return { ok: false, kind: 'forbidden', message: `This API key has the ${who.value.role} role; the sidebar needs an agent key.` } satisfies Failure;
 }
 
 /** The tenant's config fresh from the backend when it answers (kept for when it does not), else the last copy. */

@@ -7,6 +7,8 @@ import {
   type AnnotationDraft,
   type Failure,
   type HostName,
+  type OpenOptionsReply,
+  OpenOptionsReply as OpenOptionsReplySchema,
   type PageAgent,
   type PageReport,
   type PageSettingsReply,
@@ -51,6 +53,11 @@ export function askForPageSettings(host: HostName): Promise<PageSettingsReply> {
 
 export function reportPage(report: PageReport): Promise<ReportPageReply> {
   return send({ type: 'reportPage', report }, ReportPageReplySchema);
+}
+
+/** Asks the worker to open the options page (where the backend URL and API key are set). */
+export function openOptions(): Promise<OpenOptionsReply> {
+  return send({ type: 'openOptions' }, OpenOptionsReplySchema);
 }
 
 async function send<T>(message: RuntimeMessage | SettingsMessage, schema: z.ZodType<T>): Promise<T | Failure> {

@@ -8,6 +8,8 @@ interface Props {
   candidate: Candidate;
   snippets: Snippet[];
   insert: (text: string, replaceDraft: boolean) => Promise<InsertResult>;
+  /** Shows a cited snippet in the knowledge list. */
+  onCite: (snippetId: string) => void;
 }
 
 const NOTICES: Record<Exclude<InsertResult, 'draft_exists'>, string> = {
@@ -15,7 +17,7 @@ const NOTICES: Record<Exclude<InsertResult, 'draft_exists'>, string> = {
   no_composer: 'No reply box was found on this page.',
 };
 
-export function CandidateCard({ label, candidate, snippets, insert }: Props) {
+export function CandidateCard({ label, candidate, snippets, insert, onCite }: Props) {
   const [outcome, setOutcome] = useState<InsertResult | undefined>(undefined);
   const cited = candidate.citations.flatMap((id) => snippets.filter((s) => s.snippetId === id));
   const use = async (replaceDraft: boolean) => setOutcome(await insert(candidate.text, replaceDraft));
@@ -29,9 +31,9 @@ export function CandidateCard({ label, candidate, snippets, insert }: Props) {
         <p class="citations">
           Sources:{' '}
           {cited.map((s) => (
-            <span class="chip" key={s.snippetId} title={s.title}>
+            <button type="button" class="chip" key={s.snippetId} title={s.title} aria-label={`Source ${s.rank}: ${s.title}`} onClick={() => onCite(s.snippetId)}>
               [{s.rank}]
-            </span>
+            </button>
           ))}
         </p>
       )}

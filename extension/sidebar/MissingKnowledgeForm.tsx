@@ -1,5 +1,5 @@
 /** Signal 4: what the knowledge base lacks, or which shown article is out of date. */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { redactPii, type Snippet } from '../../shared/index.ts';
 import { makeDraft, type SuggestionContext } from './drafts.ts';
 import { SaveStatus, useSave } from './use-save.tsx';
@@ -9,7 +9,16 @@ export function MissingKnowledgeForm({ context, snippets }: { context: Suggestio
   const [description, setDescription] = useState('');
   const [outdated, setOutdated] = useState('');
   const [title, setTitle] = useState('');
-  const { state, save } = useSave();
+  const { state, save, reset } = useSave();
+  const descriptionField = useRef<HTMLTextAreaElement>(null);
+  const toggleButton = useRef<HTMLButtonElement>(null);
+  // Focus follows the form: into it when it opens, back to its button when it closes.
+  const opened = useRef(false);
+  useEffect(() => {
+    if (open) descriptionField.current?.focus();
+    else if (opened.current) toggleButton.current?.focus();
+    opened.current ||= open;
+  }, [open]);
   const articles = [...new Map(snippets.map((s) => [s.articleId, s.title.split(' — ')[0]!])).entries()];
 
   const submit = async (event: Event) => {
@@ -36,7 +45,7 @@ export function MissingKnowledgeForm({ context, snippets }: { context: Suggestio
       {open ? (
         <form onSubmit={submit}>
           <label for="aitl-missing">What is missing from the knowledge base?</label>
-          <textarea id="aitl-missing" rows={3} required value={description} onInput={(e) => setDescription((e.target as HTMLTextAreaElement).value)} />
+          <textarea ref={descriptionField} id="aitl-missing" rows={3} required value={description} onInput={(e) => setDescription((e.target as HTMLTextAreaElement).value)} />
           <label for="aitl-outdated">An article shown here is outdated (optional)</label>
           <select id="aitl-outdated" value={outdated} onChange={(e) => setOutdated((e.target as HTMLSelectElement).value)}>
             <option value="">None</option>
@@ -58,11 +67,19 @@ export function MissingKnowledgeForm({ context, snippets }: { context: Suggestio
           </div>
         </form>
       ) : (
-        <button type="button" class="link" onClick={() => setOpen(true)}>
+        <button
+          ref={toggleButton}
+          type="button"
+          class="link"
+          onClick={() => {
+            reset();
+            setOpen(true);
+          }}
+        >
           Report missing or outdated knowledge
         </button>
       )}
-      <SaveStatus state={state} savedText="Thanks — reported" />
+      <SaveStatus state={state} />
     </section>
   );
 }

@@ -1,5 +1,8 @@
-/** Signal 2b: after an edited or rejected reply, asks once — dismissibly — why it fell short. */
-import { useState } from 'preact/hooks';
+/**
+ * Signal 2b: why suggestions fell short. After an edited or rejected reply the sidebar asks once — dismissibly — and
+ * "Both bad" asks the same; both are recorded as a rationale annotation.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { redactPii } from '../../shared/index.ts';
 import { makeDraft, type SuggestionContext } from './drafts.ts';
 import { SaveStatus, useSave } from './use-save.tsx';
@@ -12,6 +15,7 @@ export interface PendingRationale {
   variantId?: string | undefined;
 }
 
+/** shared/annotations.ts RationaleReason, with the words agents see. */
 type Reason = 'inaccurate' | 'incomplete' | 'outdated' | 'wrong_tone' | 'against_policy' | 'irrelevant_knowledge' | 'too_long' | 'other';
 const REASONS: [Reason, string][] = [
   ['inaccurate', 'Inaccurate'],
@@ -24,21 +28,34 @@ const REASONS: [Reason, string][] = [
   ['other', 'Other'],
 ];
 
-export function RationalePrompt({ pending, onDone }: { pending: PendingRationale; onDone: () => void }) {
+interface ReasonsFormProps {
+  question: string;
+  /** Refers the rationale to what it explains: the adoption, or the "both bad" preference. */
+  context: SuggestionContext;
+  explains: string;
+  candidateId?: string | undefined;
+  variantId?: string | undefined;
+  onDone: () => void;
+}
+
+/** Reasons (at least one) and an optional note, saved as a rationale; focus moves into it when it opens. */
+export function ReasonsForm({ question, context, explains, candidateId, variantId, onDone }: ReasonsFormProps) {
   const [reasons, setReasons] = useState<Reason[]>([]);
   const [note, setNote] = useState('');
   const { state, save } = useSave();
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => form.current?.querySelector('input')?.focus(), []);
   const toggle = (r: Reason) => setReasons(reasons.includes(r) ? reasons.filter((x) => x !== r) : [...reasons, r]);
 
   const submit = async (event: Event) => {
     event.preventDefault();
     if (reasons.length === 0) return;
     const saved = await save(
-      makeDraft(pending.context, {
+      makeDraft(context, {
         kind: 'rationale',
-        adoptionId: pending.adoptionId,
-        ...(pending.candidateId ? { candidateId: pending.candidateId } : {}),
-        ...(pending.variantId ? { variantId: pending.variantId } : {}),
+        adoptionId: explains,
+        ...(candidateId ? { candidateId } : {}),
+        ...(variantId ? { variantId } : {}),
         reasons,
         ...(note.trim() ? { note: redactPii(note.trim()) } : {}),
       }),
@@ -47,8 +64,8 @@ export function RationalePrompt({ pending, onDone }: { pending: PendingRationale
   };
 
   return (
-    <form class="rationale" aria-label="Why did the suggestion fall short?" onSubmit={submit}>
-      <p>{pending.outcome === 'edited' ? 'You edited the suggestion. What was wrong with it?' : 'You did not use the suggestion. What was wrong with it?'}</p>
+    <form ref={form} class="rationale" aria-label={question} onSubmit={submit}>
+      <p>{question}</p>
       <div class="reasons">
         {REASONS.map(([value, label]) => (
           <label key={value}>
@@ -67,5 +84,19 @@ export function RationalePrompt({ pending, onDone }: { pending: PendingRationale
       </div>
       <SaveStatus state={state} />
     </form>
+  );
+}
+
+export function RationalePrompt({ pending, onDone }: { pending: PendingRationale; onDone: () => void }) {
+  const question = pending.outcome === 'edited' ? 'You edited the suggestion. What was wrong with it?' : 'You did not use the suggestion. What was wrong with it?';
+  return (
+    <ReasonsForm
+      question={question}
+      context={pending.context}
+      explains={pending.adoptionId}
+      candidateId={pending.candidateId}
+      variantId={pending.variantId}
+      onDone={onDone}
+    />
   );
 }

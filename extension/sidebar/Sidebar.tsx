@@ -1,10 +1,11 @@
 /** The sidebar: two suggested replies side by side and the knowledge they came from, for the active ticket. */
-import { useMemo, useState } from 'preact/hooks';
-import { KEY_REFUSED_MESSAGE, type SuggestionResponse, type TicketContext } from '../../shared/index.ts';
+import { useMemo, useRef, useState } from 'preact/hooks';
+import type { SuggestionResponse, TicketContext } from '../../shared/index.ts';
 import type { HostAdapter } from '../hosts/types.ts';
 import { pairwiseSampled } from '../lib/resolve-settings.ts';
 import { CandidateCard } from './CandidateCard.tsx';
 import { contextOf, type SuggestionContext } from './drafts.ts';
+import { Failed } from './Failed.tsx';
 import { MissingKnowledgeForm } from './MissingKnowledgeForm.tsx';
 import { PreferenceBar } from './PreferenceBar.tsx';
 import { RationalePrompt } from './RationalePrompt.tsx';
@@ -47,7 +48,8 @@ export function Sidebar({ adapter, doc, reloadAdapter, prompts = ALL_PROMPTS }: 
       {!collapsed && (
         <div class="panel-body">
           <div class="adoption-status">
-            <SaveStatus state={adoption.recorded} savedText="Reply outcome recorded" />
+            {/* The adoption's own words: it is recorded when the reply is sent, not when the agent clicks here. */}
+          <SaveStatus state={adoption.recorded} savedText="Reply outcome recorded" />
           </div>
           {adoption.rationale && prompts.annotationPrompts && <RationalePrompt key={adoption.rationale.adoptionId} pending={adoption.rationale} onDone={adoption.clearRationale} />}
           <Body view={view} retry={retry} reloadAdapter={reloadAdapter} adapter={adapter} doc={doc} onInserted={adoption.recordInsert} prompts={prompts} />
@@ -79,27 +81,7 @@ function Body({ view, retry, reloadAdapter, adapter, doc, onInserted, prompts }:
     case 'loading':
       return <p class="status" aria-busy="true">{`Finding replies for ticket #${view.ticket.ticketId}…`}</p>;
     case 'failed':
-      // A refused key is the admin's to fix: say so plainly rather than "could not answer".
-      if (view.failure.kind === 'unauthorized') {
-        return (
-          <div class="status error" role="alert" data-failure="unauthorized">
-            <p>{KEY_REFUSED_MESSAGE}</p>
-            <p class="detail">The AITL backend refused the extension's API key (HTTP 401). Suggestions and saved feedback wait until the key is replaced.</p>
-            <button type="button" class="primary retry" onClick={retry}>
-              Retry
-            </button>
-          </div>
-        );
-      }
-      return (
-        <div class="status error" role="alert" data-failure={view.failure.kind}>
-          <p>{view.failure.kind === 'unreachable' ? "Can't reach the AITL backend." : 'The AITL backend could not answer.'}</p>
-          <p class="detail">{view.failure.message}</p>
-          <button type="button" class="primary retry" onClick={retry}>
-            Retry
-          </button>
-        </div>
-      );
+      return <Failed failure={view.failure} retry={retry} />;
     case 'ready':
       return <Suggestion key={view.suggestion.suggestionId} ticket={view.ticket} suggestion={view.suggestion} adapter={adapter} doc={doc} onInserted={onInserted} prompts={prompts} />;
   }
@@ -121,8 +103,15 @@ function Suggestion({ ticket, suggestion, adapter, doc, onInserted, prompts }: S
   const [left, right] = ordered;
   // Only a share of suggestions asks which reply is better (annotation fatigue), the same ones however often shown.
   const askPreference = prompts.annotationPrompts && pairwiseSampled(suggestion.suggestionId, prompts.pairwisePromptPercent);
+  const root = useRef<HTMLDivElement>(null);
+  // A citation chip shows its snippet: scrolled into view and focused, so keyboard users land on it too.
+  const showSnippet = (snippetId: string) => {
+    const item = [...(root.current?.querySelectorAll<HTMLElement>('.snippet') ?? [])].find((li) => li.dataset.snippetId === snippetId);
+    item?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    item?.focus({ preventScroll: true });
+  };
   return (
-    <div class="ready" data-ticket-id={ticket.ticketId} data-suggestion-id={suggestion.suggestionId}>
+    <div ref={root} class="ready" data-ticket-id={ticket.ticketId} data-suggestion-id={suggestion.suggestionId}>
       {ordered.length === 0 ? (
         <p class="status empty">No suggestions: the knowledge base has nothing that matches this ticket.</p>
       ) : (
@@ -133,6 +122,7 @@ function Suggestion({ ticket, suggestion, adapter, doc, onInserted, prompts }: S
               label={i === 0 ? 'Reply A' : 'Reply B'}
               candidate={c}
               snippets={suggestion.snippets}
+              onCite={showSnippet}
               insert={async (text, replaceDraft) => {
                 const result = await adapter.insertReply(doc, text, { replaceDraft });
                 if (result === 'inserted') onInserted(context, c);

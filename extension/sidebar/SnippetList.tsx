@@ -29,7 +29,8 @@ function SnippetItem({ snippet, context, rate }: { snippet: Snippet; context: Su
   const [open, setOpen] = useState(false);
   const href = safeHref(snippet.url);
   return (
-    <li class="snippet" data-snippet-id={snippet.snippetId}>
+    // Focusable from script only: a citation chip jumps here.
+    <li class="snippet" data-snippet-id={snippet.snippetId} tabIndex={-1}>
       <div class="snippet-head">
         <span class="rank">{snippet.rank}</span>
         {href ? (

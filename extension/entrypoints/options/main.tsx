@@ -6,7 +6,7 @@
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import type { IgnoredPolicyValue } from '../../../shared/index.ts';
+import { type IgnoredPolicyValue, ROLE_GRANTS } from '../../../shared/index.ts';
 import { checkBackend, fetchHostConfig, whoAmI } from '../../lib/backend-client.ts';
 import { currentSettings } from '../../lib/current-settings.ts';
 import { isLocked, type ResolvedSettings } from '../../lib/resolve-settings.ts';
@@ -83,11 +83,21 @@ function Options() {
     const health = await checkBackend(url);
     if (!health.ok) {
       await own();
-      return setStatus({ kind: 'error', text: `Saved, but the backend did not answer: ${health.message}` });
+      return setStatus({ kind: 'error', text: `Saved, but the key could not be checked: the backend did not answer (${health.message})` });
     }
     // The key decides the tenant: recording it from the backend avoids annotations refused for the wrong tenant.
     const who = await whoAmI(url, key);
     if (!who.ok) return setStatus({ kind: 'error', text: `Not saved: ${who.message}` });
+    // Keys of other roles are valid but every suggestion would be refused (403): say so before the sidebar fails.
+    if (!ROLE_GRANTS[who.value.role].includes('agent')) {
+      const why = `the sidebar needs an agent key, and this is an ${who.value.role} key`;
+      // A key set by policy is not the agent's to change: keep the rest of what they saved.
+      if (isLocked(s.apiKey)) return own().then(() => setStatus({ kind: 'error', text: `Saved, but ${why} set by your organisation: ask your admin.` }));
+      return setStatus({
+        kind: 'error',
+        text: `Not saved: this is an ${who.value.role} key (tenant “${who.value.tenant}”); the sidebar needs an agent key. Ask your admin for one (npx aitl keys create --tenant ${who.value.tenant} --role agent).`,
+      });
+    }
     await own();
     if (s.tenant.source !== 'policy') await options.tenant.setValue(who.value.tenant);
     else if (s.tenant.value !== who.value.tenant) {
