@@ -190,7 +190,8 @@ test('every other way to send counts once: a macro, "Submit as Solved" closing t
     await expect(page).toHaveURL(`${ORIGIN}/agent/tickets/${BACKGROUND}`);
     await expect(sidebar.locator('.ready')).toHaveAttribute('data-ticket-id', BACKGROUND);
     await expect.poll(() => adoptionsIn(db).length, { timeout: 60_000 }).toBe(2);
-    expect(adoptionsIn(db)[1]).toEqual({ ticketId: ACTIVE, host: 'zendesk', outcome: 'verbatim', sentText: reply });
+    // Recorded for the ticket it was sent on, not the one the workspace moved to.
+    expect(adoptionsIn(db)).toContainEqual({ ticketId: ACTIVE, host: 'zendesk', outcome: 'verbatim', sentText: reply });
     expect((await posted(page)).map((p) => p.via)).toEqual(['button', 'macro', 'menu']);
   } finally {
     db.close();
