@@ -48,7 +48,8 @@ test('signals given offline are kept across a browser restart and stored exactly
     // Ticket 1001: preference with strength, relevance on two snippets, missing knowledge, a verbatim adoption.
     await s1.getByRole('button', { name: 'A is better' }).click();
     await s1.getByRole('button', { name: 'Clearly' }).click();
-    await expect(s1.getByText('✓ Preference saved')).toBeVisible();
+    await expect(s1.locator('.preference').getByText('✓ Saved')).toBeVisible();
+    await expect(s1.getByRole('button', { name: 'Clearly' })).toHaveAttribute('aria-pressed', 'true');
     await s1.locator('.snippet').nth(0).getByRole('button', { name: 'Relevant', exact: true }).click();
     await s1.locator('.snippet').nth(1).getByRole('button', { name: 'Not relevant' }).click();
     await expect(s1.locator('.snippet').nth(1).locator('.save-status.saved')).toBeVisible();
@@ -56,7 +57,7 @@ test('signals given offline are kept across a browser restart and stored exactly
     await s1.getByLabel('What is missing from the knowledge base?').fill('How to claim for a lamp damaged after 30 days; write to me at jo@example.com');
     await s1.getByLabel('Proposed article title (optional)').fill('Late damage claims');
     await s1.getByRole('button', { name: 'Report', exact: true }).click();
-    await expect(s1.getByText('✓ Thanks — reported')).toBeVisible();
+    await expect(s1.locator('.missing').getByText('✓ Saved')).toBeVisible();
     await s1.getByRole('button', { name: 'Use Reply A' }).click();
     await first.locator('#send').click();
     await expect(s1.getByText('✓ Reply outcome recorded')).toBeVisible();
@@ -64,7 +65,7 @@ test('signals given offline are kept across a browser restart and stored exactly
 
     // Ticket 1003: tie preference, partly relevant, an edited adoption with a reason.
     await s2.getByRole('button', { name: 'Tie' }).click();
-    await expect(s2.getByText('✓ Preference saved')).toBeVisible();
+    await expect(s2.locator('.preference').getByText('✓ Saved')).toBeVisible();
     await s2.locator('.snippet').nth(0).getByRole('button', { name: 'Partly relevant' }).click();
     await expect(s2.locator('.snippet').nth(0).locator('.save-status.saved')).toBeVisible();
     await s2.getByRole('button', { name: 'Use Reply B' }).click();
