@@ -76,7 +76,7 @@ export function useAdoption(adapter: HostAdapter, doc: Document, view: View) {
 
   useEffect(() => {
     const controller = new AbortController();
-    adapter.watchSends(doc, controller.signal, (text) => void onSend(text));
+    adapter.watchSends(doc, controller.signal, (text, ticketId) => void onSend(text, ticketId));
     return () => controller.abort();
   }, [adapter, doc, onSend]);
 

@@ -35,7 +35,7 @@ describe('ticketOnScreen', () => {
 
 describe('useAdoption', () => {
   let onScreen = '1001';
-  let send: ((text: string) => void) | undefined;
+  let send: ((text: string, ticketId?: string) => void) | undefined;
   let hook: ReturnType<typeof useAdoption>;
   let container: HTMLElement;
   const adapter = {
@@ -44,7 +44,7 @@ describe('useAdoption', () => {
     readTicket: () => ({ status: 'ok', ticket: ticket(onScreen) }),
     watch: () => undefined,
     insertReply: async () => 'inserted',
-    watchSends: (_doc: Document, _signal: AbortSignal, onSend: (text: string) => void) => (send = onSend),
+    watchSends: (_doc: Document, _signal: AbortSignal, onSend: (text: string, ticketId?: string) => void) => (send = onSend),
     readAgent: async () => undefined,
   } satisfies HostAdapter;
   function Probe({ view }: { view: View }) {
@@ -84,5 +84,15 @@ describe('useAdoption', () => {
     await show(ready('1001'));
     expect(hook.recorded.status).toBe('idle');
     expect(hook.rationale).toBeUndefined();
+  });
+
+  it('records a send reported for a ticket no longer on screen against that ticket, without a notice on this one', async () => {
+    await show(ready('1001'));
+    hook.recordInsert(contextOf(ticket('1001'), suggestion('1001')), candidate);
+    onScreen = '1002';
+    await show(ready('1002'));
+    await act(async () => send!(candidate.text, '1001'));
+    expect(saved).toMatchObject([{ kind: 'adoption', ticketId: '1001', outcome: 'verbatim', candidateId: 's:0' }]);
+    expect(hook.recorded.status).toBe('idle');
   });
 });
