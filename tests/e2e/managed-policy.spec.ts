@@ -132,7 +132,7 @@ test.describe('managed deployment by policy', () => {
 
     await test.step('an annotation goes through, recorded for the signed-in agent as a pseudonym', async () => {
       await sidebar.getByRole('button', { name: 'Tie' }).click();
-      await expect(sidebar.getByText('✓ Preference saved')).toBeVisible();
+      await expect(sidebar.getByText('✓ Saved')).toBeVisible();
       const expected = `sha256:${createHash('sha256').update(`acme\n${DEMO_AGENT_EMAIL}`).digest('hex').slice(0, 32)}`;
       await expect
         .poll(
