@@ -59,21 +59,20 @@ export function createSendTracker(onSend: (text: string, ticketId: string) => vo
   const schedule = options.setTimeout ?? ((callback, ms) => globalThis.setTimeout(callback, ms));
   const cancel = options.clearTimeout ?? ((timer) => globalThis.clearTimeout(timer as ReturnType<typeof setTimeout>));
   const known = new Map<string, Set<string>>();
-  const pending = new Map<string, Pending>();
-  /** When evidence alone last counted a send, per ticket. */
-  const countedEarly = new Map<string, number>();
+  /** Evidence waiting for its reply, oldest first, per ticket: two quick sends are two. */
+  const pending = new Map<string, Pending[]>();
+  /** When evidence alone counted a send whose reply may still render, per ticket, oldest first. */
+  const countedEarly = new Map<string, number[]>();
 
   const emit = (text: string, ticketId: string) => {
     if (!signal.aborted && text.trim()) onSend(text, ticketId);
   };
-  const settle = (ticketId: string) => {
-    const waiting = pending.get(ticketId);
-    if (!waiting) return undefined;
-    cancel(waiting.timer);
-    pending.delete(ticketId);
-    return waiting;
+  const queue = <T>(map: Map<string, T[]>, ticketId: string) => {
+    let list = map.get(ticketId);
+    if (!list) map.set(ticketId, (list = []));
+    return list;
   };
-  signal.addEventListener('abort', () => [...pending.keys()].forEach(settle), { once: true });
+  signal.addEventListener('abort', () => [...pending.values()].flat().forEach((p) => cancel(p.timer)), { once: true });
 
   return {
     observe(ticketId, replies) {
@@ -89,30 +88,31 @@ export function createSendTracker(onSend: (text: string, ticketId: string) => vo
       const added = replies.slice(last + 1).filter((r) => !seen.has(r.key));
       for (const r of replies) seen.add(r.key);
       for (const reply of added) {
-        const early = countedEarly.get(ticketId);
-        countedEarly.delete(ticketId);
-        if (early !== undefined && now() - early < LATE_MS) continue;
-        // The reply the evidence announced, or one sent another way (a macro, a chat composer): one send each.
-        const waiting = settle(ticketId);
+        const early = queue(countedEarly, ticketId);
+        while (early.length > 0 && now() - early[0]! >= LATE_MS) early.shift();
+        if (early.shift() !== undefined) continue;
+        // The reply the oldest evidence announced, or one sent another way (a macro, a chat composer): one send each.
+        const waiting = queue(pending, ticketId).shift();
+        if (waiting) cancel(waiting.timer);
         if (!reply.note) emit(reply.text || waiting?.text || '', ticketId);
       }
     },
 
     evidence(ticketId, text, stillDrafted) {
       if (signal.aborted || !text.trim()) return;
-      // A shortcut that also clicks the button, or a double click: the first piece of evidence stands.
-      const earlier = pending.get(ticketId);
-      if (earlier && now() - earlier.at < confirmMs) return;
-      settle(ticketId);
+      const waiting = queue(pending, ticketId);
+      // A shortcut that also clicks the button, or a double click: the same text twice is one send.
+      if (waiting.some((p) => p.text === text && now() - p.at < confirmMs)) return;
       const entry: Pending = { text, at: now(), stillDrafted, timer: undefined };
       entry.timer = schedule(() => {
-        if (pending.get(ticketId) !== entry) return;
-        pending.delete(ticketId);
+        const at = waiting.indexOf(entry);
+        if (at < 0) return;
+        waiting.splice(at, 1);
         if (entry.stillDrafted()) return;
-        countedEarly.set(ticketId, now());
+        queue(countedEarly, ticketId).push(now());
         emit(entry.text, ticketId);
       }, confirmMs);
-      pending.set(ticketId, entry);
+      waiting.push(entry);
     },
   };
 }

@@ -75,6 +75,19 @@ describe('createSendTracker', () => {
     expect(sent).toEqual([]);
   });
 
+  it('counts two quick sends of different replies as two, even when the conversation shows neither', () => {
+    const { tracker, sent, advance } = harness();
+    tracker.observe('1', []);
+    tracker.evidence('1', 'First answer', () => false);
+    advance(2000);
+    tracker.evidence('1', 'Second answer', () => false);
+    advance(10_000);
+    expect(sent).toEqual(['First answer', 'Second answer']);
+    // Both render late: neither counts again.
+    tracker.observe('1', [reply('a', 'First answer'), reply('b', 'Second answer')]);
+    expect(sent).toHaveLength(2);
+  });
+
   it('never counts an internal note, nor the submit that added it', () => {
     const { tracker, sent, advance } = harness();
     tracker.observe('1', [reply('a')]);
