@@ -11,6 +11,7 @@ export * from './limits.ts';
 export * from './managed-settings.ts';
 export * from './messages.ts';
 export * from './redact.ts';
+export * from './replies.ts';
 export * from './similarity.ts';
 export * from './suggestion.ts';
 export * from './sync.ts';

@@ -5,11 +5,12 @@
  * holds the two in step (same names, types, enums, bounds, and the same verdict on sample policies).
  *
  * Also here: the extension's own messages about settings (the sidebar asking for its page's settings, and saving an
- * annotation together with the agent the help desk shows as signed in) and the sidebar's "key refused" text.
+ * annotation together with the agent the help desk shows as signed in); the worker's answers are in replies.ts.
  */
 import { z } from 'zod';
 import { AgentIdentity, HOSTS, HostName, RedactionLevel } from './host-config.ts';
-import { AnnotationDraft, Failure } from './messages.ts';
+import { AnnotationDraft } from './messages.ts';
+import { PageAgent } from './ticket.ts';
 
 /** Where the API key comes from: this policy (one tenant-wide key) or each agent's options page (personal keys). */
 export const KeySource = z.enum(['policy', 'options']);
@@ -75,10 +76,6 @@ export function parseManagedPolicy(raw: unknown): { policy: ManagedPolicy; ignor
   return { policy: policy as ManagedPolicy, ignored };
 }
 
-/** The agent a help desk shows as signed in, as its adapter read it; either part may be missing. */
-export const PageAgent = z.object({ name: z.string().min(1).max(200).optional(), email: z.string().min(3).max(254).optional() });
-export type PageAgent = z.infer<typeof PageAgent>;
-
 /** Like `annotate`, with the page's signed-in agent, recorded instead of the browser's id when the key is tenant-wide. */
 export const AnnotateAsMessage = z.object({ type: z.literal('annotateAs'), annotation: AnnotationDraft, pageAgent: PageAgent.nullable() });
 export type AnnotateAsMessage = z.infer<typeof AnnotateAsMessage>;
@@ -89,21 +86,3 @@ export type PageSettingsMessage = z.infer<typeof PageSettingsMessage>;
 
 export const SettingsMessage = z.discriminatedUnion('type', [AnnotateAsMessage, PageSettingsMessage]);
 export type SettingsMessage = z.infer<typeof SettingsMessage>;
-
-export const PageSettings = z.object({
-  /** False when policy or the tenant turned this help desk off: no sidebar at all. */
-  enabled: z.boolean(),
-  /** This host's selector overrides, policy's keys over the tenant's. */
-  selectors: z.record(z.string(), z.array(z.string())),
-  annotationPrompts: z.boolean(),
-  pairwisePromptPercent: z.number().int().min(0).max(100),
-  /** The key is tenant-wide: annotations go with the agent the help desk shows as signed in. */
-  identifyAgent: z.boolean(),
-});
-export type PageSettings = z.infer<typeof PageSettings>;
-
-export const PageSettingsReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), settings: PageSettings }), Failure]);
-export type PageSettingsReply = z.infer<typeof PageSettingsReply>;
-
-/** What the extension says when the backend answers 401: the key is unknown, revoked or missing. */
-export const KEY_REFUSED_MESSAGE = 'This API key was revoked or is invalid — ask your admin.';

@@ -25,3 +25,7 @@ export const TicketContext = z.object({
   url: z.string().max(2048).optional(),
 });
 export type TicketContext = z.infer<typeof TicketContext>;
+
+/** The agent a help desk shows as signed in, as its adapter read it; either part may be missing. */
+export const PageAgent = z.object({ name: z.string().min(1).max(200).optional(), email: z.string().min(3).max(254).optional() });
+export type PageAgent = z.infer<typeof PageAgent>;
