@@ -11,7 +11,8 @@ import {
   RationaleAnnotation,
   RelevanceAnnotation,
 } from './annotations.ts';
-import { PageReport } from './host-config.ts';
+import { HostConfig, PageReport } from './host-config.ts';
+import { Failure } from './replies.ts';
 import { TicketContext } from './ticket.ts';
 
 /** An annotation as the sidebar makes it (id and client time included); the worker adds tenant and agent. */
@@ -34,3 +35,6 @@ export const ReportPageMessage = z.object({ type: z.literal('reportPage'), repor
 export const OpenOptionsMessage = z.object({ type: z.literal('openOptions') });
 export const RuntimeMessage = z.discriminatedUnion('type', [SuggestMessage, AnnotateMessage, HostConfigMessage, ReportPageMessage, OpenOptionsMessage]);
 export type RuntimeMessage = z.infer<typeof RuntimeMessage>;
+
+export const HostConfigReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), config: HostConfig }), Failure]);
+export type HostConfigReply = z.infer<typeof HostConfigReply>;

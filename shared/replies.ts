@@ -4,7 +4,6 @@
  * builds every schema of every module it loads, on the help desk's page, and needs only these.
  */
 import { z } from 'zod';
-import { HostConfig } from './host-config.ts';
 import { SuggestionResponse } from './suggestion.ts';
 
 /** Why a call failed, in terms the sidebar can explain to the agent. */
@@ -36,9 +35,6 @@ export type SuggestReply = z.infer<typeof SuggestReply>;
 /** The annotation is committed to the outbox (durably) — only now may the sidebar say "saved". */
 export const AnnotateReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), id: z.string() }), Failure]);
 export type AnnotateReply = z.infer<typeof AnnotateReply>;
-
-export const HostConfigReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), config: HostConfig }), Failure]);
-export type HostConfigReply = z.infer<typeof HostConfigReply>;
 
 export const ReportPageReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), Failure]);
 export type ReportPageReply = z.infer<typeof ReportPageReply>;

@@ -11,7 +11,6 @@
  */
 import {
   type AgentIdentity,
-  fnv1a,
   HOSTS,
   type HostName,
   type KeySource,
@@ -128,16 +127,6 @@ function mergeSelectors(policy: Partial<Record<HostName, SelectorOverrides>>, te
     merged[host] = { overrides, sources };
   }
   return merged;
-}
-
-/**
- * Whether this suggestion asks which reply is better, at `percent` of suggestions: decided by a hash of its id, so
- * re-rendering (or reopening) the same suggestion never re-rolls, and a share of 0 or 100 means never or always.
- */
-export function pairwiseSampled(suggestionId: string, percent: number): boolean {
-  if (percent >= 100) return true;
-  if (percent <= 0) return false;
-  return fnv1a(suggestionId) % 100 < percent;
 }
 
 /** Accepts http(s) URLs only and drops a trailing slash, so `${base}/v1/...` is always well formed. */

@@ -2,7 +2,7 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import type { SuggestionResponse, TicketContext } from '../../shared/index.ts';
 import type { HostAdapter } from '../hosts/types.ts';
-import { pairwiseSampled } from '../lib/resolve-settings.ts';
+import { pairwiseSampled } from './pairwise-sampling.ts';
 import { CandidateCard } from './CandidateCard.tsx';
 import { contextOf, type SuggestionContext } from './drafts.ts';
 import { Failed } from './Failed.tsx';
