@@ -7,7 +7,7 @@
  *   aitl keys list          list keys (never their secrets)
  *   aitl keys revoke ID     revoke a key for good
  *   aitl config show [--tenant T]       print a tenant's host-adapter selector overrides (JSON)
- *   aitl config set FILE [--tenant T]   validate a JSON file with HostConfig and store it for the tenant
+ *   aitl config set FILE [--tenant T]   validate a JSON file with HostConfigUpdate and store it for the tenant
  *   aitl eval --dataset DIR [--split test] [--replies] [--json]   retrieval quality and speed on a BEIR folder (last line JSON)
  *   aitl tenants list | kb status | audit   admin views (backend/admin/command.ts)
  * What changes keys, knowledge, selector config or the flywheel is written to the audit log as actor `cli`.
@@ -15,7 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { HostConfig, Role, toIssues } from '../shared/index.ts';
+import { HostConfigUpdate, Role, toIssues } from '../shared/index.ts';
 import { auditCli } from './admin/cli-audit.ts';
 import { auditCommand, kbStatusCommand, tenantsCommand } from './admin/command.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -303,7 +303,7 @@ async function configSet(file: string, tenantFlag: string | undefined, out: (lin
     err(`${file}: not valid JSON: ${(error as Error).message}`);
     return 1;
   }
-  const parsed = HostConfig.safeParse(value);
+  const parsed = HostConfigUpdate.safeParse(value);
   if (!parsed.success) {
     for (const issue of toIssues(parsed.error)) err(`${file}: ${issue.path}: ${issue.message}`);
     err('Nothing was stored.');

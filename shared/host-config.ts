@@ -63,6 +63,12 @@ export const HostConfig = z.object({
 export type HostConfig = z.infer<typeof HostConfig>;
 export type HostConfigInput = z.input<typeof HostConfig>;
 
+/**
+ * What an admin stores (`PUT /v1/config`, `aitl config set`): HostConfig with every field this version does not know
+ * refused by name. Stored as is, a misspelt "selectors" would otherwise replace the tenant's config with an empty one.
+ */
+export const HostConfigUpdate = z.strictObject({ ...HostConfig.shape, settings: z.strictObject(TenantSettings.shape).optional() });
+
 /** POST /v1/page-reports — the agent's "report this page" when an adapter cannot read a ticket. */
 export const PageReport = z.object({
   host: HostName,

@@ -3,6 +3,7 @@
  * names the field, never a 500.
  */
 import type { Context } from 'hono';
+import { jsonProblem } from './json-safety.ts';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodType } from 'zod';
@@ -51,7 +52,10 @@ export function errorResponse(error: Error, c: Context, log: (error: Error) => v
  * Throws ApiError 400 naming the bad fields.
  */
 export async function readJson<T>(c: Context, schema: ZodType<T>): Promise<T> {
-  return parseWith(schema, await readJsonValue(c), 'request');
+  const value = await readJsonValue(c);
+  const problem = jsonProblem(value);
+  if (problem) throw new ApiError(400, 'validation_failed', `Invalid request: check ${problem.path}`, [problem]);
+  return parseWith(schema, value, 'request');
 }
 
 /** Reads the body as JSON whatever its Content-Type; throws ApiError 400 for an empty or malformed body. */

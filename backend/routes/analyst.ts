@@ -26,7 +26,8 @@ export function analystRoutes(): Hono {
   const app = new Hono();
   app.get('/analyst', (c) => c.html(PAGE, 200, HEADERS));
   app.get('/analyst/assets/:name', (c) => {
-    const found = ASSETS[c.req.param('name')];
+    // Own entries only: `constructor` or `__proto__` are no asset.
+    const found = Object.hasOwn(ASSETS, c.req.param('name')) ? ASSETS[c.req.param('name')] : undefined;
     if (!found) throw new ApiError(404, 'not_found', 'No such analyst page asset');
     return c.body(found.body, 200, { ...HEADERS, 'content-type': found.type });
   });

@@ -26,6 +26,7 @@ import {
 import type { AppDeps } from '../deps.ts';
 import type { Guard } from '../http/auth.ts';
 import { ApiError, envelope, parseWith, readJsonValue } from '../http/errors.ts';
+import { jsonProblem } from '../http/json-safety.ts';
 import { canonicalJson, hashCanonical, listAnnotations, type PagePosition, type PreparedAnnotation, storeAnnotations } from '../store/annotations.ts';
 
 const TOO_LARGE = `A batch holds at most ${LIMITS.batchItems} items and ${LIMITS.batchBytes} bytes of JSON; split it and send the parts`;
@@ -83,6 +84,12 @@ export function annotationRoutes(deps: AppDeps, guard: Guard): Hono {
       const slots: number[] = [];
       batch.items.forEach((item, index) => {
         const id = labelOf(item, index);
+        // Before anything walks it: a NUL the store cannot keep, or nesting no annotation has, rejects this item only.
+        const problem = jsonProblem(item);
+        if (problem) {
+          results[index] = rejected(id, 'invalid', `Invalid annotation: ${problem.path}: ${problem.message}`);
+          return;
+        }
         const canonical = canonicalJson(item);
         if (Buffer.byteLength(canonical, 'utf8') > LIMITS.annotationBytes) {
           results[index] = rejected(id, 'too_large', `Annotation exceeds ${LIMITS.annotationBytes} bytes of JSON`);

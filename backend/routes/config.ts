@@ -3,13 +3,13 @@
  *
  * GET /v1/config (any valid caller) — the key's tenant's HostConfig, `{"selectors":{}}` when none is stored. The
  * extension polls it: `Cache-Control: no-cache` with an ETag, and a matching `If-None-Match` answers 304.
- * PUT /v1/config (admin) — validates the body with HostConfig (400 naming the field), replaces the tenant's config
+ * PUT /v1/config (admin) — validates the body with HostConfigUpdate (400 naming the field, an unknown one too), replaces the tenant's config
  * and records it in the audit log.
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { HostConfig } from '../../shared/index.ts';
+import { HostConfigUpdate } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
 import type { Guard } from '../http/auth.ts';
 import { readJson } from '../http/errors.ts';
@@ -46,7 +46,7 @@ export function configRoutes(deps: AppDeps, guard: Guard): Hono {
 
   app.put('/v1/config', guard('admin'), async (c) => {
     const { tenant, keyId, role } = c.get('auth');
-    const config = await readJson(c, HostConfig);
+    const config = await readJson(c, HostConfigUpdate);
     const stored = await putHostConfig(deps.store.db, tenant, config, keyId);
     await recordAudit(deps.store.db, { tenant, actor: keyId ?? 'anonymous', role, action: 'config.set', detail: { hosts: Object.keys(config.selectors) } });
     deps.logger.info({ reqId: c.get('requestId'), tenant, keyId, hosts: Object.keys(config.selectors) }, 'host config replaced');

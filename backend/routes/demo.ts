@@ -17,7 +17,8 @@ export function demoRoutes(): Hono {
   app.get('/demo/tickets/:id', (c) => c.html(PAGE));
   app.get('/favicon.ico', (c) => c.body(null, 204));
   app.get('/demo/assets/:name', (c) => {
-    const found = ASSETS[c.req.param('name')];
+    // Own entries only: `constructor` or `__proto__` are no asset.
+    const found = Object.hasOwn(ASSETS, c.req.param('name')) ? ASSETS[c.req.param('name')] : undefined;
     if (!found) throw new ApiError(404, 'not_found', 'No such demo asset');
     return c.body(found.body, 200, { 'content-type': found.type, 'cache-control': 'no-cache' });
   });

@@ -132,6 +132,22 @@ describe('splitArticle', () => {
     expect(passages.flatMap((p) => p.text.split(/\s+/))).toEqual(sentences.join(' ').split(/\s+/));
   });
 
+  it('cuts text without sentence punctuation by words, losing no word', () => {
+    const text = words(1000, 'log');
+    const passages = splitArticle(article([{ heading: 'Pasted log', text }]), 'i', 't');
+    expect(passages).toHaveLength(5);
+    for (const p of passages) expect(wordCount(p.text)).toBeLessThanOrEqual(220);
+    expect(passages.flatMap((p) => p.text.split(/\s+/))).toEqual(text.split(/\s+/));
+  });
+
+  it('cuts a "word" of megabytes (an embedded image, a dump without spaces) into passages of at most 4,000 characters', () => {
+    const blob = 'A'.repeat(1_000_000);
+    const passages = splitArticle(article([{ heading: 'Attachment', text: `See the picture: ${blob}` }]), 'i', 't');
+    expect(passages.length).toBeGreaterThanOrEqual(250);
+    for (const p of passages) expect(p.text.length).toBeLessThanOrEqual(4000);
+    expect(passages.map((p) => p.text).join('').replace(/\s+/g, '')).toBe(`Seethepicture:${blob}`);
+  });
+
   it('gives every passage a unique anchor and id, even with repeated or colliding headings', () => {
     const passages = splitArticle(
       article([

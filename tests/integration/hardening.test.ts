@@ -1,0 +1,88 @@
+/**
+ * What a probe of the backend broke (issue 15), each as a regression test on both stores: a NUL character or an
+ * absurdly deep item rejects that item (never the batch, never a 500); any other request carrying one is a 400
+ * naming where; a misspelt field in PUT /v1/config is refused by name and changes nothing; asset names that are
+ * Object.prototype's own are 404.
+ */
+import type { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../backend/app.ts';
+import type { AppDeps } from '../../backend/deps.ts';
+import { createApiKey } from '../../backend/store/api-keys.ts';
+import { countAnnotations } from '../../backend/store/annotations.ts';
+import { ErrorEnvelope, SyncResponse } from '../../shared/index.ts';
+import { makeAnnotation } from '../helpers/annotations.ts';
+import { clearTables, createTestDeps, DIALECTS, useDatabase } from './dialects.ts';
+
+/** `{"x":{"x":…}}` nested `depth` levels, as JSON text: the server parses it, recursive code would overflow on it. */
+const deep = (depth: number) => `${'{"x":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
+describe.each(DIALECTS)('hardening on $name', (dialect) => {
+  let deps: AppDeps;
+  let app: Hono;
+  let agent: string;
+  let admin: string;
+
+  useDatabase(
+    dialect,
+    async (database) => {
+      deps = await createTestDeps(database);
+      app = createApp(deps);
+    },
+    async () => {
+      await clearTables(deps.store.db);
+      agent = (await createApiKey(deps.store.db, { tenant: 'acme', role: 'agent' })).key;
+      admin = (await createApiKey(deps.store.db, { tenant: 'acme', role: 'admin' })).key;
+    },
+  );
+
+  const call = (method: string, path: string, key: string, body: unknown) =>
+    app.request(path, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+  it('rejects only the item with a NUL character or absurd nesting, and stores the rest of the batch', async () => {
+    const good = makeAnnotation('preference', 'acme');
+    const nulText = makeAnnotation('adoption', 'acme', { sentText: 'refund\u0000 sent' });
+    const nulKey = { ...makeAnnotation('relevance', 'acme'), ['extra\u0000']: 1 };
+    const nested = JSON.stringify(makeAnnotation('rationale', 'acme')).replace(/}$/, `,"note":${deep(9000)}}`);
+    const items = [good, nulText, nulKey].map((a) => JSON.stringify(a));
+    const response = await call('POST', '/v1/annotations:batch', agent, `{"items":[${[...items, nested].join(',')}]}`);
+    expect(response.status).toBe(200);
+    const results = SyncResponse.parse(await response.json()).results;
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'rejected', 'rejected', 'rejected']);
+    expect(results[1]!.error!.message).toMatch(/sentText: contains a NUL character/);
+    expect(results[2]!.error!.message).toMatch(/extra.*NUL/);
+    expect(results[3]!.error!.message).toMatch(/note(\.x)+: nested deeper than 32 levels/);
+    expect(await countAnnotations(deps.store.db, 'acme')).toBe(1);
+  });
+
+  it('answers any other request carrying a NUL character or absurd nesting with a 400 naming where', async () => {
+    const ticket = { host: 'demo', ticketId: '1', messages: [{ role: 'customer', text: 'my lamp\u0000 is broken' }] };
+    const nul = await call('POST', '/v1/suggestions', agent, { ticket });
+    expect(nul.status).toBe(400);
+    const error = ErrorEnvelope.parse(await nul.json()).error;
+    expect(error.issues).toEqual([{ path: 'ticket.messages.0.text', message: 'contains a NUL character (\\u0000)' }]);
+    const nested = await call('POST', '/v1/page-reports', agent, deep(5000));
+    expect(nested.status).toBe(400);
+    expect(ErrorEnvelope.parse(await nested.json()).error.message).toMatch(/check x(\.x)+/);
+  });
+
+  it('refuses a misspelt field in PUT /v1/config by name, and keeps the stored config', async () => {
+    const stored = { selectors: { zendesk: { composer: ['div.editor'] } }, settings: { annotationPrompts: false } };
+    expect((await call('PUT', '/v1/config', admin, stored)).status).toBe(200);
+    const misspelt = await call('PUT', '/v1/config', admin, { selektors: { zendesk: {} } });
+    expect(misspelt.status).toBe(400);
+    const error = ErrorEnvelope.parse(await misspelt.json()).error;
+    expect(JSON.stringify(error)).toContain('selektors');
+    const nested = await call('PUT', '/v1/config', admin, { selectors: {}, settings: { annotationPrompt: true } });
+    expect(nested.status).toBe(400);
+    expect(JSON.stringify(ErrorEnvelope.parse(await nested.json()).error)).toContain('annotationPrompt');
+    const now = await app.request('/v1/config', { headers: { authorization: `Bearer ${agent}` } });
+    expect(await now.json()).toEqual(stored);
+  });
+
+  it.each(['/demo/assets/constructor', '/demo/assets/toString', '/analyst/assets/__proto__', '/analyst/assets/hasOwnProperty'])('answers %s with a 404', async (path) => {
+    const response = await app.request(path);
+    expect(response.status).toBe(404);
+    expect(ErrorEnvelope.parse(await response.json()).error.code).toBe('not_found');
+  });
+});
