@@ -10,6 +10,7 @@ import { LIMITS } from '../shared/index.ts';
 import type { AppDeps } from './deps.ts';
 import { apiKeyAuth } from './http/auth.ts';
 import { envelope, errorResponse } from './http/errors.ts';
+import { originGuard } from './http/origin.ts';
 import { requestLog } from './http/logging.ts';
 import { adminRoutes, KB_IMPORT_PATH } from './routes/admin.ts';
 import { annotationRoutes } from './routes/annotations.ts';
@@ -38,12 +39,15 @@ export function createApp(deps: AppDeps): Hono {
   });
   // The knowledge import streams and counts its own, larger body (backend/routes/admin.ts).
   app.use('/v1/*', (c, next) => (c.req.path === KB_IMPORT_PATH ? next() : limitBody(c, next)));
+  // A browser page may call /v1 only if this backend served it or it is an allowed origin (the extension).
+  app.use('/v1/*', originGuard(deps.config.allowedOrigins));
   // The extension's worker may call a backend set by policy without a host-permission grant: browsers then ask
-  // by CORS. Extension origins only (the key in Authorization still decides what a call may do); no cookies.
+  // by CORS. Allowed origins only (the key in Authorization still decides what a call may do); no cookies.
+  const corsOrigins = new Set(deps.config.allowedOrigins.map((o) => o.toLowerCase()));
   app.use(
     '/v1/*',
     cors({
-      origin: (origin) => (/^(chrome|moz|safari-web)-extension:\/\/[a-z0-9-]+$/i.test(origin) ? origin : null),
+      origin: (origin) => (corsOrigins.has(origin.toLowerCase()) ? origin : null),
       allowMethods: ['GET', 'POST', 'PUT', 'OPTIONS'],
       allowHeaders: ['authorization', 'content-type', 'if-none-match'],
       exposeHeaders: ['etag', 'retry-after'],

@@ -3,6 +3,7 @@
  * process with a message naming the variable, instead of failing later somewhere less obvious.
  */
 import { z } from 'zod';
+import { EXTENSION_ID } from '../shared/index.ts';
 
 const Env = z.object({
   AITL_HOST: z.string().min(1).default('127.0.0.1'),
@@ -16,6 +17,15 @@ const Env = z.object({
   AITL_DEFAULT_TENANT: z.string().min(1).max(128).default('default'),
   /** `required`: every /v1 call but health and openapi needs an API key. `optional`: calls without one act as the default tenant's agent. */
   AITL_AUTH: z.enum(['required', 'optional']).optional(),
+  /**
+   * Origins besides the backend's own whose browser requests /v1 accepts, comma-separated: the extension's
+   * (`chrome-extension://<id>`, `moz-extension://<uuid>`) or a console of your own (`https://…`).
+   */
+  AITL_ALLOWED_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^((chrome|moz|safari-web)-extension:\/\/[a-z0-9-]+|https?:\/\/[a-z0-9.-]+(:\d+)?)$/i, 'an origin: scheme://host[:port], no path')))
+    .optional(),
   /** OpenAI-compatible chat endpoint (…/v1); unset keeps the built-in extractive replies only. */
   AITL_LLM_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   AITL_LLM_MODEL: z.string().min(1).max(200).default('gpt-4o-mini'),
@@ -69,6 +79,8 @@ export type Config = {
   defaultTenant: string;
   /** Defaults to `optional` on a loopback address (the local demo works without keys), else `required`. */
   auth: AuthMode;
+  /** Browser origins allowed to call /v1 besides the backend's own (default: the Chrome/Edge extension's). */
+  allowedOrigins: string[];
   /** Present only when AITL_LLM_BASE_URL is set. */
   llm?: LlmConfig | undefined;
   /** Present only when AITL_EMBED_BASE_URL is set. */
@@ -124,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.AITL_DEMO,
     defaultTenant: e.AITL_DEFAULT_TENANT,
     auth: e.AITL_AUTH ?? (isLoopbackHost(e.AITL_HOST) ? 'optional' : 'required'),
+    allowedOrigins: e.AITL_ALLOWED_ORIGINS ?? [`chrome-extension://${EXTENSION_ID}`],
     llm: e.AITL_LLM_BASE_URL
       ? { baseUrl: e.AITL_LLM_BASE_URL, model: e.AITL_LLM_MODEL, modelB: e.AITL_LLM_MODEL_B, apiKey: e.AITL_LLM_API_KEY, timeoutMs: e.AITL_LLM_TIMEOUT_MS }
       : undefined,

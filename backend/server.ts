@@ -56,6 +56,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const deps = await createDeps(config);
   deps.exports = configuredExportJobs(deps);
   const app = createApp(deps);
+  if (config.auth === 'optional') {
+    deps.logger.warn(
+      { host: config.host, tenant: config.defaultTenant },
+      `AITL_AUTH is optional: calls without an API key act as an agent of tenant "${config.defaultTenant}" (except through a reverse proxy). Set AITL_AUTH=required before anyone else can reach ${config.host}.`,
+    );
+  }
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
   });

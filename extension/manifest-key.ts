@@ -15,11 +15,7 @@ import { pathToFileURL } from 'node:url';
 export const MANIFEST_PUBLIC_KEY =
   'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEApMVmCvByyLbhDArqvjndhihr5XXAOAfmlauDLcuO1ALW5lAFneW27qPN8A4MhqU4Hceozbxm/gMUW2aVl8mO1eGkSOcHyPO4EVAsSmNrDFa03aP2rnommaJ1Nm0YYo+u8MhtqvUEDxmWF7w0xIoh2xdeEdV9BQnu9C+YIon6CVQEGwi7ZoX/ibqs3TDr4aSP0Ne07X5kTWfvsEfGhJvo78uRwDMtxHsjjHv9e0c9dyyG1IiW5Ogr/6DWdaWFMpWrj6FLALtus7ef3r8GRq0vL+afPCFVd9rvsWLT3js+vvTLjKZOsnUKhyzXWNveaBvn1ASx82uHBOCqroLbYYDh4wIDAQAB';
 
-/** The id Chrome and Edge give the extension built with MANIFEST_PUBLIC_KEY. */
-export const EXTENSION_ID = 'mimldbgokakkcdedcmobpimfjboikkee';
-
-/** Firefox's add-on id (`browser_specific_settings.gecko.id`); Firefox policies name the extension by it. */
-export const GECKO_ID = 'aitl@aitl.example';
+export { EXTENSION_ID, GECKO_ID } from '../shared/extension-id.ts';
 
 /** The key a build uses: AITL_EXTENSION_KEY when set (an organisation's own key), else the repository's. */
 export function manifestKey(env: Record<string, string | undefined> = process.env): string {

@@ -3,6 +3,7 @@ export * from './annotations.ts';
 export * from './auth.ts';
 export * from './errors.ts';
 export * from './exports.ts';
+export * from './extension-id.ts';
 export * from './gaps.ts';
 export * from './health.ts';
 export * from './host-config.ts';

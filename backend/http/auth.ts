@@ -7,7 +7,7 @@
  * A request names its key as `Authorization: Bearer aitl_<id>_<secret>`. A key that is sent is always checked:
  * unknown, malformed or revoked answers 401. Without a key, `required` mode answers 401 and `optional` mode (the
  * default on a loopback address) treats the request as the default tenant's agent, so the local demo works with
- * no setup. A role that lacks the capability a route needs answers 403 (see ROLE_GRANTS).
+ * no setup — unless a reverse proxy forwarded it (Forwarded, X-Forwarded-*), which always needs a key. A role that lacks the capability a route needs answers 403 (see ROLE_GRANTS).
  */
 import type { MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
@@ -49,6 +49,13 @@ export type Guard = (needs: Role | 'any') => MiddlewareHandler;
 
 const CHALLENGE = 'Bearer realm="aitl"';
 
+/** Headers a reverse proxy adds (RFC 7239 and the de facto X-Forwarded-*). */
+const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip'];
+
+function viaProxy(header: (name: string) => string | undefined): boolean {
+  return PROXY_HEADERS.some((name) => header(name) !== undefined);
+}
+
 /** Builds the guard factory; one per app, so the last-used throttle is per app. */
 export function apiKeyAuth(options: AuthOptions): Guard {
   const touchEveryMs = options.touchEveryMs ?? 60_000;
@@ -75,7 +82,9 @@ export function apiKeyAuth(options: AuthOptions): Guard {
       const header = c.req.header('authorization');
       let auth: AuthContext;
       if (header === undefined || header.trim() === '') {
-        if (options.mode === 'required') {
+        // Keyless access is for a backend only this computer can reach; a request a proxy forwarded came from
+        // elsewhere, whatever address the backend listens on.
+        if (options.mode === 'required' || viaProxy(c.req.header.bind(c.req))) {
           c.header('WWW-Authenticate', CHALLENGE);
           return c.json(envelope('unauthorized', 'An API key is required: send Authorization: Bearer <key>'), 401);
         }

@@ -10,7 +10,7 @@ import { createApp } from '../../backend/app.ts';
 import type { AppDeps } from '../../backend/deps.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
 import { countAnnotations } from '../../backend/store/annotations.ts';
-import { ErrorEnvelope, SyncResponse } from '../../shared/index.ts';
+import { ErrorEnvelope, EXTENSION_ID, SyncResponse } from '../../shared/index.ts';
 import { makeAnnotation } from '../helpers/annotations.ts';
 import { clearTables, createTestDeps, DIALECTS, useDatabase } from './dialects.ts';
 
@@ -78,6 +78,39 @@ describe.each(DIALECTS)('hardening on $name', (dialect) => {
     expect(JSON.stringify(ErrorEnvelope.parse(await nested.json()).error)).toContain('annotationPrompt');
     const now = await app.request('/v1/config', { headers: { authorization: `Bearer ${agent}` } });
     expect(await now.json()).toEqual(stored);
+  });
+
+  describe('cross-site writes (AITL_AUTH optional, the loopback default)', () => {
+    const post = (headers: Record<string, string>, items = [makeAnnotation('preference', 'acme')]) =>
+      app.request('http://127.0.0.1:8787/v1/annotations:batch', { method: 'POST', headers: { 'content-type': 'text/plain', ...headers }, body: JSON.stringify({ items }) });
+
+    it('refuses a page of another site, however the body is typed, and stores nothing', async () => {
+      expect(deps.config.auth).toBe('optional');
+      for (const origin of ['https://evil.example', 'null', 'chrome-extension://abcdefghijklmnopabcdefghijklmnop']) {
+        const response = await post({ origin, host: '127.0.0.1:8787' });
+        expect(response.status, origin).toBe(403);
+        expect(ErrorEnvelope.parse(await response.json()).error.message).toContain('AITL_ALLOWED_ORIGINS');
+      }
+      expect(await countAnnotations(deps.store.db, deps.config.defaultTenant)).toBe(0);
+    });
+
+    it("lets the extension, the backend's own pages and non-browser clients through", async () => {
+      const tenant = deps.config.defaultTenant;
+      const item = () => [makeAnnotation('preference', tenant)];
+      expect((await post({ origin: `chrome-extension://${EXTENSION_ID}` }, item())).status).toBe(200);
+      expect((await post({ origin: 'http://127.0.0.1:8787', host: '127.0.0.1:8787' }, item())).status).toBe(200);
+      expect((await post({}, item())).status).toBe(200);
+      expect(await countAnnotations(deps.store.db, tenant)).toBe(3);
+    });
+
+    it('needs a key for anything a reverse proxy forwarded', async () => {
+      for (const header of ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip']) {
+        const response = await post({ [header]: 'for=203.0.113.7' });
+        expect(response.status, header).toBe(401);
+      }
+      const keyed = await post({ 'x-forwarded-for': '203.0.113.7', authorization: `Bearer ${agent}` });
+      expect(keyed.status).toBe(200);
+    });
   });
 
   it.each(['/demo/assets/constructor', '/demo/assets/toString', '/analyst/assets/__proto__', '/analyst/assets/hasOwnProperty'])('answers %s with a 404', async (path) => {
