@@ -28,7 +28,7 @@ import { simulateCommand } from './flywheel/simulate/command.ts';
 import { gapsCommand } from './flywheel/gaps-command.ts';
 import { importKnowledge } from './kb/import.ts';
 import { ImportError } from './kb/sources.ts';
-import { startServer } from './server.ts';
+import { ListenError, startServer } from './server.ts';
 import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from './store/api-keys.ts';
 import { GLOBAL_AUDIT_TENANT } from './store/audit.ts';
 import { openStore, type Store } from './store/connect.ts';
@@ -119,7 +119,7 @@ export async function main(argv: string[], out: (line: string) => void = console
         return 2;
     }
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof ImportError) {
+    if (error instanceof ConfigError || error instanceof ImportError || error instanceof ListenError) {
       err(error.message);
       return 1;
     }

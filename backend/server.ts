@@ -62,9 +62,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
       `AITL_AUTH is optional: calls without an API key act as an agent of tenant "${config.defaultTenant}" (except through a reverse proxy). Set AITL_AUTH=required before anyone else can reach ${config.host}.`,
     );
   }
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
-  });
+  let server: ServerType;
+  try {
+    server = await new Promise((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+      s.once('error', reject);
+    });
+  } catch (error) {
+    deps.exports?.stop();
+    await deps.store.close();
+    throw listenError(error as NodeJS.ErrnoException, config);
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   // Another process (`aitl kb import`, `aitl flywheel run|rollback`) may change the shared store; pick that up
@@ -83,4 +91,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await deps.store.close();
     },
   };
+}
+
+/** Why the backend could not listen, in words that say what to do; other errors as they are. */
+export class ListenError extends Error {
+  override name = 'ListenError';
+}
+
+function listenError(error: NodeJS.ErrnoException, config: Config): Error {
+  const where = `${config.host}:${config.port}`;
+  if (error.code === 'EADDRINUSE') return new ListenError(`Port ${config.port} on ${config.host} is already in use (another aitl serve?): stop that process, or set AITL_PORT to a free port.`);
+  if (error.code === 'EACCES') return new ListenError(`Not allowed to listen on ${where}: ports below 1024 need privileges; set AITL_PORT to 1024 or above.`);
+  if (error.code === 'EADDRNOTAVAIL') return new ListenError(`${config.host} is not an address of this machine: set AITL_HOST to one of its addresses (127.0.0.1 for this computer only).`);
+  return error;
 }

@@ -119,3 +119,27 @@ describe.each(DIALECTS)('hardening on $name', (dialect) => {
     expect(ErrorEnvelope.parse(await response.json()).error.code).toBe('not_found');
   });
 });
+
+describe('aitl serve on a port in use', () => {
+  it('says which port and what to do, instead of a raw EADDRINUSE stack', async () => {
+    const { createServer } = await import('node:net');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadConfig } = await import('../../backend/config.ts');
+    const { ListenError, startServer } = await import('../../backend/server.ts');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), 'aitl-port-'));
+    try {
+      const config = loadConfig({ AITL_PORT: String(port), AITL_DATABASE_URL: join(dir, 'aitl.db'), AITL_LOG_LEVEL: 'silent' });
+      const started = startServer(config);
+      await expect(started).rejects.toBeInstanceOf(ListenError);
+      await expect(started).rejects.toThrow(`Port ${port} on 127.0.0.1 is already in use`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
