@@ -11,6 +11,7 @@ import type { AppDeps } from './deps.ts';
 import { apiKeyAuth } from './http/auth.ts';
 import { envelope, errorResponse } from './http/errors.ts';
 import { originGuard } from './http/origin.ts';
+import { StoreHealth, storageFailure } from './http/storage-errors.ts';
 import { requestLog } from './http/logging.ts';
 import { adminRoutes, KB_IMPORT_PATH } from './routes/admin.ts';
 import { annotationRoutes } from './routes/annotations.ts';
@@ -56,7 +57,8 @@ export function createApp(deps: AppDeps): Hono {
   );
   // Health and the OpenAPI description stay public; every other /v1 route names the role it needs.
   const guard = apiKeyAuth({ db: deps.store.db, mode: deps.config.auth, defaultTenant: deps.config.defaultTenant, logger: deps.logger });
-  app.route('/', healthRoutes(deps));
+  const storeHealth = new StoreHealth();
+  app.route('/', healthRoutes(deps, storeHealth));
   app.route('/', suggestionRoutes(deps, guard));
   app.route('/', annotationRoutes(deps, guard));
   app.route('/', whoAmIRoutes(guard));
@@ -71,6 +73,14 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', kbRoutes(deps));
   app.route('/', demoRoutes());
   app.notFound((c) => c.json(envelope('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
-  app.onError((error, c) => errorResponse(error, c, (e) => deps.logger.error({ err: e, reqId: c.get('requestId') }, 'unhandled error')));
+  app.onError((error, c) => {
+    const failure = storageFailure(error);
+    if (failure) {
+      storeHealth.record(failure);
+      deps.logger.error({ err: error, reqId: c.get('requestId'), code: failure.code }, 'store write failed');
+      return errorResponse(failure, c, () => {});
+    }
+    return errorResponse(error, c, (e) => deps.logger.error({ err: e, reqId: c.get('requestId') }, 'unhandled error'));
+  });
   return app;
 }

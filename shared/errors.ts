@@ -13,6 +13,10 @@ export const ErrorCode = z.enum([
   'busy',
   'unsupported_media_type',
   'rate_limited',
+  /** The store has no room left (disk full or a size limit): nothing was stored; retry once space is freed. */
+  'storage_full',
+  /** The store failed and rolled back (I/O error, lost connection): nothing was stored; retry later. */
+  'storage_unavailable',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -2,7 +2,9 @@
 import { z } from 'zod';
 
 export const HealthResponse = z.object({
-  status: z.literal('ok'),
+  /** `degraded`: serving, but the store failed a write within the last minutes (`storeProblem` says how). */
+  status: z.enum(['ok', 'degraded']),
+  storeProblem: z.object({ code: z.enum(['storage_full', 'storage_unavailable']), message: z.string(), at: z.iso.datetime() }).optional(),
   schemaVersion: z.number().int(),
   store: z.enum(['sqlite', 'postgres']),
   modelVersion: z.string(),

@@ -10,9 +10,10 @@ import { createApp } from '../../backend/app.ts';
 import type { AppDeps } from '../../backend/deps.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
 import { countAnnotations } from '../../backend/store/annotations.ts';
-import { ErrorEnvelope, EXTENSION_ID, SyncResponse } from '../../shared/index.ts';
+import { sql } from 'kysely';
+import { ErrorEnvelope, EXTENSION_ID, HealthResponse, SyncResponse } from '../../shared/index.ts';
 import { makeAnnotation } from '../helpers/annotations.ts';
-import { clearTables, createTestDeps, DIALECTS, useDatabase } from './dialects.ts';
+import { clearTables, createTestDeps, DIALECTS, SQLITE, useDatabase } from './dialects.ts';
 
 /** `{"x":{"x":…}}` nested `depth` levels, as JSON text: the server parses it, recursive code would overflow on it. */
 const deep = (depth: number) => `${'{"x":'.repeat(depth)}1${'}'.repeat(depth)}`;
@@ -117,6 +118,32 @@ describe.each(DIALECTS)('hardening on $name', (dialect) => {
     const response = await app.request(path);
     expect(response.status).toBe(404);
     expect(ErrorEnvelope.parse(await response.json()).error.code).toBe('not_found');
+  });
+});
+
+describe('a full disk (SQLite at its size limit)', () => {
+  let deps: AppDeps;
+  let app: Hono;
+  useDatabase(SQLITE, async (database) => {
+    deps = await createTestDeps(database);
+    app = createApp(deps);
+  });
+
+  it('answers 507 storage_full, keeps nothing half-stored, and health reports the store degraded', async () => {
+    const { rows } = await sql<{ page_count: number }>`PRAGMA page_count`.execute(deps.store.db);
+    await sql.raw(`PRAGMA max_page_count = ${rows[0]!.page_count + 1}`).execute(deps.store.db);
+    try {
+      const items = Array.from({ length: 60 }, () => makeAnnotation('adoption', deps.config.defaultTenant, { sentText: 'x'.repeat(3000) }));
+      const response = await app.request('/v1/annotations:batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+      expect(response.status).toBe(507);
+      expect(ErrorEnvelope.parse(await response.json()).error.code).toBe('storage_full');
+      expect(await countAnnotations(deps.store.db, deps.config.defaultTenant)).toBe(0);
+      const health = HealthResponse.parse(await (await app.request('/v1/health')).json());
+      expect(health.status).toBe('degraded');
+      expect(health.storeProblem?.code).toBe('storage_full');
+    } finally {
+      await sql.raw('PRAGMA max_page_count = 1073741823').execute(deps.store.db);
+    }
   });
 });
 
