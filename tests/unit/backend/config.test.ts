@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       demo: true,
       defaultTenant: 'default',
       auth: 'optional',
+      allowedOrigins: ['chrome-extension://mimldbgokakkcdedcmobpimfjboikkee'],
       exportLagSeconds: 60,
       flywheel: {},
     });
@@ -24,6 +25,7 @@ describe('loadConfig', () => {
       AITL_LOG_LEVEL: 'debug',
       AITL_DEMO: 'false',
       AITL_DEFAULT_TENANT: 'acme',
+      AITL_ALLOWED_ORIGINS: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop, moz-extension://0f3a8c2e-1d4b-4a6e-9b7c-2e5f8a1d3c4b,https://console.acme.example',
       PORT: 'not-a-port',
       HOME: '/root',
     });
@@ -35,6 +37,7 @@ describe('loadConfig', () => {
       demo: false,
       defaultTenant: 'acme',
       auth: 'required',
+      allowedOrigins: ['chrome-extension://abcdefghijklmnopabcdefghijklmnop', 'moz-extension://0f3a8c2e-1d4b-4a6e-9b7c-2e5f8a1d3c4b', 'https://console.acme.example'],
       exportLagSeconds: 60,
       flywheel: {},
     });
@@ -53,6 +56,11 @@ describe('loadConfig', () => {
   ])('defaults AITL_AUTH on AITL_HOST=%s to %s', (host, mode) => {
     expect(isLoopbackHost(host)).toBe(mode === 'optional');
     expect(loadConfig({ AITL_HOST: host }).auth).toBe(mode);
+  });
+
+  it('refuses an allowed origin that is not scheme://host[:port], naming the variable', () => {
+    expect(() => loadConfig({ AITL_ALLOWED_ORIGINS: 'https://console.acme.example/path' })).toThrow(/AITL_ALLOWED_ORIGINS/);
+    expect(() => loadConfig({ AITL_ALLOWED_ORIGINS: '*' })).toThrow(/AITL_ALLOWED_ORIGINS/);
   });
 
   it('takes AITL_AUTH as given, and refuses anything but required or optional', () => {
