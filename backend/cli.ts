@@ -29,6 +29,7 @@ import { gapsCommand } from './flywheel/gaps-command.ts';
 import { importKnowledge } from './kb/import.ts';
 import { ImportError } from './kb/sources.ts';
 import { ListenError, startServer } from './server.ts';
+import { withExclusive } from './store/exclusive.ts';
 import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from './store/api-keys.ts';
 import { GLOBAL_AUDIT_TENANT } from './store/audit.ts';
 import { openStore, type Store } from './store/connect.ts';
@@ -151,7 +152,10 @@ async function kbImport(path: string, out: (line: string) => void): Promise<numb
   const config = loadConfig();
   const store = await openStore(config.databaseUrl);
   try {
-    const summary = await importKnowledge(store.db, path);
+    // One import at a time across every backend and CLI on the store (store/exclusive.ts).
+    const run = await withExclusive(store, 'knowledge-import', () => importKnowledge(store.db, path));
+    if (!run.ran) throw new ImportError('Another knowledge import is running on this store; try again when it has finished');
+    const summary = run.value;
     out(`Imported ${summary.articles} articles as ${summary.passages} passages (${summary.format}) into ${store.location}; import ${summary.importId}`);
     await auditCli({ tenant: GLOBAL_AUDIT_TENANT, action: 'kb.import', target: summary.importId, detail: { source: path, format: summary.format, articles: summary.articles, passages: summary.passages } });
     if (config.embed) {

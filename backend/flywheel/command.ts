@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import type { AppDeps } from '../deps.ts';
 import { createDeps, createLogger } from '../server.ts';
-import { type CycleReport, runFlywheelCycle } from './cycle.ts';
+import { CycleBusyError, type CycleReport, runFlywheelCycle } from './cycle.ts';
 import { ARTEFACT_KINDS, DEFAULT_VERSION_ID } from './artefacts.ts';
 import { explainComparisons } from './holdout.ts';
 import { currentVersion, listVersions, rollback, RollbackError } from './registry.ts';
@@ -39,7 +39,7 @@ export async function flywheelCommand(args: string[], out: Out, err: Out): Promi
   const config = loadConfig();
   const deps = await createDeps(config, createLogger({ logLevel: 'warn' }));
   try {
-    if (sub === 'run') return await run(deps, values, out);
+    if (sub === 'run') return await run(deps, values, out, err);
     if (sub === 'status') return await status(deps, values.json === true, out);
     const version = positionals[0];
     if (!version) {
@@ -62,9 +62,16 @@ export async function flywheelCommand(args: string[], out: Out, err: Out): Promi
   }
 }
 
-async function run(deps: AppDeps, values: { json?: boolean; regression?: string; split?: string }, out: Out): Promise<number> {
+async function run(deps: AppDeps, values: { json?: boolean; regression?: string; split?: string }, out: Out, err: Out): Promise<number> {
   const regression = values.regression ? { dir: values.regression, split: values.split ?? 'test' } : deps.config.flywheel.regression;
-  const report = await runFlywheelCycle(deps, { regression });
+  let report: CycleReport;
+  try {
+    report = await runFlywheelCycle(deps, { regression });
+  } catch (error) {
+    if (!(error instanceof CycleBusyError)) throw error;
+    err(error.message);
+    return 1;
+  }
   if (values.json) out(JSON.stringify(report));
   else for (const line of describeCycle(report)) out(line);
   return 0;

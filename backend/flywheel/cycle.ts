@@ -4,6 +4,7 @@
  * record) what was promoted. Every run is recorded in `flywheel_runs` with its report.
  */
 import { uuidv7 } from '../../shared/index.ts';
+import { withExclusive } from '../store/exclusive.ts';
 import type { AppDeps } from '../deps.ts';
 import { loadBeirQueries } from '../eval/beir-queries.ts';
 import { createChatClient } from '../llm/chat.ts';
@@ -66,7 +67,22 @@ export interface CycleReport {
   error?: string;
 }
 
+/** Another backend on the store is running a cycle: this one skips rather than train on the same signals twice. */
+export class CycleBusyError extends Error {
+  override name = 'CycleBusyError';
+  constructor() {
+    super('Another backend is running a flywheel cycle on this store; this one was skipped');
+  }
+}
+
+/** One cycle: gate, train, evaluate, promote or keep. Throws CycleBusyError while another backend runs one. */
 export async function runFlywheelCycle(deps: AppDeps, options: CycleOptions = {}): Promise<CycleReport> {
+  const run = await withExclusive(deps.store, 'flywheel-cycle', () => runCycle(deps, options));
+  if (!run.ran) throw new CycleBusyError();
+  return run.value;
+}
+
+async function runCycle(deps: AppDeps, options: CycleOptions): Promise<CycleReport> {
   const db = deps.store.db;
   const started = options.now ?? new Date();
   const t0 = performance.now();

@@ -1,9 +1,10 @@
 /**
- * Unattended cycles inside `aitl serve` (AITL_FLYWHEEL_INTERVAL). A cycle never overlaps the previous one, a failed
- * cycle is logged and the next one still runs, and stopping waits for a running cycle to finish.
+ * Unattended cycles inside `aitl serve` (AITL_FLYWHEEL_INTERVAL). A cycle never overlaps the previous one nor
+ * another backend's on the same store (that one skips), a failed cycle is logged and the next one still runs, and
+ * stopping waits for a running cycle to finish.
  */
 import type { AppDeps } from '../deps.ts';
-import { runFlywheelCycle } from './cycle.ts';
+import { CycleBusyError, runFlywheelCycle } from './cycle.ts';
 
 export interface FlywheelSchedule {
   stop(): Promise<void>;
@@ -20,7 +21,9 @@ export function scheduleFlywheel(deps: AppDeps, intervalMs: number): FlywheelSch
           `flywheel cycle: ${r.ranking.reason}`,
         ),
       )
-      .catch((err: unknown) => deps.logger.error({ err }, 'flywheel cycle failed'))
+      .catch((err: unknown) =>
+        err instanceof CycleBusyError ? deps.logger.info(err.message) : deps.logger.error({ err }, 'flywheel cycle failed'),
+      )
       .finally(() => {
         running = undefined;
       });

@@ -31,6 +31,7 @@ import { findVersion, rollback, RollbackError } from '../flywheel/registry.ts';
 import { DEFAULT_VERSION_ID } from '../flywheel/artefacts.ts';
 import type { Guard } from '../http/auth.ts';
 import { ApiError, readJson } from '../http/errors.ts';
+import { withExclusive } from '../store/exclusive.ts';
 import { importKnowledge, type ImportSummary } from '../kb/import.ts';
 import { ImportError } from '../kb/sources.ts';
 import { createEmbeddingsClient } from '../llm/embeddings.ts';
@@ -75,7 +76,6 @@ export const KbImportResult = z.object({
 /** What kb_imports records as the source of an import made over HTTP. */
 const HTTP_SOURCE = `POST ${KB_IMPORT_PATH}`;
 /** One knowledge import at a time in this process. */
-let importing = false;
 
 export function adminRoutes(deps: AppDeps, guard: Guard): Hono {
   const app = new Hono();
@@ -129,35 +129,37 @@ export function adminRoutes(deps: AppDeps, guard: Guard): Hono {
     if (!(KB_IMPORT_TYPES as readonly string[]).includes(type)) {
       throw new ApiError(415, 'unsupported_media_type', `Content-Type must be ${KB_IMPORT_TYPES.join(' or ')} (JSONL articles), not ${type || 'missing'}`);
     }
-    if (importing) throw new ApiError(409, 'busy', 'Another knowledge import is running; try again when it has finished');
-    importing = true;
-    const dir = mkdtempSync(join(tmpdir(), 'aitl-kb-import-'));
-    try {
-      const file = join(dir, 'articles.jsonl');
-      const bytes = await saveBody(c, file, kbImportOptions.maxBytes);
-      let summary: ImportSummary;
+    // One import at a time across every backend on the store (store/exclusive.ts).
+    const run = await withExclusive(deps.store, 'knowledge-import', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'aitl-kb-import-'));
       try {
-        summary = await importKnowledge(db, file);
-      } catch (error) {
-        if (error instanceof ImportError) throw importFailure(error.message, file);
-        throw error;
-      }
-      await db.updateTable('kb_imports').set({ source: HTTP_SOURCE }).where('id', '=', summary.importId).execute();
-      await audit(c, 'kb.import', summary.importId, { format: summary.format, articles: summary.articles, passages: summary.passages, bytes }, true);
-      if (deps.config.embed) {
-        // As `aitl kb import`: vectors are an addition, the import stands (lexical search works) if the API fails.
+        const file = join(dir, 'articles.jsonl');
+        const bytes = await saveBody(c, file, kbImportOptions.maxBytes);
+        let summary: ImportSummary;
         try {
-          await embedMissingPassages(db, createEmbeddingsClient(deps.config.embed));
+          summary = await importKnowledge(db, file);
         } catch (error) {
-          deps.logger.warn({ err: error, importId: summary.importId }, 'embeddings not stored for the imported passages');
+          if (error instanceof ImportError) throw importFailure(error.message, file);
+          throw error;
         }
+        await db.updateTable('kb_imports').set({ source: HTTP_SOURCE }).where('id', '=', summary.importId).execute();
+        await audit(c, 'kb.import', summary.importId, { format: summary.format, articles: summary.articles, passages: summary.passages, bytes }, true);
+        if (deps.config.embed) {
+          // As `aitl kb import`: vectors are an addition, the import stands (lexical search works) if the API fails.
+          try {
+            await embedMissingPassages(db, createEmbeddingsClient(deps.config.embed));
+          } catch (error) {
+            deps.logger.warn({ err: error, importId: summary.importId }, 'embeddings not stored for the imported passages');
+          }
+        }
+        await deps.knowledge.reload();
+        return c.json<z.infer<typeof KbImportResult>>(summary, 200);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      await deps.knowledge.reload();
-      return c.json<z.infer<typeof KbImportResult>>(summary, 200);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-      importing = false;
-    }
+    });
+    if (!run.ran) throw new ApiError(409, 'busy', 'Another knowledge import is running; try again when it has finished');
+    return run.value;
   });
 
   app.get('/v1/admin/flywheel', guard('admin'), async (c) => {
