@@ -34,6 +34,11 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use(requestId());
   app.use(requestLog(deps.logger));
+  // A NUL in the path or query reaches route parameters that PostgreSQL cannot compare: refused at the door.
+  app.use(async (c, next) => {
+    if (/%00/.test(c.req.url)) return c.json(envelope('bad_request', 'The URL contains a NUL character (%00)'), 400);
+    await next();
+  });
   const limitBody = bodyLimit({
     maxSize: LIMITS.bodyBytes,
     onError: (c) => c.json(envelope('payload_too_large', `Request body exceeds ${LIMITS.bodyBytes} bytes`), 413),
