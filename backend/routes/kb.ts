@@ -4,6 +4,13 @@ import { html } from 'hono/html';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../http/errors.ts';
 
+/** The page is text and one inline style: nothing in an article can run or load anything. */
+const HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
 export function kbRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get('/kb/articles/:id', (c) => {
@@ -12,7 +19,8 @@ export function kbRoutes(deps: AppDeps): Hono {
     if (passages.length === 0) throw new ApiError(404, 'not_found', `No article ${id}`);
     const title = passages[0]!.title;
     // hono/html escapes every interpolated value: article text is rendered as text.
-    return c.html(html`<!doctype html>
+    return c.html(
+      html`<!doctype html>
       <html lang="en">
         <head><meta charset="utf-8" /><title>${title}</title>
           <style>body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1f2933}p{white-space:pre-wrap}</style>
@@ -24,7 +32,10 @@ export function kbRoutes(deps: AppDeps): Hono {
             return html`<section id="${p.anchor}">${section ? html`<h2>${section}</h2>` : ''}<p>${p.text}</p></section>`;
           })}
         </body>
-      </html>`);
+      </html>`,
+      200,
+      HEADERS,
+    );
   });
   return app;
 }

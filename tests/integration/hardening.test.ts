@@ -114,6 +114,16 @@ describe.each(DIALECTS)('hardening on $name', (dialect) => {
     });
   });
 
+  it('sends a content security policy with the demo desk and the article pages', async () => {
+    const article = deps.knowledge.index.passages[0]!.article_id;
+    for (const path of ['/demo/tickets/1001', '/demo/assets/desk.js', `/kb/articles/${encodeURIComponent(article)}`]) {
+      const response = await app.request(path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-security-policy'), path).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
+      expect(response.headers.get('content-security-policy'), path).not.toMatch(/script-src[^;]*unsafe/);
+    }
+  });
+
   it.each(['/demo/assets/constructor', '/demo/assets/toString', '/analyst/assets/__proto__', '/analyst/assets/hasOwnProperty'])('answers %s with a 404', async (path) => {
     const response = await app.request(path);
     expect(response.status).toBe(404);
