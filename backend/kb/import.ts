@@ -2,7 +2,8 @@
 import type { Kysely } from 'kysely';
 import { uuidv7 } from '../../shared/index.ts';
 import { savePassages } from '../store/passages.ts';
-import type { Database } from '../store/schema.ts';
+import type { Database, NewPassage } from '../store/schema.ts';
+import { inSlices } from '../event-loop.ts';
 import { ImportError, readSource, type SourceFormat } from './sources.ts';
 import { splitArticle } from './split.ts';
 
@@ -14,10 +15,12 @@ export interface ImportSummary {
 }
 
 export async function importKnowledge(db: Kysely<Database>, path: string, now: Date = new Date()): Promise<ImportSummary> {
-  const { format, articles } = readSource(path);
+  const { format, articles } = await readSource(path);
   const importId = uuidv7(now.getTime());
   const createdAt = now.toISOString();
-  const passages = articles.flatMap((article) => splitArticle(article, importId, createdAt));
+  const passages: NewPassage[] = [];
+  // In slices: the server keeps answering while a large source is split.
+  await inSlices(articles, (article) => passages.push(...splitArticle(article, importId, createdAt)));
   // One import must not hold an id twice: PostgreSQL refuses such an upsert outright, SQLite would silently keep
   // only the last one.
   const ids = new Set<string>();

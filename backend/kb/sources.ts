@@ -3,9 +3,10 @@
  * `{id,title,body,url?}`, or a folder of Markdown files. Every line or file is checked; a bad one fails the whole
  * import with its line number and field, so a knowledge base is never half imported.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
+import { inSlices } from '../event-loop.ts';
 import type { Article } from './article.ts';
 import { parseMarkdownArticle } from './markdown.ts';
 
@@ -36,7 +37,7 @@ export interface ReadResult {
   articles: Article[];
 }
 
-export function readSource(path: string): ReadResult {
+export async function readSource(path: string): Promise<ReadResult> {
   let stat;
   try {
     stat = statSync(path);
@@ -45,7 +46,7 @@ export function readSource(path: string): ReadResult {
   }
   if (stat.isDirectory()) {
     const corpus = join(path, 'corpus.jsonl');
-    if (exists(corpus)) return { format: 'beir', articles: readJsonLines(corpus, beirArticle) };
+    if (exists(corpus)) return { format: 'beir', articles: await readJsonLines(corpus, beirArticle) };
     const files = markdownFiles(path);
     if (files.length === 0) throw new ImportError(`${path} holds neither corpus.jsonl (BEIR) nor any .md file`);
     return {
@@ -54,9 +55,21 @@ export function readSource(path: string): ReadResult {
     };
   }
   if (/\.md$/i.test(path)) return { format: 'markdown', articles: [parseMarkdownArticle(articleIdFor('', path), readFileSync(path, 'utf8'))] };
-  const firstLine = readFileSync(path, 'utf8').split('\n', 1)[0] ?? '';
+  const firstLine = firstLineOf(path);
   const isBeir = /"_id"\s*:/.test(firstLine);
-  return isBeir ? { format: 'beir', articles: readJsonLines(path, beirArticle) } : { format: 'jsonl', articles: readJsonLines(path, jsonlArticle) };
+  return isBeir ? { format: 'beir', articles: await readJsonLines(path, beirArticle) } : { format: 'jsonl', articles: await readJsonLines(path, jsonlArticle) };
+}
+
+/** The file's first line, read without reading the whole file. */
+function firstLineOf(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const read = readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, read).toString('utf8').split('\n', 1)[0] ?? '';
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function beirArticle(value: unknown): Article {
@@ -70,10 +83,10 @@ function jsonlArticle(value: unknown): Article {
   return { id: doc.id, title: doc.title, url: doc.url ?? '', sections: [{ heading: '', text: doc.body }], metadata };
 }
 
-function readJsonLines(file: string, toArticle: (value: unknown) => Article): Article[] {
+async function readJsonLines(file: string, toArticle: (value: unknown) => Article): Promise<Article[]> {
   const articles: Article[] = [];
   const lines = readFileSync(file, 'utf8').split('\n');
-  lines.forEach((line, i) => {
+  await inSlices(lines, (line, i) => {
     if (!line.trim()) return;
     let value: unknown;
     try {

@@ -52,6 +52,26 @@ export function buildIndex(passages: PassageRow[], importId: string, reranker: R
   const started = performance.now();
   const metadata = passages.map((p) => JSON.parse(p.metadata) as Record<string, unknown>);
   const bm25 = new Bm25Index(passages.map((p, i) => toFieldedDoc(p, metadata[i]!)));
+  return assembleIndex(passages, metadata, bm25, importId, reranker, embeddings, started);
+}
+
+/** buildIndex with the slow part in slices, so a server rebuilding its index keeps answering meanwhile. */
+export async function buildIndexInSlices(passages: PassageRow[], importId: string, reranker: RerankerModel = DEFAULT_RERANKER, embeddings?: PassageEmbeddings): Promise<KnowledgeIndex> {
+  const started = performance.now();
+  const metadata = passages.map((p) => JSON.parse(p.metadata) as Record<string, unknown>);
+  const bm25 = await Bm25Index.build(passages.map((p, i) => toFieldedDoc(p, metadata[i]!)));
+  return assembleIndex(passages, metadata, bm25, importId, reranker, embeddings, started);
+}
+
+function assembleIndex(
+  passages: PassageRow[],
+  metadata: Record<string, unknown>[],
+  bm25: Bm25Index,
+  importId: string,
+  reranker: RerankerModel,
+  embeddings: PassageEmbeddings | undefined,
+  started: number,
+): KnowledgeIndex {
   const facets = new FacetIndex(
     passages.map((p, i) => ({ title: p.title, metadata: metadata[i]! })),
     bm25,
@@ -109,7 +129,7 @@ export async function loadIndex(db: Kysely<Database>, options: { embedModel?: st
     latestImport(db),
     embedModel === undefined ? undefined : loadPassageVectors(db, embedModel).then((vectors) => ({ model: embedModel, vectors })),
   ]);
-  const index = buildIndex(passages, last?.id ?? 'empty', DEFAULT_RERANKER, embeddings);
+  const index = await buildIndexInSlices(passages, last?.id ?? 'empty', DEFAULT_RERANKER, embeddings);
   const [ranking, variants] = await Promise.all([currentVersion<unknown>(db, 'ranking'), currentVersion<unknown>(db, 'variants')]);
   // A stored artefact this code cannot read (e.g. written by a newer release) is ignored, not fatal.
   const artefact = ranking && RankingArtefact.safeParse(ranking.artefact);

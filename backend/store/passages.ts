@@ -1,5 +1,6 @@
 /** Knowledge-base passages and the imports that brought them. Plain functions over `db` or a transaction. */
 import type { Kysely } from 'kysely';
+import { yieldToLoop } from '../event-loop.ts';
 import type { Database, KbImportRow, NewPassage, PassageRow } from './schema.ts';
 
 // Well under SQLite's bound-parameter limit and PostgreSQL's 65k, whatever the column count.
@@ -17,6 +18,8 @@ export interface ImportRecord {
 export async function savePassages(db: Kysely<Database>, record: ImportRecord, passages: NewPassage[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (let i = 0; i < passages.length; i += CHUNK) {
+      // Requests that need no store are served between chunks (SQLite's one connection stays with the import).
+      if (i > 0) await yieldToLoop();
       await trx
         .insertInto('passages')
         .values(passages.slice(i, i + CHUNK))

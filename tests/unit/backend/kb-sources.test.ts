@@ -19,9 +19,9 @@ function write(name: string, content: string): string {
   return path;
 }
 
-function importError(path: string): ImportError {
+async function importError(path: string): Promise<ImportError> {
   try {
-    readSource(path);
+    await readSource(path);
   } catch (error) {
     expect(error).toBeInstanceOf(ImportError);
     return error as ImportError;
@@ -32,10 +32,10 @@ function importError(path: string): ImportError {
 const jsonl = (...docs: unknown[]) => docs.map((d) => (typeof d === 'string' ? d : JSON.stringify(d))).join('\n');
 
 describe('readSource: BEIR', () => {
-  it('reads corpus.jsonl of a BEIR folder, ids made strings, metadata kept', () => {
+  it('reads corpus.jsonl of a BEIR folder, ids made strings, metadata kept', async () => {
     write('beir/corpus.jsonl', jsonl({ _id: 'd1', title: 'Refunds', text: 'Refunds take 5 days.', metadata: { entity: 'billing' } }, { _id: 42, text: 'No title here.' }) + '\n');
     write('beir/queries.jsonl', jsonl({ _id: 'q1', text: 'refund?' }));
-    const { format, articles } = readSource(join(dir, 'beir'));
+    const { format, articles } = await readSource(join(dir, 'beir'));
     expect(format).toBe('beir');
     expect(articles).toEqual([
       { id: 'd1', title: 'Refunds', url: '', sections: [{ heading: '', text: 'Refunds take 5 days.' }], metadata: { entity: 'billing' } },
@@ -43,21 +43,21 @@ describe('readSource: BEIR', () => {
     ]);
   });
 
-  it('recognises a BEIR corpus given as a file', () => {
+  it('recognises a BEIR corpus given as a file', async () => {
     const path = write('corpus-copy.jsonl', jsonl({ _id: 'd1', title: 'T', text: 'x' }));
-    expect(readSource(path).format).toBe('beir');
+    expect((await readSource(path)).format).toBe('beir');
   });
 
-  it('names the line and the field of a bad BEIR document', () => {
+  it('names the line and the field of a bad BEIR document', async () => {
     write('beir/corpus.jsonl', jsonl({ _id: 'd1', text: 'ok' }, { _id: 'd2', title: 'no text' }));
-    const error = importError(join(dir, 'beir'));
+    const error = await importError(join(dir, 'beir'));
     expect(error.message).toMatch(/corpus\.jsonl:2: /);
     expect(error.message).toContain('text');
   });
 });
 
 describe('readSource: JSONL', () => {
-  it('reads {id,title,body,url?,tags?,metadata?} lines and skips blank lines', () => {
+  it('reads {id,title,body,url?,tags?,metadata?} lines and skips blank lines', async () => {
     const path = write(
       'kb.jsonl',
       jsonl(
@@ -67,7 +67,7 @@ describe('readSource: JSONL', () => {
         { id: 7, title: 'Seven', body: 'Seven body.' },
       ) + '\r\n',
     );
-    const { format, articles } = readSource(path);
+    const { format, articles } = await readSource(path);
     expect(format).toBe('jsonl');
     expect(articles).toEqual([
       { id: 'a', title: 'Alpha', url: 'https://help.example.com/a', sections: [{ heading: '', text: 'Alpha body.' }], metadata: { product: 'lamp', tags: ['x', 'y'] } },
@@ -75,39 +75,39 @@ describe('readSource: JSONL', () => {
     ]);
   });
 
-  it('fails the whole import on a bad line, naming its number and the field', () => {
+  it('fails the whole import on a bad line, naming its number and the field', async () => {
     const path = write('kb.jsonl', jsonl({ id: 'a', title: 'A', body: 'ok' }, '', { id: 'b', title: 'B', body: '' }));
-    const error = importError(path);
+    const error = await importError(path);
     expect(error.message).toContain(`${path}:3:`);
     expect(error.message).toMatch(/\bbody\b/);
   });
 
-  it('names a missing field and a wrongly typed one', () => {
-    expect(importError(write('missing.jsonl', jsonl({ id: 'a', body: 'x' }))).message).toMatch(/missing\.jsonl:1: .*title/);
-    expect(importError(write('typed.jsonl', jsonl({ id: 'a', title: 'A', body: 'x' }, { id: 'b', title: 'B', body: 'y', tags: 'nope' }))).message).toMatch(
+  it('names a missing field and a wrongly typed one', async () => {
+    expect((await importError(write('missing.jsonl', jsonl({ id: 'a', body: 'x' })))).message).toMatch(/missing\.jsonl:1: .*title/);
+    expect((await importError(write('typed.jsonl', jsonl({ id: 'a', title: 'A', body: 'x' }, { id: 'b', title: 'B', body: 'y', tags: 'nope' })))).message).toMatch(
       /typed\.jsonl:2: .*tags/,
     );
   });
 
-  it('reports a line that is not JSON with its number', () => {
+  it('reports a line that is not JSON with its number', async () => {
     const path = write('broken.jsonl', `${jsonl({ id: 'a', title: 'A', body: 'x' })}\n{"id": "b", "title":`);
-    expect(importError(path).message).toBe(`${path}:2: not valid JSON`);
+    expect((await importError(path)).message).toBe(`${path}:2: not valid JSON`);
   });
 
-  it('refuses a file with no documents', () => {
+  it('refuses a file with no documents', async () => {
     const path = write('empty.jsonl', '\n\n');
-    expect(importError(path).message).toContain('has no documents');
+    expect((await importError(path)).message).toContain('has no documents');
   });
 });
 
 describe('readSource: Markdown', () => {
-  it('reads every .md file of a folder, nested ones included, README excluded, in path order', () => {
+  it('reads every .md file of a folder, nested ones included, README excluded, in path order', async () => {
     write('md/returns.md', '# Returns\n<!-- tags: returns -->\n\nSend it back.\n');
     write('md/guides/setup.md', '# Setup\n\n## Step one\n\nPlug it in.\n');
     write('md/README.md', '# Not an article\n\nignored');
     write('md/guides/readme.MD', '# Not an article either\n\nignored');
     write('md/notes.txt', 'not markdown');
-    const { format, articles } = readSource(join(dir, 'md'));
+    const { format, articles } = await readSource(join(dir, 'md'));
     expect(format).toBe('markdown');
     expect(articles.map((a) => [a.id, a.title])).toEqual([
       ['guides-setup', 'Setup'],
@@ -117,22 +117,22 @@ describe('readSource: Markdown', () => {
     expect(articles[0]!.sections).toEqual([{ heading: 'Step one', text: 'Plug it in.' }]);
   });
 
-  it('reads a single Markdown file, its name as id', () => {
+  it('reads a single Markdown file, its name as id', async () => {
     const path = write('one/Gift-Cards.md', '# Gift cards\n\nThey never expire.');
-    const { format, articles } = readSource(path);
+    const { format, articles } = await readSource(path);
     expect(format).toBe('markdown');
     expect(articles.map((a) => a.id)).toEqual(['Gift-Cards']);
   });
 
-  it('refuses a folder with neither corpus.jsonl nor Markdown', () => {
+  it('refuses a folder with neither corpus.jsonl nor Markdown', async () => {
     write('nothing/data.csv', 'a,b');
-    expect(importError(join(dir, 'nothing')).message).toMatch(/neither corpus\.jsonl .* nor any \.md file/);
+    expect((await importError(join(dir, 'nothing'))).message).toMatch(/neither corpus\.jsonl .* nor any \.md file/);
   });
 });
 
 describe('readSource: missing path', () => {
-  it('throws an ImportError naming the path', () => {
+  it('throws an ImportError naming the path', async () => {
     const path = join(dir, 'does-not-exist');
-    expect(importError(path).message).toBe(`No such file or folder: ${path}`);
+    expect((await importError(path)).message).toBe(`No such file or folder: ${path}`);
   });
 });

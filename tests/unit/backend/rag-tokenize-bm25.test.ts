@@ -203,3 +203,32 @@ describe('topK', () => {
     expect(topK([0, 1, 2, 3, 4, 5], scores, 10)).toHaveLength(6);
   });
 });
+
+describe('Bm25Index.build (in slices)', () => {
+  it('builds the very index the constructor builds, letting the event loop run in between', async () => {
+    const words = ['refund', 'parcel', 'locker', 'password', 'reset', 'lamp', 'wifi', 'invoice', 'delivery', 'garden'];
+    const docs = Array.from({ length: 10_000 }, (_, i) => ({
+      title: `${words[i % 10]} ${words[(i * 7) % 10]}`,
+      body: Array.from({ length: 60 }, (_, j) => words[(i * 31 + j * 17) % 10]).join(' ') + ` doc${i}`,
+      meta: i % 3 === 0 ? 'billing' : '',
+    }));
+    let turns = 0;
+    const tick = () => {
+      turns++;
+      if (!done) setImmediate(tick);
+    };
+    let done = false;
+    setImmediate(tick);
+    const sliced = await Bm25Index.build(docs);
+    // Counted before this test gives the loop a turn itself: only the build's own pauses let `tick` run.
+    const during = turns;
+    done = true;
+    const whole = new Bm25Index(docs);
+    for (const query of [['refund'], ['lamp', 'wifi'], ['doc1234'], ['billing', 'invoice']]) {
+      const q = new Map(query.map((t) => [t, 1]));
+      expect(sliced.search(q, 10), query.join(' ')).toEqual(whole.search(q, 10));
+    }
+    expect(sliced.avgBodyLength).toBe(whole.avgBodyLength);
+    expect(during).toBeGreaterThan(0);
+  });
+});

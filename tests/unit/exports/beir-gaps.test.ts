@@ -40,7 +40,7 @@ describe('beir', () => {
     expect(run.text('beir/qrels/test.tsv').split('\n')[0]).toBe('query-id\tcorpus-id\tscore');
 
     // The repo's own readers.
-    const source = readSource(dir);
+    const source = await readSource(dir);
     expect(source.format).toBe('beir');
     expect(source.articles.map((x) => x.id)).toContain('doc-1#part');
     const qrels = loadQrels(dir, 'test');
