@@ -7,6 +7,7 @@
 import type { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../backend/app.ts';
+import { prng } from '../../backend/bench/retrieval-synthetic.ts';
 import type { AppDeps } from '../../backend/deps.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
 import { ErrorEnvelope, SyncResponse } from '../../shared/index.ts';
@@ -14,18 +15,6 @@ import { makeAnnotation } from '../helpers/annotations.ts';
 import { createTestDeps, DIALECTS, useDatabase } from './dialects.ts';
 
 const REQUESTS = 1500;
-
-/** mulberry32: the same requests on every run of a seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD_STRINGS = ['', ' ', '\u0000', 'a\u0000b', '\ud800', '__proto__', 'constructor', '../../etc/passwd', '%00', '<script>alert(1)</script>', 'x'.repeat(5000), '🙂', 'NaN', '-1', '1e309', 'null'];
 const ODD_VALUES: unknown[] = [null, true, 0, -1, 1e308, 3.5, [], {}, [null], { __proto__: { polluted: true } }, ...ODD_STRINGS];
