@@ -79,6 +79,11 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', demoRoutes());
   app.notFound((c) => c.json(envelope('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {
+    // The client went away mid-request (its body never arrived whole): nothing to answer, nothing broken here.
+    if (c.req.raw.signal.aborted || (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
+      deps.logger.info({ reqId: c.get('requestId') }, 'client closed the request before it was read');
+      return c.json(envelope('bad_request', 'The request was closed before its body arrived'), 400);
+    }
     const failure = storageFailure(error);
     if (failure) {
       storeHealth.record(failure);

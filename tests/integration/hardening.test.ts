@@ -124,6 +124,21 @@ describe.each(DIALECTS)('hardening on $name', (dialect) => {
     }
   });
 
+  it('takes a client that closed the request mid-body for what it is: no 500, no error logged', async () => {
+    const errors: unknown[] = [];
+    const original = deps.logger.error.bind(deps.logger);
+    deps.logger.error = ((...args: unknown[]) => errors.push(args)) as typeof deps.logger.error;
+    try {
+      const gone = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+      const body = new ReadableStream({ pull: (controller) => controller.error(gone) });
+      const response = await app.request('/v1/annotations:batch', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${agent}` }, body, duplex: 'half' } as RequestInit);
+      expect(response.status).toBe(400);
+      expect(errors).toEqual([]);
+    } finally {
+      deps.logger.error = original;
+    }
+  });
+
   it.each(['/demo/assets/constructor', '/demo/assets/toString', '/analyst/assets/__proto__', '/analyst/assets/hasOwnProperty'])('answers %s with a 404', async (path) => {
     const response = await app.request(path);
     expect(response.status).toBe(404);
