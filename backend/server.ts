@@ -77,7 +77,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   // Another process (`aitl kb import`, `aitl flywheel run|rollback`) may change the shared store; pick that up
   // without a restart.
-  const refresh = setInterval(() => deps.knowledge.refreshIfStale().catch((err) => deps.logger.warn({ err }, 'index refresh failed')), 30_000);
+  let refreshing: Promise<void> | undefined;
+  const refresh = setInterval(() => {
+    refreshing ??= deps.knowledge
+      .refreshIfStale()
+      .catch((err) => deps.logger.warn({ err }, 'index refresh failed'))
+      .finally(() => (refreshing = undefined));
+  }, 30_000);
   refresh.unref();
   const flywheel = config.flywheel.intervalMs ? scheduleFlywheel(deps, config.flywheel.intervalMs) : undefined;
   return {
@@ -85,6 +91,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     deps,
     async close() {
       clearInterval(refresh);
+      // A rebuild runs in slices: let one under way finish before its store closes.
+      await refreshing;
       deps.exports?.stop();
       await flywheel?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
