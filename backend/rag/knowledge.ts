@@ -19,7 +19,14 @@ export interface Knowledge {
 
 export async function createKnowledge(db: Kysely<Database>, options: { embedModel?: string | undefined } = {}): Promise<Knowledge> {
   let index = await loadIndex(db, options);
-  const reload = async () => (index = await loadIndex(db, options));
+  // One rebuild at a time, in the order asked: a rebuild yields while it works, and an older one finishing last
+  // would put back the index a newer one replaced.
+  let queue: Promise<unknown> = Promise.resolve();
+  const reload = () => {
+    const next = queue.then(async () => (index = await loadIndex(db, options)));
+    queue = next.catch(() => undefined);
+    return next;
+  };
   return {
     get index() {
       return index;
