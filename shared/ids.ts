@@ -3,8 +3,20 @@
  * retried sync carries the same id and the server can store each annotation exactly once; time-ordered, so
  * ids sort by creation and index well.
  */
+/** The millisecond of the last id made with the platform's randomness, and its counter. */
+let sequenceMs = -1;
+let sequence = 0;
+
 export function uuidv7(now: number = Date.now(), random: (bytes: Uint8Array) => Uint8Array = fillRandom): string {
   const bytes = random(new Uint8Array(16));
+  if (random === fillRandom) {
+    // Ids made in one millisecond still sort in the order made: the 12 bits after the version are a counter that
+    // starts at a random value below 2048 each millisecond (RFC 9562, 6.2, method 1). "Newest first" lists rely on it.
+    sequence = now === sequenceMs && sequence < 0xfff ? sequence + 1 : ((bytes[6]! << 8) | bytes[7]!) & 0x7ff;
+    sequenceMs = now;
+    bytes[6] = sequence >> 8;
+    bytes[7] = sequence & 0xff;
+  }
   let ms = now;
   for (let i = 5; i >= 0; i--) {
     bytes[i] = ms % 256;

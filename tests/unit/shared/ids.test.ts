@@ -23,6 +23,13 @@ describe('uuidv7', () => {
     }
   });
 
+  it('sorts ids made in the same millisecond in the order they were made, and stays unique', () => {
+    const ids = Array.from({ length: 2000 }, () => uuidv7(1_700_000_000_123));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.every((id) => timestampOf(id) === 1_700_000_000_123 && UUID_V7.test(id))).toBe(true);
+  });
+
   it('keeps the random bits it does not overwrite', () => {
     const id = uuidv7(0, (bytes) => bytes.fill(0xab));
     // Bytes 0..5 are the time, byte 6 keeps its low nibble, byte 8 its low 6 bits, the rest unchanged.
