@@ -88,6 +88,16 @@ test.describe('managed deployment by policy', () => {
     const extension = extensionCopy(dir);
     const policy = { backendUrl: `${backend.url}/`, tenant: 'acme', apiKey: agentKey, pairwisePromptPercent: 100 };
     writePolicy(extension.id, policy);
+    // Packaged with its own key, the extension has its own id: the admin allows its origin on the backend.
+    const allowed = process.env.AITL_ALLOWED_ORIGINS;
+    process.env.AITL_ALLOWED_ORIGINS = `chrome-extension://${extension.id}`;
+    try {
+      await backend.stop();
+      await backend.start();
+    } finally {
+      if (allowed === undefined) delete process.env.AITL_ALLOWED_ORIGINS;
+      else process.env.AITL_ALLOWED_ORIGINS = allowed;
+    }
 
     context = await launchWithExtension(join(dir, 'profile'), extension.path);
     const worker = await serviceWorkerOf(context);
