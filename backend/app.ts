@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', adminRoutes(deps, guard));
   app.route('/', auditRoutes(deps, guard));
   app.route('/', openApiRoutes(API_VERSION));
-  app.route('/', kbRoutes(deps));
+  app.route('/', kbRoutes(deps, guard));
   app.route('/', demoRoutes());
   app.notFound((c) => c.json(envelope('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {

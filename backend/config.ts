@@ -2,6 +2,7 @@
  * Backend settings, read once from `AITL_*` environment variables and checked with zod. A bad value stops the
  * process with a message naming the variable, instead of failing later somewhere less obvious.
  */
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { EXTENSION_ID } from '../shared/index.ts';
 
@@ -21,6 +22,8 @@ const Env = z.object({
    * Origins besides the backend's own whose browser requests /v1 accepts, comma-separated: the extension's
    * (`chrome-extension://<id>`, `moz-extension://<uuid>`) or a console of your own (`https://…`).
    */
+  /** Signs snippets' links to article pages when keys are required; set the same on every backend of a team. */
+  AITL_LINK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   AITL_ALLOWED_ORIGINS: z
     .string()
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
@@ -70,6 +73,9 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
+/** One per process, so loading the config twice signs and checks alike. */
+const PROCESS_LINK_SECRET = randomBytes(32).toString('hex');
+
 export type Config = {
   host: string;
   port: number;
@@ -81,6 +87,8 @@ export type Config = {
   auth: AuthMode;
   /** Browser origins allowed to call /v1 besides the backend's own (default: the Chrome/Edge extension's). */
   allowedOrigins: string[];
+  /** Key of signed article links (AITL_LINK_SECRET; default: random per process, so links open on that process only). */
+  linkSecret: string;
   /** Present only when AITL_LLM_BASE_URL is set. */
   llm?: LlmConfig | undefined;
   /** Present only when AITL_EMBED_BASE_URL is set. */
@@ -137,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultTenant: e.AITL_DEFAULT_TENANT,
     auth: e.AITL_AUTH ?? (isLoopbackHost(e.AITL_HOST) ? 'optional' : 'required'),
     allowedOrigins: e.AITL_ALLOWED_ORIGINS ?? [`chrome-extension://${EXTENSION_ID}`],
+    linkSecret: e.AITL_LINK_SECRET ?? PROCESS_LINK_SECRET,
     llm: e.AITL_LLM_BASE_URL
       ? { baseUrl: e.AITL_LLM_BASE_URL, model: e.AITL_LLM_MODEL, modelB: e.AITL_LLM_MODEL_B, apiKey: e.AITL_LLM_API_KEY, timeoutMs: e.AITL_LLM_TIMEOUT_MS }
       : undefined,

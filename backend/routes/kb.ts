@@ -1,7 +1,12 @@
-/** GET /kb/articles/:id — a readable page for each imported article, so snippet links lead somewhere. */
+/**
+ * GET /kb/articles/:id — a readable page for each imported article, so snippet links lead somewhere. With keys
+ * required it needs a key or a signed link (http/article-links.ts).
+ */
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { AppDeps } from '../deps.ts';
+import { isSignedArticlePath } from '../http/article-links.ts';
+import type { Guard } from '../http/auth.ts';
 import { ApiError } from '../http/errors.ts';
 
 /** The page is text and one inline style: nothing in an article can run or load anything. */
@@ -11,8 +16,14 @@ const HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
-export function kbRoutes(deps: AppDeps): Hono {
+export function kbRoutes(deps: AppDeps, guard: Guard): Hono {
   const app = new Hono();
+  // With keys required, a page opens from a signed link (a suggestion's) or with a key of any role.
+  app.use('/kb/articles/:id', async (c, next) => {
+    if (deps.config.auth !== 'required') return next();
+    if (isSignedArticlePath(c.req.path, c.req.query('exp'), c.req.query('sig'), deps.config.linkSecret)) return next();
+    return guard('any')(c, next);
+  });
   app.get('/kb/articles/:id', (c) => {
     const id = c.req.param('id');
     const passages = deps.knowledge.index.passages.filter((p) => p.article_id === id).sort((a, b) => a.position - b.position);

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { SuggestionRequest } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
 import type { Guard } from '../http/auth.ts';
+import { signArticleUrl } from '../http/article-links.ts';
 import { ApiError, readJson } from '../http/errors.ts';
 import { suggestReplies } from '../rag/suggest.ts';
 import { saveSuggestion } from '../store/suggestions.ts';
@@ -24,7 +25,10 @@ export function suggestionRoutes(deps: AppDeps, guard: Guard): Hono {
       result,
       ticket,
     );
-    return c.json(result, 200);
+    // Keys required: the agent opens an article link in a tab that sends none, so the response's links are signed
+    // (the stored suggestion keeps them plain).
+    if (deps.config.auth !== 'required') return c.json(result, 200);
+    return c.json({ ...result, snippets: result.snippets.map((s) => ({ ...s, url: signArticleUrl(s.url, deps.config.linkSecret) })) }, 200);
   });
   return app;
 }

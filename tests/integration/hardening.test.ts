@@ -139,6 +139,33 @@ describe.each(DIALECTS)('hardening on $name', (dialect) => {
     }
   });
 
+  it('with keys required, opens article pages from a suggestion\'s signed links or with a key, and from nothing else', async () => {
+    const locked = createApp({ ...deps, config: { ...deps.config, auth: 'required' } });
+    const asked = await locked.request('http://127.0.0.1:8787/v1/suggestions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${agent}` },
+      body: JSON.stringify({ ticket: { host: 'demo', ticketId: '1', messages: [{ role: 'customer', text: 'My lamp arrived cracked, how do I get a refund?' }] } }),
+    });
+    expect(asked.status).toBe(200);
+    const { snippets } = (await asked.json()) as { snippets: { url: string }[] };
+    const link = new URL(snippets[0]!.url);
+    expect(link.pathname).toMatch(/^\/kb\/articles\//);
+    expect(link.searchParams.get('sig')).toBeTruthy();
+    const open = (url: URL | string, headers: Record<string, string> = {}) => locked.request(url.toString(), { headers });
+    expect((await open(link)).status).toBe(200);
+    const bare = new URL(link.pathname, link.origin);
+    expect((await open(bare)).status).toBe(401);
+    expect((await open(bare, { authorization: `Bearer ${agent}` })).status).toBe(200);
+    const tampered = new URL(link);
+    tampered.pathname = `${link.pathname}x`;
+    expect((await open(tampered)).status).toBe(401);
+    const expired = new URL(link);
+    expired.searchParams.set('exp', '1000');
+    expect((await open(expired)).status).toBe(401);
+    // Keys optional: the page is open as before, and links are not signed.
+    expect((await app.request(bare.toString())).status).toBe(200);
+  });
+
   it.each(['/demo/assets/constructor', '/demo/assets/toString', '/analyst/assets/__proto__', '/analyst/assets/hasOwnProperty'])('answers %s with a 404', async (path) => {
     const response = await app.request(path);
     expect(response.status).toBe(404);

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       defaultTenant: 'default',
       auth: 'optional',
       allowedOrigins: ['chrome-extension://mimldbgokakkcdedcmobpimfjboikkee'],
+      linkSecret: expect.stringMatching(/^[0-9a-f]{64}$/),
       exportLagSeconds: 60,
       flywheel: {},
     });
@@ -26,6 +27,7 @@ describe('loadConfig', () => {
       AITL_DEMO: 'false',
       AITL_DEFAULT_TENANT: 'acme',
       AITL_ALLOWED_ORIGINS: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop, moz-extension://0f3a8c2e-1d4b-4a6e-9b7c-2e5f8a1d3c4b,https://console.acme.example',
+      AITL_LINK_SECRET: 'a-team-wide-link-secret',
       PORT: 'not-a-port',
       HOME: '/root',
     });
@@ -38,6 +40,7 @@ describe('loadConfig', () => {
       defaultTenant: 'acme',
       auth: 'required',
       allowedOrigins: ['chrome-extension://abcdefghijklmnopabcdefghijklmnop', 'moz-extension://0f3a8c2e-1d4b-4a6e-9b7c-2e5f8a1d3c4b', 'https://console.acme.example'],
+      linkSecret: 'a-team-wide-link-secret',
       exportLagSeconds: 60,
       flywheel: {},
     });
