@@ -8,15 +8,31 @@ export function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Calls `work` on each item in order, yielding to the event loop whenever a slice has run `sliceMs`. */
-export async function inSlices<T>(items: Iterable<T>, work: (item: T, index: number) => void, sliceMs = 20): Promise<void> {
+/**
+ * Runs `steps` to its end, yielding to the event loop whenever a slice has run `sliceMs`; `steps` marks with `yield`
+ * the points where a slice may end. Returns what it returns.
+ */
+export async function runInSlices<T>(steps: Generator<void, T>, sliceMs = 20): Promise<T> {
   let sliceStarted = performance.now();
-  let index = 0;
-  for (const item of items) {
-    work(item, index++);
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done) return step.value;
     if (performance.now() - sliceStarted >= sliceMs) {
       await yieldToLoop();
       sliceStarted = performance.now();
     }
   }
+}
+
+/** Calls `work` on each item in order, in slices (runInSlices). */
+export async function inSlices<T>(items: Iterable<T>, work: (item: T, index: number) => void, sliceMs = 20): Promise<void> {
+  await runInSlices(
+    (function* () {
+      let index = 0;
+      for (const item of items) {
+        work(item, index++);
+        yield;
+      }
+    })(),
+    sliceMs,
+  );
 }

@@ -5,7 +5,7 @@
  * Besides the score, one pass over the postings also records, per document, how much of the query's weight it
  * holds (term coverage) — the reranker uses it — and title-only postings tell which query terms a title holds.
  */
-import { yieldToLoop } from '../event-loop.ts';
+import { runInSlices } from '../event-loop.ts';
 import { tokenize } from './tokenize.ts';
 
 export interface FieldedDoc {
@@ -95,15 +95,7 @@ export class Bm25Index {
    * index inside the server (20,000 passages took 1.9 s in one piece).
    */
   static async build(docs: readonly FieldedDoc[], params: Bm25Params = DEFAULT_BM25): Promise<Bm25Index> {
-    const steps = buildParts(docs, params);
-    let sliceStarted = performance.now();
-    for (let step = steps.next(); ; step = steps.next()) {
-      if (step.done) return new Bm25Index(docs, params, step.value);
-      if (performance.now() - sliceStarted >= 20) {
-        await yieldToLoop();
-        sliceStarted = performance.now();
-      }
-    }
+    return new Bm25Index(docs, params, await runInSlices(buildParts(docs, params)));
   }
 
   /** @param parts the index already computed (`build`); computed here, in one piece, when absent */
