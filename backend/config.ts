@@ -40,7 +40,7 @@ const Env = z.object({
   AITL_EMBED_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   AITL_EMBED_MODEL: z.string().min(1).max(200).default('text-embedding-3-small'),
   AITL_EMBED_API_KEY: z.string().min(1).optional(),
-  /** Where export archives are kept (default: `exports/` beside the SQLite file, else ./data/exports). */
+  /** Scratch folder export batches are written in before they are packed into the store (default: `exports/` beside the SQLite file, else ./data/exports). */
   AITL_EXPORT_DIR: z.string().min(1).optional(),
   /** Export windows end this many seconds before the batch is asked for, so rows still committing are not skipped. */
   AITL_EXPORT_LAG_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
@@ -93,7 +93,7 @@ export type Config = {
   llm?: LlmConfig | undefined;
   /** Present only when AITL_EMBED_BASE_URL is set. */
   embed?: EmbedConfig | undefined;
-  /** AITL_EXPORT_DIR; unset: beside the store (backend/exports/jobs.ts exportDir). */
+  /** AITL_EXPORT_DIR, a scratch folder; unset: beside the store (backend/exports/jobs.ts exportDir). */
   exportDir?: string | undefined;
   /** AITL_EXPORT_LAG_SECONDS (60). */
   exportLagSeconds?: number | undefined;

@@ -1,11 +1,12 @@
 /**
- * A batch folder packed into one archive, streamed from disk to disk: `tar.gz` (POSIX ustar, then gzip) or `zip`
- * (entries stored as they are: the JSONL files are gzipped already). Entries come in the order given with fixed
- * metadata — mode 0644, owner 0, mtime 0 (tar) or 1980-01-01 (zip, the earliest it can say) — so the archive's
- * bytes depend only on the files' names and contents.
+ * A batch folder packed into one archive, streamed from disk into a writable (the store's chunks: stored-archive.ts):
+ * `tar.gz` (POSIX ustar, then gzip) or `zip` (entries stored as they are: the JSONL files are gzipped already).
+ * Entries come in the order given with fixed metadata — mode 0644, owner 0, mtime 0 (tar) or 1980-01-01 (zip, the
+ * earliest it can say) — so the archive's bytes depend only on the files' names and contents.
  */
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32, createGzip } from 'node:zlib';
 import { measuringStream } from './sink.ts';
@@ -105,11 +106,11 @@ async function* zipEntries(root: string, names: readonly string[]): AsyncGenerat
   yield end;
 }
 
-/** Packs `names` (paths under `root`, `/`-separated, in this order) into `out`. */
-export async function writeArchive(root: string, names: readonly string[], out: string, format: ArchiveFormat): Promise<ArchiveResult> {
+/** Packs `names` (paths under `root`, `/`-separated, in this order) into `out`, which it ends. */
+export async function writeArchive(root: string, names: readonly string[], out: Writable, format: ArchiveFormat): Promise<ArchiveResult> {
   const { measure, result } = measuringStream();
-  if (format === 'zip') await pipeline(zipEntries(root, names), measure, createWriteStream(out));
+  if (format === 'zip') await pipeline(zipEntries(root, names), measure, out);
   // Most entries are gzipped already: the fastest level packs them as well as any.
-  else await pipeline(tarEntries(root, names), createGzip({ level: 1 }), measure, createWriteStream(out));
+  else await pipeline(tarEntries(root, names), createGzip({ level: 1 }), measure, out);
   return result();
 }

@@ -14,9 +14,9 @@ import { recordAudit } from '../store/audit.ts';
 import { openStore } from '../store/connect.ts';
 import { insertBatch, markFailed, markReady } from '../store/export-batches.ts';
 import { writeBatch } from './batch.ts';
-import { DEFAULT_EXPORT_LAG_SECONDS, exportDir, resolveWindow } from './jobs.ts';
+import { DEFAULT_EXPORT_LAG_SECONDS, resolveWindow } from './jobs.ts';
 import { progressReporter, type ProgressStream } from './progress.ts';
-import { LEASE_REFRESH_MS, leases } from './sweep.ts';
+import { LEASE_REFRESH_MS, leases, SWEPT_WHILE_RUNNING } from './sweep.ts';
 
 export const EXPORT_USAGE = `Usage: aitl export --kind dpo|sft|kto|retrieval|beir|gaps|all --out DIR [--since ISO|last] [--until ISO]
                    [--tenant T] [--passed-gate] [--min-weight N] [--exclude-reason R]... [--min-edit-similarity N]`;
@@ -91,9 +91,9 @@ export async function exportCommand(args: string[], out: (line: string) => void,
     const window = await resolveWindow(store.db, caller, parsed.data, at, config.exportLagSeconds ?? DEFAULT_EXPORT_LAG_SECONDS);
     const batch = { id: uuidv7(at.getTime()), tenant, createdBy: 'cli', createdAt: at.toISOString(), window, request: normaliseExportRequest(parsed.data) };
     // A server sharing the store sweeps batches nobody holds a lease on (backend/exports/sweep.ts): hold this one's.
-    const lease = leases(exportDir(config));
+    const lease = leases(store.db);
     lease.hold(batch.id);
-    const heartbeat = setInterval(() => lease.refresh(), LEASE_REFRESH_MS);
+    const heartbeat = setInterval(() => void lease.refresh().catch((error: Error) => err(`export: could not record a heartbeat: ${error.message}`)), LEASE_REFRESH_MS);
     heartbeat.unref();
     const progress = progressReporter(progressStream);
     try {
@@ -101,7 +101,7 @@ export async function exportCommand(args: string[], out: (line: string) => void,
       await recordAudit(store.db, { ...caller, action: 'export.create', target: batch.id, detail: { request: batch.request, window, out: dir }, at });
       const manifest = await writeBatch(store.db, { ...batch, batchId: batch.id }, dir, { onProgress: (done, total) => progress.update(done, total) });
       progress.finish(manifest.counts.read ?? 0);
-      await markReady(store.db, batch.id, manifest, null);
+      if (!(await markReady(store.db, batch.id, manifest, null))) throw new Error(SWEPT_WHILE_RUNNING);
       out(`Export ${batch.id} for tenant ${tenant}, received ${window.from ?? 'from the beginning'} to ${window.to}:`);
       for (const f of manifest.files) out(`  ${f.path.padEnd(28)} ${String(f.records).padStart(9)} records  ${f.sha256.slice(0, 12)}`);
       out(resolve(dir, 'manifest.json'));

@@ -1,8 +1,9 @@
 /**
  * Export batches as jobs: a request becomes a batch row (pending) with its window fixed at once, then runs in the
  * background — one batch at a time per process, so a large export never competes with another for memory — into
- * `<export dir>/<id>/`, is packed into `<export dir>/<id>.tar.gz` (or `.zip`) and marked ready with its manifest;
- * the folder is removed and the archive kept for download.
+ * the scratch folder `<export dir>/<id>/`, is packed as a `tar.gz` (or `zip`) straight into the store (chunk by
+ * chunk: backend/exports/stored-archive.ts) and marked ready with its manifest; the folder is removed. Any backend on
+ * the store then serves the archive.
  *
  * The window is on the time the server received each annotation, half open [from, to). It ends `lag` seconds
  * before the batch was asked for (AITL_EXPORT_LAG_SECONDS, 60 by default): an annotation is stamped when its request
@@ -21,18 +22,23 @@ import { normaliseExportRequest, uuidv7 } from '../../shared/index.ts';
 import type { Config } from '../config.ts';
 import type { AppDeps } from '../deps.ts';
 import { isPostgresUrl } from '../store/connect.ts';
-import { insertBatch, lastWindowEnd, markFailed, markReady, markRunning } from '../store/export-batches.ts';
 import { recordAudit } from '../store/audit.ts';
+import { deleteArchive } from '../store/export-archives.ts';
+import { insertBatch, lastWindowEnd, markFailed, markReady, markRunning } from '../store/export-batches.ts';
 import type { Database } from '../store/schema.ts';
 import { archiveEntries, writeBatch } from './batch.ts';
 import { writeArchive } from './archive.ts';
-import { LEASE_REFRESH_MS, leases, type SweepResult, sweepBatches } from './sweep.ts';
+import { archiveChunkWriter } from './stored-archive.ts';
+import { LEASE_REFRESH_MS, leases, SWEPT_WHILE_RUNNING, type SweepResult, sweepBatches } from './sweep.ts';
 
 export const DEFAULT_EXPORT_LAG_SECONDS = 60;
 export const DEFAULT_EXPORT_RETENTION_DAYS = 30;
 const SWEEP_MS = 60_000;
 
-/** AITL_EXPORT_DIR, else `exports/` beside the SQLite file, else `./data/exports`. */
+/**
+ * The scratch folder batches are written in before they are packed into the store: AITL_EXPORT_DIR, else `exports/`
+ * beside the SQLite file, else `./data/exports`.
+ */
 export function exportDir(config: Pick<Config, 'databaseUrl'> & { exportDir?: string | undefined }): string {
   if (config.exportDir) return resolve(config.exportDir);
   if (isPostgresUrl(config.databaseUrl) || config.databaseUrl === ':memory:') return resolve('data', 'exports');
@@ -67,42 +73,47 @@ export interface ExportJobs {
 }
 
 export interface JobOptions {
+  /** The scratch folder (exportDir). */
   dir: string;
   lagSeconds: number;
   /** Days archives are kept (DEFAULT_EXPORT_RETENTION_DAYS); 0: forever. */
   retentionDays?: number;
-  /** `batchId` is undefined for a failed sweep. */
-  log?: (error: unknown, batchId: string | undefined) => void;
+  /** Size of the archive chunks stored (ARCHIVE_CHUNK_BYTES). */
+  chunkBytes?: number;
+  /** What failed, with the batch when it was one. */
+  log?: (error: unknown, message: string, batchId?: string) => void;
   now?: () => Date;
 }
 
 export function exportJobs(db: Kysely<Database>, options: JobOptions): ExportJobs {
   let queue: Promise<void> = Promise.resolve();
   const now = options.now ?? (() => new Date());
-  const held = leases(options.dir);
+  const held = leases(db, now);
   const sweep = () => sweepBatches(db, { dir: options.dir, retentionDays: options.retentionDays ?? DEFAULT_EXPORT_RETENTION_DAYS, now: now(), leases: held });
   const sweepLogged = () =>
     sweep().catch((error: unknown) => {
-      options.log?.(error, undefined);
+      options.log?.(error, 'export sweep failed');
       return { interrupted: [], expired: [] };
     });
   // The first batch waits for the start-up sweep: what a stopped process left is settled before anything new is queued.
   const started = sweepLogged();
-  const timers = [setInterval(() => held.refresh(), LEASE_REFRESH_MS), setInterval(() => void sweepLogged(), SWEEP_MS)];
+  const refreshLogged = () => held.refresh().catch((error: unknown) => options.log?.(error, 'export lease refresh failed'));
+  const timers = [setInterval(() => void refreshLogged(), LEASE_REFRESH_MS), setInterval(() => void sweepLogged(), SWEEP_MS)];
   for (const t of timers) t.unref();
 
   async function run(batch: { id: string; tenant: string; createdBy: string; createdAt: string; window: ExportWindow; request: ReturnType<typeof normaliseExportRequest> }) {
     const folder = join(options.dir, batch.id);
-    const archive = join(options.dir, `${batch.id}.${batch.request.archive}`);
     try {
       await markRunning(db, batch.id);
       mkdirSync(folder, { recursive: true });
       const manifest = await writeBatch(db, { batchId: batch.id, tenant: batch.tenant, createdAt: batch.createdAt, createdBy: batch.createdBy, window: batch.window, request: batch.request }, folder);
-      const packed = await writeArchive(folder, archiveEntries(manifest), archive, batch.request.archive);
-      await markReady(db, batch.id, manifest, { path: archive, ...packed });
+      const stored = archiveChunkWriter(db, batch.id, options.chunkBytes);
+      const packed = await writeArchive(folder, archiveEntries(manifest), stored, batch.request.archive);
+      if (!(await markReady(db, batch.id, manifest, packed))) throw new Error(SWEPT_WHILE_RUNNING);
     } catch (error) {
-      options.log?.(error, batch.id);
-      rmSync(archive, { force: true });
+      options.log?.(error, 'export batch failed', batch.id);
+      // Chunks left when this fails too are removed by the next sweep (their batch is not ready).
+      await deleteArchive(db, batch.id).catch(() => undefined);
       await markFailed(db, batch.id, error instanceof Error ? error.message : String(error)).catch(() => undefined);
     } finally {
       rmSync(folder, { recursive: true, force: true });
@@ -142,6 +153,6 @@ export function configuredExportJobs(deps: Pick<AppDeps, 'config' | 'store' | 'l
     dir: exportDir(config),
     lagSeconds: config.exportLagSeconds ?? DEFAULT_EXPORT_LAG_SECONDS,
     retentionDays: config.exportRetentionDays ?? DEFAULT_EXPORT_RETENTION_DAYS,
-    log: (err, batchId) => deps.logger.error({ err, batchId }, batchId ? 'export batch failed' : 'export sweep failed'),
+    log: (err, message, batchId) => deps.logger.error({ err, batchId }, message),
   });
 }

@@ -6,20 +6,24 @@
  *   the batch, `pending`; it runs in the background (backend/exports/jobs.ts).
  * GET /v1/exports — the tenant's batches, newest first.
  * GET /v1/exports/:id — one batch: status, window, and once ready its manifest and archive.
- * GET /v1/exports/:id/download — the archive (409 until ready, 410 once expired: AITL_EXPORT_RETENTION_DAYS).
+ * GET /v1/exports/:id/download — the archive, streamed from the store whichever backend made it (409 until ready,
+ *   410 once expired: AITL_EXPORT_RETENTION_DAYS).
  * Creating and downloading are written to the audit log.
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { type ExportBatch, type ExportBatchList, ExportRequest } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
 import { configuredExportJobs } from '../exports/jobs.ts';
+import { readStoredArchive } from '../exports/stored-archive.ts';
 import type { Guard } from '../http/auth.ts';
 import { ApiError, parseWith, readJson } from '../http/errors.ts';
 import { recordAudit } from '../store/audit.ts';
 import { findBatch, listBatches, toExportBatch } from '../store/export-batches.ts';
+import type { Database, ExportBatchRow } from '../store/schema.ts';
 
 export const ListExportsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional().describe('How many of the newest batches, at most 200 (default 50)'),
@@ -28,6 +32,12 @@ export const ListExportsQuery = z.object({
 export const ExportIdParams = z.object({ id: z.string().describe('The batch id') });
 
 const CONTENT_TYPE = { 'tar.gz': 'application/gzip', zip: 'application/zip' } as const;
+
+/** A ready batch's archive: from the store, or from its file for a batch made before archives moved there. */
+async function archiveBody(db: Kysely<Database>, row: ExportBatchRow, bytes: number): Promise<ReadableStream | undefined> {
+  if (row.archive_path) return existsSync(row.archive_path) ? (Readable.toWeb(createReadStream(row.archive_path)) as ReadableStream) : undefined;
+  return readStoredArchive(db, row.id, bytes);
+}
 
 export function exportRoutes(deps: AppDeps, guard: Guard): Hono {
   const app = new Hono();
@@ -57,16 +67,17 @@ export function exportRoutes(deps: AppDeps, guard: Guard): Hono {
 
   app.get('/v1/exports/:id/download', guard('analyst'), async (c) => {
     const { tenant, role, keyId } = c.get('auth');
-    const batch = toExportBatch(await found(tenant, c.req.param('id')));
-    const path = (await findBatch(db, tenant, batch.id))?.archive_path;
+    const row = await found(tenant, c.req.param('id'));
+    const batch = toExportBatch(row);
     if (batch.status === 'expired') throw new ApiError(410, 'gone', `The archive of export batch ${batch.id} was removed after the retention period; ask for the same window again`);
-    if (batch.status !== 'ready' || !batch.archive || !path) {
+    if (batch.status !== 'ready' || !batch.archive) {
       throw new ApiError(409, 'conflict', `Export batch ${batch.id} is ${batch.status}${batch.error ? `: ${batch.error}` : ''}; download it once it is ready`);
     }
-    if (!existsSync(path)) throw new ApiError(404, 'not_found', `The archive of export batch ${batch.id} is no longer on this server`);
+    const body = await archiveBody(db, row, batch.archive.bytes);
+    if (!body) throw new ApiError(404, 'not_found', `The archive of export batch ${batch.id} is no longer kept`);
     await recordAudit(db, { tenant, actor: keyId ?? 'anonymous', role, action: 'export.download', target: batch.id, detail: { archive: batch.archive } });
     const name = `aitl-export-${batch.id}.${batch.request.archive}`;
-    return c.body(Readable.toWeb(createReadStream(path)) as ReadableStream, 200, {
+    return c.body(body, 200, {
       'content-type': CONTENT_TYPE[batch.request.archive],
       'content-length': String(batch.archive.bytes),
       'content-disposition': `attachment; filename="${name}"`,

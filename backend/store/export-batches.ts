@@ -31,6 +31,7 @@ export async function insertBatch(db: Kysely<Database>, b: NewBatch): Promise<vo
       archive_bytes: null,
       archive_sha256: null,
       finished_at: null,
+      heartbeat_at: null,
     })
     .execute();
 }
@@ -39,25 +40,30 @@ export async function markRunning(db: Kysely<Database>, id: string): Promise<voi
   await db.updateTable('export_batches').set({ status: 'running' }).where('id', '=', id).execute();
 }
 
+/** An archive stored for the batch (backend/exports/stored-archive.ts). */
 export interface FinishedArchive {
-  path: string;
   bytes: number;
   sha256: string;
 }
 
-export async function markReady(db: Kysely<Database>, id: string, manifest: ExportManifest, archive: FinishedArchive | null, at = new Date()): Promise<void> {
-  await db
+/**
+ * Marks a running batch ready, with its archive when one was stored. Answers false, changing nothing, when the
+ * batch is no longer running: a sweep failed it as interrupted meanwhile.
+ */
+export async function markReady(db: Kysely<Database>, id: string, manifest: ExportManifest, archive: FinishedArchive | null, at = new Date()): Promise<boolean> {
+  const result = await db
     .updateTable('export_batches')
     .set({
       status: 'ready',
       manifest: JSON.stringify(manifest),
-      archive_path: archive?.path ?? null,
       archive_bytes: archive?.bytes ?? null,
       archive_sha256: archive?.sha256 ?? null,
       finished_at: at.toISOString(),
     })
     .where('id', '=', id)
-    .execute();
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 export async function markFailed(db: Kysely<Database>, id: string, error: string, at = new Date()): Promise<void> {
@@ -65,9 +71,27 @@ export async function markFailed(db: Kysely<Database>, id: string, error: string
 }
 
 /** Batches not finished (pending or running), every tenant's: what a sweep checks for a lost owner. */
-export async function unfinishedBatches(db: Kysely<Database>): Promise<{ id: string; createdAt: string }[]> {
-  const rows = await db.selectFrom('export_batches').select(['id', 'created_at']).where('status', 'in', ['pending', 'running']).orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, createdAt: r.created_at }));
+export async function unfinishedBatches(db: Kysely<Database>): Promise<{ id: string; createdAt: string; heartbeatAt: string | null }[]> {
+  const rows = await db
+    .selectFrom('export_batches')
+    .select(['id', 'created_at', 'heartbeat_at'])
+    .where('status', 'in', ['pending', 'running'])
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, createdAt: r.created_at, heartbeatAt: r.heartbeat_at }));
+}
+
+/** The heartbeat of the batches a process holds: they are alive. */
+export async function recordHeartbeat(db: Kysely<Database>, ids: readonly string[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('export_batches').set({ heartbeat_at: at.toISOString() }).where('id', 'in', ids).execute();
+}
+
+/** Those of `ids` that are batches no longer pending or running. */
+export async function finishedAmong(db: Kysely<Database>, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('export_batches').select('id').where('id', 'in', ids).where('status', 'not in', ['pending', 'running']).execute();
+  return rows.map((r) => r.id);
 }
 
 /** Fails a batch that nobody runs any more; a no-op when it finished meanwhile. Answers whether it changed. */
@@ -81,20 +105,23 @@ export async function markInterrupted(db: Kysely<Database>, id: string, reason: 
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Ready batches with an archive kept here that finished before `before`: what retention removes. */
-export async function archivedBefore(db: Kysely<Database>, before: string): Promise<{ id: string; archivePath: string }[]> {
+/**
+ * Ready batches with an archive that finished before `before`: what retention removes. `archivePath` is the file of
+ * a batch made before archives moved into the store.
+ */
+export async function archivedBefore(db: Kysely<Database>, before: string): Promise<{ id: string; archivePath: string | null }[]> {
   const rows = await db
     .selectFrom('export_batches')
     .select(['id', 'archive_path'])
     .where('status', '=', 'ready')
-    .where('archive_path', 'is not', null)
+    .where('archive_sha256', 'is not', null)
     .where('finished_at', '<', before)
     .orderBy('id')
     .execute();
-  return rows.map((r) => ({ id: r.id, archivePath: r.archive_path! }));
+  return rows.map((r) => ({ id: r.id, archivePath: r.archive_path }));
 }
 
-/** A ready batch whose archive is gone: `expired`, no archive to offer; its manifest and window stay. */
+/** A ready batch whose archive goes: `expired`, no archive to offer; its manifest and window stay. */
 export async function markExpired(db: Kysely<Database>, id: string): Promise<void> {
   await db.updateTable('export_batches').set({ status: 'expired', archive_path: null }).where('id', '=', id).where('status', '=', 'ready').execute();
 }
@@ -125,7 +152,11 @@ export async function lastWindowEnd(db: Kysely<Database>, tenant: string, create
 
 /** The API shape of a row. */
 export function toExportBatch(row: ExportBatchRow): ExportBatch {
-  const name = row.archive_path ? row.archive_path.split(/[\\/]/).pop()! : null;
+  const request = JSON.parse(row.request) as NormalisedExportRequest;
+  const archive =
+    row.status === 'ready' && row.archive_bytes !== null && row.archive_sha256 !== null
+      ? { name: `${row.id}.${request.archive}`, bytes: Number(row.archive_bytes), sha256: row.archive_sha256 }
+      : null;
   return {
     id: row.id,
     status: row.status as ExportStatus,
@@ -133,9 +164,9 @@ export function toExportBatch(row: ExportBatchRow): ExportBatch {
     createdBy: row.created_by,
     finishedAt: row.finished_at,
     window: { from: row.window_from, to: row.window_to },
-    request: JSON.parse(row.request) as NormalisedExportRequest,
+    request,
     manifest: row.manifest ? (JSON.parse(row.manifest) as ExportManifest) : null,
     error: row.error,
-    archive: name && row.archive_bytes !== null && row.archive_sha256 ? { name, bytes: Number(row.archive_bytes), sha256: row.archive_sha256 } : null,
+    archive,
   };
 }

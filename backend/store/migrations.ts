@@ -2,7 +2,7 @@
  * The one set of migrations, written with Kysely's schema builder so it runs unchanged on SQLite and
  * PostgreSQL. Append new migrations; never edit one that has shipped.
  */
-import { Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter } from 'kysely';
 
 const migrations: Record<string, Migration> = {
   '0001_knowledge_and_suggestions': {
@@ -201,6 +201,23 @@ const migrations: Record<string, Migration> = {
         .on('annotations')
         .columns(['tenant', 'suggestion_id', 'received_at', 'id'])
         .execute();
+    },
+  },
+  '0007_export_archives': {
+    async up(db: Kysely<any>) {
+      // Export archives live in the store, so any backend on it serves any batch: numbered chunks of about 1 MiB,
+      // written as the archive is packed and read back one at a time. Bytes are `bytea` on PostgreSQL (which has no
+      // `blob`) and `blob` on SQLite.
+      const bytes = db.getExecutor().adapter instanceof PostgresAdapter ? 'bytea' : 'blob';
+      await db.schema
+        .createTable('export_archive_chunks')
+        .addColumn('batch_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('bytes', bytes, (c) => c.notNull())
+        .addPrimaryKeyConstraint('export_archive_chunks_pk', ['batch_id', 'seq'])
+        .execute();
+      // A batch's lease is its row's heartbeat, seen by every backend on the store (it was a file beside the archive).
+      await db.schema.alterTable('export_batches').addColumn('heartbeat_at', 'text').execute();
     },
   },
 };

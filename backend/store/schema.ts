@@ -194,7 +194,7 @@ export interface ExportBatchTable {
   /** Key id of the analyst, or `cli`. */
   created_by: string;
   created_at: string;
-  /** pending | running | ready | failed */
+  /** pending | running | ready | failed | expired */
   status: string;
   /** JSON of the NormalisedExportRequest. */
   request: string;
@@ -204,13 +204,24 @@ export interface ExportBatchTable {
   /** JSON of the ExportManifest once ready. */
   manifest: string | null;
   error: string | null;
-  /** The archive file (under AITL_EXPORT_DIR); null for command-line batches written straight to a folder. */
+  /** The archive file of a batch made before migration 0007; null since (archives are in export_archive_chunks). */
   archive_path: string | null;
+  /** Size and SHA-256 of the archive; null for command-line batches written straight to a folder. */
   archive_bytes: number | null;
   archive_sha256: string | null;
   finished_at: string | null;
+  /** Last heartbeat of the process holding the unfinished batch (backend/exports/sweep.ts); null before the first. */
+  heartbeat_at: string | null;
 }
 export type ExportBatchRow = Selectable<ExportBatchTable>;
+
+/** A ready batch's archive, kept in the store as numbered chunks (backend/exports/stored-archive.ts). */
+export interface ExportArchiveChunkTable {
+  batch_id: string;
+  /** 0, 1, …: the chunks in order make the archive. */
+  seq: number;
+  bytes: Buffer;
+}
 
 export interface Database {
   passages: PassageTable;
@@ -226,4 +237,5 @@ export interface Database {
   gate_results: GateResultTable;
   audit_log: AuditLogTable;
   export_batches: ExportBatchTable;
+  export_archive_chunks: ExportArchiveChunkTable;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -34,7 +34,7 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
     },
     async () => {
       await clearTables(deps.store.db);
-      for (const table of ['export_batches', 'audit_log', 'gate_results'] as const) await deps.store.db.deleteFrom(table).execute();
+      for (const table of ['export_archive_chunks', 'export_batches', 'audit_log', 'gate_results'] as const) await deps.store.db.deleteFrom(table).execute();
     },
   );
 
@@ -223,6 +223,24 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
     expect(response.status).toBe(409);
     expect(ErrorEnvelope.parse(await response.json()).error.message).toContain('running');
     expect((await call(key, '/v1/exports/nope')).status).toBe(404);
+  });
+
+  it('serves a batch made before archives moved into the store from its file, and answers 404 once that is gone', async () => {
+    const { key } = await keyFor('analyst');
+    const id = '0190a0a0-0000-7000-8000-000000000002';
+    const path = join(exportDirs[0]!, `${id}.tar.gz`);
+    writeFileSync(path, 'old archive');
+    await batchIn(id, 'ready');
+    await deps.store.db
+      .updateTable('export_batches')
+      .set({ archive_path: path, archive_bytes: 11, archive_sha256: createHash('sha256').update('old archive').digest('hex') })
+      .where('id', '=', id)
+      .execute();
+    const response = await call(key, `/v1/exports/${id}/download`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('old archive');
+    rmSync(path);
+    expect((await call(key, `/v1/exports/${id}/download`)).status).toBe(404);
   });
 
   it('answers 410 with a JSON error for a batch whose archive expired, and still shows the batch', async () => {

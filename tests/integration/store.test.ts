@@ -84,7 +84,7 @@ describe.each(DIALECTS)('store on $name', (dialect) => {
     expect(await countPassages(again.db)).toBe(1);
     expect(await countPassages(third.db)).toBe(1);
     const { rows } = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(again.db);
-    expect(rows.map((r) => r.name)).toEqual(['0001_knowledge_and_suggestions', '0002_api_keys_and_annotations', '0003_host_config_and_page_reports', '0004_passage_vectors', '0005_flywheel_and_audit', '0006_export_batches']);
+    expect(rows.map((r) => r.name)).toEqual(['0001_knowledge_and_suggestions', '0002_api_keys_and_annotations', '0003_host_config_and_page_reports', '0004_passage_vectors', '0005_flywheel_and_audit', '0006_export_batches', '0007_export_archives']);
   });
 
   it('opens a second, separate database alongside this one', async () => {

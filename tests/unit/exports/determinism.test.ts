@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -67,9 +67,9 @@ describe('determinism', () => {
     await seedMixed();
     const run = await runBatch(store.db, { kinds: ['all'] }, { batchId: 'fixed' });
     const names = archiveEntries(run.manifest);
-    const a = await writeArchive(run.dir, names, join(run.dir, `a.${format}`), format);
+    const a = await writeArchive(run.dir, names, createWriteStream(join(run.dir, `a.${format}`)), format);
     const again = await runBatch(store.db, { kinds: ['all'] }, { batchId: 'fixed' });
-    const b = await writeArchive(again.dir, names, join(again.dir, `b.${format}`), format);
+    const b = await writeArchive(again.dir, names, createWriteStream(join(again.dir, `b.${format}`)), format);
     expect(b).toEqual(a);
     const bytes = readFileSync(join(run.dir, `a.${format}`));
     expect(a.bytes).toBe(bytes.length);
