@@ -2,7 +2,7 @@
  * The `aitl` command. Each subcommand reads the same AITL_* configuration as the server.
  *
  *   aitl serve              start the backend (demo help centre loaded when the knowledge base is empty)
- *   aitl kb import PATH     import a BEIR folder, a JSONL file or a folder of Markdown articles
+ *   aitl kb import PATH [--tenant T]   import a BEIR folder, a JSONL file or a folder of Markdown articles
  *   aitl keys create --tenant T --role R [--name N]   make an API key; the key alone is the last line printed
  *   aitl keys list          list keys (never their secrets)
  *   aitl keys revoke ID     revoke a key for good
@@ -19,17 +19,15 @@ import { HostConfigUpdate, Role, toIssues } from '../shared/index.ts';
 import { auditCli } from './admin/cli-audit.ts';
 import { auditCommand, kbStatusCommand, tenantsCommand } from './admin/command.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { createEmbeddingsClient } from './llm/embeddings.ts';
-import { embedMissingPassages } from './rag/dense.ts';
 import { evalCommand } from './eval/command.ts';
 import { exportCommand } from './exports/command.ts';
 import { flywheelCommand } from './flywheel/command.ts';
 import { simulateCommand } from './flywheel/simulate/command.ts';
 import { gapsCommand } from './flywheel/gaps-command.ts';
-import { importKnowledge } from './kb/import.ts';
+import { ImportBusyError, ingestKnowledge } from './kb/ingest.ts';
 import { ImportError } from './kb/sources.ts';
+import { SHARED_KNOWLEDGE } from './rag/knowledge-bases.ts';
 import { ListenError, startServer } from './server.ts';
-import { withExclusive } from './store/exclusive.ts';
 import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from './store/api-keys.ts';
 import { GLOBAL_AUDIT_TENANT } from './store/audit.ts';
 import { openStore, type Store } from './store/connect.ts';
@@ -39,9 +37,13 @@ const USAGE = `Usage: aitl <command>
 
 Commands:
   serve                 Start the backend (AITL_HOST, AITL_PORT, AITL_DATABASE_URL)
-  kb import PATH        Import knowledge: a BEIR folder (corpus.jsonl), a JSONL file of
-                        {id,title,body,url?}, or a folder of Markdown articles
-  kb status [--json]    Newest import, passages stored, index version
+  kb import PATH [--tenant T]
+                        Import knowledge: a BEIR folder (corpus.jsonl), a JSONL file of
+                        {id,title,body,url?}, or a folder of Markdown articles, into tenant T's
+                        own knowledge base, or without --tenant into the shared one (it serves
+                        every tenant that has none of its own)
+  kb status [--tenant T] [--json]
+                        The knowledge base serving T: newest import, passages stored, index version
   tenants list [--json] Every tenant: keys by role, annotations, suggestions, last activity
   audit [--tenant T] [--action A] [--since ISO] [--limit N] [--json]
                         The audit log, newest first (admin API and command-line changes, exports)
@@ -57,11 +59,12 @@ Commands:
   eval --dataset DIR [--split test] [--replies] [--json]
                         Measure retrieval on a BEIR folder in a throwaway store; the last
                         line is a JSON object of recall@75, precision@8, MRR, nDCG@10, timings
-  flywheel run [--json] [--regression DIR [--split S]]
-                        One cycle: quality gate, train, evaluate on held-out checks, promote or keep
-  flywheel status [--json]
-                        Current versions, the registry and recent runs
-  flywheel rollback VERSION
+  flywheel run [--tenant T] [--json] [--regression DIR [--split S]]
+                        One cycle per tenant with signals (or for T only): quality gate, train on
+                        its signals, evaluate on held-out checks, promote or keep
+  flywheel status [--tenant T] [--json]
+                        The tenant's current versions, registry and recent runs
+  flywheel rollback VERSION [--tenant T]
                         Make an earlier version (or ranking-default / variants-default) current again
   simulate --dataset DIR [--cycles N] [--agents K] [--noise P] [--seed S] [--json] [--out DIR] [--store PATH]
                         Run the flywheel on a BEIR folder: simulated agents replay its train split
@@ -82,9 +85,9 @@ export async function main(argv: string[], out: (line: string) => void = console
       case 'serve':
         return await serveCommand(out);
       case 'kb':
-        if (rest[0] === 'import' && rest[1]) return await kbImport(rest[1], out);
+        if (rest[0] === 'import') return await kbImport(rest.slice(1), out, err);
         if (rest[0] === 'status') return await kbStatusCommand(rest.slice(1), out, err);
-        err('Usage: aitl kb import PATH | aitl kb status [--json]');
+        err('Usage: aitl kb import PATH [--tenant T] | aitl kb status [--tenant T] [--json]');
         return 2;
       case 'keys':
         return await keysCommand(rest, out, err);
@@ -92,13 +95,8 @@ export async function main(argv: string[], out: (line: string) => void = console
         return await configCommand(rest, out, err);
       case 'eval':
         return await evalCommand(rest, out, err);
-      case 'flywheel': {
-        const code = await flywheelCommand(rest, out, err);
-        // The rollback reaches every tenant: audited under `*`.
-        const version = rest.slice(1).find((a) => !a.startsWith('--'));
-        if (code === 0 && rest[0] === 'rollback' && version) await auditCli({ tenant: GLOBAL_AUDIT_TENANT, action: 'flywheel.rollback', target: version });
-        return code;
-      }
+      case 'flywheel':
+        return await flywheelCommand(rest, out, err);
       case 'tenants':
         return await tenantsCommand(rest, out, err);
       case 'audit':
@@ -120,7 +118,7 @@ export async function main(argv: string[], out: (line: string) => void = console
         return 2;
     }
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof ImportError || error instanceof ListenError) {
+    if (error instanceof ConfigError || error instanceof ImportError || error instanceof ImportBusyError || error instanceof ListenError) {
       err(error.message);
       return 1;
     }
@@ -132,7 +130,8 @@ async function serveCommand(out: (line: string) => void): Promise<number> {
   const config = loadConfig();
   const server = await startServer(config);
   const extension = resolve('.output/chrome-mv3');
-  out(`AITL backend   ${server.url}  (store: ${server.deps.store.dialect} ${server.deps.store.location}, ${server.deps.knowledge.index.passages.length} passages)`);
+  const served = await server.deps.knowledge.of(server.deps.config.defaultTenant);
+  out(`AITL backend   ${server.url}  (store: ${server.deps.store.dialect} ${server.deps.store.location}, ${served.passages.length} passages for tenant ${server.deps.config.defaultTenant})`);
   out(`Demo help desk ${server.url}/demo/tickets/1001`);
   out(
     existsSync(extension)
@@ -148,25 +147,36 @@ async function serveCommand(out: (line: string) => void): Promise<number> {
   return 0;
 }
 
-async function kbImport(path: string, out: (line: string) => void): Promise<number> {
+async function kbImport(args: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  let parsed: { values: { tenant?: string | undefined }; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options: { tenant: { type: 'string' } }, strict: true, allowPositionals: true });
+  } catch (error) {
+    err(`${(error as Error).message}\n\nUsage: aitl kb import PATH [--tenant T]`);
+    return 2;
+  }
+  const [path, ...extra] = parsed.positionals;
+  const tenant = parsed.values.tenant?.trim();
+  if (!path || extra.length > 0 || tenant === '' || (tenant && tenant.length > 128)) {
+    err('Usage: aitl kb import PATH [--tenant T]   (one PATH; T 1 to 128 characters)');
+    return 2;
+  }
   const config = loadConfig();
+  // AITL_KNOWLEDGE=shared keeps one knowledge base for all: a tenant named here imports into it too.
+  const base = tenant && config.knowledge !== 'shared' ? tenant : SHARED_KNOWLEDGE;
   const store = await openStore(config.databaseUrl);
   try {
-    // One import at a time across every backend and CLI on the store (store/exclusive.ts).
-    const run = await withExclusive(store, 'knowledge-import', () => importKnowledge(store.db, path));
-    if (!run.ran) throw new ImportError('Another knowledge import is running on this store; try again when it has finished');
-    const summary = run.value;
-    out(`Imported ${summary.articles} articles as ${summary.passages} passages (${summary.format}) into ${store.location}; import ${summary.importId}`);
-    await auditCli({ tenant: GLOBAL_AUDIT_TENANT, action: 'kb.import', target: summary.importId, detail: { source: path, format: summary.format, articles: summary.articles, passages: summary.passages } });
-    if (config.embed) {
-      // Vectors are an addition: the import stands (and lexical search works) even when the embeddings API fails.
-      try {
-        const embedded = await embedMissingPassages(store.db, createEmbeddingsClient(config.embed));
-        out(`Embedded ${embedded} passages with ${config.embed.model}`);
-      } catch (error) {
-        out(`Embeddings not stored (${(error as Error).message}); run the import again to retry`);
-      }
-    }
+    const result = await ingestKnowledge(store, path, { base, embed: config.embed });
+    const into = base === SHARED_KNOWLEDGE ? 'the shared knowledge base' : `tenant ${base}'s knowledge base`;
+    out(`Imported ${result.articles} articles as ${result.passages} passages (${result.format}) into ${into} in ${store.location}; import ${result.importId}`);
+    await auditCli({
+      tenant: base === SHARED_KNOWLEDGE ? GLOBAL_AUDIT_TENANT : base,
+      action: 'kb.import',
+      target: result.importId,
+      detail: { source: path, format: result.format, articles: result.articles, passages: result.passages, base },
+    });
+    if (result.embedding && 'error' in result.embedding) out(`Embeddings not stored (${result.embedding.error}); run the import again to retry`);
+    else if (result.embedding) out(`Embedded ${result.embedding.embedded} passages with ${config.embed!.model}`);
     return 0;
   } finally {
     await store.close();

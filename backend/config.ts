@@ -2,6 +2,7 @@
  * Backend settings, read once from `AITL_*` environment variables and checked with zod. A bad value stops the
  * process with a message naming the variable, instead of failing later somewhere less obvious.
  */
+import type { KnowledgeMode } from './rag/knowledge-bases.ts';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { EXTENSION_ID } from '../shared/index.ts';
@@ -15,7 +16,16 @@ const Env = z.object({
   /** Load the bundled demo help centre when the knowledge base is empty at start. */
   AITL_DEMO: z.stringbool().default(true),
   /** Tenant recorded when a request names none. */
-  AITL_DEFAULT_TENANT: z.string().min(1).max(128).default('default'),
+  AITL_DEFAULT_TENANT: z
+    .string()
+    .min(1)
+    .max(128)
+    .refine((v) => v !== '*', '"*" names the shared knowledge base, not a tenant')
+    .default('default'),
+  /** `per-tenant`: each tenant imports and reads its own knowledge base (the shared one until it has one). `shared`: one for all. */
+  AITL_KNOWLEDGE: z.enum(['per-tenant', 'shared']).default('per-tenant'),
+  /** How often a backend looks for imports, promotions and rollbacks made by other processes on the store. */
+  AITL_INDEX_REFRESH_SECONDS: z.coerce.number().min(0.1).max(3_600).default(2),
   /** `required`: every /v1 call but health and openapi needs an API key. `optional`: calls without one act as the default tenant's agent. */
   AITL_AUTH: z.enum(['required', 'optional']).optional(),
   /**
@@ -83,6 +93,10 @@ export type Config = {
   logLevel: z.infer<typeof Env>['AITL_LOG_LEVEL'];
   demo: boolean;
   defaultTenant: string;
+  /** AITL_KNOWLEDGE (per-tenant when absent). */
+  knowledge?: KnowledgeMode | undefined;
+  /** AITL_INDEX_REFRESH_SECONDS in milliseconds (2000 when absent). */
+  indexRefreshMs?: number | undefined;
   /** Defaults to `optional` on a loopback address (the local demo works without keys), else `required`. */
   auth: AuthMode;
   /** Browser origins allowed to call /v1 besides the backend's own (default: the Chrome/Edge extension's). */
@@ -143,6 +157,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.AITL_LOG_LEVEL,
     demo: e.AITL_DEMO,
     defaultTenant: e.AITL_DEFAULT_TENANT,
+    knowledge: e.AITL_KNOWLEDGE,
+    indexRefreshMs: Math.round(e.AITL_INDEX_REFRESH_SECONDS * 1000),
     auth: e.AITL_AUTH ?? (isLoopbackHost(e.AITL_HOST) ? 'optional' : 'required'),
     allowedOrigins: e.AITL_ALLOWED_ORIGINS ?? [`chrome-extension://${EXTENSION_ID}`],
     linkSecret: e.AITL_LINK_SECRET ?? PROCESS_LINK_SECRET,

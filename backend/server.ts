@@ -16,7 +16,8 @@ import { createLlmReplyGenerator } from './llm/replies.ts';
 import { createQueryEmbedder, embedMissingPassages } from './rag/dense.ts';
 import { createKnowledge } from './rag/knowledge.ts';
 import { openStore } from './store/connect.ts';
-import { countPassages } from './store/passages.ts';
+import { countPassages, latestImports } from './store/passages.ts';
+import { SHARED_KNOWLEDGE } from './rag/knowledge-bases.ts';
 
 export interface RunningServer {
   url: string;
@@ -31,21 +32,25 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 /** Opens everything the app needs; the caller owns `store.close()`. */
 export async function createDeps(config: Config, logger: Logger = createLogger(config)): Promise<AppDeps> {
   const store = await openStore(config.databaseUrl);
-  if (config.demo && (await countPassages(store.db)) === 0) {
+  // The demo help centre serves every tenant that has no knowledge of its own.
+  if (config.demo && (await countPassages(store.db, SHARED_KNOWLEDGE)) === 0) {
     const summary = await importKnowledge(store.db, DEMO_HELP_CENTRE);
-    logger.info(summary, 'knowledge base was empty: loaded the demo help centre');
+    logger.info(summary, 'shared knowledge base was empty: loaded the demo help centre');
   }
   const embeddings = config.embed ? createEmbeddingsClient(config.embed) : undefined;
   if (embeddings) {
     // Vectors are an addition: a failing API leaves the passages without one lexical-only, and the server starts.
     try {
-      const embedded = await embedMissingPassages(store.db, embeddings);
+      let embedded = 0;
+      for (const base of (await latestImports(store.db)).keys()) embedded += await embedMissingPassages(store.db, embeddings, base);
       logger.info({ model: embeddings.model, embedded }, 'dense retrieval with an OpenAI-compatible embeddings model');
     } catch (err) {
       logger.warn({ model: embeddings.model, err: (err as Error).message }, 'could not embed the passages lacking a vector: they are found lexically only');
     }
   }
-  const knowledge = await createKnowledge(store.db, { embedModel: embeddings?.model });
+  const knowledge = await createKnowledge(store.db, { embedModel: embeddings?.model, mode: config.knowledge });
+  // Built now, not on the first suggestion: the default tenant's (and the shared base's) index.
+  await knowledge.of(config.defaultTenant);
   const embedder = embeddings && createQueryEmbedder(embeddings, { logger });
   const replies = config.llm ? createLlmReplyGenerator(config.llm, { logger }) : undefined;
   if (config.llm) logger.info({ baseUrl: config.llm.baseUrl, model: config.llm.model, modelB: config.llm.modelB }, 'candidate replies from an OpenAI-compatible model');
@@ -75,15 +80,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  // Another process (`aitl kb import`, `aitl flywheel run|rollback`) may change the shared store; pick that up
-  // without a restart.
+  // Another process (a backend beside this one, `aitl kb import`, `aitl flywheel run|rollback`) may change the
+  // store; pick that up within AITL_INDEX_REFRESH_SECONDS (two small queries when nothing changed).
   let refreshing: Promise<void> | undefined;
   const refresh = setInterval(() => {
     refreshing ??= deps.knowledge
       .refreshIfStale()
       .catch((err) => deps.logger.warn({ err }, 'index refresh failed'))
       .finally(() => (refreshing = undefined));
-  }, 30_000);
+  }, config.indexRefreshMs ?? 2_000);
   refresh.unref();
   const flywheel = config.flywheel.intervalMs ? scheduleFlywheel(deps, config.flywheel.intervalMs) : undefined;
   return {

@@ -8,6 +8,7 @@ export * from './gaps.ts';
 export * from './health.ts';
 export * from './host-config.ts';
 export * from './ids.ts';
+export * from './insights.ts';
 export * from './limits.ts';
 export * from './managed-settings.ts';
 export * from './messages.ts';

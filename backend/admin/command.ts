@@ -83,14 +83,16 @@ export async function tenantsCommand(args: string[], out: Out, err: Out): Promis
 }
 
 export async function kbStatusCommand(args: string[], out: Out, err: Out): Promise<number> {
-  const values = flags(() => parseArgs({ args, options: JSON_FLAG, strict: true }).values, err);
+  const values = flags(() => parseArgs({ args, options: { ...JSON_FLAG, tenant: { type: 'string' } }, strict: true }).values, err);
   if (!values) return 2;
   const config = loadConfig();
-  const status = await withStore(async (store) => kbStatus({ store, knowledge: await createKnowledge(store.db, { embedModel: config.embed?.model }) }));
+  const tenant = values.tenant ?? config.defaultTenant;
+  const status = await withStore(async (store) => kbStatus({ store, knowledge: await createKnowledge(store.db, { embedModel: config.embed?.model, mode: config.knowledge }) }, tenant));
   if (values.json) {
     out(JSON.stringify(status));
     return 0;
   }
+  out(`knowledge base  ${status.base === '*' ? 'shared (*)' : status.base} serving tenant ${tenant}`);
   const last = status.latestImport;
   out(last ? `latest import ${last.id}: ${last.articles} articles as ${last.passages} passages (${last.format}) from ${last.source}, ${last.createdAt}` : 'no import yet');
   out(`passages stored ${status.passages}`);

@@ -1,4 +1,4 @@
-/** The flywheel's state for admins: the current version of each artefact, the registry's newest versions and runs. */
+/** A tenant's flywheel for admins: the current version of each artefact, the registry's newest versions and runs. */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { ARTEFACT_KINDS, DEFAULT_VERSION_ID } from '../flywheel/artefacts.ts';
@@ -28,12 +28,18 @@ export const RollbackRequest = z.object({ version: z.string().min(1).max(200).de
 
 export const RollbackResult = z.object({ kind: z.string(), from: z.string(), to: z.string() });
 
-export async function flywheelStatus(db: Kysely<Database>, limit = 20): Promise<FlywheelStatus> {
+export async function flywheelStatus(db: Kysely<Database>, tenant: string, limit = 20): Promise<FlywheelStatus> {
   const current = Object.fromEntries(
-    await Promise.all(ARTEFACT_KINDS.map(async (kind) => [kind, (await currentVersion(db, kind))?.id ?? DEFAULT_VERSION_ID[kind]] as const)),
+    await Promise.all(ARTEFACT_KINDS.map(async (kind) => [kind, (await currentVersion(db, tenant, kind))?.id ?? DEFAULT_VERSION_ID[kind]] as const)),
   );
-  const versions = await listVersions(db, { limit });
-  const runs = await db.selectFrom('flywheel_runs').select(['id', 'started_at', 'finished_at', 'status']).orderBy('started_at', 'desc').limit(10).execute();
+  const versions = await listVersions(db, tenant, { limit });
+  const runs = await db
+    .selectFrom('flywheel_runs')
+    .select(['id', 'started_at', 'finished_at', 'status'])
+    .where('tenant', '=', tenant)
+    .orderBy('started_at', 'desc')
+    .limit(10)
+    .execute();
   return {
     current,
     versions: versions.map((v) => ({ id: v.id, kind: v.kind, parent: v.parent, status: v.status, reason: v.reason, createdAt: v.createdAt, statusAt: v.statusAt, metrics: v.metrics })),

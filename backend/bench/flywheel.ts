@@ -37,6 +37,7 @@ import { annotationRow, payloadHash } from '../store/annotations.ts';
 import { openStore } from '../store/connect.ts';
 import { savePassages } from '../store/passages.ts';
 import { prng, syntheticKb } from './retrieval-synthetic.ts';
+import { SHARED_KNOWLEDGE } from '../rag/knowledge-bases.ts';
 
 const { values } = parseArgs({
   options: {
@@ -93,10 +94,10 @@ try {
   const store = await openStore(file);
   const importedAt = new Date('2026-10-01T00:00:00.000Z');
   if (values.dataset) {
-    await importKnowledge(store.db, values.dataset, importedAt);
+    await importKnowledge(store.db, values.dataset, { now: importedAt });
   } else {
     const { passages } = syntheticKb(syntheticPassages, seed, 0);
-    await savePassages(store.db, { id: 'synthetic', source: 'synthetic', format: 'synthetic', articles: passages.length, createdAt: importedAt.toISOString() }, passages);
+    await savePassages(store.db, SHARED_KNOWLEDGE, { id: 'synthetic', source: 'synthetic', format: 'synthetic', articles: passages.length, createdAt: importedAt.toISOString() }, passages);
   }
   const passages = await store.db.selectFrom('passages').selectAll().orderBy('id').execute();
   const last = await store.db.selectFrom('kb_imports').select('id').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
@@ -246,7 +247,7 @@ try {
 
   // 4. For information: loading the feedback (incl. the gate), and the gate alone.
   const loadStarted = performance.now();
-  const feedback = await loadFeedback(deps.store.db);
+  const feedback = await loadFeedback(deps.store.db, deps.config.defaultTenant);
   const loadMs = performance.now() - loadStarted;
   const gateStarted = performance.now();
   runGate({ items: feedback.items, suggestions: feedback.suggestions });

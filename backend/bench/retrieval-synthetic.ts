@@ -7,6 +7,7 @@
  */
 import type { PassageRow } from '../store/schema.ts';
 import type { TicketContext } from '../../shared/index.ts';
+import { SHARED_KNOWLEDGE } from '../rag/knowledge-bases.ts';
 
 export interface SyntheticKb {
   passages: PassageRow[];
@@ -86,6 +87,7 @@ export function syntheticKb(passages: number, seed = 42, queries = 500): Synthet
     const body = review ? `${sentence(40 + int(80))}.` : `${capital(sentence(8 + int(20)))}.`;
     const title = review ? `${entity.name}: review` : `${entity.name}: ${capital(sentence(4 + int(6)))}?`;
     rows.push({
+      tenant: SHARED_KNOWLEDGE,
       id: `doc-${i}`,
       article_id: `doc-${i}`,
       title,

@@ -48,7 +48,7 @@ try {
       queries: times.length,
       passages: summary.passages,
       import_ms: round(importMs),
-      index_build_ms: round(knowledge.index.buildMs),
+      index_build_ms: round((await knowledge.of(config.defaultTenant)).buildMs),
       p50_ms: pct(50),
       p95_ms: pct(95),
       max_ms: round(times[times.length - 1]!),

@@ -52,6 +52,8 @@ export interface EvalRun {
 
 /** Queries of the model's replies in flight at once in `--replies`. */
 const REPLY_CONCURRENCY = 4;
+/** The tenant an evaluation's throwaway store serves (any name: nothing is trained there). */
+const EVAL_TENANT = 'eval';
 
 /**
  * Builds a knowledge index from a BEIR folder in a throwaway SQLite store (the store is deleted before return); with
@@ -64,8 +66,9 @@ export async function indexBeirFolder(dataset: string, embeddings?: EmbeddingsCl
     const started = performance.now();
     const summary = await importKnowledge(store.db, dataset);
     const importMs = performance.now() - started;
-    if (embeddings) await embedMissingPassages(store.db, embeddings);
-    return { index: await loadIndex(store.db, { embedModel: embeddings?.model }), passages: summary.passages, importMs };
+    if (embeddings) await embedMissingPassages(store.db, embeddings, summary.base);
+    // A throwaway store: its one (shared) knowledge base, with no trained version of any tenant.
+    return { index: await loadIndex(store.db, { tenant: EVAL_TENANT, embedModel: embeddings?.model }), passages: summary.passages, importMs };
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

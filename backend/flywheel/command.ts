@@ -1,6 +1,7 @@
 /**
- * `aitl flywheel run|status|rollback` — the flywheel from the command line, against the configured store. A server
- * sharing the store picks up promotions and rollbacks on its next refresh.
+ * `aitl flywheel run|status|rollback` — the flywheel from the command line, against the configured store, for one
+ * tenant (run: every tenant with signals unless --tenant names one). A server sharing the store picks up
+ * promotions and rollbacks within AITL_INDEX_REFRESH_SECONDS.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
@@ -10,11 +11,14 @@ import { CycleBusyError, type CycleReport, runFlywheelCycle } from './cycle.ts';
 import { ARTEFACT_KINDS, DEFAULT_VERSION_ID } from './artefacts.ts';
 import { explainComparisons } from './holdout.ts';
 import { currentVersion, listVersions, rollback, RollbackError } from './registry.ts';
+import { auditCli } from '../admin/cli-audit.ts';
+import { tenantsWithAnnotations } from '../store/annotations.ts';
 
 export const FLYWHEEL_USAGE = `Usage:
-  aitl flywheel run [--json] [--regression DIR [--split test]]
-  aitl flywheel status [--json]
-  aitl flywheel rollback VERSION`;
+  aitl flywheel run [--tenant T] [--json] [--regression DIR [--split test]]
+  aitl flywheel status [--tenant T] [--json]
+  aitl flywheel rollback VERSION [--tenant T]
+(--tenant: default AITL_DEFAULT_TENANT; run without it: every tenant with signals, one JSON line each with --json)`;
 
 type Out = (line: string) => void;
 
@@ -24,12 +28,12 @@ export async function flywheelCommand(args: string[], out: Out, err: Out): Promi
     err(FLYWHEEL_USAGE);
     return 2;
   }
-  let values: { json?: boolean; regression?: string; split?: string };
+  let values: { json?: boolean; regression?: string; split?: string; tenant?: string };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args: rest,
-      options: { json: { type: 'boolean' }, regression: { type: 'string' }, split: { type: 'string' } },
+      options: { json: { type: 'boolean' }, regression: { type: 'string' }, split: { type: 'string' }, tenant: { type: 'string' } },
       allowPositionals: true,
     }));
   } catch (e) {
@@ -39,16 +43,18 @@ export async function flywheelCommand(args: string[], out: Out, err: Out): Promi
   const config = loadConfig();
   const deps = await createDeps(config, createLogger({ logLevel: 'warn' }));
   try {
+    const tenant = values.tenant ?? config.defaultTenant;
     if (sub === 'run') return await run(deps, values, out, err);
-    if (sub === 'status') return await status(deps, values.json === true, out);
+    if (sub === 'status') return await status(deps, tenant, values.json === true, out);
     const version = positionals[0];
     if (!version) {
       err(`Name the version to roll back to.\n${FLYWHEEL_USAGE}`);
       return 2;
     }
     try {
-      const done = await rollback(deps.store.db, version);
-      out(`${done.kind}: ${done.from} → ${done.to}`);
+      const done = await rollback(deps.store.db, tenant, version);
+      out(`${done.kind} of tenant ${tenant}: ${done.from} → ${done.to}`);
+      await auditCli({ tenant, action: 'flywheel.rollback', target: version, detail: { kind: done.kind, from: done.from } });
       return 0;
     } catch (e) {
       if (e instanceof RollbackError) {
@@ -62,25 +68,34 @@ export async function flywheelCommand(args: string[], out: Out, err: Out): Promi
   }
 }
 
-async function run(deps: AppDeps, values: { json?: boolean; regression?: string; split?: string }, out: Out, err: Out): Promise<number> {
+async function run(deps: AppDeps, values: { json?: boolean; regression?: string; split?: string; tenant?: string }, out: Out, err: Out): Promise<number> {
   const regression = values.regression ? { dir: values.regression, split: values.split ?? 'test' } : deps.config.flywheel.regression;
-  let report: CycleReport;
-  try {
-    report = await runFlywheelCycle(deps, { regression });
-  } catch (error) {
-    if (!(error instanceof CycleBusyError)) throw error;
-    err(error.message);
-    return 1;
+  const tenants = values.tenant ? [values.tenant] : await tenantsWithAnnotations(deps.store.db);
+  if (tenants.length === 0) {
+    err('No signals stored yet: nothing to learn from. Agents\' signals arrive through the extension (or `aitl simulate`).');
+    return 0;
   }
-  if (values.json) out(JSON.stringify(report));
-  else for (const line of describeCycle(report)) out(line);
-  return 0;
+  let busy = false;
+  for (const tenant of tenants) {
+    let report: CycleReport;
+    try {
+      report = await runFlywheelCycle(deps, { tenant, regression });
+    } catch (error) {
+      if (!(error instanceof CycleBusyError)) throw error;
+      err(error.message);
+      busy = true;
+      continue;
+    }
+    if (values.json) out(JSON.stringify(report));
+    else for (const line of describeCycle(report)) out(line);
+  }
+  return busy ? 1 : 0;
 }
 
 /** A cycle's report in a few lines for people. */
 export function describeCycle(r: CycleReport): string[] {
   const lines = [
-    `run ${r.runId}: ${r.status} in ${r.durationMs} ms over ${r.annotations} annotations`,
+    `run ${r.runId} (tenant ${r.tenant}): ${r.status} in ${r.durationMs} ms over ${r.annotations} annotations`,
     `gate: ${r.gate.passed} passed, ${r.gate.reduced} down-weighted, ${r.gate.setAside} set aside${r.gate.superseded ? `; ${r.gate.superseded} replaced by the same agent's later signal` : ''}`,
     `ranking: ${r.ranking.decision}${r.ranking.versionId ? ` ${r.ranking.versionId}` : ''} — ${r.ranking.reason}`,
   ];
@@ -93,18 +108,27 @@ export function describeCycle(r: CycleReport): string[] {
   return lines;
 }
 
-async function status(deps: AppDeps, json: boolean, out: Out): Promise<number> {
+async function status(deps: AppDeps, tenant: string, json: boolean, out: Out): Promise<number> {
   const db = deps.store.db;
   const current = Object.fromEntries(
-    await Promise.all(ARTEFACT_KINDS.map(async (kind) => [kind, (await currentVersion(db, kind))?.id ?? DEFAULT_VERSION_ID[kind]] as const)),
+    await Promise.all(ARTEFACT_KINDS.map(async (kind) => [kind, (await currentVersion(db, tenant, kind))?.id ?? DEFAULT_VERSION_ID[kind]] as const)),
   );
-  const versions = await listVersions(db, { limit: 20 });
-  const runs = await db.selectFrom('flywheel_runs').select(['id', 'started_at', 'finished_at', 'status']).orderBy('started_at', 'desc').limit(10).execute();
+  const versions = await listVersions(db, tenant, { limit: 20 });
+  const runs = await db
+    .selectFrom('flywheel_runs')
+    .select(['id', 'started_at', 'finished_at', 'status'])
+    .where('tenant', '=', tenant)
+    .orderBy('started_at', 'desc')
+    .limit(10)
+    .execute();
   if (json) {
     out(JSON.stringify({ current, versions: versions.map(({ artefact: _a, ...v }) => v), runs }));
     return 0;
   }
+  out(`tenant ${tenant}`);
   for (const kind of ARTEFACT_KINDS) out(`current ${kind}: ${current[kind]}`);
+  if (versions.length === 0) out('no trained versions yet: the built-in defaults serve');
+  if (runs.length === 0) out('no flywheel runs yet');
   out('versions (newest first):');
   for (const v of versions) out(`  ${v.id}  ${v.status.padEnd(11)} ${v.createdAt}  parent ${v.parent ?? '-'}  ${v.reason}`);
   out('runs (newest first):');

@@ -1,5 +1,5 @@
 /**
- * One turn of the flywheel: quality gate → train → evaluate the candidate against the current version on held-out
+ * One turn of the flywheel for one tenant, on its signals only: quality gate → train → evaluate the candidate against the current version on held-out
  * data → promote or keep, with the reason, in the registry → the knowledge reloads so new suggestions use (and
  * record) what was promoted. Every run is recorded in `flywheel_runs` with its report.
  */
@@ -25,6 +25,8 @@ import { DEFAULT_RANKING_TRAINING, thresholdEvidence, trainRanking } from './tra
 import { trainVariantPolicy, type VariantCycleReport } from './train-variants.ts';
 
 export interface CycleOptions {
+  /** Whose signals to learn from and whose versions to promote (the default tenant when absent). */
+  tenant?: string;
   now?: Date;
   /** Folds of the cross-validated estimate and of choosing the memory's threshold (5). */
   folds?: number;
@@ -51,6 +53,7 @@ export interface RankingCycleReport {
 
 export interface CycleReport {
   runId: string;
+  tenant: string;
   startedAt: string;
   durationMs: number;
   status: 'promoted' | 'kept' | 'failed';
@@ -67,39 +70,42 @@ export interface CycleReport {
   error?: string;
 }
 
-/** Another backend on the store is running a cycle: this one skips rather than train on the same signals twice. */
+/** Another backend on the store is running this tenant's cycle: this one skips rather than train on the same signals twice. */
 export class CycleBusyError extends Error {
   override name = 'CycleBusyError';
-  constructor() {
-    super('Another backend is running a flywheel cycle on this store; this one was skipped');
+  constructor(tenant: string) {
+    super(`Another backend is running a flywheel cycle for tenant ${tenant} on this store; this one was skipped`);
   }
 }
 
-/** One cycle: gate, train, evaluate, promote or keep. Throws CycleBusyError while another backend runs one. */
+/** One cycle: gate, train, evaluate, promote or keep. Throws CycleBusyError while another backend runs the tenant's. */
 export async function runFlywheelCycle(deps: AppDeps, options: CycleOptions = {}): Promise<CycleReport> {
-  const run = await withExclusive(deps.store, 'flywheel-cycle', () => runCycle(deps, options));
-  if (!run.ran) throw new CycleBusyError();
+  const tenant = options.tenant ?? deps.config.defaultTenant;
+  const run = await withExclusive(deps.store, `flywheel-cycle:${tenant}`, () => runCycle(deps, tenant, options));
+  if (!run.ran) throw new CycleBusyError(tenant);
   return run.value;
 }
 
-async function runCycle(deps: AppDeps, options: CycleOptions): Promise<CycleReport> {
+async function runCycle(deps: AppDeps, tenant: string, options: CycleOptions): Promise<CycleReport> {
   const db = deps.store.db;
   const started = options.now ?? new Date();
   const t0 = performance.now();
   const runId = `run-${uuidv7(started.getTime())}`;
-  await db.insertInto('flywheel_runs').values({ id: runId, started_at: started.toISOString(), finished_at: null, status: 'running', summary: '{}' }).execute();
+  await db.insertInto('flywheel_runs').values({ id: runId, tenant, started_at: started.toISOString(), finished_at: null, status: 'running', summary: '{}' }).execute();
   try {
     const llm = deps.config.llm;
     // With a model configured, it also judges the newest relevance labels (an extra opinion the gate weighs).
     const judge = llm ? { client: createChatClient({ baseUrl: llm.baseUrl, apiKey: llm.apiKey, timeoutMs: llm.timeoutMs }), model: llm.model } : undefined;
-    const feedback = await loadFeedback(db, options.gate, options.judge === false ? undefined : judge);
+    const feedback = await loadFeedback(db, tenant, options.gate, options.judge === false ? undefined : judge);
     await saveGateResults(db, runId, feedback.gate.decisions, started);
-    const ranking = await rankingStep(deps, runId, feedback, options);
-    const variants = await trainVariantPolicy(db, runId, feedback, variantPool(deps), started);
-    if (ranking.decision === 'promoted' || variants.decision === 'promoted') await deps.knowledge.reload();
+    const index = await deps.knowledge.of(tenant);
+    const ranking = await rankingStep(deps, tenant, index, runId, feedback, options);
+    const variants = await trainVariantPolicy(db, tenant, runId, feedback, variantPool(deps), started);
+    const serving = ranking.decision === 'promoted' || variants.decision === 'promoted' ? await deps.knowledge.reload(tenant) : index;
     const { total, passed, reduced, setAside, byRule } = feedback.gate.counts;
     const report: CycleReport = {
       runId,
+      tenant,
       startedAt: started.toISOString(),
       durationMs: Math.round(performance.now() - t0),
       status: ranking.decision === 'promoted' || variants.decision === 'promoted' ? 'promoted' : 'kept',
@@ -109,7 +115,7 @@ async function runCycle(deps: AppDeps, options: CycleOptions): Promise<CycleRepo
       judge: feedback.judge,
       ranking,
       variants,
-      indexVersion: deps.knowledge.index.version,
+      indexVersion: serving.version,
     };
     await finish(deps, runId, report.status, report);
     return report;
@@ -122,15 +128,16 @@ async function runCycle(deps: AppDeps, options: CycleOptions): Promise<CycleRepo
 
 async function rankingStep(
   deps: AppDeps,
+  tenant: string,
+  index: KnowledgeIndex,
   runId: string,
   feedback: Awaited<ReturnType<typeof loadFeedback>>,
   options: CycleOptions,
 ): Promise<RankingCycleReport> {
   const db = deps.store.db;
-  const current = await currentVersion<RankingArtefact>(db, 'ranking');
+  const current = await currentVersion<RankingArtefact>(db, tenant, 'ranking');
   const parent = current?.id ?? DEFAULT_VERSION_ID.ranking;
   const currentArtefact = current?.artefact ?? DEFAULT_RANKING;
-  const index = deps.knowledge.index;
   const checked = checkedSuggestions(feedback, replyGrounder(index));
   const base = { parent, trainQueries: checked.length, heldOutQueries: 0, comparisons: [] };
   if (checked.length === 0) return { ...base, decision: 'skipped', reason: 'no relevance checks to learn from yet' };
@@ -158,7 +165,7 @@ async function rankingStep(
   const decision = decidePromotion(comparisons, { ...DEFAULT_PROMOTION, ...options.promotion });
   // What is promoted learned from every check; the cross-validated estimate is that of this training procedure,
   // and the next cycle scores only checks newer than `trainedThrough`.
-  const stored = await addCandidate(db, {
+  const stored = await addCandidate(db, tenant, {
     kind: 'ranking',
     parent,
     runId,

@@ -1,5 +1,5 @@
 /**
- * The flywheel's input: every stored annotation, weighed by the quality gate, joined to the suggestion it refers to,
+ * The flywheel's input: every stored annotation of one tenant, weighed by the quality gate, joined to the suggestion it refers to,
  * and shaped for the trainers — relevance checks per shown suggestion, preferences, adoptions, rationales.
  */
 import type { Kysely } from 'kysely';
@@ -52,9 +52,9 @@ export interface Judge {
   maxItems?: number | undefined;
 }
 
-export async function loadFeedback(db: Kysely<Database>, gate: Partial<GateOptions> = {}, judge?: Judge): Promise<Feedback> {
+export async function loadFeedback(db: Kysely<Database>, tenant: string, gate: Partial<GateOptions> = {}, judge?: Judge): Promise<Feedback> {
   const scanned: GateItem[] = [];
-  for await (const page of scanAnnotations(db)) for (const { annotation, receivedAt } of page) scanned.push({ annotation, receivedAt });
+  for await (const page of scanAnnotations(db, { tenant })) for (const { annotation, receivedAt } of page) scanned.push({ annotation, receivedAt });
   // Only an agent's latest preference (per suggestion) and label (per snippet) count; the gate never sees the rest.
   const superseded = supersededIds(scanned.map((i) => i.annotation));
   const items = superseded.size === 0 ? scanned : scanned.filter((i) => !superseded.has(annotationKey(i.annotation)));

@@ -1,6 +1,6 @@
 /**
- * The registry of trained artefacts: every version with its parent, inputs, metrics and status. Exactly one version
- * per kind is `promoted` at a time (none stored = the built-in default is current). Promotion and rollback are
+ * The registry of trained artefacts: every version with its tenant, parent, inputs, metrics and status. Each
+ * tenant's versions are its own. Exactly one version per tenant and kind is `promoted` at a time (none stored = the built-in default is current). Promotion and rollback are
  * single transactions, so a crash never leaves two current versions.
  */
 import type { Kysely } from 'kysely';
@@ -13,6 +13,7 @@ export type VersionStatus = (typeof VERSION_STATUSES)[number];
 
 export interface ModelVersion<A = unknown> {
   id: string;
+  tenant: string;
   kind: ArtefactKind;
   parent: string | null;
   runId: string | null;
@@ -42,10 +43,11 @@ function versionId(kind: ArtefactKind, now: Date): string {
   return `${kind}-${now.getTime().toString(36)}${randomBytes(3).toString('hex')}`;
 }
 
-export async function addCandidate<A>(db: Kysely<Database>, v: NewVersion<A>, now = new Date()): Promise<ModelVersion<A>> {
+export async function addCandidate<A>(db: Kysely<Database>, tenant: string, v: NewVersion<A>, now = new Date()): Promise<ModelVersion<A>> {
   const at = now.toISOString();
   const row: ModelVersionRow = {
     id: versionId(v.kind, now),
+    tenant,
     kind: v.kind,
     parent: v.parent,
     run_id: v.runId,
@@ -61,11 +63,12 @@ export async function addCandidate<A>(db: Kysely<Database>, v: NewVersion<A>, no
   return toVersion<A>(row);
 }
 
-/** The promoted version of a kind, or undefined when the built-in default is current. */
-export async function currentVersion<A>(db: Kysely<Database>, kind: ArtefactKind): Promise<ModelVersion<A> | undefined> {
+/** The tenant's promoted version of a kind, or undefined when the built-in default is current. */
+export async function currentVersion<A>(db: Kysely<Database>, tenant: string, kind: ArtefactKind): Promise<ModelVersion<A> | undefined> {
   const row = await db
     .selectFrom('model_versions')
     .selectAll()
+    .where('tenant', '=', tenant)
     .where('kind', '=', kind)
     .where('status', '=', 'promoted')
     .orderBy('status_at', 'desc')
@@ -73,18 +76,27 @@ export async function currentVersion<A>(db: Kysely<Database>, kind: ArtefactKind
   return row ? toVersion<A>(row) : undefined;
 }
 
+/** Every tenant with a promoted version → the promoted id of each kind (absent: the built-in default). */
+export async function promotedVersionIds(db: Kysely<Database>): Promise<Map<string, Partial<Record<ArtefactKind, string>>>> {
+  const rows = await db.selectFrom('model_versions').select(['tenant', 'kind', 'id']).where('status', '=', 'promoted').orderBy('status_at').execute();
+  const byTenant = new Map<string, Partial<Record<ArtefactKind, string>>>();
+  for (const r of rows) byTenant.set(r.tenant, { ...byTenant.get(r.tenant), [r.kind]: r.id });
+  return byTenant;
+}
+
 export function currentVersionId(current: ModelVersion | undefined, kind: ArtefactKind): string {
   return current?.id ?? DEFAULT_VERSION_ID[kind];
 }
 
-export async function findVersion<A>(db: Kysely<Database>, id: string): Promise<ModelVersion<A> | undefined> {
-  const row = await db.selectFrom('model_versions').selectAll().where('id', '=', id).executeTakeFirst();
+/** One of the tenant's versions (another tenant's is not found). */
+export async function findVersion<A>(db: Kysely<Database>, tenant: string, id: string): Promise<ModelVersion<A> | undefined> {
+  const row = await db.selectFrom('model_versions').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
   return row ? toVersion<A>(row) : undefined;
 }
 
-/** Newest first. */
-export async function listVersions(db: Kysely<Database>, options: { kind?: ArtefactKind; limit?: number } = {}): Promise<ModelVersion[]> {
-  let q = db.selectFrom('model_versions').selectAll();
+/** The tenant's versions, newest first. */
+export async function listVersions(db: Kysely<Database>, tenant: string, options: { kind?: ArtefactKind; limit?: number } = {}): Promise<ModelVersion[]> {
+  let q = db.selectFrom('model_versions').selectAll().where('tenant', '=', tenant);
   if (options.kind) q = q.where('kind', '=', options.kind);
   const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit ?? 50).execute();
   return rows.map((r) => toVersion(r));
@@ -99,12 +111,13 @@ export async function decide(
 ): Promise<void> {
   const at = now.toISOString();
   await db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('model_versions').select(['kind', 'status']).where('id', '=', id).executeTakeFirst();
+    const row = await trx.selectFrom('model_versions').select(['tenant', 'kind', 'status']).where('id', '=', id).executeTakeFirst();
     if (!row) throw new Error(`No model version ${id}`);
     if (decision.promote) {
       await trx
         .updateTable('model_versions')
         .set({ status: 'retired', reason: `replaced by ${id}`, status_at: at })
+        .where('tenant', '=', row.tenant)
         .where('kind', '=', row.kind)
         .where('status', '=', 'promoted')
         .execute();
@@ -121,11 +134,11 @@ export async function decide(
  * Makes `id` current again (a version that was promoted before, or `<kind>-default` for the built-in one); the
  * version it replaces is marked rolled back. Returns the kind rolled back.
  */
-export async function rollback(db: Kysely<Database>, id: string, now = new Date()): Promise<{ kind: ArtefactKind; from: string; to: string }> {
+export async function rollback(db: Kysely<Database>, tenant: string, id: string, now = new Date()): Promise<{ kind: ArtefactKind; from: string; to: string }> {
   const at = now.toISOString();
   const defaultKind = (Object.entries(DEFAULT_VERSION_ID) as [ArtefactKind, string][]).find(([, v]) => v === id)?.[0];
   return db.transaction().execute(async (trx) => {
-    const target = defaultKind ? undefined : await trx.selectFrom('model_versions').selectAll().where('id', '=', id).executeTakeFirst();
+    const target = defaultKind ? undefined : await trx.selectFrom('model_versions').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
     if (!defaultKind && !target) throw new RollbackError(`No model version "${id}"; \`aitl flywheel status\` lists them`);
     // Only a version that once served (was promoted, then replaced or rolled back) can serve again: one that the
     // evaluation kept out must not come in through the back door.
@@ -136,6 +149,7 @@ export async function rollback(db: Kysely<Database>, id: string, now = new Date(
     const current = await trx
       .selectFrom('model_versions')
       .select('id')
+      .where('tenant', '=', tenant)
       .where('kind', '=', kind)
       .where('status', '=', 'promoted')
       .executeTakeFirst();
@@ -164,6 +178,7 @@ export class RollbackError extends Error {}
 function toVersion<A>(row: ModelVersionRow): ModelVersion<A> {
   return {
     id: row.id,
+    tenant: row.tenant,
     kind: row.kind as ArtefactKind,
     parent: row.parent,
     runId: row.run_id,

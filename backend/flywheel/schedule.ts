@@ -1,9 +1,10 @@
 /**
- * Unattended cycles inside `aitl serve` (AITL_FLYWHEEL_INTERVAL). A cycle never overlaps the previous one nor
- * another backend's on the same store (that one skips), a failed cycle is logged and the next one still runs, and
- * stopping waits for a running cycle to finish.
+ * Unattended cycles inside `aitl serve` (AITL_FLYWHEEL_INTERVAL): each tick runs one cycle per tenant with signals,
+ * one after another. A cycle never overlaps the previous one nor another backend's for the same tenant (that one
+ * skips), a failed cycle is logged and the next still runs, and stopping waits for a running cycle to finish.
  */
 import type { AppDeps } from '../deps.ts';
+import { tenantsWithAnnotations } from '../store/annotations.ts';
 import { CycleBusyError, runFlywheelCycle } from './cycle.ts';
 
 export interface FlywheelSchedule {
@@ -12,18 +13,27 @@ export interface FlywheelSchedule {
 
 export function scheduleFlywheel(deps: AppDeps, intervalMs: number): FlywheelSchedule {
   let running: Promise<void> | undefined;
-  const tick = () => {
-    if (running) return;
-    running = runFlywheelCycle(deps, { regression: deps.config.flywheel.regression })
+  let stopped = false;
+  const cycle = (tenant: string) =>
+    runFlywheelCycle(deps, { tenant, regression: deps.config.flywheel.regression })
       .then((r) =>
         deps.logger.info(
-          { runId: r.runId, status: r.status, ranking: r.ranking.decision, variants: r.variants.decision, ms: r.durationMs },
+          { tenant, runId: r.runId, status: r.status, ranking: r.ranking.decision, variants: r.variants.decision, ms: r.durationMs },
           `flywheel cycle: ${r.ranking.reason}`,
         ),
       )
       .catch((err: unknown) =>
-        err instanceof CycleBusyError ? deps.logger.info(err.message) : deps.logger.error({ err }, 'flywheel cycle failed'),
-      )
+        err instanceof CycleBusyError ? deps.logger.info(err.message) : deps.logger.error({ err, tenant }, 'flywheel cycle failed'),
+      );
+  const tick = () => {
+    if (running) return;
+    running = (async () => {
+      for (const tenant of await tenantsWithAnnotations(deps.store.db)) {
+        if (stopped) return;
+        await cycle(tenant);
+      }
+    })()
+      .catch((err: unknown) => deps.logger.error({ err }, 'flywheel cycles could not start'))
       .finally(() => {
         running = undefined;
       });
@@ -33,6 +43,7 @@ export function scheduleFlywheel(deps: AppDeps, intervalMs: number): FlywheelSch
   return {
     async stop() {
       clearInterval(timer);
+      stopped = true;
       await running;
     },
   };

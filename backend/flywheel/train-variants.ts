@@ -33,13 +33,14 @@ export function defaultPolicy(pool: readonly string[]): Pick<VariantPolicy, 'cha
 
 export async function trainVariantPolicy(
   db: Kysely<Database>,
+  tenant: string,
   runId: string,
   feedback: Feedback,
   pool: readonly string[],
   now = new Date(),
   options: TrialOptions = {},
 ): Promise<VariantCycleReport> {
-  const current = await currentVersion<VariantPolicy>(db, 'variants');
+  const current = await currentVersion<VariantPolicy>(db, tenant, 'variants');
   const parent = current?.id ?? DEFAULT_VERSION_ID.variants;
   const known = current && pool.includes(current.artefact.champion) && pool.includes(current.artefact.challenger);
   const shown: ShownVariants = known ? { champion: current.artefact.champion, challenger: current.artefact.challenger, trial: current.artefact.trial ?? null } : { ...defaultPolicy(pool), trial: null };
@@ -64,7 +65,7 @@ export async function trainVariantPolicy(
   }
   const next = { champion: step.champion, challenger: step.challenger, trial: step.trial };
   const policy: VariantPolicy = { ...next, stats, confidence: step.confidence };
-  const stored = await addCandidate(db, {
+  const stored = await addCandidate(db, tenant, {
     kind: 'variants',
     parent,
     runId,

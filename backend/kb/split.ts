@@ -3,14 +3,14 @@
  * article id, title and an anchor into the article. Sections become passages; a section longer than
  * MAX_WORDS is cut at paragraph (then sentence, then word) boundaries.
  */
-import type { NewPassage } from '../store/schema.ts';
+import type { PassageDraft } from '../store/schema.ts';
 import { type Article, slugify } from './article.ts';
 
 const MAX_WORDS = 220;
 /** A passage's characters at most: a "word" of megabytes (an embedded image, a dump without spaces) is cut too. */
 const MAX_CHARS = 4000;
 
-export function splitArticle(article: Article, importId: string, createdAt: string): NewPassage[] {
+export function splitArticle(article: Article, importId: string, createdAt: string): PassageDraft[] {
   const pieces: { anchor: string; heading: string; text: string }[] = [];
   const usedAnchors = new Set<string>();
   for (const section of article.sections) {

@@ -94,12 +94,12 @@ export function reciprocalRankFusion<T>(lists: readonly (readonly T[])[], k = 60
   return [...scores].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
 }
 
-/** Embeds the passages that have no vector of the client's model yet (title and text) and stores them. */
-export async function embedMissingPassages(db: Kysely<Database>, client: EmbeddingsClient): Promise<number> {
-  const missing = await passagesWithoutVectors(db, client.model);
+/** Embeds the passages of knowledge base `base` that have no vector of the client's model yet (title and text) and stores them. */
+export async function embedMissingPassages(db: Kysely<Database>, client: EmbeddingsClient, base: string): Promise<number> {
+  const missing = await passagesWithoutVectors(db, base, client.model);
   if (missing.length === 0) return 0;
   const vectors = await client.embed(missing.map((p) => `${p.title}\n${p.text}`));
-  await savePassageVectors(db, client.model, missing.map((p, i) => ({ passageId: p.id, vector: vectors[i]! })));
+  await savePassageVectors(db, base, client.model, missing.map((p, i) => ({ passageId: p.id, vector: vectors[i]! })));
   return missing.length;
 }
 

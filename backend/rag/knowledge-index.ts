@@ -1,4 +1,4 @@
-/** The searchable knowledge base of one backend process, built from the store's passages. */
+/** The searchable knowledge of one tenant in one backend process, built from the store's passages and the tenant's promoted versions. */
 import type { Kysely } from 'kysely';
 import { loadPassageVectors } from '../store/passage-vectors.ts';
 import { latestImport, listPassages } from '../store/passages.ts';
@@ -7,6 +7,7 @@ import { fnv1a } from '../../shared/index.ts';
 import { Bm25Index, type FieldedDoc } from './bm25.ts';
 import { DEFAULT_RANKING, DEFAULT_VERSION_ID, RankingArtefact, VariantPolicy } from '../flywheel/artefacts.ts';
 import { currentVersion } from '../flywheel/registry.ts';
+import { type KnowledgeMode, servingBaseOf, SHARED_KNOWLEDGE } from './knowledge-bases.ts';
 import type { ShownVariants } from '../flywheel/train/variant-trial.ts';
 import { DenseIndex } from './dense.ts';
 import { buildFeedbackLayer, type FeedbackLayer } from './feedback-layer.ts';
@@ -18,6 +19,8 @@ import { PipelineScratch } from './retrieve.ts';
 export const RETRIEVAL_VERSION = 'bm25f-facets@2';
 
 export interface KnowledgeIndex {
+  /** The knowledge base the passages come from: a tenant's own, or `*` (rag/knowledge-bases.ts). */
+  base: string;
   passages: PassageRow[];
   bm25: Bm25Index;
   /** Short repeated metadata values (entities, products, categories) and which passages carry them. */
@@ -78,6 +81,7 @@ function assembleIndex(
   );
   const dense = embeddings && DenseIndex.build(embeddings.model, passages.map((p) => p.id), embeddings.vectors);
   return {
+    base: passages[0]?.tenant ?? SHARED_KNOWLEDGE,
     passages,
     bm25,
     facets,
@@ -119,27 +123,40 @@ export function withFeedback(index: KnowledgeIndex, layer: FeedbackLayer): Knowl
 }
 
 /**
- * Builds the index from the store, ranked with the promoted ranking artefact if the flywheel promoted one; with
- * `embedModel`, the stored vectors of that model are searched too.
+ * The corpus of knowledge base `base` ranked by the built-in defaults; with `embedModel`, the stored vectors of that
+ * model are searched too. Tenants reading one base share it (withRegistry makes each one's view).
  */
-export async function loadIndex(db: Kysely<Database>, options: { embedModel?: string | undefined } = {}): Promise<KnowledgeIndex> {
-  const { embedModel } = options;
+export async function loadCorpus(db: Kysely<Database>, base: string, embedModel?: string): Promise<KnowledgeIndex> {
   const [passages, last, embeddings] = await Promise.all([
-    listPassages(db),
-    latestImport(db),
-    embedModel === undefined ? undefined : loadPassageVectors(db, embedModel).then((vectors) => ({ model: embedModel, vectors })),
+    listPassages(db, base),
+    latestImport(db, base),
+    embedModel === undefined ? undefined : loadPassageVectors(db, base, embedModel).then((vectors) => ({ model: embedModel, vectors })),
   ]);
   const index = await buildIndexInSlices(passages, last?.id ?? 'empty', DEFAULT_RERANKER, embeddings);
-  const [ranking, variants] = await Promise.all([currentVersion<unknown>(db, 'ranking'), currentVersion<unknown>(db, 'variants')]);
+  return { ...index, base };
+}
+
+/** The corpus as `tenant` is served it: ranked with its promoted ranking artefact, showing its promoted reply variants. */
+export async function withRegistry(db: Kysely<Database>, tenant: string, corpus: KnowledgeIndex): Promise<KnowledgeIndex> {
+  const [ranking, variants] = await Promise.all([currentVersion<unknown>(db, tenant, 'ranking'), currentVersion<unknown>(db, tenant, 'variants')]);
   // A stored artefact this code cannot read (e.g. written by a newer release) is ignored, not fatal.
   const artefact = ranking && RankingArtefact.safeParse(ranking.artefact);
   const policy = variants && VariantPolicy.safeParse(variants.artefact);
-  if (variants && policy?.success) {
-    const { champion, challenger, trial } = policy.data;
-    index.replyPolicy = { versionId: variants.id, shown: { champion, challenger, trial: trial ?? null } };
-  }
-  index.registry = { ranking: ranking?.id ?? DEFAULT_VERSION_ID.ranking, variants: variants?.id ?? DEFAULT_VERSION_ID.variants };
+  const index: KnowledgeIndex = {
+    ...corpus,
+    replyPolicy:
+      variants && policy?.success
+        ? { versionId: variants.id, shown: { champion: policy.data.champion, challenger: policy.data.challenger, trial: policy.data.trial ?? null } }
+        : { versionId: DEFAULT_VERSION_ID.variants },
+    registry: { ranking: ranking?.id ?? DEFAULT_VERSION_ID.ranking, variants: variants?.id ?? DEFAULT_VERSION_ID.variants },
+  };
   return ranking && artefact?.success ? withFeedback(index, buildFeedbackLayer(index, ranking.id, artefact.data)) : index;
+}
+
+/** The index serving `tenant`: the knowledge base it reads (its own, else the shared one) with its promoted versions. */
+export async function loadIndex(db: Kysely<Database>, options: { tenant: string; mode?: KnowledgeMode | undefined; embedModel?: string | undefined }): Promise<KnowledgeIndex> {
+  const base = await servingBaseOf(db, options.tenant, options.mode ?? 'per-tenant');
+  return withRegistry(db, options.tenant, await loadCorpus(db, base, options.embedModel));
 }
 
 function shortLabel(name: string, max = 40): string {

@@ -1,44 +1,78 @@
 /**
- * Holds the process's current knowledge index and swaps in a new one after an import or a flywheel promotion.
- * Other processes sharing the store notice a newer import or ranking on `refreshIfStale`. With an embeddings model, every (re)load takes that
- * model's stored passage vectors too.
+ * Holds the process's knowledge indexes, one per tenant served (built on its first suggestion), and swaps in new
+ * ones after an import, a promotion or a rollback. Tenants reading one knowledge base share its corpus; each sees
+ * its own promoted versions. Other processes sharing the store are caught up with on `refreshIfStale`. With an
+ * embeddings model, every (re)load takes that model's stored passage vectors too.
  */
 import type { Kysely } from 'kysely';
 import { DEFAULT_VERSION_ID } from '../flywheel/artefacts.ts';
-import { currentVersion } from '../flywheel/registry.ts';
-import { latestImport } from '../store/passages.ts';
+import { promotedVersionIds } from '../flywheel/registry.ts';
+import { latestImports } from '../store/passages.ts';
 import type { Database } from '../store/schema.ts';
-import { type KnowledgeIndex, loadIndex } from './knowledge-index.ts';
+import { type KnowledgeMode, SHARED_KNOWLEDGE } from './knowledge-bases.ts';
+import { type KnowledgeIndex, loadCorpus, withRegistry } from './knowledge-index.ts';
 
 export interface Knowledge {
-  readonly index: KnowledgeIndex;
-  reload(): Promise<KnowledgeIndex>;
-  /** Rebuilds when another process imported, or promoted or rolled back a version, since this index was built. */
+  readonly mode: KnowledgeMode;
+  /** The index serving `tenant`. */
+  of(tenant: string): Promise<KnowledgeIndex>;
+  /** Rebuilds `tenant`'s index from the store (after its import, promotion, rollback or new vectors) and answers it. */
+  reload(tenant: string): Promise<KnowledgeIndex>;
+  /** Rebuilds every index whose knowledge or promoted versions another process changed since it was built. */
   refreshIfStale(): Promise<void>;
 }
 
-export async function createKnowledge(db: Kysely<Database>, options: { embedModel?: string | undefined } = {}): Promise<Knowledge> {
-  let index = await loadIndex(db, options);
+export async function createKnowledge(db: Kysely<Database>, options: { embedModel?: string | undefined; mode?: KnowledgeMode | undefined } = {}): Promise<Knowledge> {
+  const mode = options.mode ?? 'per-tenant';
+  const corpora = new Map<string, KnowledgeIndex>();
+  const served = new Map<string, KnowledgeIndex>();
   // One rebuild at a time, in the order asked: a rebuild yields while it works, and an older one finishing last
-  // would put back the index a newer one replaced.
+  // would put back an index a newer one replaced.
   let queue: Promise<unknown> = Promise.resolve();
-  const reload = () => {
-    const next = queue.then(async () => (index = await loadIndex(db, options)));
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work);
     queue = next.catch(() => undefined);
     return next;
   };
-  return {
-    get index() {
+  /** `tenant`'s index; with `fresh`, its base's corpus is read again (and every tenant served from it moves to the new one). */
+  const build = (tenant: string, fresh = false) =>
+    serially(async () => {
+      const imports = await latestImports(db);
+      const base = baseOf(tenant, imports, mode);
+      let corpus = corpora.get(base);
+      if (fresh || !corpus || corpus.importId !== (imports.get(base) ?? 'empty')) {
+        corpus = await loadCorpus(db, base, options.embedModel);
+        corpora.set(base, corpus);
+        for (const [other, index] of served) if (other !== tenant && index.base === base) served.set(other, await withRegistry(db, other, corpus));
+      }
+      const index = await withRegistry(db, tenant, corpus);
+      served.set(tenant, index);
       return index;
+    });
+  const knowledge: Knowledge = {
+    mode,
+    async of(tenant) {
+      return served.get(tenant) ?? build(tenant);
     },
-    reload,
+    reload: (tenant) => build(tenant, true),
     async refreshIfStale() {
-      const [last, ranking, variants] = await Promise.all([latestImport(db), currentVersion(db, 'ranking'), currentVersion(db, 'variants')]);
-      const stale =
-        (last && last.id !== index.importId) ||
-        (ranking?.id ?? DEFAULT_VERSION_ID.ranking) !== index.registry.ranking ||
-        (variants?.id ?? DEFAULT_VERSION_ID.variants) !== index.registry.variants;
-      if (stale) await reload();
+      const [imports, promoted] = await Promise.all([latestImports(db), promotedVersionIds(db)]);
+      for (const [tenant, index] of served) {
+        const base = baseOf(tenant, imports, mode);
+        const current = promoted.get(tenant);
+        const stale =
+          base !== index.base ||
+          (imports.get(base) ?? 'empty') !== index.importId ||
+          (current?.ranking ?? DEFAULT_VERSION_ID.ranking) !== index.registry.ranking ||
+          (current?.variants ?? DEFAULT_VERSION_ID.variants) !== index.registry.variants;
+        if (stale) await build(tenant);
+      }
     },
   };
+  return knowledge;
+}
+
+/** As servingBaseOf, from the newest import of every base. */
+function baseOf(tenant: string, imports: ReadonlyMap<string, string>, mode: KnowledgeMode): string {
+  return mode === 'per-tenant' && imports.has(tenant) ? tenant : SHARED_KNOWLEDGE;
 }

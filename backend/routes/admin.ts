@@ -5,15 +5,16 @@
  * GET  /v1/admin/keys — the tenant's keys, never their secrets.
  * POST /v1/admin/keys/:id/revoke — revoked for good; its next request answers 401.
  * GET  /v1/admin/tenants — the caller's tenant with counts (keys, annotations, suggestions, last activity).
- * GET  /v1/admin/kb — the newest knowledge import, passages stored, the index served.
- * POST /v1/admin/kb/import — a JSONL body of articles (application/x-ndjson or application/jsonl, at most 50 MB),
- *      checked and imported exactly as `aitl kb import FILE.jsonl` (a bad line is a 400 naming it, nothing imported),
- *      then served at once; one import at a time (another meanwhile answers 409 busy).
- * GET  /v1/admin/flywheel — current versions, the registry's newest versions, recent runs.
- * POST /v1/admin/flywheel/rollback {version} — makes an earlier version current again; served at once here.
+ * GET  /v1/admin/kb — the knowledge base serving the tenant: its newest import, passages stored, the index served.
+ * POST /v1/admin/kb/import — a JSONL body of articles (application/x-ndjson or application/jsonl, at most 50 MB)
+ *      into the tenant's own knowledge base (the shared one with AITL_KNOWLEDGE=shared), checked and imported
+ *      exactly as `aitl kb import FILE.jsonl --tenant T` (a bad line is a 400 naming it, nothing imported), then
+ *      served at once; one import per base at a time (another meanwhile answers 409 busy).
+ * GET  /v1/admin/flywheel — the tenant's current versions, its newest versions, its recent runs.
+ * POST /v1/admin/flywheel/rollback {version} — makes an earlier version of the tenant current again; served at once here.
  *
- * Keys and tenants are the caller's tenant's only (another tenant's key is not found). The knowledge base and the
- * flywheel serve every tenant, so their changes are audited under tenant `*`, visible to every tenant's admins.
+ * Everything is the caller's tenant's only (another tenant's key or version is not found). An import into the
+ * shared knowledge base reaches every tenant, so it is audited under tenant `*`, visible to every tenant's admins.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -31,11 +32,9 @@ import { findVersion, rollback, RollbackError } from '../flywheel/registry.ts';
 import { DEFAULT_VERSION_ID } from '../flywheel/artefacts.ts';
 import type { Guard } from '../http/auth.ts';
 import { ApiError, readJson } from '../http/errors.ts';
-import { withExclusive } from '../store/exclusive.ts';
-import { importKnowledge, type ImportSummary } from '../kb/import.ts';
+import { importAndEmbed, ImportBusyError, type IngestResult, withImportLock } from '../kb/ingest.ts';
 import { ImportError } from '../kb/sources.ts';
-import { createEmbeddingsClient } from '../llm/embeddings.ts';
-import { embedMissingPassages } from '../rag/dense.ts';
+import { importBaseOf, SHARED_KNOWLEDGE } from '../rag/knowledge-bases.ts';
 import { type ApiKeyInfo, createApiKey, getApiKey, listTenantApiKeys, revokeApiKey } from '../store/api-keys.ts';
 import { GLOBAL_AUDIT_TENANT, recordAudit } from '../store/audit.ts';
 
@@ -75,7 +74,6 @@ export const KbImportResult = z.object({
 });
 /** What kb_imports records as the source of an import made over HTTP. */
 const HTTP_SOURCE = `POST ${KB_IMPORT_PATH}`;
-/** One knowledge import at a time in this process. */
 
 export function adminRoutes(deps: AppDeps, guard: Guard): Hono {
   const app = new Hono();
@@ -119,7 +117,7 @@ export function adminRoutes(deps: AppDeps, guard: Guard): Hono {
   });
 
   app.get('/v1/admin/kb', guard('admin'), async (c) => {
-    const status = await kbStatus(deps);
+    const status = await kbStatus(deps, c.get('auth').tenant);
     await audit(c, 'kb.status', status.latestImport?.id ?? null);
     return c.json(status, 200);
   });
@@ -129,59 +127,57 @@ export function adminRoutes(deps: AppDeps, guard: Guard): Hono {
     if (!(KB_IMPORT_TYPES as readonly string[]).includes(type)) {
       throw new ApiError(415, 'unsupported_media_type', `Content-Type must be ${KB_IMPORT_TYPES.join(' or ')} (JSONL articles), not ${type || 'missing'}`);
     }
-    // One import at a time across every backend on the store (store/exclusive.ts).
-    const run = await withExclusive(deps.store, 'knowledge-import', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'aitl-kb-import-'));
+    const { tenant } = c.get('auth');
+    const base = importBaseOf(tenant, deps.knowledge.mode);
+    const dir = mkdtempSync(join(tmpdir(), 'aitl-kb-import-'));
+    try {
+      const file = join(dir, 'articles.jsonl');
+      let bytes = 0;
+      let result: IngestResult;
       try {
-        const file = join(dir, 'articles.jsonl');
-        const bytes = await saveBody(c, file, kbImportOptions.maxBytes);
-        let summary: ImportSummary;
-        try {
-          summary = await importKnowledge(db, file);
-        } catch (error) {
-          if (error instanceof ImportError) throw importFailure(error.message, file);
-          throw error;
-        }
-        await db.updateTable('kb_imports').set({ source: HTTP_SOURCE }).where('id', '=', summary.importId).execute();
-        await audit(c, 'kb.import', summary.importId, { format: summary.format, articles: summary.articles, passages: summary.passages, bytes }, true);
-        if (deps.config.embed) {
-          // As `aitl kb import`: vectors are an addition, the import stands (lexical search works) if the API fails.
-          try {
-            await embedMissingPassages(db, createEmbeddingsClient(deps.config.embed));
-          } catch (error) {
-            deps.logger.warn({ err: error, importId: summary.importId }, 'embeddings not stored for the imported passages');
-          }
-        }
-        await deps.knowledge.reload();
-        return c.json<z.infer<typeof KbImportResult>>(summary, 200);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
+        // The lock is held from the first byte received: a second upload into the base is refused at once.
+        result = await withImportLock(deps.store, base, async () => {
+          bytes = await saveBody(c, file, kbImportOptions.maxBytes);
+          return importAndEmbed(deps.store, file, { base, source: HTTP_SOURCE, embed: deps.config.embed });
+        });
+      } catch (error) {
+        if (error instanceof ImportBusyError) throw new ApiError(409, 'busy', error.message);
+        if (error instanceof ImportError) throw importFailure(error.message, file);
+        throw error;
       }
-    });
-    if (!run.ran) throw new ApiError(409, 'busy', 'Another knowledge import is running; try again when it has finished');
-    return run.value;
+      const { embedding, base: _base, ...summary } = result;
+      if (embedding && 'error' in embedding) deps.logger.warn({ err: embedding.error, importId: summary.importId }, 'embeddings not stored for the imported passages');
+      await audit(c, 'kb.import', summary.importId, { format: summary.format, articles: summary.articles, passages: summary.passages, bytes, base }, base === SHARED_KNOWLEDGE);
+      // Served here at once (to every tenant this process serves from the shared base); other backends within AITL_INDEX_REFRESH_SECONDS.
+      if (base === SHARED_KNOWLEDGE) await deps.knowledge.refreshIfStale();
+      else await deps.knowledge.reload(tenant);
+      return c.json<z.infer<typeof KbImportResult>>(summary, 200);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   app.get('/v1/admin/flywheel', guard('admin'), async (c) => {
-    const status = await flywheelStatus(db);
+    const status = await flywheelStatus(db, c.get('auth').tenant);
     await audit(c, 'flywheel.status', null, { current: status.current });
     return c.json(status, 200);
   });
 
   app.post('/v1/admin/flywheel/rollback', guard('admin'), async (c) => {
+    const { tenant } = c.get('auth');
     const { version } = await readJson(c, RollbackRequest);
     const isDefault = Object.values(DEFAULT_VERSION_ID).includes(version);
-    if (!isDefault && !(await findVersion(db, version))) throw new ApiError(404, 'not_found', `No model version "${version}"; GET /v1/admin/flywheel lists them`);
+    if (!isDefault && !(await findVersion(db, tenant, version))) throw new ApiError(404, 'not_found', `No model version "${version}"; GET /v1/admin/flywheel lists them`);
     let done: { kind: string; from: string; to: string };
     try {
-      done = await rollback(db, version);
+      done = await rollback(db, tenant, version);
     } catch (error) {
       if (error instanceof RollbackError) throw new ApiError(409, 'conflict', error.message);
       throw error;
     }
-    await audit(c, 'flywheel.rollback', version, { kind: done.kind, from: done.from }, true);
-    // This process serves the restored version at once; others pick it up on their next refresh.
-    await deps.knowledge.refreshIfStale();
+    await audit(c, 'flywheel.rollback', version, { kind: done.kind, from: done.from });
+    // This process serves the restored version at once; others within AITL_INDEX_REFRESH_SECONDS.
+    await deps.knowledge.reload(tenant);
     return c.json(done, 200);
   });
 

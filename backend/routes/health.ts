@@ -10,16 +10,18 @@ import { MODEL_VERSION } from '../rag/suggest.ts';
 
 export function healthRoutes(deps: AppDeps, storeHealth: StoreHealth): Hono {
   const app = new Hono();
-  app.get('/v1/health', (c) => {
+  app.get('/v1/health', async (c) => {
     const storeProblem = storeHealth.problem();
+    // Health needs no key: it shows what the default tenant is served.
+    const index = await deps.knowledge.of(deps.config.defaultTenant);
     return c.json<HealthResponse>({
       status: storeProblem ? 'degraded' : 'ok',
       ...(storeProblem && { storeProblem }),
       schemaVersion: SCHEMA_VERSION,
       store: deps.store.dialect,
       modelVersion: deps.replies?.modelVersion ?? MODEL_VERSION,
-      indexVersion: deps.knowledge.index.version,
-      passages: deps.knowledge.index.passages.length,
+      indexVersion: index.version,
+      passages: index.passages.length,
       ...(deps.embedder && { embeddings: deps.embedder.model }),
     });
   });

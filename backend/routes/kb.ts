@@ -1,11 +1,12 @@
 /**
- * GET /kb/articles/:id — a readable page for each imported article, so snippet links lead somewhere. With keys
- * required it needs a key or a signed link (http/article-links.ts).
+ * GET /kb/articles/:id — a readable page for each article of a tenant's knowledge base, so snippet links lead
+ * somewhere. The tenant is the signed link's (http/article-links.ts) or the key's; with keys required, one of the two
+ * is needed.
  */
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { AppDeps } from '../deps.ts';
-import { isSignedArticlePath } from '../http/article-links.ts';
+import { signedArticleTenant } from '../http/article-links.ts';
 import type { Guard } from '../http/auth.ts';
 import { ApiError } from '../http/errors.ts';
 
@@ -18,15 +19,18 @@ const HEADERS = {
 
 export function kbRoutes(deps: AppDeps, guard: Guard): Hono {
   const app = new Hono();
-  // With keys required, a page opens from a signed link (a suggestion's) or with a key of any role.
+  // A signed link (a suggestion's) opens as an agent of the tenant it names; otherwise the key decides (keys
+  // optional: the default tenant's agent).
   app.use('/kb/articles/:id', async (c, next) => {
-    if (deps.config.auth !== 'required') return next();
-    if (isSignedArticlePath(c.req.path, c.req.query('exp'), c.req.query('sig'), deps.config.linkSecret)) return next();
-    return guard('any')(c, next);
+    const tenant = signedArticleTenant(c.req.path, c.req.query(), deps.config.linkSecret);
+    if (tenant === undefined) return guard('any')(c, next);
+    c.set('auth', { tenant, role: 'agent', keyId: null });
+    return next();
   });
-  app.get('/kb/articles/:id', (c) => {
+  app.get('/kb/articles/:id', async (c) => {
     const id = c.req.param('id');
-    const passages = deps.knowledge.index.passages.filter((p) => p.article_id === id).sort((a, b) => a.position - b.position);
+    const index = await deps.knowledge.of(c.get('auth').tenant);
+    const passages = index.passages.filter((p) => p.article_id === id).sort((a, b) => a.position - b.position);
     if (passages.length === 0) throw new ApiError(404, 'not_found', `No article ${id}`);
     const title = passages[0]!.title;
     // hono/html escapes every interpolated value: article text is rendered as text.

@@ -17,7 +17,8 @@ export function suggestionRoutes(deps: AppDeps, guard: Guard): Hono {
     if (request.tenant !== undefined && request.tenant !== tenant) {
       throw new ApiError(403, 'forbidden', `The request names tenant "${request.tenant}" but the key belongs to "${tenant}"`);
     }
-    const result = await suggestReplies(deps.knowledge.index, request, { baseUrl: new URL(c.req.url).origin, generator: deps.replies, embedder: deps.embedder });
+    const index = await deps.knowledge.of(tenant);
+    const result = await suggestReplies(index, request, { baseUrl: new URL(c.req.url).origin, generator: deps.replies, embedder: deps.embedder });
     const { ticket } = request;
     await saveSuggestion(
       deps.store.db,
@@ -25,10 +26,9 @@ export function suggestionRoutes(deps: AppDeps, guard: Guard): Hono {
       result,
       ticket,
     );
-    // Keys required: the agent opens an article link in a tab that sends none, so the response's links are signed
-    // (the stored suggestion keeps them plain).
-    if (deps.config.auth !== 'required') return c.json(result, 200);
-    return c.json({ ...result, snippets: result.snippets.map((s) => ({ ...s, url: signArticleUrl(s.url, deps.config.linkSecret) })) }, 200);
+    // The agent opens an article link in a tab that sends no key, so the response's links are signed with the
+    // tenant whose knowledge they show (the stored suggestion keeps them plain).
+    return c.json({ ...result, snippets: result.snippets.map((s) => ({ ...s, url: signArticleUrl(s.url, tenant, deps.config.linkSecret) })) }, 200);
   });
   return app;
 }

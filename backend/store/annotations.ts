@@ -253,12 +253,12 @@ export async function countAnnotations(db: Kysely<Database>, tenant: string, id?
 }
 
 /**
- * Every stored annotation of every tenant (or of some kinds), page by page in (tenant, received_at, id) order, for
- * the flywheel; `pageSize` bounds what is held at once.
+ * Every stored annotation of every tenant, or of one (and of some kinds), page by page in (tenant, received_at, id)
+ * order, for the flywheel; `pageSize` bounds what is held at once.
  */
 export async function* scanAnnotations(
   db: Kysely<Database>,
-  options: { kinds?: readonly AnnotationKind[]; pageSize?: number } = {},
+  options: { tenant?: string; kinds?: readonly AnnotationKind[]; pageSize?: number } = {},
 ): AsyncGenerator<StoredAnnotation[]> {
   const pageSize = options.pageSize ?? 5_000;
   let after: { tenant: string; receivedAt: string; id: string } | undefined;
@@ -270,6 +270,7 @@ export async function* scanAnnotations(
       .orderBy('received_at')
       .orderBy('id')
       .limit(pageSize);
+    if (options.tenant !== undefined) query = query.where('tenant', '=', options.tenant);
     if (options.kinds) query = query.where('kind', 'in', [...options.kinds]);
     if (after) {
       const { tenant, receivedAt, id } = after;
@@ -282,4 +283,10 @@ export async function* scanAnnotations(
     if (rows.length < pageSize) return;
     after = { tenant: last.tenant, receivedAt: last.received_at, id: last.id };
   }
+}
+
+/** The tenants that stored any annotation: those a flywheel cycle has something to learn for. */
+export async function tenantsWithAnnotations(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db.selectFrom('annotations').select('tenant').distinct().orderBy('tenant').execute();
+  return rows.map((r) => r.tenant);
 }

@@ -43,8 +43,8 @@ export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Prom
 }
 
 /**
- * The tenant of entries whose effect is not one tenant's: the knowledge base and the flywheel's versions serve every
- * tenant, so an import or a rollback is recorded here and shown to every tenant's admins.
+ * The tenant of entries whose effect is not one tenant's: an import into the shared knowledge base serves every
+ * tenant without its own, so it is recorded here and shown to every tenant's admins.
  */
 export const GLOBAL_AUDIT_TENANT = '*';
 

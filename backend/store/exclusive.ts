@@ -1,5 +1,6 @@
 /**
- * One job of a kind at a time across every backend sharing the store: a knowledge import, a flywheel cycle. Several
+ * One job of a kind at a time across every backend sharing the store: a knowledge import into a base, a tenant's
+ * flywheel cycle. Several
  * backends on one PostgreSQL database take a session advisory lock (keyed by the schema, so side-by-side schemas
  * do not wait on each other; PostgreSQL releases it if the process dies). A SQLite store belongs to one process, so
  * there a flag per store suffices. A job that finds the lock taken does not wait: the caller says "busy" or skips.
@@ -7,7 +8,8 @@
 import { sql } from 'kysely';
 import type { Store } from './connect.ts';
 
-export type ExclusiveJob = 'knowledge-import' | 'flywheel-cycle';
+/** A knowledge import into one base, a flywheel cycle of one tenant: `<job>:<base or tenant>`. */
+export type ExclusiveJob = `knowledge-import:${string}` | `flywheel-cycle:${string}`;
 
 const heldInProcess = new WeakMap<Store, Set<ExclusiveJob>>();
 

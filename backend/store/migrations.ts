@@ -2,9 +2,9 @@
  * The one set of migrations, written with Kysely's schema builder so it runs unchanged on SQLite and
  * PostgreSQL. Append new migrations; never edit one that has shipped.
  */
-import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter } from 'kysely';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 
-const migrations: Record<string, Migration> = {
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_knowledge_and_suggestions': {
     async up(db: Kysely<any>) {
       await db.schema
@@ -220,9 +220,68 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('export_batches').addColumn('heartbeat_at', 'text').execute();
     },
   },
+  '0008_tenant_knowledge_and_models': {
+    async up(db: Kysely<any>) {
+      // Knowledge, trained versions and flywheel runs become a tenant's own. What was stored before served every
+      // tenant: passages and imports move to the shared base `*` (it serves tenants without their own), versions
+      // and runs to `default`, the tenant a single-team deployment uses.
+      await db.schema.alterTable('kb_imports').addColumn('tenant', 'text', (c) => c.notNull().defaultTo('*')).execute();
+      await db.schema.createIndex('kb_imports_tenant_idx').on('kb_imports').columns(['tenant', 'created_at']).execute();
+      for (const table of ['model_versions', 'flywheel_runs']) {
+        await db.schema.alterTable(table).addColumn('tenant', 'text', (c) => c.notNull().defaultTo('default')).execute();
+      }
+      await db.schema.dropIndex('model_versions_kind_idx').execute();
+      await db.schema.createIndex('model_versions_tenant_idx').on('model_versions').columns(['tenant', 'kind', 'status', 'created_at']).execute();
+      await db.schema.createIndex('flywheel_runs_tenant_idx').on('flywheel_runs').columns(['tenant', 'started_at']).execute();
+      // Two tenants may both have an article "returns": the keys become (tenant, id). Neither dialect alters a
+      // primary key in place the same way, so the tables are rebuilt.
+      await db.schema
+        .createTable('passages_by_tenant')
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('article_id', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('anchor', 'text', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('metadata', 'text', (c) => c.notNull())
+        .addColumn('import_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('passages_by_tenant_pk', ['tenant', 'id'])
+        .execute();
+      const columns = ['id', 'article_id', 'title', 'text', 'url', 'anchor', 'position', 'metadata', 'import_id', 'created_at'];
+      await db
+        .insertInto('passages_by_tenant')
+        .columns(['tenant', ...columns])
+        .expression(db.selectFrom('passages').select((eb) => [sql.lit('*').as('tenant'), ...columns.map((c) => eb.ref(c).as(c))]))
+        .execute();
+      await db.schema.dropTable('passages').execute();
+      await db.schema.alterTable('passages_by_tenant').renameTo('passages').execute();
+      await db.schema.createIndex('passages_tenant_article_idx').on('passages').columns(['tenant', 'article_id']).execute();
+      await db.schema
+        .createTable('passage_vectors_by_tenant')
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('passage_id', 'text', (c) => c.notNull())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('dims', 'integer', (c) => c.notNull())
+        .addColumn('vector', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('passage_vectors_by_tenant_pk', ['tenant', 'passage_id'])
+        .execute();
+      const vectorColumns = ['passage_id', 'model', 'dims', 'vector', 'created_at'];
+      await db
+        .insertInto('passage_vectors_by_tenant')
+        .columns(['tenant', ...vectorColumns])
+        .expression(db.selectFrom('passage_vectors').select((eb) => [sql.lit('*').as('tenant'), ...vectorColumns.map((c) => eb.ref(c).as(c))]))
+        .execute();
+      await db.schema.dropTable('passage_vectors').execute();
+      await db.schema.alterTable('passage_vectors_by_tenant').renameTo('passage_vectors').execute();
+    },
+  },
 };
 
-const provider: MigrationProvider = { getMigrations: async () => migrations };
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /**
  * Brings the schema up to date; throws with the failing migration's name. `schema` (PostgreSQL) is where Kysely

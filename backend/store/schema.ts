@@ -2,7 +2,9 @@
 import type { Insertable, Selectable } from 'kysely';
 
 export interface PassageTable {
-  /** `<articleId>#<anchor>` for split articles, the article id for single-passage ones. */
+  /** Whose knowledge base: a tenant, or `*` for the shared one (rag/knowledge-scope.ts). */
+  tenant: string;
+  /** `<articleId>#<anchor>` for split articles, the article id for single-passage ones; unique within the tenant. */
   id: string;
   article_id: string;
   title: string;
@@ -18,9 +20,13 @@ export interface PassageTable {
 }
 export type PassageRow = Selectable<PassageTable>;
 export type NewPassage = Insertable<PassageTable>;
+/** A passage as the splitter makes it, before it is stored in a knowledge base. */
+export type PassageDraft = Omit<NewPassage, 'tenant'>;
 
 export interface KbImportTable {
   id: string;
+  /** The knowledge base it went into: a tenant, or `*` for the shared one. */
+  tenant: string;
   source: string;
   format: string;
   articles: number;
@@ -115,6 +121,7 @@ export type PageReportRow = Selectable<PageReportTable>;
 export type NewPageReport = Insertable<PageReportTable>;
 
 export interface PassageVectorTable {
+  tenant: string;
   passage_id: string;
   model: string;
   dims: number;
@@ -128,6 +135,8 @@ export type PassageVectorRow = Selectable<PassageVectorTable>;
 export interface ModelVersionTable {
   /** `<kind>-<time><random>` (see flywheel/registry.ts); `<kind>-default` names the built-in one and is never stored. */
   id: string;
+  /** The tenant whose signals trained it and whose suggestions it serves. */
+  tenant: string;
   kind: string;
   parent: string | null;
   /** The flywheel run that trained it; null for the built-in default. */
@@ -149,6 +158,7 @@ export type ModelVersionRow = Selectable<ModelVersionTable>;
 
 export interface FlywheelRunTable {
   id: string;
+  tenant: string;
   started_at: string;
   finished_at: string | null;
   /** running | promoted | kept | failed */

@@ -1,8 +1,10 @@
 /** A tiny knowledge base for retrieval tests: two inns that share topics (parking, breakfast, reviews) and a general article. */
+import { SHARED_KNOWLEDGE } from '../../backend/rag/knowledge-bases.ts';
 import type { PassageRow } from '../../backend/store/schema.ts';
 
-export function passage(id: string, title: string, text: string, metadata: Record<string, unknown> = {}): PassageRow {
-  return { id, article_id: id, title, text, url: '', anchor: '', position: 0, metadata: JSON.stringify(metadata), import_id: 'imp', created_at: '2026-01-01T00:00:00.000Z' };
+/** A passage of knowledge base `base` (the shared one by default). */
+export function passage(id: string, title: string, text: string, metadata: Record<string, unknown> = {}, base: string = SHARED_KNOWLEDGE): PassageRow {
+  return { id, tenant: base, article_id: id, title, text, url: '', anchor: '', position: 0, metadata: JSON.stringify(metadata), import_id: 'imp', created_at: '2026-01-01T00:00:00.000Z' };
 }
 
 export const TWO_INNS: readonly PassageRow[] = [

@@ -16,6 +16,7 @@ import { importKnowledge } from '../../backend/kb/import.ts';
 import { addCandidate, decide } from '../../backend/flywheel/registry.ts';
 import { KB_IMPORT_MAX_BYTES, kbImportOptions } from '../../backend/routes/admin.ts';
 import { payloadHash, storeAnnotations } from '../../backend/store/annotations.ts';
+import { withExclusive } from '../../backend/store/exclusive.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
 import { type ErrorEnvelope, HostConfig, LIMITS, type Role, WhoAmI } from '../../shared/index.ts';
 import { makeAnnotation } from '../helpers/annotations.ts';
@@ -152,16 +153,18 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
 
   it('reports the knowledge base and the flywheel, and rolls a version back, served at once', async () => {
     const admin = await keyFor('admin');
-    expect((await call('GET', '/v1/admin/kb', admin)).body).toMatchObject({ latestImport: null, passages: 0 });
+    // acme has no knowledge base of its own: the shared one (empty here) serves it.
+    expect((await call('GET', '/v1/admin/kb', admin)).body).toMatchObject({ base: '*', latestImport: null, passages: 0 });
     await importKnowledge(deps.store.db, DEMO_HELP_CENTRE);
     const kb = await call('GET', '/v1/admin/kb', admin);
     expect(kb.status).toBe(200);
+    expect(kb.body.base).toBe('*');
     expect(kb.body.latestImport).toMatchObject({ format: 'markdown', articles: 42 });
     expect(kb.body.passages).toBeGreaterThan(42);
-    expect(kb.body.indexVersion).toBe(deps.knowledge.index.version);
+    expect(kb.body.indexVersion).toBe((await deps.knowledge.of('acme')).version);
 
     expect((await call('GET', '/v1/admin/flywheel', admin)).body).toMatchObject({ current: { ranking: 'ranking-default', variants: 'variants-default' }, versions: [], runs: [] });
-    const candidate = await addCandidate(deps.store.db, { kind: 'ranking', parent: null, runId: null, inputs: {}, metrics: {}, artefact: {} });
+    const candidate = await addCandidate(deps.store.db, 'acme', { kind: 'ranking', parent: null, runId: null, inputs: {}, metrics: {}, artefact: {} });
     await decide(deps.store.db, candidate.id, { promote: true, reason: 'won on held-out checks', metrics: { ndcg: 0.5 } });
     const status = await call('GET', '/v1/admin/flywheel', admin);
     expect(status.body.current.ranking).toBe(candidate.id);
@@ -175,6 +178,11 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     });
     expect((await call('POST', '/v1/admin/flywheel/rollback', admin, { version: 'ranking-default' })).status).toBe(409);
     expect((await call('GET', '/v1/admin/flywheel', admin)).body.current.ranking).toBe('ranking-default');
+
+    // The flywheel is the tenant's own: another tenant's admin neither sees acme's versions nor rolls back to them.
+    const globexAdmin = await keyFor('admin', 'globex');
+    expect((await call('GET', '/v1/admin/flywheel', globexAdmin)).body).toMatchObject({ current: { ranking: 'ranking-default' }, versions: [] });
+    expect((await call('POST', '/v1/admin/flywheel/rollback', globexAdmin, { version: candidate.id })).status).toBe(404);
   });
 
   it("writes every admin call to the audit log: the caller's tenant's entries and those reaching every tenant", async () => {
@@ -200,15 +208,14 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     expect(await audit(admin, '?limit=2')).toHaveLength(2);
     for (const query of ['?limit=0', '?limit=501', '?since=yesterday']) expect((await call('GET', `/v1/audit${query}`, admin)).status, query).toBe(400);
 
-    // A rollback reaches every tenant: recorded under `*`, seen by both tenants' admins.
-    const candidate = await addCandidate(deps.store.db, { kind: 'variants', parent: null, runId: null, inputs: {}, metrics: {}, artefact: {} });
+    // A rollback changes the caller's tenant only: recorded under it, seen by its admins and no other tenant's.
+    const candidate = await addCandidate(deps.store.db, 'globex', { kind: 'variants', parent: null, runId: null, inputs: {}, metrics: {}, artefact: {} });
     await decide(deps.store.db, candidate.id, { promote: true, reason: 'won', metrics: {} });
-    await call('POST', '/v1/admin/flywheel/rollback', globexAdmin, { version: 'variants-default' });
-    for (const key of [admin, globexAdmin]) {
-      expect((await audit(key, '?action=flywheel.rollback'))).toEqual([
-        expect.objectContaining({ tenant: '*', target: 'variants-default', detail: { kind: 'variants', from: candidate.id, tenant: 'globex' } }),
-      ]);
-    }
+    expect((await call('POST', '/v1/admin/flywheel/rollback', globexAdmin, { version: 'variants-default' })).status).toBe(200);
+    expect(await audit(globexAdmin, '?action=flywheel.rollback')).toEqual([
+      expect.objectContaining({ tenant: 'globex', target: 'variants-default', detail: { kind: 'variants', from: candidate.id } }),
+    ]);
+    expect(await audit(admin, '?action=flywheel.rollback')).toEqual([]);
   });
 
   it('audits the command line as actor cli: keys create and revoke, kb import, flywheel rollback; lists tenants, kb status and the log', async () => {
@@ -220,9 +227,11 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     const id = /^aitl_([0-9a-f]{16})_/.exec(created.out.at(-1)!)![1]!;
     expect((await cli('keys', 'revoke', id)).code).toBe(0);
     expect((await cli('keys', 'create', '--tenant', '*', '--role', 'agent')).code).toBe(2);
-    const candidate = await addCandidate(deps.store.db, { kind: 'ranking', parent: null, runId: null, inputs: {}, metrics: {}, artefact: {} });
+    const candidate = await addCandidate(deps.store.db, 'acme', { kind: 'ranking', parent: null, runId: null, inputs: {}, metrics: {}, artefact: {} });
     await decide(deps.store.db, candidate.id, { promote: true, reason: 'won', metrics: {} });
-    expect((await cli('flywheel', 'rollback', 'ranking-default')).code).toBe(0);
+    // Without --tenant the default tenant's versions, which have nothing to roll back.
+    expect((await cli('flywheel', 'rollback', 'ranking-default')).code).not.toBe(0);
+    expect((await cli('flywheel', 'rollback', 'ranking-default', '--tenant', 'acme')).code).toBe(0);
 
     const log = await cli('audit', '--json');
     expect(log.code).toBe(0);
@@ -230,7 +239,8 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     const byAction = (list: Json[]) => Object.fromEntries(list.map((e) => [e.action, [e.tenant, e.actor, e.target]]));
     expect(entries).toHaveLength(4);
     expect(byAction(entries)).toEqual({
-      'flywheel.rollback': ['*', 'cli', 'ranking-default'],
+      // A rollback is the tenant's; an import into the shared base (no --tenant) reaches every tenant.
+      'flywheel.rollback': ['acme', 'cli', 'ranking-default'],
       'key.revoke': ['acme', 'cli', id],
       'key.create': ['acme', 'cli', id],
       'kb.import': ['*', 'cli', importId],
@@ -247,7 +257,7 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     expect(table.out[0]).toMatch(/^TENANT\s+KEYS\s+REVOKED/);
 
     const kb = JSON.parse((await cli('kb', 'status', '--json')).out.at(-1)!);
-    expect(kb).toMatchObject({ latestImport: { format: 'markdown', articles: 42 }, indexVersion: expect.any(String) });
+    expect(kb).toMatchObject({ base: '*', latestImport: { format: 'markdown', articles: 42 }, indexVersion: expect.any(String) });
     expect((await cli('kb', 'status')).out.join('\n')).toMatch(/latest import .+: 42 articles/);
   });
 
@@ -294,7 +304,64 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     }
     expect(await imports()).toBe(before);
 
-    // While one import is reading its body, another is refused as busy.
+    // While an import into acme's base runs (here: on another backend, holding its lock), another is refused as
+    // busy; an import into another tenant's base is not held up by it.
+    const held = await withExclusive(deps.store, 'knowledge-import:acme', async () => {
+      const busy = await post(jsonl);
+      expect(busy.status).toBe(409);
+      expect(busy.body.error.code).toBe('busy');
+      const elsewhere = await app.request(importPath, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await keyFor('admin', 'initech')}`, 'content-type': 'application/x-ndjson' },
+        body: `${JSON.stringify({ id: 'initech-tps', title: 'TPS reports', body: 'TPS reports need the new cover sheet.' })}\n`,
+      });
+      expect(elsewhere.status).toBe(200);
+    });
+    expect(held.ran).toBe(true);
+    expect(await imports()).toBe(before + 1);
+    const done = await post(jsonl);
+    expect(done.status).toBe(200);
+    expect(done.body).toEqual({ importId: expect.any(String), format: 'jsonl', articles: 2, passages: expect.any(Number) });
+    expect(done.body.passages).toBeGreaterThanOrEqual(2);
+
+    // Served at once: the next suggestion retrieves the new article.
+    const served = await deps.knowledge.of('acme');
+    expect(served.importId).toBe(done.body.importId);
+    // Into acme's own knowledge base (AITL_KNOWLEDGE=per-tenant): acme now reads it, not the shared one.
+    expect(served.base).toBe('acme');
+    const ticket = { host: 'demo', ticketId: '2001', messages: [{ role: 'customer', text: 'How much does zeppelin mooring at the sky dock cost per night?' }] };
+    const suggestion = await call('POST', '/v1/suggestions', agent, { ticket });
+    expect(suggestion.status).toBe(200);
+    expect(suggestion.body.snippets[0]).toMatchObject({ articleId: 'zeppelin-mooring', title: 'Zeppelin mooring fees' });
+    // Another tenant still reads the shared base: acme's articles are not in its suggestions.
+    const other = await call('POST', '/v1/suggestions', await keyFor('agent', 'globex'), { ticket });
+    expect(other.status).toBe(200);
+    expect(other.body.snippets.map((s: Json) => s.articleId)).not.toContain('zeppelin-mooring');
+
+    const kb = await call('GET', '/v1/admin/kb', admin);
+    expect(kb.body).toMatchObject({ base: 'acme', passages: done.body.passages });
+    expect(kb.body.latestImport).toMatchObject({ id: done.body.importId, source: 'POST /v1/admin/kb/import', format: 'jsonl', articles: 2 });
+    expect((await call('GET', '/v1/admin/kb', await keyFor('admin', 'globex'))).body.base).toBe('*');
+    const entries = await audit(admin, '?action=kb.import');
+    // Audited under acme: the import reaches acme's tenants only, so globex's admins do not see it.
+    expect(entries).toEqual([
+      expect.objectContaining({
+        tenant: 'acme',
+        role: 'admin',
+        target: done.body.importId,
+        detail: { format: 'jsonl', articles: 2, passages: done.body.passages, bytes: Buffer.byteLength(jsonl), base: 'acme' },
+      }),
+    ]);
+    expect(await audit(await keyFor('admin', 'globex'), '?action=kb.import')).toHaveLength(0);
+  });
+
+  it('refuses a second import into the same base as busy while the first is still reading its body', async () => {
+    const admin = await keyFor('admin');
+    const post = async (body: BodyInit, type = 'application/x-ndjson', extra: RequestInit = {}) => {
+      const res = await app.request('/v1/admin/kb/import', { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': type }, body, ...extra });
+      return { status: res.status, body: (await res.json()) as Json };
+    };
+    const jsonl = `${JSON.stringify({ id: 'zeppelin-mooring', title: 'Zeppelin mooring fees', body: 'Mooring a zeppelin costs forty credits per night.' })}\n`;
     let reading!: () => void;
     const started = new Promise<void>((resolve) => (reading = resolve));
     let release!: () => void;
@@ -314,34 +381,17 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     );
     const first = post(slow, undefined, { duplex: 'half' } as RequestInit);
     await started;
-    const busy = await post(jsonl);
-    expect(busy.status).toBe(409);
-    expect(busy.body.error.code).toBe('busy');
-    release();
+    try {
+      const busy = await post(jsonl);
+      expect(busy.status).toBe(409);
+      expect(busy.body.error.code).toBe('busy');
+    } finally {
+      release();
+    }
     const done = await first;
     expect(done.status).toBe(200);
-    expect(done.body).toEqual({ importId: expect.any(String), format: 'jsonl', articles: 2, passages: expect.any(Number) });
-    expect(done.body.passages).toBeGreaterThanOrEqual(2);
-
-    // Served at once: the next suggestion retrieves the new article.
-    expect(deps.knowledge.index.importId).toBe(done.body.importId);
-    const ticket = { host: 'demo', ticketId: '2001', messages: [{ role: 'customer', text: 'How much does zeppelin mooring at the sky dock cost per night?' }] };
-    const suggestion = await call('POST', '/v1/suggestions', agent, { ticket });
-    expect(suggestion.status).toBe(200);
-    expect(suggestion.body.snippets[0]).toMatchObject({ articleId: 'zeppelin-mooring', title: 'Zeppelin mooring fees' });
-
-    const kb = await call('GET', '/v1/admin/kb', admin);
-    expect(kb.body.latestImport).toMatchObject({ id: done.body.importId, source: 'POST /v1/admin/kb/import', format: 'jsonl', articles: 2 });
-    const entries = await audit(admin, '?action=kb.import');
-    expect(entries).toEqual([
-      expect.objectContaining({
-        tenant: '*',
-        role: 'admin',
-        target: done.body.importId,
-        detail: { format: 'jsonl', articles: 2, passages: done.body.passages, bytes: Buffer.byteLength(jsonl), tenant: 'acme' },
-      }),
-    ]);
-    expect(await audit(await keyFor('admin', 'globex'), '?action=kb.import')).toHaveLength(1);
+    expect(done.body).toEqual({ importId: expect.any(String), format: 'jsonl', articles: 1, passages: expect.any(Number) });
+    expect(done.body.passages).toBeGreaterThanOrEqual(1);
   });
 
   it("delivers the tenant's extension settings with its selector overrides (config set is audited)", async () => {

@@ -8,6 +8,7 @@ import type { AppDeps } from '../../backend/deps.ts';
 import { importKnowledge } from '../../backend/kb/import.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
 import { MODEL_VERSION } from '../../backend/rag/suggest.ts';
+import { SHARED_KNOWLEDGE } from '../../backend/rag/knowledge-bases.ts';
 import { countPassages } from '../../backend/store/passages.ts';
 import { findSuggestion } from '../../backend/store/suggestions.ts';
 import { ErrorEnvelope, HealthResponse, LIMITS, SCHEMA_VERSION, SuggestionResponse } from '../../shared/index.ts';
@@ -31,6 +32,14 @@ const WIRE_EXAMPLE = {
 
 const encoder = new TextEncoder();
 
+/** A response's article link as stored: without the signature's query (`t`, `exp`, `sig`). */
+function unsigned(url: string): string {
+  if (!url.includes('?')) return url;
+  const parsed = new URL(url);
+  parsed.search = '';
+  return parsed.toString();
+}
+
 async function envelopeOf(response: Response, status: number, code: string) {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
@@ -51,11 +60,16 @@ describe.each(DIALECTS)('HTTP API on $name', (dialect) => {
     deps = await createTestDeps(database);
     app = createApp(deps);
   });
+  /** The index serving requests without a key (optional mode): the default tenant's. */
+  const served = () => deps.knowledge.of(deps.config.defaultTenant);
 
   it('serves from the demo help centre on the intended store', async () => {
     expect(deps.store.dialect).toBe(dialect.name);
-    expect(await countPassages(deps.store.db)).toBe(deps.knowledge.index.passages.length);
-    expect(deps.knowledge.index.passages.length).toBeGreaterThan(40);
+    const index = await served();
+    // The default tenant has no knowledge base of its own: the shared one (the demo help centre) serves it.
+    expect(index.base).toBe(SHARED_KNOWLEDGE);
+    expect(await countPassages(deps.store.db, SHARED_KNOWLEDGE)).toBe(index.passages.length);
+    expect(index.passages.length).toBeGreaterThan(40);
   });
 
   describe('POST /v1/suggestions', () => {
@@ -68,7 +82,14 @@ describe.each(DIALECTS)('HTTP API on $name', (dialect) => {
       expect(body.snippets.length).toBeGreaterThanOrEqual(1);
       expect(body.snippets.length).toBeLessThanOrEqual(8);
       expect(body.snippets.map((s) => s.articleId)).toContain('damaged-or-defective-items');
-      for (const s of body.snippets) expect(s.url.startsWith('http://localhost/kb/articles/'), s.url).toBe(true);
+      for (const s of body.snippets) {
+        expect(s.url.startsWith('http://localhost/kb/articles/'), s.url).toBe(true);
+        // Signed for the tenant, so the page opens in a tab that sends no key.
+        const query = new URL(s.url).searchParams;
+        expect(query.get('t'), s.url).toBe(deps.config.defaultTenant);
+        expect(query.get('exp'), s.url).toMatch(/^\d+$/);
+        expect(query.get('sig'), s.url).toBeTruthy();
+      }
       expect(body.candidates).toHaveLength(2);
       const ids = new Set(body.snippets.map((s) => s.snippetId));
       for (const c of body.candidates) {
@@ -77,7 +98,7 @@ describe.each(DIALECTS)('HTTP API on $name', (dialect) => {
         expectGrounded(c, body.snippets);
       }
       expect(body.modelVersion).toBe(MODEL_VERSION);
-      expect(body.indexVersion).toBe(deps.knowledge.index.version);
+      expect(body.indexVersion).toBe((await served()).version);
 
       const stored = await findSuggestion(deps.store.db, body.suggestionId);
       expect(stored).toEqual({
@@ -87,7 +108,8 @@ describe.each(DIALECTS)('HTTP API on $name', (dialect) => {
         host: 'demo',
         ticketId: '1001',
         query: body.query,
-        snippets: body.snippets,
+        // Stored as shown, but with the links plain (the response's are signed).
+        snippets: body.snippets.map((s) => ({ ...s, url: unsigned(s.url) })),
         candidates: body.candidates,
         modelVersion: body.modelVersion,
         indexVersion: body.indexVersion,
@@ -189,8 +211,8 @@ describe.each(DIALECTS)('HTTP API on $name', (dialect) => {
         schemaVersion: SCHEMA_VERSION,
         store: dialect.name,
         modelVersion: MODEL_VERSION,
-        indexVersion: deps.knowledge.index.version,
-        passages: deps.knowledge.index.passages.length,
+        indexVersion: (await served()).version,
+        passages: (await served()).passages.length,
       });
     });
 
@@ -266,7 +288,7 @@ describe.each(DIALECTS)('HTTP API on $name', (dialect) => {
         const article = { id: 'xss-test', title: 'Tips <img src=x onerror=alert(2)> & tricks', body: 'Before <script>alert(1)</script> after "quotes".' };
         writeFileSync(file, `${JSON.stringify(article)}\n`);
         await importKnowledge(deps.store.db, file);
-        await deps.knowledge.reload();
+        await deps.knowledge.reload(deps.config.defaultTenant);
 
         const response = await app.request('/kb/articles/xss-test');
         expect(response.status).toBe(200);
@@ -277,8 +299,8 @@ describe.each(DIALECTS)('HTTP API on $name', (dialect) => {
         expect(page).not.toContain('<img');
 
         const health = HealthResponse.parse(await (await app.request('/v1/health')).json());
-        expect(health.passages).toBe(deps.knowledge.index.passages.length);
-        expect(health.indexVersion).toBe(deps.knowledge.index.version);
+        expect(health.passages).toBe((await served()).passages.length);
+        expect(health.indexVersion).toBe((await served()).version);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

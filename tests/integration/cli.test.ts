@@ -10,6 +10,7 @@ import { createKnowledge } from '../../backend/rag/knowledge.ts';
 import { DEMO_HELP_CENTRE } from '../../backend/demo/tickets.ts';
 import { openStore } from '../../backend/store/connect.ts';
 import { getHostConfig } from '../../backend/store/host-config.ts';
+import { SHARED_KNOWLEDGE } from '../../backend/rag/knowledge-bases.ts';
 import { countPassages, latestImport } from '../../backend/store/passages.ts';
 import { isolateAitlEnv } from './dialects.ts';
 
@@ -23,6 +24,9 @@ async function run(argv: string[]) {
   const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
+
+/** Passages in knowledge base `base` (the shared one by default) of the CLI's store. */
+const passagesIn = (base = SHARED_KNOWLEDGE) => inStore((db) => countPassages(db, base));
 
 async function inStore<T>(read: (db: Awaited<ReturnType<typeof openStore>>['db']) => Promise<T>): Promise<T> {
   const store = await openStore(dbFile);
@@ -51,13 +55,30 @@ describe('aitl kb import', () => {
     const result = await run(['kb', 'import', DEMO_HELP_CENTRE]);
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
-    const match = /^Imported (\d+) articles as (\d+) passages \(markdown\) into (.+); import (\S+)$/.exec(result.out);
+    const match = /^Imported (\d+) articles as (\d+) passages \(markdown\) into the shared knowledge base in (.+); import (\S+)$/.exec(result.out);
     expect(match, result.out).not.toBeNull();
     const [, articles, passages, location, importId] = match!;
     expect(Number(articles)).toBeGreaterThanOrEqual(40);
     expect(location).toBe(dbFile);
-    expect(await inStore(countPassages)).toBe(Number(passages));
-    expect((await inStore(latestImport))?.id).toBe(importId);
+    expect(await passagesIn()).toBe(Number(passages));
+    expect((await inStore((db) => latestImport(db, SHARED_KNOWLEDGE)))?.id).toBe(importId);
+  });
+
+  it("imports into a tenant's own knowledge base with --tenant, leaving the shared one alone", async () => {
+    const result = await run(['kb', 'import', DEMO_HELP_CENTRE, '--tenant', 'acme']);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    const match = /^Imported (\d+) articles as (\d+) passages \(markdown\) into tenant acme's knowledge base in .+; import (\S+)$/.exec(result.out);
+    expect(match, result.out).not.toBeNull();
+    expect(await passagesIn('acme')).toBe(Number(match![2]));
+    expect((await inStore((db) => latestImport(db, 'acme')))?.id).toBe(match![3]);
+    expect(await passagesIn()).toBe(0);
+    const status = await run(['kb', 'status', '--tenant', 'acme', '--json']);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.out)).toMatchObject({ base: 'acme', latestImport: { id: match![3] }, passages: Number(match![2]) });
+    // Another tenant has no base of its own: the (empty) shared one serves it.
+    expect(JSON.parse((await run(['kb', 'status', '--tenant', 'globex', '--json'])).out)).toMatchObject({ base: '*', latestImport: null, passages: 0 });
+    expect((await run(['kb', 'import', DEMO_HELP_CENTRE, '--tenant', ''])).code).toBe(2);
   });
 
   it('imports a JSONL file', async () => {
@@ -66,7 +87,7 @@ describe('aitl kb import', () => {
     const result = await run(['kb', 'import', file]);
     expect(result.code).toBe(0);
     expect(result.out).toContain('Imported 2 articles as 2 passages (jsonl)');
-    expect(await inStore(countPassages)).toBe(2);
+    expect(await passagesIn()).toBe(2);
   });
 
   it('returns 1 with a message for a missing path, importing nothing', async () => {
@@ -75,7 +96,7 @@ describe('aitl kb import', () => {
     expect(result.code).toBe(1);
     expect(result.err).toBe(`No such file or folder: ${missing}`);
     expect(result.out).toBe('');
-    expect(await inStore(countPassages)).toBe(0);
+    expect(await passagesIn()).toBe(0);
   });
 
   it('returns 1 naming the line and field of a bad JSONL document', async () => {
@@ -84,7 +105,7 @@ describe('aitl kb import', () => {
     const result = await run(['kb', 'import', file]);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: body: `));
-    expect(await inStore(countPassages)).toBe(0);
+    expect(await passagesIn()).toBe(0);
   });
 
   it('returns 2 with usage when the path is missing', async () => {

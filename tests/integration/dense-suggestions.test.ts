@@ -8,6 +8,7 @@ import { loadConfig } from '../../backend/config.ts';
 import type { AppDeps } from '../../backend/deps.ts';
 import { createEmbeddingsClient } from '../../backend/llm/embeddings.ts';
 import { embedMissingPassages } from '../../backend/rag/dense.ts';
+import { SHARED_KNOWLEDGE } from '../../backend/rag/knowledge-bases.ts';
 import { createDeps, createLogger } from '../../backend/server.ts';
 import { findSuggestion } from '../../backend/store/suggestions.ts';
 import { HealthResponse, SuggestionResponse } from '../../shared/index.ts';
@@ -32,8 +33,18 @@ async function suggest(d: AppDeps): Promise<SuggestionResponse> {
   return SuggestionResponse.parse(await res.json());
 }
 const health = async (d: AppDeps) => HealthResponse.parse(await (await createApp(d).request('/v1/health')).json());
-/** What two runs of one request share (ids and times differ). */
-const shown = (r: SuggestionResponse) => ({ ...r, suggestionId: undefined, createdAt: undefined, candidates: r.candidates.map((c) => ({ ...c, candidateId: undefined })) });
+/** An article link without its signature (`t`, `exp`, `sig`), whose expiry moves with the clock. */
+const unsigned = (url: string) => url.replace(/\?[^#]*/, '');
+/** What two runs of one request share (ids, times and the links' expiry differ). */
+const shown = (r: SuggestionResponse) => ({
+  ...r,
+  suggestionId: undefined,
+  createdAt: undefined,
+  snippets: r.snippets.map((s) => ({ ...s, url: unsigned(s.url) })),
+  candidates: r.candidates.map((c) => ({ ...c, candidateId: undefined })),
+});
+/** The index serving requests without a key: the default tenant's. */
+const served = (d: AppDeps) => d.knowledge.of(d.config.defaultTenant);
 const embeddingCalls = () => fake.requests.filter((r) => r.path === '/v1/embeddings');
 
 let dense: AppDeps;
@@ -57,16 +68,16 @@ beforeEach(() => {
 });
 
 describe('POST /v1/suggestions with AITL_EMBED_BASE_URL', () => {
-  it('embedded the demo help centre at start and names dense retrieval in the index version', () => {
-    const index = dense.knowledge.index;
+  it('embedded the demo help centre at start and names dense retrieval in the index version', async () => {
+    const index = await served(dense);
     expect(index.dense?.docs.length).toBe(index.passages.length);
     expect(index.version).toMatch(/^bm25f-facets@2\+dense-fake-emb\+rerank-linear-1@/);
-    expect(lexical.knowledge.index.version).toBe(index.lexicalVersion);
+    expect((await served(lexical)).version).toBe(index.lexicalVersion);
   });
 
   it('embeds the query once and fuses the dense list into the 75 the reranker orders', async () => {
     const body = await suggest(dense);
-    expect(body.indexVersion).toBe(dense.knowledge.index.version);
+    expect(body.indexVersion).toBe((await served(dense)).version);
     expect(embeddingCalls().map((r) => r.body.input)).toEqual([[body.query]]);
     const plain = await suggest(lexical);
     // A short question matches few passages lexically; the dense list fills the 75.
@@ -76,24 +87,24 @@ describe('POST /v1/suggestions with AITL_EMBED_BASE_URL', () => {
   });
 
   it('/v1/health reports the model replies, the embeddings model and the dense index version', async () => {
-    expect(await health(withLlm)).toMatchObject({ modelVersion: 'llm:fake-model', embeddings: 'fake-emb', indexVersion: dense.knowledge.index.version });
+    expect(await health(withLlm)).toMatchObject({ modelVersion: 'llm:fake-model', embeddings: 'fake-emb', indexVersion: (await served(dense)).version });
     expect(await health(dense)).toMatchObject({ modelVersion: 'builtin-extractive@1', embeddings: 'fake-emb' });
     const plain = await health(lexical);
-    expect(plain).toMatchObject({ modelVersion: 'builtin-extractive@1', indexVersion: lexical.knowledge.index.version });
+    expect(plain).toMatchObject({ modelVersion: 'builtin-extractive@1', indexVersion: (await served(lexical)).version });
     expect(plain).not.toHaveProperty('embeddings');
   });
 
   it('starts lexical-only when the embeddings API fails at start; a reload picks the vectors up later', async () => {
     fake.fault = 'http500';
     const d = await deps(EMBED, 'down.db');
-    expect(d.knowledge.index.dense).toBeUndefined();
-    expect(d.knowledge.index.version).not.toMatch(/dense/);
+    expect((await served(d)).dense).toBeUndefined();
+    expect((await served(d)).version).not.toMatch(/dense/);
     fake.fault = 'none';
-    expect((await suggest(d)).indexVersion).toBe(d.knowledge.index.version);
+    expect((await suggest(d)).indexVersion).toBe((await served(d)).version);
     expect(embeddingCalls()).toHaveLength(2); // the failed start (and its retry), none per suggestion
-    await embedMissingPassages(d.store.db, createEmbeddingsClient(d.config.embed!));
-    await d.knowledge.reload();
-    expect(d.knowledge.index.version).toMatch(/\+dense-fake-emb\+/);
+    await embedMissingPassages(d.store.db, createEmbeddingsClient(d.config.embed!), SHARED_KNOWLEDGE);
+    await d.knowledge.reload(d.config.defaultTenant);
+    expect((await served(d)).version).toMatch(/\+dense-fake-emb\+/);
   });
 
   // Last: a failure starts the embedder's cool-down, during which the dense app stays lexical.
@@ -104,6 +115,6 @@ describe('POST /v1/suggestions with AITL_EMBED_BASE_URL', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     const plain = await suggest(lexical);
     expect(shown(body)).toEqual(shown(plain));
-    expect(body.indexVersion).toBe(dense.knowledge.index.lexicalVersion);
+    expect(body.indexVersion).toBe((await served(dense)).lexicalVersion);
   });
 });

@@ -192,8 +192,10 @@ export async function createTestDeps(database: TestDatabase): Promise<AppDeps> {
     return deps;
   }
   const store = await database.open();
+  // As createDeps: the demo help centre in the shared base, the default tenant's index built at once.
   await importKnowledge(store.db, DEMO_HELP_CENTRE);
-  const knowledge = await createKnowledge(store.db);
+  const knowledge = await createKnowledge(store.db, { mode: config.knowledge });
+  await knowledge.of(config.defaultTenant);
   return { config, store, knowledge, logger };
 }
 

@@ -3,7 +3,8 @@
  * suggestions made by the pipeline for 300 training-split conversations, agents' relevance checks taken from the
  * qrels (plus a few preferences between the two candidates and a rapid-fire sweep the gate must down-weight), then
  * `runFlywheelCycle`. The learned ranking must be promoted, served, named by new suggestions, listed by
- * `aitl flywheel status` and undone by `aitl flywheel rollback ranking-default`.
+ * `aitl flywheel status --tenant acme` and undone by `aitl flywheel rollback ranking-default --tenant acme`; the
+ * versions are acme's only (the default tenant, on the same knowledge, keeps the default ranking).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ import { createKnowledge } from '../../backend/rag/knowledge.ts';
 import { suggestReplies } from '../../backend/rag/suggest.ts';
 import { createDeps } from '../../backend/server.ts';
 import { payloadHash, storeAnnotations } from '../../backend/store/annotations.ts';
+import { createApiKey } from '../../backend/store/api-keys.ts';
 import { findSuggestion, saveSuggestion } from '../../backend/store/suggestions.ts';
 import { type Annotation, SCHEMA_VERSION, SuggestionResponse, uuidv7 } from '../../shared/index.ts';
 import { databaseUrl, DIALECTS, isolateAitlEnv, type TestDatabase, useDatabase } from './dialects.ts';
@@ -63,14 +65,15 @@ async function depsFor(database: TestDatabase): Promise<AppDeps> {
   if (database.dialect === 'sqlite') {
     const deps = await createDeps(config, logger);
     database.track(deps.store);
+    // Into the shared base, which serves every tenant without its own (acme, the default tenant).
     await importKnowledge(deps.store.db, DATASET);
-    await deps.knowledge.reload();
+    await deps.knowledge.reload(config.defaultTenant);
     return deps;
   }
   // createDeps cannot name a PostgreSQL schema: build the same by hand.
   const store = await database.open();
   await importKnowledge(store.db, DATASET);
-  return { config, store, logger, knowledge: await createKnowledge(store.db) };
+  return { config, store, logger, knowledge: await createKnowledge(store.db, { mode: config.knowledge }) };
 }
 
 function base(s: SuggestionResponse, agent: string, ticketId: string, at: number) {
@@ -113,7 +116,7 @@ async function seed(deps: AppDeps): Promise<{ suggestions: number; annotations: 
   };
   for (const [i, q] of queries.entries()) {
     t += 60_000;
-    const s = await suggestReplies(deps.knowledge.index, { ticket: q.ticket }, { now: new Date(t) });
+    const s = await suggestReplies(await deps.knowledge.of(TENANT), { ticket: q.ticket }, { now: new Date(t) });
     const agent = AGENTS[i % AGENTS.length]!;
     await saveSuggestion(deps.store.db, { tenant: TENANT, agent, host: 'beir', ticketId: q.id }, s, q.ticket);
     const swept = i >= queries.length - SWEPT;
@@ -162,12 +165,17 @@ describe.each(DIALECTS)('flywheel cycle on a DSTC11 slice on $name', (dialect) =
   let seeded: Awaited<ReturnType<typeof seed>>;
   let report: CycleReport;
   let defaultVersion: string;
+  /** An agent key of TENANT: the suggestions over HTTP are acme's, served what acme's signals trained. */
+  let agentKey: string;
+  /** The index serving TENANT now. */
+  const served = () => deps.knowledge.of(TENANT);
 
   useDatabase(dialect, async (db) => {
     database = db;
     deps = await depsFor(db);
     app = createApp(deps);
-    defaultVersion = deps.knowledge.index.version;
+    defaultVersion = (await served()).version;
+    agentKey = (await createApiKey(deps.store.db, { tenant: TENANT, role: 'agent' })).key;
   });
 
   async function cli(args: string[]) {
@@ -180,9 +188,11 @@ describe.each(DIALECTS)('flywheel cycle on a DSTC11 slice on $name', (dialect) =
     return { code, out, err: err.join('\n') };
   }
 
-  async function suggestOverHttp(text: string) {
+  /** A suggestion over HTTP as an agent of TENANT, or with `key: null` without a key (the default tenant's). */
+  async function suggestOverHttp(text: string, key: string | null = agentKey) {
     const ticket = { host: 'demo', ticketId: `new-${Math.random().toString(36).slice(2)}`, messages: [{ role: 'customer', text }] };
-    const response = await app.request('/v1/suggestions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ticket }) });
+    const headers = { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) };
+    const response = await app.request('/v1/suggestions', { method: 'POST', headers, body: JSON.stringify({ ticket }) });
     expect(response.status).toBe(200);
     const s = SuggestionResponse.parse(await response.json());
     const stored = await findSuggestion(deps.store.db, s.suggestionId);
@@ -191,19 +201,26 @@ describe.each(DIALECTS)('flywheel cycle on a DSTC11 slice on $name', (dialect) =
   }
 
   it('starts from the default ranking over the imported corpus', async () => {
-    const index = deps.knowledge.index;
+    const index = await served();
+    expect(index.base).toBe('*');
     expect(index.passages.length).toBeGreaterThan(4_000);
     expect(index.feedback.versionId).toBe('ranking-default');
     expect(index.version).toBe(indexVersion(index.importId));
-    expect(await currentVersion(deps.store.db, 'ranking')).toBeUndefined();
+    expect(await currentVersion(deps.store.db, TENANT, 'ranking')).toBeUndefined();
     const s = await suggestOverHttp('Does the Acorn Guest House have free wifi?');
     expect(s.indexVersion).toBe(defaultVersion);
+    // `aitl flywheel run` with no tenant named and no signals stored has nothing to learn from.
+    const idle = await cli(['run']);
+    expect(idle.code).toBe(0);
+    expect(idle.err).toMatch(/^No signals stored yet/);
+    expect(idle.out).toEqual([]);
   });
 
   it('runs a cycle over the checks: gate, train, evaluate on held-out checks and a regression set, promote', { timeout: 60_000 }, async () => {
     seeded = await seed(deps);
     expect(seeded.annotations).toBe(seeded.suggestions * 8 + seeded.preferences);
-    report = await runFlywheelCycle(deps, { regression: { dir: regressionSet(150), split: 'test' } });
+    report = await runFlywheelCycle(deps, { tenant: TENANT, regression: { dir: regressionSet(150), split: 'test' } });
+    expect(report.tenant).toBe(TENANT);
 
     expect(report.annotations).toBe(seeded.annotations);
     expect(report.gate.total).toBe(seeded.annotations);
@@ -241,6 +258,7 @@ describe.each(DIALECTS)('flywheel cycle on a DSTC11 slice on $name', (dialect) =
     expect(runs).toHaveLength(1);
     const run = runs[0]!;
     expect(run.id).toBe(report.runId);
+    expect(run.tenant).toBe(TENANT);
     expect(run.status).toBe('promoted');
     expect(run.finished_at).not.toBeNull();
     const summary = JSON.parse(run.summary) as CycleReport;
@@ -258,25 +276,28 @@ describe.each(DIALECTS)('flywheel cycle on a DSTC11 slice on $name', (dialect) =
   });
 
   it('keeps the promoted ranking in the registry: one promoted version, its parent, inputs and metrics', async () => {
-    const versions = await listVersions(deps.store.db, { kind: 'ranking' });
+    const versions = await listVersions(deps.store.db, TENANT, { kind: 'ranking' });
     expect(versions).toHaveLength(1);
     const v = versions[0]!;
-    expect(v).toMatchObject({ id: report.ranking.versionId, status: 'promoted', parent: 'ranking-default', runId: report.runId, reason: report.ranking.reason });
+    expect(v).toMatchObject({ tenant: TENANT, id: report.ranking.versionId, status: 'promoted', parent: 'ranking-default', runId: report.runId, reason: report.ranking.reason });
     // The promoted version learned from every check; the next cycle scores only checks after trainedThrough.
     expect(v.inputs).toMatchObject({ queries: report.ranking.trainQueries, trainQueries: TRAIN_QUERIES, heldOutQueries: report.ranking.heldOutQueries, trainedThrough: expect.any(String) });
     expect((v.metrics as { comparisons: unknown[] }).comparisons).toHaveLength(3);
     const artefact = v.artefact as { reranker: { features: string[] }; expansions: Record<string, string[]> };
     expect(artefact.reranker.features).toEqual(expect.arrayContaining(['prior', 'expansion', 'rejection']));
     expect(Object.keys(artefact.expansions).length).toBeGreaterThan(100);
-    expect((await currentVersion(deps.store.db, 'ranking'))?.id).toBe(v.id);
-    const variants = await listVersions(deps.store.db, { kind: 'variants' });
+    expect((await currentVersion(deps.store.db, TENANT, 'ranking'))?.id).toBe(v.id);
+    const variants = await listVersions(deps.store.db, TENANT, { kind: 'variants' });
     expect(variants).toHaveLength(1);
     expect(variants[0]!.id).toBe(report.variants.versionId);
+    // Another tenant (here the default one) has none: acme's signals trained acme's versions only.
+    expect(await listVersions(deps.store.db, deps.config.defaultTenant)).toEqual([]);
+    expect(await currentVersion(deps.store.db, deps.config.defaultTenant, 'ranking')).toBeUndefined();
   });
 
   it('serves the promoted ranking: the index names it, and new suggestions record it', async () => {
     const id = report.ranking.versionId!;
-    const index = deps.knowledge.index;
+    const index = await served();
     expect(index.feedback.versionId).toBe(id);
     expect(index.version).toContain(`+rerank-${id}@${index.importId}`);
     expect(index.version).toBe(report.indexVersion);
@@ -287,11 +308,14 @@ describe.each(DIALECTS)('flywheel cycle on a DSTC11 slice on $name', (dialect) =
     expect(s.indexVersion).toContain(id);
     // A second process sharing the store builds the same index.
     const other = await createKnowledge(deps.store.db);
-    expect(other.index.version).toBe(index.version);
+    expect((await other.of(TENANT)).version).toBe(index.version);
+    // The default tenant, reading the same knowledge base, is still served the default ranking.
+    expect((await deps.knowledge.of(deps.config.defaultTenant)).feedback.versionId).toBe('ranking-default');
+    expect((await suggestOverHttp('Does the Acorn Guest House have free wifi?', null)).indexVersion).toBe(defaultVersion);
   });
 
   it('`aitl flywheel status --json` lists the promoted version as current, with the run', async () => {
-    const { code, out, err } = await cli(['status', '--json']);
+    const { code, out, err } = await cli(['status', '--tenant', TENANT, '--json']);
     expect(err).toBe('');
     expect(code).toBe(0);
     const status = JSON.parse(out.join('\n')) as {
@@ -304,34 +328,41 @@ describe.each(DIALECTS)('flywheel cycle on a DSTC11 slice on $name', (dialect) =
     expect(status.versions.find((v) => v.id === report.ranking.versionId)).toMatchObject({ kind: 'ranking', status: 'promoted' });
     expect(status.versions.every((v) => v.artefact === undefined)).toBe(true);
     expect(status.runs).toEqual([expect.objectContaining({ id: report.runId, status: 'promoted' })]);
-    const text = await cli(['status']);
+    const text = await cli(['status', '--tenant', TENANT]);
     expect(text.out).toContain(`current ranking: ${report.ranking.versionId}`);
+    // Without --tenant, the default tenant's: nothing trained, no runs.
+    const others = JSON.parse((await cli(['status', '--json'])).out.join('\n')) as { current: Record<string, string>; versions: unknown[]; runs: unknown[] };
+    expect(others).toMatchObject({ current: { ranking: 'ranking-default' }, versions: [], runs: [] });
   });
 
-  it('`aitl flywheel rollback ranking-default` restores the default ranking, which the serving index picks up', async () => {
+  it('`aitl flywheel rollback ranking-default --tenant acme` restores the default ranking, which the serving index picks up', async () => {
     const id = report.ranking.versionId!;
-    const { code, out, err } = await cli(['rollback', 'ranking-default']);
+    // Another tenant's version is not found from the default tenant.
+    const elsewhere = await cli(['rollback', id]);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.err).toContain(`No model version "${id}"`);
+    const { code, out, err } = await cli(['rollback', 'ranking-default', '--tenant', TENANT]);
     expect(err).toBe('');
     expect(code).toBe(0);
-    expect(out).toEqual([`ranking: ${id} → ranking-default`]);
-    expect(await currentVersion(deps.store.db, 'ranking')).toBeUndefined();
-    expect((await listVersions(deps.store.db, { kind: 'ranking' }))[0]).toMatchObject({ id, status: 'rolled_back' });
+    expect(out).toEqual([`ranking of tenant ${TENANT}: ${id} → ranking-default`]);
+    expect(await currentVersion(deps.store.db, TENANT, 'ranking')).toBeUndefined();
+    expect((await listVersions(deps.store.db, TENANT, { kind: 'ranking' }))[0]).toMatchObject({ id, status: 'rolled_back' });
 
     // The serving process still ranks with the learned version until it refreshes.
-    expect(deps.knowledge.index.feedback.versionId).toBe(id);
+    expect((await served()).feedback.versionId).toBe(id);
     await deps.knowledge.refreshIfStale();
-    expect(deps.knowledge.index.feedback.versionId).toBe('ranking-default');
-    expect(deps.knowledge.index.version).toBe(defaultVersion);
+    expect((await served()).feedback.versionId).toBe('ranking-default');
+    expect((await served()).version).toBe(defaultVersion);
     const s = await suggestOverHttp('Does the Acorn Guest House have free wifi?');
     expect(s.indexVersion).toBe(defaultVersion);
 
     // Rolling back to where it already is fails with a message; rolling forward again works.
-    const again = await cli(['rollback', 'ranking-default']);
+    const again = await cli(['rollback', 'ranking-default', '--tenant', TENANT]);
     expect(again.code).toBe(1);
     expect(again.err).toBe('ranking-default is already the current ranking version');
-    const forward = await cli(['rollback', id]);
+    const forward = await cli(['rollback', id, '--tenant', TENANT]);
     expect(forward.code).toBe(0);
     await deps.knowledge.refreshIfStale();
-    expect(deps.knowledge.index.feedback.versionId).toBe(id);
+    expect((await served()).feedback.versionId).toBe(id);
   });
 });

@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../backend/app.ts';
 import type { AppDeps } from '../../backend/deps.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
+import { DEMO_HELP_CENTRE } from '../../backend/demo/tickets.ts';
+import { importKnowledge } from '../../backend/kb/import.ts';
 import { countAnnotations } from '../../backend/store/annotations.ts';
 import { sql } from 'kysely';
 import { ErrorEnvelope, EXTENSION_ID, HealthResponse, SyncResponse } from '../../shared/index.ts';
@@ -32,6 +34,8 @@ describe.each(DIALECTS)('hardening on $name', (dialect) => {
     },
     async () => {
       await clearTables(deps.store.db);
+      // The shared knowledge base the agents' suggestions and article pages are served from.
+      await importKnowledge(deps.store.db, DEMO_HELP_CENTRE);
       agent = (await createApiKey(deps.store.db, { tenant: 'acme', role: 'agent' })).key;
       admin = (await createApiKey(deps.store.db, { tenant: 'acme', role: 'admin' })).key;
     },
@@ -115,7 +119,7 @@ describe.each(DIALECTS)('hardening on $name', (dialect) => {
   });
 
   it('sends a content security policy with the demo desk and the article pages', async () => {
-    const article = deps.knowledge.index.passages[0]!.article_id;
+    const article = (await deps.knowledge.of('acme')).passages[0]!.article_id;
     for (const path of ['/demo/tickets/1001', '/demo/assets/desk.js', `/kb/articles/${encodeURIComponent(article)}`]) {
       const response = await app.request(path);
       expect(response.status, path).toBe(200);
@@ -162,7 +166,10 @@ describe.each(DIALECTS)('hardening on $name', (dialect) => {
     const expired = new URL(link);
     expired.searchParams.set('exp', '1000');
     expect((await open(expired)).status).toBe(401);
-    // Keys optional: the page is open as before, and links are not signed.
+    const otherTenant = new URL(link);
+    otherTenant.searchParams.set('t', 'globex');
+    expect((await open(otherTenant)).status).toBe(401);
+    // Keys optional: the page opens without a key, as the default tenant's.
     expect((await app.request(bare.toString())).status).toBe(200);
   });
 

@@ -8,6 +8,7 @@ import { createApp } from '../../backend/app.ts';
 import { main } from '../../backend/cli.ts';
 import { loadConfig } from '../../backend/config.ts';
 import type { AppDeps } from '../../backend/deps.ts';
+import { SHARED_KNOWLEDGE } from '../../backend/rag/knowledge-bases.ts';
 import { createDeps, createLogger } from '../../backend/server.ts';
 import { findSuggestion } from '../../backend/store/suggestions.ts';
 import { SuggestionResponse } from '../../shared/index.ts';
@@ -164,7 +165,7 @@ describe('aitl kb import with AITL_EMBED_BASE_URL', () => {
       expect(again.out).toMatch(/Embedded 0 passages/);
       const store = await openStore(db);
       try {
-        expect((await loadPassageVectors(store.db, 'emb')).size).toBeGreaterThan(40);
+        expect((await loadPassageVectors(store.db, SHARED_KNOWLEDGE, 'emb')).size).toBeGreaterThan(40);
       } finally {
         await store.close();
       }

@@ -39,10 +39,12 @@ export interface ReplyF1s {
 /** Candidates for every query with a gold reply, made as the suggestion route makes them, scored against it. */
 export async function replyF1s(deps: AppDeps, queries: readonly EvalQuery[], gold: ReadonlyMap<string, string>): Promise<ReplyF1s> {
   const out: ReplyF1s = { mean: [], best: [] };
+  // The simulator's agents are the default tenant's: its index is theirs.
+  const index = await deps.knowledge.of(deps.config.defaultTenant);
   for (const q of queries) {
     const reply = gold.get(q.id);
     if (reply === undefined) continue;
-    const response = await suggestReplies(deps.knowledge.index, { ticket: q.ticket }, { generator: deps.replies, embedder: deps.embedder });
+    const response = await suggestReplies(index, { ticket: q.ticket }, { generator: deps.replies, embedder: deps.embedder });
     const scores = scoreReplies(response, reply, q.relevant);
     out.mean.push(scores.reply_f1 ?? 0);
     out.best.push(scores.reply_f1_best ?? 0);
@@ -69,7 +71,7 @@ export async function measureCycle(
   dataset: string,
   split: string,
 ): Promise<CycleMetrics> {
-  const { result } = evaluateQueries(deps.knowledge.index, queries, dataset, split);
+  const { result } = evaluateQueries(await deps.knowledge.of(deps.config.defaultTenant), queries, dataset, split);
   const f1 = await replyF1s(deps, queries, gold);
   const n = f1.best.length;
   return {

@@ -81,7 +81,7 @@ export async function runSimulation(options: SimulationOptions, log: (line: stri
       const runs: CycleRun[] = [];
       for (const [i, plan] of plans.entries()) {
         const cycle = i + 1;
-        const indexBefore = deps.knowledge.index.version;
+        const indexBefore = (await deps.knowledge.of(deps.config.defaultTenant)).version;
         const t0 = performance.now();
         const traffic = await replayCycle({
           url: server.url,
@@ -97,7 +97,7 @@ export async function runSimulation(options: SimulationOptions, log: (line: stri
         const t1 = performance.now();
         const report = await runFlywheelCycle(deps);
         const cycleMs = performance.now() - t1;
-        const indexAfter = deps.knowledge.index.version;
+        const indexAfter = (await deps.knowledge.of(deps.config.defaultTenant)).version;
         log(`cycle ${cycle}: flywheel ${report.status}; ranking ${report.ranking.decision} (${report.ranking.reason}); variants ${report.variants.decision} (${report.variants.reason})`);
         if (report.ranking.decision === 'promoted' && indexAfter === indexBefore) log(`cycle ${cycle}: warning: a ranking was promoted but the index version did not change (${indexAfter})`);
         runs.push({

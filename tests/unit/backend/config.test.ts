@@ -10,6 +10,8 @@ describe('loadConfig', () => {
       logLevel: 'info',
       demo: true,
       defaultTenant: 'default',
+      knowledge: 'per-tenant',
+      indexRefreshMs: 2000,
       auth: 'optional',
       allowedOrigins: ['chrome-extension://mimldbgokakkcdedcmobpimfjboikkee'],
       linkSecret: expect.stringMatching(/^[0-9a-f]{64}$/),
@@ -26,6 +28,8 @@ describe('loadConfig', () => {
       AITL_LOG_LEVEL: 'debug',
       AITL_DEMO: 'false',
       AITL_DEFAULT_TENANT: 'acme',
+      AITL_KNOWLEDGE: 'shared',
+      AITL_INDEX_REFRESH_SECONDS: '0.5',
       AITL_ALLOWED_ORIGINS: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop, moz-extension://0f3a8c2e-1d4b-4a6e-9b7c-2e5f8a1d3c4b,https://console.acme.example',
       AITL_LINK_SECRET: 'a-team-wide-link-secret',
       PORT: 'not-a-port',
@@ -38,12 +42,19 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       demo: false,
       defaultTenant: 'acme',
+      knowledge: 'shared',
+      indexRefreshMs: 500,
       auth: 'required',
       allowedOrigins: ['chrome-extension://abcdefghijklmnopabcdefghijklmnop', 'moz-extension://0f3a8c2e-1d4b-4a6e-9b7c-2e5f8a1d3c4b', 'https://console.acme.example'],
       linkSecret: 'a-team-wide-link-secret',
       exportLagSeconds: 60,
       flywheel: {},
     });
+  });
+
+  it("refuses '*' as the default tenant (it names the shared knowledge base) and an unknown AITL_KNOWLEDGE", () => {
+    expect(() => loadConfig({ AITL_DEFAULT_TENANT: '*' })).toThrow(/AITL_DEFAULT_TENANT/);
+    expect(() => loadConfig({ AITL_KNOWLEDGE: 'global' })).toThrow(/AITL_KNOWLEDGE/);
   });
 
   it.each([

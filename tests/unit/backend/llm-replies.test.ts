@@ -19,7 +19,7 @@ let fake: FakeOpenAI;
 beforeAll(async () => {
   store = await openStore(':memory:');
   await importKnowledge(store.db, DEMO_HELP_CENTRE);
-  index = await loadIndex(store.db);
+  index = await loadIndex(store.db, { tenant: 'default' });
   fake = await startFakeOpenAI();
 });
 afterAll(async () => {

@@ -4,6 +4,7 @@ import { DEMO_HELP_CENTRE } from '../../../backend/demo/tickets.ts';
 import { importKnowledge } from '../../../backend/kb/import.ts';
 import { createEmbeddingsClient } from '../../../backend/llm/embeddings.ts';
 import { DenseIndex, embedMissingPassages, normalise, reciprocalRankFusion } from '../../../backend/rag/dense.ts';
+import { SHARED_KNOWLEDGE } from '../../../backend/rag/knowledge-bases.ts';
 import { openStore, type Store } from '../../../backend/store/connect.ts';
 import { loadPassageVectors } from '../../../backend/store/passage-vectors.ts';
 import { type FakeOpenAI, fakeEmbedding, startFakeOpenAI } from '../../helpers/fake-openai.ts';
@@ -23,15 +24,15 @@ afterAll(async () => {
 describe('dense retrieval', () => {
   it('embeds passages once, stores them per model and finds the closest', async () => {
     const client = createEmbeddingsClient(loadConfig({ AITL_EMBED_BASE_URL: fake.baseUrl, AITL_EMBED_MODEL: 'emb-1' }).embed!, { batchSize: 16 });
-    const embedded = await embedMissingPassages(store.db, client);
+    const embedded = await embedMissingPassages(store.db, client, SHARED_KNOWLEDGE);
     expect(embedded).toBeGreaterThan(40);
     const requests = fake.requests.length;
     expect(requests).toBe(Math.ceil(embedded / 16));
-    expect(await embedMissingPassages(store.db, client)).toBe(0);
+    expect(await embedMissingPassages(store.db, client, SHARED_KNOWLEDGE)).toBe(0);
     expect(fake.requests.length).toBe(requests);
-    const vectors = await loadPassageVectors(store.db, 'emb-1');
+    const vectors = await loadPassageVectors(store.db, SHARED_KNOWLEDGE, 'emb-1');
     expect(vectors.size).toBe(embedded);
-    expect((await loadPassageVectors(store.db, 'other')).size).toBe(0);
+    expect((await loadPassageVectors(store.db, SHARED_KNOWLEDGE, 'other')).size).toBe(0);
     const [someId, someVector] = [...vectors][0]!;
     const ids = [...vectors.keys()];
     const index = DenseIndex.build('m', ids, vectors)!;

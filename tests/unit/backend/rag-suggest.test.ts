@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_HELP_CENTRE, demoTickets } from '../../../backend/demo/tickets.ts';
 import { importKnowledge, type ImportSummary } from '../../../backend/kb/import.ts';
 import { buildIndex, indexVersion, type KnowledgeIndex, loadIndex, RETRIEVAL_VERSION } from '../../../backend/rag/knowledge-index.ts';
+import { SHARED_KNOWLEDGE } from '../../../backend/rag/knowledge-bases.ts';
 import { DEFAULT_RERANKER } from '../../../backend/rag/reranker.ts';
 import { MODEL_VERSION, RETRIEVE_K, SHOW_K, suggest } from '../../../backend/rag/suggest.ts';
 import { addCandidate, decide } from '../../../backend/flywheel/registry.ts';
@@ -27,7 +28,7 @@ let summary: ImportSummary;
 beforeAll(async () => {
   store = await openStore(':memory:');
   summary = await importKnowledge(store.db, DEMO_HELP_CENTRE);
-  index = await loadIndex(store.db);
+  index = await loadIndex(store.db, { tenant: 'default' });
 });
 afterAll(async () => {
   await store?.close();
@@ -128,6 +129,7 @@ describe('suggest() over the demo help centre', () => {
 describe('suggest() over a small corpus', () => {
   const passage = (id: string, text: string, url: string): PassageRow => ({
     id,
+    tenant: SHARED_KNOWLEDGE,
     article_id: id,
     title: id,
     text,
@@ -183,9 +185,9 @@ describe('the promoted variant policy', () => {
     try {
       await importKnowledge(policyStore.db, DEMO_HELP_CENTRE);
       const artefact = { champion: 'extractive-detailed@2', challenger: 'extractive-concise@2', trial: { variant: 'extractive-summary@2', share: 0.3 }, stats: {}, confidence: null };
-      const stored = await addCandidate(policyStore.db, { kind: 'variants', parent: 'variants-default', runId: 'run-test', inputs: {}, metrics: {}, artefact });
+      const stored = await addCandidate(policyStore.db, 'acme', { kind: 'variants', parent: 'variants-default', runId: 'run-test', inputs: {}, metrics: {}, artefact });
       await decide(policyStore.db, stored.id, { promote: true, reason: 'test', metrics: {} });
-      const policyIndex = await loadIndex(policyStore.db);
+      const policyIndex = await loadIndex(policyStore.db, { tenant: 'acme' });
       const base = requestFor('1003');
       const shown = Array.from({ length: 300 }, (_, i) => {
         const request = { ticket: { ...base.ticket, ticketId: `t-${i}` } };
@@ -198,6 +200,8 @@ describe('the promoted variant policy', () => {
       expect(shown.filter((s) => s === 'extractive-detailed@2 extractive-concise@2').length + onTrial).toBe(300);
       expect(onTrial).toBeGreaterThan(60);
       expect(onTrial).toBeLessThan(120);
+      // Another tenant keeps the built-in variants: the promoted policy is acme's only.
+      expect(suggest(await loadIndex(policyStore.db, { tenant: 'globex' }), base).modelVersion).not.toContain(stored.id);
     } finally {
       await policyStore.close();
     }

@@ -43,7 +43,7 @@ describe('loadFeedback with the LLM judge', () => {
         return JSON.stringify(shipping ? { verdict: 'disagree', reason: 'about shipping, not passwords' } : { verdict: 'agree', reason: 'answers it' });
       },
     };
-    const feedback = await loadFeedback(store.db, {}, { client, model: 'judge-model' });
+    const feedback = await loadFeedback(store.db, 'acme', {}, { client, model: 'judge-model' });
     expect(feedback.judge).toMatchObject({ eligible: 2, agreed: 1, disagreed: 1, malformed: 0, failed: 0 });
     const [good, bad] = labels.map((a) => feedback.gate.decisions.get(gateKey(a.tenant, a.id)));
     expect(good?.weight ?? 1).toBe(1);
@@ -51,7 +51,7 @@ describe('loadFeedback with the LLM judge', () => {
     expect(bad!.reasons).toEqual([expect.objectContaining({ rule: 'llm_judge', detail: expect.stringContaining('about shipping') })]);
 
     // Without a judge the same labels pass untouched.
-    const plain = await loadFeedback(store.db);
+    const plain = await loadFeedback(store.db, 'acme');
     expect(plain.judge).toBeUndefined();
     expect(labels.every((a) => (plain.gate.decisions.get(gateKey(a.tenant, a.id))?.weight ?? 1) === 1)).toBe(true);
   });

@@ -37,7 +37,7 @@ describe('loadFeedback when an agent changes their mind', () => {
     const other = label('ann', 'p-ship', 'irrelevant', 5);
     // Stored latest first: which one counts is decided by client time, not by storage order.
     await seed([latest, taken, other]);
-    const feedback = await loadFeedback(store.db);
+    const feedback = await loadFeedback(store.db, 'acme');
 
     expect(feedback.superseded).toBe(1);
     expect(feedback.items.map((i) => i.annotation.id).sort()).toEqual([latest.id, other.id].sort());
@@ -50,7 +50,7 @@ describe('loadFeedback when an agent changes their mind', () => {
 
   it("keeps every agent's own latest label: one agent never supersedes another", async () => {
     await seed([label('ann', 'p-reset', 'relevant', 1), label('bob', 'p-reset', 'irrelevant', 2)]);
-    const feedback = await loadFeedback(store.db);
+    const feedback = await loadFeedback(store.db, 'acme');
     expect(feedback.superseded).toBe(0);
     expect(feedback.items).toHaveLength(2);
     expect(checkedSuggestions(feedback)[0]!.checks.get('p-reset')!.label).toBeGreaterThan(0);
@@ -60,7 +60,7 @@ describe('loadFeedback when an agent changes their mind', () => {
   it("uses only an agent's latest preference on a suggestion", async () => {
     const pref = (choice: string, minute: number) => makeAnnotation('preference', 'acme', { agent: 'ann', suggestionId: 'sugg-1', choice, clientTime: at(minute) });
     await seed([pref('left', 1), pref('right', 2)]);
-    const feedback = await loadFeedback(store.db);
+    const feedback = await loadFeedback(store.db, 'acme');
     expect(feedback.superseded).toBe(1);
     expect(preferences(feedback).map((p) => p.choice)).toEqual(['right']);
   });

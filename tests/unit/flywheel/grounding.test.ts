@@ -51,20 +51,20 @@ describe('checkedSuggestions with replies grounded', () => {
 
   it('counts the passage a sent reply was written from as judged relevant, even when nobody checked a snippet', async () => {
     await seed([sent('see p-faq', 1)]);
-    const [checked] = checkedSuggestions(await loadFeedback(store.db), ground);
+    const [checked] = checkedSuggestions(await loadFeedback(store.db, 'acme'), ground);
     expect([...checked!.checks]).toEqual([['p-faq', { label: 1, weight: 1, grounded: true }]]);
   });
 
   it("keeps an agent's own check over what is read from the reply", async () => {
     await seed([check('p-ship', 'irrelevant', 1), sent('see p-reset and p-ship', 2)]);
-    const [checked] = checkedSuggestions(await loadFeedback(store.db), ground);
+    const [checked] = checkedSuggestions(await loadFeedback(store.db, 'acme'), ground);
     expect(checked!.checks.get('p-ship')).toEqual({ label: 0, weight: 1 });
     expect(checked!.checks.get('p-reset')).toEqual({ label: 1, weight: 1, grounded: true });
   });
 
   it('reads no replies without a grounder', async () => {
     await seed([sent('see p-faq', 1)]);
-    expect(checkedSuggestions(await loadFeedback(store.db))).toEqual([]);
+    expect(checkedSuggestions(await loadFeedback(store.db, 'acme'))).toEqual([]);
   });
 });
 
