@@ -3,10 +3,11 @@
  * `{id,title,body,url?}`, or a folder of Markdown files. Every line or file is checked; a bad one fails the whole
  * import with its line number and field, so a knowledge base is never half imported.
  */
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { inSlices } from '../event-loop.ts';
+import { yieldToLoop } from '../event-loop.ts';
 import type { Article } from './article.ts';
 import { parseMarkdownArticle } from './markdown.ts';
 
@@ -83,24 +84,29 @@ function jsonlArticle(value: unknown): Article {
   return { id: doc.id, title: doc.title, url: doc.url ?? '', sections: [{ heading: '', text: doc.body }], metadata };
 }
 
+/** Reads the file a line at a time from a stream, so a large source never sits whole in memory or blocks the server. */
 async function readJsonLines(file: string, toArticle: (value: unknown) => Article): Promise<Article[]> {
   const articles: Article[] = [];
-  const lines = readFileSync(file, 'utf8').split('\n');
-  await inSlices(lines, (line, i) => {
-    if (!line.trim()) return;
+  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of lines) {
+    n += 1;
+    if (!line.trim()) continue;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
-      throw new ImportError(`${file}:${i + 1}: not valid JSON`);
+      throw new ImportError(`${file}:${n}: not valid JSON`);
     }
     try {
       articles.push(toArticle(value));
     } catch (error) {
       const issues = error instanceof z.ZodError ? error.issues.map((x) => `${x.path.join('.') || '(line)'}: ${x.message}`).join('; ') : String(error);
-      throw new ImportError(`${file}:${i + 1}: ${issues}`);
+      throw new ImportError(`${file}:${n}: ${issues}`);
     }
-  });
+    // Requests are served between slices of lines.
+    if (n % 500 === 0) await yieldToLoop();
+  }
   if (articles.length === 0) throw new ImportError(`${file} has no documents`);
   return articles;
 }
