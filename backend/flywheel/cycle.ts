@@ -101,7 +101,9 @@ async function runCycle(deps: AppDeps, tenant: string, options: CycleOptions): P
     const index = await deps.knowledge.of(tenant);
     const ranking = await rankingStep(deps, tenant, index, runId, feedback, options);
     const variants = await trainVariantPolicy(db, tenant, runId, feedback, variantPool(deps), started);
-    const serving = ranking.decision === 'promoted' || variants.decision === 'promoted' ? await deps.knowledge.reload(tenant) : index;
+    // A promotion changes the tenant's versions, not its knowledge: the corpus is kept, the ranking swapped.
+    if (ranking.decision === 'promoted' || variants.decision === 'promoted') await deps.knowledge.refreshIfStale();
+    const serving = await deps.knowledge.of(tenant);
     const { total, passed, reduced, setAside, byRule } = feedback.gate.counts;
     const report: CycleReport = {
       runId,

@@ -176,8 +176,8 @@ export function adminRoutes(deps: AppDeps, guard: Guard): Hono {
       throw error;
     }
     await audit(c, 'flywheel.rollback', version, { kind: done.kind, from: done.from });
-    // This process serves the restored version at once; others within AITL_INDEX_REFRESH_SECONDS.
-    await deps.knowledge.reload(tenant);
+    // This process serves the restored version at once (its corpus kept); others within AITL_INDEX_REFRESH_SECONDS.
+    await deps.knowledge.refreshIfStale();
     return c.json(done, 200);
   });
 
