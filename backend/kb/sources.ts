@@ -29,8 +29,28 @@ const JsonlDoc = z.object({
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** One bad field of a source line (`path` empty when the line as a whole is bad). */
+export interface ImportIssue {
+  path: string;
+  message: string;
+}
+
+/** Why a source cannot be imported; nothing was imported. `line` and `issues` say where when one line is bad. */
 export class ImportError extends Error {
   override name = 'ImportError';
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly issues: readonly ImportIssue[] = [],
+  ) {
+    super(message);
+  }
+
+  /** A bad line of `file`: the message names the file, the line and each issue. */
+  static atLine(file: string, line: number, issues: readonly ImportIssue[]): ImportError {
+    const detail = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+    return new ImportError(`${file}:${line}: ${detail}`, line, issues);
+  }
 }
 
 export interface ReadResult {
@@ -96,13 +116,13 @@ async function readJsonLines(file: string, toArticle: (value: unknown) => Articl
     try {
       value = JSON.parse(line);
     } catch {
-      throw new ImportError(`${file}:${n}: not valid JSON`);
+      throw ImportError.atLine(file, n, [{ path: '', message: 'not valid JSON' }]);
     }
     try {
       articles.push(toArticle(value));
     } catch (error) {
-      const issues = error instanceof z.ZodError ? error.issues.map((x) => `${x.path.join('.') || '(line)'}: ${x.message}`).join('; ') : String(error);
-      throw new ImportError(`${file}:${n}: ${issues}`);
+      const issues = error instanceof z.ZodError ? error.issues.map((x) => ({ path: x.path.join('.'), message: x.message })) : [{ path: '', message: String(error) }];
+      throw ImportError.atLine(file, n, issues);
     }
     // Requests are served between slices of lines.
     if (n % 500 === 0) await yieldToLoop();

@@ -142,7 +142,7 @@ export function adminRoutes(deps: AppDeps, guard: Guard): Hono {
         });
       } catch (error) {
         if (error instanceof ImportBusyError) throw new ApiError(409, 'busy', error.message);
-        if (error instanceof ImportError) throw importFailure(error.message, file);
+        if (error instanceof ImportError) throw importFailure(error, file);
         throw error;
       }
       const { embedding, base: _base, ...summary } = result;
@@ -211,17 +211,11 @@ async function saveBody(c: Context, file: string, max: number): Promise<number> 
   }
 }
 
-/** The importer's message about the temp file, as a 400 about the request body's line and field. */
-function importFailure(message: string, file: string): ApiError {
-  const at = message.startsWith(`${file}:`) ? /^(\d+): (.*)$/s.exec(message.slice(file.length + 1)) : null;
-  if (!at) return new ApiError(400, 'validation_failed', message.split(file).join('The request body'));
-  const [, line, detail] = at as unknown as [string, string, string];
-  const issues = detail.split('; ').map((part) => {
-    const colon = part.indexOf(': ');
-    const field = colon < 0 || part === 'not valid JSON' || part.startsWith('(line): ') ? '' : part.slice(0, colon);
-    return { path: field ? `line ${line}.${field}` : `line ${line}`, message: colon < 0 ? part : part.slice(colon + 2) };
-  });
-  return new ApiError(400, 'validation_failed', `Line ${line}: ${detail}`, issues);
+/** The importer's error about the temp file, as a 400 about the request body's line and fields. */
+function importFailure(error: ImportError, file: string): ApiError {
+  if (error.line === undefined) return new ApiError(400, 'validation_failed', error.message.split(file).join('The request body'));
+  const issues = error.issues.map((i) => ({ path: i.path ? `line ${error.line}.${i.path}` : `line ${error.line}`, message: i.message }));
+  return new ApiError(400, 'validation_failed', `Line ${error.line}: ${error.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, issues);
 }
 
 function item(info: ApiKeyInfo): z.infer<typeof ApiKeyItem> {
