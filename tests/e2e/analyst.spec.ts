@@ -79,6 +79,20 @@ test('an analyst creates a filtered batch, sees its counts and downloads an arch
     });
     await page.goto(`${backend.url}/analyst`);
     await expect(page.getByText('Not signed in.')).toBeVisible();
+    // Without a key the page says what to do, instead of sending a keyless (agent) call the server refuses.
+    await page.getByRole('button', { name: 'Create batch' }).click();
+    await expect(page.locator('#error')).toContainText('Enter an analyst key');
+    // Every control of the form has a label of its own.
+    const labels = await page.locator('#create-form').evaluate((form) =>
+      [...form.querySelectorAll('input, select')].map((c) => {
+        const control = c as HTMLInputElement;
+        return [...(control.labels ?? [])].map((l) => l.textContent!.trim()).join(' ') || control.getAttribute('aria-label') || '';
+      }),
+    );
+    expect(labels.filter((l) => l === '')).toEqual([]);
+    expect(new Set(labels).size).toBe(labels.length);
+    await expect(page.getByLabel('From a chosen time')).toHaveAttribute('type', 'radio');
+    await expect(page.getByLabel('Start date and time')).toHaveAttribute('type', 'datetime-local');
 
     await page.getByLabel('Analyst or admin key').fill(key);
     await page.getByRole('button', { name: 'Use key' }).click();
@@ -93,8 +107,10 @@ test('an analyst creates a filtered batch, sees its counts and downloads an arch
     const row = page.locator('#batches tbody tr').first();
     await expect(row.locator('.status')).toHaveText('ready');
     await row.locator('summary').click();
-    await expect(row.locator('li[data-path="dpo.trl.jsonl.gz"]')).toHaveText('dpo.trl.jsonl.gz: 2');
-    await expect(row.locator('li[data-path="beir/qrels/test.tsv"]')).toHaveText('beir/qrels/test.tsv: 2');
+    await expect(row.locator('li[data-path="dpo.trl.jsonl.gz"] .file-count')).toHaveText('dpo.trl.jsonl.gz: 2');
+    await expect(row.locator('li[data-path="beir/qrels/test.tsv"] .file-count')).toHaveText('beir/qrels/test.tsv: 2');
+    // Who made it: the key's id.
+    await expect(row.locator('.created-by')).toHaveText(key.slice(5, 21));
 
     const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Download tar.gz' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^aitl-export-[0-9a-f-]+\.tar\.gz$/);
