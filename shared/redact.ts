@@ -1,8 +1,10 @@
 /**
  * Removes personal data from free text before it is stored or sent: email addresses, phone numbers, payment card
- * numbers, IBANs and US social security numbers become `[EMAIL]`, `[PHONE]`, `[CARD]`, `[IBAN]`, `[SSN]`.
+ * numbers, IBANs and US social security numbers become `[EMAIL]`, `[PHONE]`, `[CARD]`, `[IBAN]`, `[SSN]`
+ * (`redactPii`), and people's names `[name]` (`redactText` with the names known, shared/names.ts).
  *
- * Run by the extension before an annotation leaves the browser and again by the server before it stores one.
+ * Run by the extension before an annotation leaves the browser and again by the server before it stores one, and
+ * by the exports on every text they write.
  * Pure and deterministic: the same text always redacts the same way, and redacting twice changes nothing.
  *
  * It errs on the side of keeping what support work needs: order numbers (`JV-20517342`, `#1002`), dates, times,
@@ -11,7 +13,10 @@
  * (an international `+` prefix, a national trunk `0`, or the North American 3-3-4 grouping).
  */
 import type { Annotation } from './annotations.ts';
+import { greetedNames, nameMatcher, type NameMatcher } from './names.ts';
 import type { TicketContext } from './ticket.ts';
+
+export { greetedNames, NAME_PLACEHOLDER, nameMatcher, type NameMatcher, personName, redactNames } from './names.ts';
 
 /** Digits of `text`, in order. */
 function digitsOf(text: string): string {
@@ -140,37 +145,68 @@ export function redactPii(text: string): string {
   return out;
 }
 
+/** `text` with its personal data and these names (a matcher from nameMatcher) replaced by placeholders. */
+export function redactText(text: string, names?: NameMatcher): string {
+  const out = redactPii(text);
+  return names ? names.redact(out) : out;
+}
+
+/** The free texts of an annotation: the reply as sent, a rationale's note, a missing-knowledge description and title. */
+function textsOf(a: Pick<Annotation, 'kind'> & Record<string, unknown>): string[] {
+  const fields = ['sentText', 'note', 'description', 'proposedTitle'] as const;
+  return fields.map((f) => a[f]).filter((v): v is string => typeof v === 'string');
+}
+
 /**
- * An annotation with its free text redacted: the reply as sent, a rationale's note, a missing-knowledge
- * description and proposed title. Everything else (ids, labels, versions) is left as it is.
+ * An annotation (or a draft of one) with its free text redacted: personal data, the `names` given (the requester's and
+ * agents' that the page showed or the request carried), and any name the text itself greets or signs with. Everything
+ * else (ids, labels, versions) is left as it is. The one redaction of signals, in the browser and on the server.
  */
-export function redactAnnotation<T extends Annotation>(annotation: T): T {
-  const a: Annotation = annotation;
+export function redactAnnotation<T extends Pick<Annotation, 'kind'>>(annotation: T, names: Iterable<string | null | undefined> = []): T {
+  const a = annotation as T & Record<string, unknown>;
+  const texts = textsOf(a);
+  if (texts.length === 0) return annotation;
+  const matcher = nameMatcher([...names, ...texts.flatMap(greetedNames)]);
+  const clean = (text: string) => redactText(text, matcher);
   switch (a.kind) {
     case 'adoption':
-      return { ...a, sentText: redactPii(a.sentText) } as T;
+      return { ...a, sentText: clean(a.sentText as string) };
     case 'rationale':
-      return (a.note === undefined ? a : { ...a, note: redactPii(a.note) }) as T;
+      return a.note === undefined ? annotation : { ...a, note: clean(a.note as string) };
     case 'missing_knowledge':
       return {
         ...a,
-        description: redactPii(a.description),
-        ...(a.proposedTitle === undefined ? {} : { proposedTitle: redactPii(a.proposedTitle) }),
-      } as T;
+        description: clean(a.description as string),
+        ...(a.proposedTitle === undefined ? {} : { proposedTitle: clean(a.proposedTitle as string) }),
+      };
     default:
       return annotation;
   }
 }
 
+/** The names a ticket shows: its requester's and its messages' authors (customers and agents alike). */
+export function ticketNames(ticket: Pick<TicketContext, 'requester' | 'messages'>): string[] {
+  const names = [ticket.requester?.name, ...ticket.messages.map((m) => m.author)];
+  return [...new Set(names.filter((n): n is string => !!n?.trim()))];
+}
+
 /**
- * A ticket as the backend keeps it with a suggestion: message text and subject redacted, the requester's contact
- * details and message authors dropped (training needs what was said, not who said it).
+ * A ticket as the backend keeps it with a suggestion: message text and subject redacted (personal data, the names of
+ * the requester, the message authors, `extraNames` such as the signed-in agent's, and any name a message greets or
+ * signs with), the requester's contact details and message authors dropped (training needs what was said, not who
+ * said it).
  */
-export function redactTicket(ticket: TicketContext): TicketContext {
+export function redactTicket(ticket: TicketContext, extraNames: Iterable<string | null | undefined> = []): TicketContext {
   const { requester: _requester, ...rest } = ticket;
+  const matcher = ticketMatcher(ticket, extraNames);
   return {
     ...rest,
-    ...(ticket.subject === undefined ? {} : { subject: redactPii(ticket.subject) }),
-    messages: ticket.messages.map(({ author: _author, ...m }) => ({ ...m, text: redactPii(m.text) })),
+    ...(ticket.subject === undefined ? {} : { subject: redactText(ticket.subject, matcher) }),
+    messages: ticket.messages.map(({ author: _author, ...m }) => ({ ...m, text: redactText(m.text, matcher) })),
   };
+}
+
+/** The names to redact in texts about this ticket: those it shows, `extraNames`, and those its messages greet. */
+export function ticketMatcher(ticket: Pick<TicketContext, 'requester' | 'messages' | 'subject'>, extraNames: Iterable<string | null | undefined> = []): NameMatcher | undefined {
+  return nameMatcher([...ticketNames(ticket), ...extraNames, ...ticket.messages.flatMap((m) => greetedNames(m.text))]);
 }

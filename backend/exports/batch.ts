@@ -32,11 +32,12 @@ const WRITERS: Record<ExportKind, (ctx: WriterContext) => ExportWriter> = {
 };
 
 export const REDACTION_POLICY: ExportManifest['redaction'] = {
-  function: 'redactPii (shared/redact.ts)',
-  placeholders: ['[EMAIL]', '[PHONE]', '[CARD]', '[IBAN]', '[SSN]'],
+  function: 'redactText (shared/redact.ts): redactPii, then the names of shared/names.ts',
+  placeholders: ['[EMAIL]', '[PHONE]', '[CARD]', '[IBAN]', '[SSN]', '[name]'],
   appliedTo:
     'every free text written (replies sent, suggestions, conversation messages and subject, snippets, queries, notes, descriptions, titles), ' +
-    'again on export although it was redacted when stored',
+    'again on export although it was redacted when stored; names: those the texts about a suggestion greet or sign with, and agent ids that are names, ' +
+    'redacted from all of them (the browser and the server redacted the requester, message authors and signed-in agent on the way in)',
   dropped: ['ticket requester (name, email)', 'message authors', 'internal notes (from prompts and BEIR conversations)'],
 };
 

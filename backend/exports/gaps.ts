@@ -9,9 +9,9 @@
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Annotation, GAP_CSV_COLUMNS } from '../../shared/index.ts';
+import { type Annotation, GAP_CSV_COLUMNS, nameMatcher, redactText } from '../../shared/index.ts';
 import { groupGaps } from '../flywheel/gaps.ts';
-import { clean, provenanceOf } from './prompt.ts';
+import { cleanIn, namesOf, provenanceOf } from './prompt.ts';
 import { openSink } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
 
@@ -23,6 +23,8 @@ interface Kept {
   /** Where this report's output lies in the spill file: report JSON, provenance JSON and CSV tail, `\n`-separated. */
   offset: number;
   bytes: number;
+  /** The names redacted from its group's texts: a gap's title, drawn from its reports' raw text, is redacted with them. */
+  names: readonly string[];
 }
 
 /** One CSV field: quoted when needed (RFC 4180); text that a spreadsheet would run as a formula gets a leading `'`. */
@@ -57,10 +59,10 @@ export function gapsWriter(ctx: WriterContext): ExportWriter {
           agent: a.agent,
           ticketId: a.ticketId,
           suggestionId: a.suggestionId,
-          description: clean(a.description),
-          proposedTitle: a.proposedTitle === undefined ? null : clean(a.proposedTitle),
+          description: cleanIn(group, a.description),
+          proposedTitle: a.proposedTitle === undefined ? null : cleanIn(group, a.proposedTitle),
           outdatedArticleId: a.outdatedArticleId ?? null,
-          query: group.suggestion ? clean(group.suggestion.query) : null,
+          query: group.suggestion ? cleanIn(group, group.suggestion.query) : null,
           clientTime: a.clientTime,
           receivedAt: item.receivedAt,
         };
@@ -70,7 +72,7 @@ export function gapsWriter(ctx: WriterContext): ExportWriter {
         const bytes = writeSync(spill, text, spilled, 'utf8');
         const { description, proposedTitle, outdatedArticleId } = a;
         const report = { kind: a.kind, tenant: a.tenant, id: a.id, agent: a.agent, clientTime: a.clientTime, ticketId: a.ticketId, description, proposedTitle, outdatedArticleId } as Report;
-        kept.set(a.id, { report, offset: spilled, bytes });
+        kept.set(a.id, { report, offset: spilled, bytes, names: namesOf(group)?.names ?? [] });
         spilled += bytes;
       }
     },
@@ -80,7 +82,7 @@ export function gapsWriter(ctx: WriterContext): ExportWriter {
         const groups = groupGaps([...kept.values()].map((k) => k.report));
         for (const g of groups) {
           const members = g.annotationIds.map((id) => readBack(kept.get(id)!));
-          const title = clean(g.title);
+          const title = redactText(g.title, nameMatcher(g.annotationIds.flatMap((id) => kept.get(id)!.names)));
           await jsonl.fields([
               ['id', JSON.stringify(g.id)],
               ['title', JSON.stringify(title)],

@@ -1,27 +1,70 @@
 /**
  * What the dpo, sft and kto records share: the prompt a suggestion answered — the champion variant's system prompt
  * with the snippets shown, then the conversation as turns (customer → user, agent → assistant; internal notes left
- * out) — and each record's provenance. Every free text passes through redactPii on its way out (`clean`; `cleanIn`
- * or a passage's cached form for text that comes back again and again), whatever was done to it on the way in.
+ * out) — and each record's provenance. Every free text about a suggestion passes through `cleanIn` on its way out
+ * (personal data and the names of the people involved, shared/redact.ts redactText), whatever was done to it on the
+ * way in; knowledge-base passages through redactPii (a passage's cached form).
  */
-import { type Annotation, redactPii, type ExportProvenance, type Snippet } from '../../shared/index.ts';
+import {
+  type Annotation,
+  type ExportProvenance,
+  greetedNames,
+  nameMatcher,
+  type NameMatcher,
+  personName,
+  redactPii,
+  redactText,
+  type Snippet,
+} from '../../shared/index.ts';
 import { PROMPT_VARIANTS } from '../llm/prompts.ts';
 import type { ExportAnnotation, SuggestionGroup } from './records.ts';
 
 /** The variant whose system prompt the exported prompts use: the champion, first of PROMPT_VARIANTS. */
 export const PROMPT_VARIANT = PROMPT_VARIANTS[0];
 
-/** redactPii: every free text written goes through it. */
-export const clean = redactPii;
+/** The free texts of an annotation. */
+function annotationTexts(a: Annotation): (string | undefined)[] {
+  if (a.kind === 'adoption') return [a.sentText];
+  if (a.kind === 'rationale') return [a.note];
+  if (a.kind === 'missing_knowledge') return [a.description, a.proposedTitle];
+  return [];
+}
 
 /**
- * redactPii, remembered for the group's lifetime: a suggestion's candidates, replies, messages and query are written
- * by several writers (and several records of each), and redacting is pure, so each distinct text is redacted once.
+ * The names to redact from everything written about the group's suggestion. The store keeps no requester or author,
+ * so they are the names its texts greet or sign with ("Hi Eleanor," in a reply, "Best, Marcus" under one) — found in
+ * any of them and then redacted from all, so the name in "Eleanor, your refund…" goes too — and agent ids that are
+ * names. This is what redacts signals and suggestions stored before names were redacted on the way in.
+ */
+export function namesOf(group: SuggestionGroup): NameMatcher | undefined {
+  if (group.memo.names !== undefined) return group.memo.names ?? undefined;
+  const names: (string | undefined)[] = [];
+  const texts: (string | undefined)[] = [];
+  const s = group.suggestion;
+  if (s) {
+    names.push(personName(s.agent));
+    texts.push(s.ticket?.subject, ...(s.ticket?.messages ?? []).map((m) => m.text), ...s.candidates.map((c) => c.text));
+  }
+  for (const { annotation: a } of group.items) {
+    names.push(personName(a.agent));
+    texts.push(...annotationTexts(a));
+  }
+  for (const list of group.rationales.values()) for (const r of list) texts.push(r.note);
+  for (const text of texts) if (text) names.push(...greetedNames(text));
+  const matcher = nameMatcher(names);
+  group.memo.names = matcher ?? null;
+  return matcher;
+}
+
+/**
+ * redactText with the group's names, remembered for the group's lifetime: a suggestion's candidates, replies,
+ * messages and query are written by several writers (and several records of each), and redacting is pure, so each
+ * distinct text is redacted once.
  */
 export function cleanIn(group: SuggestionGroup, text: string): string {
   const seen = (group.memo.cleaned ??= new Map());
   let out = seen.get(text);
-  if (out === undefined) seen.set(text, (out = redactPii(text)));
+  if (out === undefined) seen.set(text, (out = redactText(text, namesOf(group))));
   return out;
 }
 

@@ -7,7 +7,7 @@
  * boundary) is in memory at a time. Filters are applied here, so every writer sees the same annotations.
  */
 import type { Kysely } from 'kysely';
-import type { Annotation, AnnotationKind, ExportFilters, ExportWindow } from '../../shared/index.ts';
+import type { Annotation, AnnotationKind, ExportFilters, ExportWindow, NameMatcher } from '../../shared/index.ts';
 import { annotationKey, supersededIds } from '../store/latest-signals.ts';
 import type { Database } from '../store/schema.ts';
 import { findSuggestions, type StoredSuggestion } from '../store/suggestions.ts';
@@ -50,6 +50,8 @@ export interface GroupMemo {
   shown?: CleanSnippet[];
   prompt?: Prompt | null;
   judgements?: Judgements | null;
+  /** The names redacted from the group's texts (prompt.ts namesOf); null: none. */
+  names?: NameMatcher | null;
   /** Redacted text and assistant-message JSON by the text they came from. */
   cleaned?: Map<string, string>;
   assistant?: Map<string, string>;

@@ -2,7 +2,7 @@
  * The signals' way in and out.
  *
  * POST /v1/annotations:batch — the extension's outbox sends up to LIMITS.batchItems annotations; each is checked
- * on its own (one malformed item is rejected alone), its free text redacted again, and the batch stored in one
+ * on its own (one malformed item is rejected alone), its free text redacted again (personal data and names), and the batch stored in one
  * transaction, exactly once per (tenant, id). The answer lists, in the batch's order and only after the commit,
  * what became of each item: `accepted`, `duplicate` (already stored with the same content: drop it) or `rejected`
  * (`invalid`, `too_large`, `tenant_mismatch`, `id_conflict`: retrying will not help).
@@ -17,7 +17,9 @@ import {
   ANNOTATION_KINDS,
   type AnnotationPage,
   type ItemResult,
+  greetedNames,
   LIMITS,
+  personName,
   redactAnnotation,
   SyncBatch,
   type SyncResponse,
@@ -80,8 +82,7 @@ export function annotationRoutes(deps: AppDeps, guard: Guard): Hono {
       const batch = parseWith(SyncBatch, body, 'request');
 
       const results: (ItemResult | undefined)[] = new Array(batch.items.length);
-      const prepared: PreparedAnnotation[] = [];
-      const slots: number[] = [];
+      const valid: { annotation: Annotation; hash: string; index: number }[] = [];
       batch.items.forEach((item, index) => {
         const id = labelOf(item, index);
         // Before anything walks it: a NUL the store cannot keep, or nesting no annotation has, rejects this item only.
@@ -106,9 +107,19 @@ export function annotationRoutes(deps: AppDeps, guard: Guard): Hono {
           results[index] = rejected(id, 'tenant_mismatch', `Annotation names tenant "${parsed.data.tenant}" but the key belongs to "${tenant}"`);
           return;
         }
-        prepared.push({ annotation: redactAnnotation(parsed.data), hash: hashCanonical(canonical) });
-        slots.push(index);
+        valid.push({ annotation: parsed.data, hash: hashCanonical(canonical), index });
       });
+      // The browser redacted the names the page showed; here what the server can know: the agent's name when their id
+      // is one, and names greeted or signed with in any text about the same suggestion in this batch (an adoption's
+      // "Best, Dev" redacts "Dev" in the rationale sent with it).
+      const names = new Map<string, string[]>();
+      for (const { annotation: a } of valid) {
+        const texts = [a.kind === 'adoption' ? a.sentText : a.kind === 'rationale' ? a.note : a.kind === 'missing_knowledge' ? a.description : undefined];
+        const found = [personName(a.agent), ...texts.flatMap((t) => (t ? greetedNames(t) : []))].filter((n): n is string => n !== undefined);
+        if (found.length > 0) names.set(a.suggestionId, [...(names.get(a.suggestionId) ?? []), ...found]);
+      }
+      const prepared: PreparedAnnotation[] = valid.map(({ annotation, hash }) => ({ annotation: redactAnnotation(annotation, names.get(annotation.suggestionId)), hash }));
+      const slots = valid.map((v) => v.index);
 
       const outcomes = await storeAnnotations(deps.store.db, tenant, prepared, { sentAt: batch.sentAt ?? null, receivedAt });
       outcomes.forEach((outcome, i) => {

@@ -1,6 +1,6 @@
 /** POST /v1/suggestions — authenticate, validate, run the pipeline, record what was shown (for the key's tenant), answer. */
 import { Hono } from 'hono';
-import { SuggestionRequest } from '../../shared/index.ts';
+import { personName, redactTicket, SuggestionRequest, type SuggestionResponse, ticketMatcher } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
 import type { Guard } from '../http/auth.ts';
 import { signArticleUrl } from '../http/article-links.ts';
@@ -20,11 +20,19 @@ export function suggestionRoutes(deps: AppDeps, guard: Guard): Hono {
     const index = await deps.knowledge.of(tenant);
     const result = await suggestReplies(index, request, { baseUrl: new URL(c.req.url).origin, generator: deps.replies, embedder: deps.embedder });
     const { ticket } = request;
+    // The agent is answered with the customer's name in the greeting; the store keeps no name (shared/names.ts;
+    // personal data in the ticket is redacted by redactTicket, in the rest on export).
+    const names = ticketMatcher(ticket, [personName(request.agent)]);
+    const kept: SuggestionResponse = {
+      ...result,
+      query: names?.redact(result.query) ?? result.query,
+      candidates: result.candidates.map((c) => ({ ...c, text: names?.redact(c.text) ?? c.text })),
+    };
     await saveSuggestion(
       deps.store.db,
       { tenant, agent: request.agent, host: ticket.host, ticketId: ticket.ticketId },
-      result,
-      ticket,
+      kept,
+      redactTicket(ticket, [personName(request.agent)]),
     );
     // The agent opens an article link in a tab that sends no key, so the response's links are signed with the
     // tenant whose knowledge they show (the stored suggestion keeps them plain).

@@ -1,6 +1,6 @@
 /** Signal 4: what the knowledge base lacks, or which shown article is out of date. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { redactPii, type Snippet } from '../../shared/index.ts';
+import type { Snippet } from '../../shared/index.ts';
 import { makeDraft, type SuggestionContext } from './drafts.ts';
 import { SaveStatus, useSave } from './use-save.tsx';
 
@@ -27,9 +27,9 @@ export function MissingKnowledgeForm({ context, snippets }: { context: Suggestio
     const saved = await save(
       makeDraft(context, {
         kind: 'missing_knowledge',
-        description: redactPii(description.trim()),
+        description: description.trim(),
         ...(outdated ? { outdatedArticleId: outdated } : {}),
-        ...(title.trim() ? { proposedTitle: redactPii(title.trim()) } : {}),
+        ...(title.trim() ? { proposedTitle: title.trim() } : {}),
       }),
     );
     if (saved) {

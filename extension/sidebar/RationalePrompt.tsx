@@ -3,7 +3,6 @@
  * "Both bad" asks the same; both are recorded as a rationale annotation.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { redactPii } from '../../shared/index.ts';
 import { makeDraft, type SuggestionContext } from './drafts.ts';
 import { SaveStatus, useSave } from './use-save.tsx';
 
@@ -57,7 +56,7 @@ export function ReasonsForm({ question, context, explains, candidateId, variantI
         ...(candidateId ? { candidateId } : {}),
         ...(variantId ? { variantId } : {}),
         reasons,
-        ...(note.trim() ? { note: redactPii(note.trim()) } : {}),
+        ...(note.trim() ? { note: note.trim() } : {}),
       }),
     );
     if (saved) onDone();

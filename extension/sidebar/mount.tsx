@@ -12,6 +12,7 @@ import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
 import type { PageSettings, SelectorOverrides } from '../../shared/index.ts';
 import type { HostAdapter } from '../hosts/types.ts';
 import { askForPageSettings, setAgentReader } from '../lib/messaging.ts';
+import { rememberPageAgent } from './drafts.ts';
 import { Sidebar } from './Sidebar.tsx';
 
 export type AdapterFactory = (overrides?: SelectorOverrides) => HostAdapter;
@@ -49,6 +50,8 @@ function HostSidebar({ create }: { create: AdapterFactory }) {
     const settings: PageSettings = reply.ok ? reply.settings : { enabled: true, selectors: {}, annotationPrompts: true, pairwisePromptPercent: 100, identifyAgent: false };
     const adapter = create(settings.selectors);
     setAgentReader(settings.identifyAgent ? () => adapter.readAgent(document) : undefined);
+    // Whoever is signed in: their name is redacted from what the sidebar sends, whatever the key (drafts.ts).
+    void adapter.readAgent(document).then(rememberPageAgent, () => undefined);
     setLoaded({ adapter, settings });
   }, [create]);
   useEffect(() => {

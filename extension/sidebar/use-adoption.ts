@@ -5,7 +5,7 @@
  * ticket they were given on: moving to another ticket clears them.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { adoptionOutcome, type Candidate, redactPii, LIMITS } from '../../shared/index.ts';
+import { adoptionOutcome, type Candidate, LIMITS } from '../../shared/index.ts';
 import type { HostAdapter } from '../hosts/types.ts';
 import { saveAnnotation } from '../lib/messaging.ts';
 import { contextOf, makeDraft, type SuggestionContext } from './drafts.ts';
@@ -61,7 +61,8 @@ export function useAdoption(adapter: HostAdapter, doc: Document, view: View) {
         kind: 'adoption',
         outcome,
         ...(used ? { candidateId: used.candidate.candidateId, variantId: used.candidate.variantId } : {}),
-        sentText: redactPii(sentText).slice(0, LIMITS.annotationBytes / 2),
+        // makeDraft redacts it (personal data, the ticket's and the agent's names).
+        sentText: sentText.slice(0, LIMITS.annotationBytes / 2),
         ...(similarity === undefined ? {} : { similarity }),
       });
       setNotice({ ticketId: adopted.ticketId, state: { status: 'saving' } });

@@ -35,7 +35,7 @@ export function makeAnnotation(kind: AnnotationKind, tenant = 'acme', overrides:
       outcome: 'edited',
       candidateId: 's:0',
       variantId: 'extractive-concise@1',
-      sentText: 'Hi Ada,\n\nSorry the lamp arrived cracked. Send us a photo and we will refund you within 5 days.',
+      sentText: 'Hi [name],\n\nSorry the lamp arrived cracked. Send us a photo and we will refund you within 5 days.', // as the extension sends it: names redacted
       similarity: 0.82,
     },
     rationale: { kind: 'rationale', adoptionId: uuidv7(), reasons: ['incomplete'], note: 'missed the refund timing' },

@@ -212,7 +212,7 @@ describe.each(DIALECTS)('annotations sync on $name', (dialect) => {
       const results = await sync([adoption, rationale, missing]);
       expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted']);
       const stored = Object.fromEntries((await list()).items.map((s) => [s.annotation.id, s.annotation]));
-      expect(stored[adoption.id]).toMatchObject({ sentText: 'Hi Ada, we will call you on [PHONE] about order JV-20517342.' });
+      expect(stored[adoption.id]).toMatchObject({ sentText: 'Hi [name], we will call you on [PHONE] about order JV-20517342.' });
       expect(stored[rationale.id]).toMatchObject({ note: 'customer email is [EMAIL]' });
       expect(stored[missing.id]).toMatchObject({ description: 'Refund to IBAN [IBAN] is not covered', proposedTitle: 'Refunds for card [CARD]' });
       // Ids are random hex and may contain '7946' or '4111' by chance: only the rest of the rows is searched.

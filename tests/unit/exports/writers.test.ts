@@ -67,7 +67,7 @@ describe('dpo', () => {
     await seedAnnotations(store.db, [edit, why, about(s, 'adoption', { outcome: 'verbatim', sentText: 'Hi! Please send a photo and we will refund you.' })]);
     const [pair, ...rest] = (await runBatch(store.db, { kinds: ['dpo'] })).jsonl('dpo.trl.jsonl.gz').map((r) => TrlDpoRecord.parse(r));
     expect(rest).toHaveLength(0);
-    expect(pair!.chosen[0].content).toBe('Hi Ada! Please send a photo; we refund within 5 days.');
+    expect(pair!.chosen[0].content).toBe('Hi [name]! Please send a photo; we refund within 5 days.'); // the greeted name is redacted (shared/names.ts)
     expect(pair!.rejected[0].content).toBe('Hi! Please send a photo and we will refund you.');
     expect(pair!.metadata).toMatchObject({ source: 'edit', similarity: 0.7, candidateId: s.candidates[0], rationale: [{ id: why.id, reasons: ['incomplete'], note: 'no timing' }] });
   });
@@ -99,7 +99,7 @@ describe('sft', () => {
       ['user', undefined],
       ['assistant', 1],
     ]);
-    expect(messages.at(-1)!.content).toBe('Hi Ada, send a photo please.');
+    expect(messages.at(-1)!.content).toBe('Hi [name], send a photo please.');
   });
 });
 
@@ -121,7 +121,7 @@ describe('kto', () => {
       ['rejected', 'suggestion', false],
     ].sort());
     expect(records.find((r) => r.metadata.outcome === 'verbatim')!.completion[0].content).toContain('Steps:');
-    expect(records.find((r) => r.metadata.completionSource === 'sent')!.completion[0].content).toBe('Hi Ada, send a photo please.');
+    expect(records.find((r) => r.metadata.completionSource === 'sent')!.completion[0].content).toBe('Hi [name], send a photo please.');
   });
 });
 
