@@ -2,6 +2,7 @@
 // as a table sortable by any column and a CSV of what the table shows, built here in the browser.
 
 import { $, el, getJson, int, saveBlob, when } from './api.js';
+import { toCsv } from './csv.js';
 
 const COLUMNS = [
   { key: 'title', label: 'Gap', sort: (g) => g.title.toLowerCase(), csv: (g) => g.title },
@@ -83,19 +84,9 @@ function render() {
   holder.append(table);
 }
 
-/**
- * One CSV field: every field quoted, quotes doubled (RFC 4180); a text a spreadsheet would run as a formula
- * (=, +, -, @, tab, CR first) gets a leading ' as the server's own CSV exports do.
- */
-export function csvField(value) {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return `"${text.replaceAll('"', '""')}"`;
-}
-
+/** The gaps in the order shown, one row each; lists (tickets, articles) space-separated in one field. */
 export function gapsCsv(groups) {
-  const rows = groups.map((g) => [g.id, ...COLUMNS.map((c) => c.csv(g))]);
-  return [CSV_HEADER, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+  return toCsv(CSV_HEADER, groups.map((g) => [g.id, ...COLUMNS.map((c) => c.csv(g))]));
 }
 
 $('gaps-csv').addEventListener('click', () => {

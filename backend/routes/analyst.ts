@@ -24,6 +24,7 @@ const ASSETS: Record<string, { body: string; type: string }> = {
   'insights.js': { body: asset('insights.js'), type: JS },
   'flywheel.js': { body: asset('flywheel.js'), type: JS },
   'gaps.js': { body: asset('gaps.js'), type: JS },
+  'csv.js': { body: asset('csv.js'), type: JS },
   'exports.js': { body: asset('exports.js'), type: JS },
   'analyst.css': { body: asset('analyst.css'), type: 'text/css; charset=utf-8' },
 };
