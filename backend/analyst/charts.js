@@ -119,7 +119,10 @@ function position(figure, name, value) {
 function tableView(spec) {
   const id = `table-view-${++serial}`;
   const wrap = document.createElement('div');
-  const button = text('button', 'Show table', 'table-toggle');
+  // "Show table" on every chart: the hidden rest of its name says which one, for lists of buttons.
+  const verb = text('span', 'Show table');
+  const button = text('button', '', 'table-toggle');
+  button.append(verb, text('span', `: ${spec.label}`, 'visually-hidden'));
   button.type = 'button';
   button.setAttribute('aria-expanded', 'false');
   button.setAttribute('aria-controls', id);
@@ -147,7 +150,7 @@ function tableView(spec) {
   button.addEventListener('click', () => {
     const open = button.getAttribute('aria-expanded') !== 'true';
     button.setAttribute('aria-expanded', String(open));
-    button.textContent = open ? 'Hide table' : 'Show table';
+    verb.textContent = open ? 'Hide table' : 'Show table';
     holder.classList.toggle('visually-hidden', !open);
   });
   wrap.append(button, holder);
