@@ -105,6 +105,11 @@ export const ExportManifest = z.object({
    * (snippet); absent when none were, and in manifests written before the rule.
    */
   superseded: z.number().int().nonnegative().optional(),
+  /**
+   * Why the batch holds no record, when it holds none: which of the window, the export lag, the tenant, the kinds or
+   * the filters left nothing (backend/exports/empty.ts). Absent when it holds records.
+   */
+  emptyReason: z.string().optional(),
   /** Agreement among annotators where two or more judged the same thing. */
   agreement: z.record(z.string(), z.object({ items: z.number().int(), unanimous: z.number().int(), rate: z.number().nullable() })),
   redaction: z.object({ function: z.string(), placeholders: z.array(z.string()), appliedTo: z.string(), dropped: z.array(z.string()) }),

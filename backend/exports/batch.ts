@@ -17,6 +17,7 @@ import { dpoWriter } from './dpo.ts';
 import { gapsWriter } from './gaps.ts';
 import { ktoWriter } from './kto.ts';
 import { PROMPT_VARIANT } from './prompt.ts';
+import { explainEmpty } from './empty.ts';
 import { countWindow, type ReadCounts, readGroups } from './records.ts';
 import { retrievalWriter } from './retrieval.ts';
 import { sftWriter } from './sft.ts';
@@ -48,6 +49,8 @@ export interface BatchSpec {
   createdBy: string;
   window: ExportWindow;
   request: NormalisedExportRequest;
+  /** The export lag the window was resolved with, for the reason an empty batch gives (empty.ts). */
+  lagSeconds?: number | undefined;
 }
 
 export interface BatchOptions {
@@ -86,6 +89,8 @@ export async function writeBatch(db: Kysely<Database>, spec: BatchSpec, root: st
   // The reader counts superseded signals with the rest; the manifest gives them a field of their own, present only
   // when some were (so a batch without any is byte-identical to one written before the rule existed).
   const { superseded = 0, ...readCounts } = counts;
+  const sortedCounts = Object.fromEntries(Object.entries(readCounts).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const emptyReason = await explainEmpty(db, spec, { files, counts: sortedCounts, superseded });
   const manifest: ExportManifest = {
     schemaVersion: EXPORT_SCHEMA_VERSION,
     batchId: spec.batchId,
@@ -96,8 +101,9 @@ export async function writeBatch(db: Kysely<Database>, spec: BatchSpec, root: st
     kinds: spec.request.kinds,
     filters: spec.request.filters,
     files,
-    counts: Object.fromEntries(Object.entries(readCounts).sort(([a], [b]) => (a < b ? -1 : 1))),
+    counts: sortedCounts,
     ...(superseded > 0 ? { superseded } : {}),
+    ...(emptyReason === undefined ? {} : { emptyReason }),
     agreement: agreement.summary(),
     redaction: REDACTION_POLICY,
     modelVersions: [...modelVersions].sort(),

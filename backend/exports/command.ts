@@ -14,12 +14,16 @@ import { recordAudit } from '../store/audit.ts';
 import { openStore } from '../store/connect.ts';
 import { insertBatch, markFailed, markReady } from '../store/export-batches.ts';
 import { writeBatch } from './batch.ts';
-import { DEFAULT_EXPORT_LAG_SECONDS, resolveWindow } from './jobs.ts';
+import { DEFAULT_EXPORT_LAG_SECONDS, ExportWindowError, resolveWindow } from './jobs.ts';
 import { progressReporter, type ProgressStream } from './progress.ts';
 import { LEASE_REFRESH_MS, leases, SWEPT_WHILE_RUNNING } from './sweep.ts';
 
 export const EXPORT_USAGE = `Usage: aitl export --kind dpo|sft|kto|retrieval|beir|gaps|all --out DIR [--since ISO|last] [--until ISO]
-                   [--tenant T] [--passed-gate] [--min-weight N] [--exclude-reason R]... [--min-edit-similarity N]`;
+                   [--tenant T] [--passed-gate] [--min-weight N] [--exclude-reason R]... [--min-edit-similarity N]
+
+Writes the training-set files and manifest.json of the signals of tenant T (default AITL_DEFAULT_TENANT) in the store
+AITL_DATABASE_URL received from --since (an instant, or last: where the command line's previous export ended) to
+--until, at most AITL_EXPORT_LAG_SECONDS (60) before now. An empty batch says why.`;
 
 const FLAG_OF: Record<string, string> = {
   kinds: '--kind',
@@ -88,8 +92,16 @@ export async function exportCommand(args: string[], out: (line: string) => void,
   try {
     const at = new Date();
     const caller = { tenant, actor: 'cli', role: 'admin' };
-    const window = await resolveWindow(store.db, caller, parsed.data, at, config.exportLagSeconds ?? DEFAULT_EXPORT_LAG_SECONDS);
-    const batch = { id: uuidv7(at.getTime()), tenant, createdBy: 'cli', createdAt: at.toISOString(), window, request: normaliseExportRequest(parsed.data) };
+    const lagSeconds = config.exportLagSeconds ?? DEFAULT_EXPORT_LAG_SECONDS;
+    let window;
+    try {
+      window = await resolveWindow(store.db, caller, parsed.data, at, lagSeconds);
+    } catch (error) {
+      if (!(error instanceof ExportWindowError)) throw error;
+      err(`--${error.path}: ${error.message}\n\n${EXPORT_USAGE}`);
+      return 2;
+    }
+    const batch = { id: uuidv7(at.getTime()), tenant, createdBy: 'cli', createdAt: at.toISOString(), window, request: normaliseExportRequest(parsed.data), lagSeconds };
     // A server sharing the store sweeps batches nobody holds a lease on (backend/exports/sweep.ts): hold this one's.
     const lease = leases(store.db);
     lease.hold(batch.id);
@@ -104,6 +116,8 @@ export async function exportCommand(args: string[], out: (line: string) => void,
       if (!(await markReady(store.db, batch.id, manifest, null))) throw new Error(SWEPT_WHILE_RUNNING);
       out(`Export ${batch.id} for tenant ${tenant}, received ${window.from ?? 'from the beginning'} to ${window.to}:`);
       for (const f of manifest.files) out(`  ${f.path.padEnd(28)} ${String(f.records).padStart(9)} records  ${f.sha256.slice(0, 12)}`);
+      // An empty batch says why (the same sentence as its manifest's emptyReason).
+      if (manifest.emptyReason) out(manifest.emptyReason);
       out(resolve(dir, 'manifest.json'));
       return 0;
     } catch (error) {

@@ -52,13 +52,31 @@ export interface Caller {
   role: string;
 }
 
-/** The batch's window: see the module comment. */
+/** A request whose window cannot hold anything; `path` names the field at fault (answered 400, or exit 2). */
+export class ExportWindowError extends Error {
+  override name = 'ExportWindowError';
+  constructor(
+    readonly path: 'until',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The batch's window: see the module comment. An `until` no later than where "since my last export" starts is refused
+ * (ExportWindowError) rather than made into a batch that is empty by construction.
+ */
 export async function resolveWindow(db: Kysely<Database>, caller: Caller, request: ExportRequest, now: Date, lagSeconds: number): Promise<ExportWindow> {
   const latest = now.getTime() - lagSeconds * 1000;
   const until = request.until === undefined ? latest : Math.min(Date.parse(request.until), latest);
   let from: string | null = null;
-  if (request.since === 'last') from = (await lastWindowEnd(db, caller.tenant, caller.actor)) ?? null;
-  else if (request.since !== undefined) from = new Date(request.since).toISOString();
+  if (request.since === 'last') {
+    from = (await lastWindowEnd(db, caller.tenant, caller.actor)) ?? null;
+    if (from !== null && request.until !== undefined && Date.parse(request.until) <= Date.parse(from)) {
+      throw new ExportWindowError('until', `must be later than ${from}, where your last export ended and "since": "last" starts`);
+    }
+  } else if (request.since !== undefined) from = new Date(request.since).toISOString();
   const to = new Date(from === null ? until : Math.max(until, Date.parse(from))).toISOString();
   return { from, to };
 }
@@ -106,7 +124,8 @@ export function exportJobs(db: Kysely<Database>, options: JobOptions): ExportJob
     try {
       await markRunning(db, batch.id);
       mkdirSync(folder, { recursive: true });
-      const manifest = await writeBatch(db, { batchId: batch.id, tenant: batch.tenant, createdAt: batch.createdAt, createdBy: batch.createdBy, window: batch.window, request: batch.request }, folder);
+      const spec = { batchId: batch.id, tenant: batch.tenant, createdAt: batch.createdAt, createdBy: batch.createdBy, window: batch.window, request: batch.request, lagSeconds: options.lagSeconds };
+      const manifest = await writeBatch(db, spec, folder);
       const stored = archiveChunkWriter(db, batch.id, options.chunkBytes);
       const packed = await writeArchive(folder, archiveEntries(manifest), stored, batch.request.archive);
       if (!(await markReady(db, batch.id, manifest, packed))) throw new Error(SWEPT_WHILE_RUNNING);

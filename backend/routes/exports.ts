@@ -17,7 +17,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { type ExportBatch, type ExportBatchList, ExportRequest } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
-import { configuredExportJobs } from '../exports/jobs.ts';
+import { configuredExportJobs, ExportWindowError } from '../exports/jobs.ts';
 import { readStoredArchive } from '../exports/stored-archive.ts';
 import type { Guard } from '../http/auth.ts';
 import { ApiError, parseWith, readJson } from '../http/errors.ts';
@@ -53,7 +53,13 @@ export function exportRoutes(deps: AppDeps, guard: Guard): Hono {
   app.post('/v1/exports', guard('analyst'), async (c) => {
     const { tenant, role, keyId } = c.get('auth');
     const request = await readJson(c, ExportRequest);
-    const { id } = await jobs.start({ tenant, actor: keyId ?? 'anonymous', role }, request);
+    let id: string;
+    try {
+      ({ id } = await jobs.start({ tenant, actor: keyId ?? 'anonymous', role }, request));
+    } catch (error) {
+      if (!(error instanceof ExportWindowError)) throw error;
+      throw new ApiError(400, 'validation_failed', `Invalid request: check ${error.path}`, [{ path: error.path, message: error.message }]);
+    }
     return c.json<ExportBatch>(toExportBatch(await found(tenant, id)), 202);
   });
 

@@ -94,6 +94,25 @@ describe.each(DIALECTS)('aitl export on $name', (dialect) => {
     expect(manifest.counts['excluded.gate']).toBe(1);
   });
 
+  it('refuses --since last with an --until no later than where the previous export ended, with exit code 2', async () => {
+    const first = tempDir();
+    expect((await run(['--kind', 'dpo', '--out', first, '--tenant', 'globex', '--since', 'last'])).code).toBe(0);
+    const one = ExportManifest.parse(JSON.parse(readFileSync(join(first, 'manifest.json'), 'utf8')));
+    const refused = await run(['--kind', 'dpo', '--out', tempDir(), '--tenant', 'globex', '--since', 'last', '--until', '2026-01-01T00:00:00Z']);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(new RegExp(`^--until: must be later than ${one.window.to.replace(/\./g, '\\.')}, where your last export ended`, 'm'));
+    expect(refused.out).toEqual([]);
+  });
+
+  it('says why a batch holds no record: the tenant it read, and those the store holds', async () => {
+    const dir = tempDir();
+    const result = await run(['--kind', 'all', '--out', dir, '--tenant', 'nobody']);
+    expect(result.code).toBe(0);
+    const manifest = ExportManifest.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+    expect(manifest.emptyReason).toMatch(/^0 records: 0 signals of tenant nobody received in \[the beginning, .+\) \(it ends the export lag, 60 s, before the request: AITL_EXPORT_LAG_SECONDS\); the store holds none of tenant nobody but 4 signals of tenant acme/);
+    expect(result.out).toContain(manifest.emptyReason);
+  });
+
   it('refuses bad flags with exit code 2, naming the flag', async () => {
     const dir = tempDir();
     const bad = await run(['--kind', 'parquet', '--out', dir, '--min-weight', '2']);

@@ -188,6 +188,24 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
     const theirs = await ready(other.key, ExportBatch.parse(await (await create(other.key, { kinds: ['dpo'], since: 'last' })).json()).id);
     expect(theirs.window.from).toBeNull();
     expect(theirs.manifest!.counts.read).toBe(8);
+    // The third batch was empty, and says why.
+    expect(third.manifest!.emptyReason).toMatch(/^0 records: 0 signals of tenant acme received in \[.+\); 8 arrived before it \(since "last": your previous export ended there\)$/);
+  });
+
+  it('refuses "since my last export" with an until no later than where that export ended, naming until', async () => {
+    const analyst = await keyFor('analyst');
+    await seed('acme', '2026-11-20T09:00:00.000Z');
+    const first = await ready(analyst.key, ExportBatch.parse(await (await create(analyst.key, { kinds: ['dpo'], since: 'last' })).json()).id);
+    for (const until of [first.window.to, '2026-11-21T00:00:00Z']) {
+      const response = await create(analyst.key, { kinds: ['dpo'], since: 'last', until });
+      expect(response.status).toBe(400);
+      const body = ErrorEnvelope.parse(await response.json());
+      expect(body.error.code).toBe('validation_failed');
+      expect(body.error.issues).toEqual([{ path: 'until', message: `must be later than ${first.window.to}, where your last export ended and "since": "last" starts` }]);
+    }
+    expect(await deps.store.db.selectFrom('export_batches').select('id').execute()).toHaveLength(1);
+    // A later until is fine.
+    expect((await create(analyst.key, { kinds: ['dpo'], since: 'last', until: new Date(Date.parse(first.window.to) + 1).toISOString() })).status).toBe(202);
   });
 
   it('ends the default window the export lag before now, and an explicit window is kept', async () => {

@@ -55,8 +55,27 @@ describe.skipIf(!existsSync(DSTC11))('aitl simulate on a slice of dstc11', () =>
       expect(Number(suggestions.n)).toBe(60);
       const runs = await kept.db.selectFrom('flywheel_runs').select(['status']).execute();
       expect(runs).toHaveLength(1);
+      // Recorded as the configured default tenant, the one `aitl export` and the other commands read.
+      const tenants = await kept.db.selectFrom('annotations').select('tenant').distinct().execute();
+      expect(tenants.map((t) => t.tenant)).toEqual(['default']);
     } finally {
       await kept.close();
+    }
+
+    // The README's command exports what the simulation recorded.
+    const exported = join(dir, 'exported');
+    process.env.AITL_DATABASE_URL = store;
+    process.env.AITL_EXPORT_LAG_SECONDS = '0';
+    try {
+      const exportRun = await run(['export', '--kind', 'all', '--out', exported]);
+      expect(exportRun.code, exportRun.err).toBe(0);
+      const manifest = JSON.parse(readFileSync(join(exported, 'manifest.json'), 'utf8')) as { tenant: string; emptyReason?: string; files: { path: string; records: number }[] };
+      expect(manifest.tenant).toBe('default');
+      expect(manifest.emptyReason).toBeUndefined();
+      for (const path of ['dpo.trl.jsonl.gz', 'kto.trl.jsonl.gz', 'retrieval.bge.jsonl.gz']) expect(manifest.files.find((f) => f.path === path)!.records, path).toBeGreaterThan(0);
+    } finally {
+      delete process.env.AITL_DATABASE_URL;
+      delete process.env.AITL_EXPORT_LAG_SECONDS;
     }
 
     // A kept store is never overwritten.

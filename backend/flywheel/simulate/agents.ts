@@ -50,10 +50,15 @@ export interface AgentSettings {
   leftRate: number;
   /** Token F1 difference below which the two replies are a tie (0.01). */
   tieMargin: number;
+  /** The tenant the signals are recorded for: the simulated backend's default tenant (run.ts). */
   tenant: string;
 }
 
-export const DEFAULT_AGENT_SETTINGS: Readonly<AgentSettings> = Object.freeze({ noise: 0.1, leftRate: 0.85, tieMargin: 0.01, tenant: 'sim' });
+/**
+ * `tenant` is AITL_DEFAULT_TENANT's default: the simulator writes as the configured default tenant (run.ts), so that
+ * `aitl export`, `aitl flywheel status` and the rest, which read that tenant, find a simulation's signals.
+ */
+export const DEFAULT_AGENT_SETTINGS: Readonly<AgentSettings> = Object.freeze({ noise: 0.1, leftRate: 0.85, tieMargin: 0.01, tenant: 'default' });
 
 /** What the agent knows about the ticket in front of them: the data set's answers. */
 export interface KnownAnswers {

@@ -57,7 +57,11 @@ export async function runSimulation(options: SimulationOptions, log: (line: stri
   const cycles = options.cycles ?? 3;
   const agentCount = options.agents ?? 8;
   const seed = options.seed ?? 1;
-  const settings: AgentSettings = { ...DEFAULT_AGENT_SETTINGS, noise: options.noise ?? DEFAULT_AGENT_SETTINGS.noise };
+  const env = options.env ?? process.env;
+  // The configured default tenant (AITL_DEFAULT_TENANT, `default` unless set): the tenant `aitl export` and the other
+  // commands read, so a kept store is exported with the README's command as it stands.
+  const tenant = loadConfig({ AITL_DEFAULT_TENANT: env.AITL_DEFAULT_TENANT }).defaultTenant;
+  const settings: AgentSettings = { ...DEFAULT_AGENT_SETTINGS, tenant, noise: options.noise ?? DEFAULT_AGENT_SETTINGS.noise };
   const biased = agentCount < 2 ? 0 : Math.max(1, Math.round(agentCount * (options.biasedShare ?? 0.25)));
   const perCycle = Math.min(options.perCycle ?? train.length, train.length);
 
@@ -66,9 +70,10 @@ export async function runSimulation(options: SimulationOptions, log: (line: stri
   const temp = options.store ? undefined : mkdtempSync(join(tmpdir(), 'aitl-simulate-'));
   const path = !options.store ? join(temp!, 'simulation.db') : postgres ? options.store : resolve(options.store);
   try {
-    const keys = await prepareStore(path, dataset, agentCount, log);
+    const keys = await prepareStore(path, dataset, agentCount, tenant, log);
+    log(`Signals are recorded for tenant ${tenant} (AITL_DEFAULT_TENANT)`);
     const seats: Seat[] = keys.map((key, i) => ({ name: `sim-agent-${String(i + 1).padStart(2, '0')}`, positionBiased: i >= agentCount - biased, key }));
-    const server = await startServer(serverConfig(path, options.env ?? process.env));
+    const server = await startServer(serverConfig(path, tenant, env));
     const deps = server.deps;
     try {
       const tau = adoptionThreshold((await replyF1s(deps, train, gold)).best);
@@ -149,7 +154,7 @@ function loadSplits(dataset: string, options: SimulationOptions): { train: EvalQ
 }
 
 /** Imports the corpus and makes one agent key per simulated agent, before the server starts (so it indexes and, with an embeddings model, embeds the corpus as `aitl serve` would). */
-async function prepareStore(path: string, dataset: string, agents: number, log: (line: string) => void): Promise<string[]> {
+async function prepareStore(path: string, dataset: string, agents: number, tenant: string, log: (line: string) => void): Promise<string[]> {
   const store = await openStore(path);
   try {
     // A PostgreSQL store cannot be "a new file": it must hold nothing, so no earlier run's signals mix in.
@@ -158,7 +163,7 @@ async function prepareStore(path: string, dataset: string, agents: number, log: 
     const summary = await importKnowledge(store.db, dataset);
     log(`Imported ${summary.articles} articles as ${summary.passages} passages from ${dataset}`);
     const keys: string[] = [];
-    for (let i = 0; i < agents; i++) keys.push((await createApiKey(store.db, { tenant: DEFAULT_AGENT_SETTINGS.tenant, role: 'agent', name: `sim-agent-${i + 1}` })).key);
+    for (let i = 0; i < agents; i++) keys.push((await createApiKey(store.db, { tenant, role: 'agent', name: `sim-agent-${i + 1}` })).key);
     return keys;
   } finally {
     await store.close();
@@ -166,7 +171,7 @@ async function prepareStore(path: string, dataset: string, agents: number, log: 
 }
 
 /** The simulator's own backend: this store, an ephemeral loopback port, keys required, no demo, quiet logs; model settings from `env`. */
-function serverConfig(path: string, env: Record<string, string | undefined>) {
+function serverConfig(path: string, tenant: string, env: Record<string, string | undefined>) {
   const models = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('AITL_LLM_') || k.startsWith('AITL_EMBED_')));
   return loadConfig({
     ...models,
@@ -175,7 +180,7 @@ function serverConfig(path: string, env: Record<string, string | undefined>) {
     AITL_PORT: '0',
     AITL_DEMO: 'false',
     AITL_AUTH: 'required',
-    AITL_DEFAULT_TENANT: DEFAULT_AGENT_SETTINGS.tenant,
+    AITL_DEFAULT_TENANT: tenant,
     AITL_LOG_LEVEL: 'warn',
   });
 }

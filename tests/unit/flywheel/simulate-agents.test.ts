@@ -116,7 +116,7 @@ describe('actOnSuggestion', () => {
     for (const a of acts) expect(Annotation.safeParse(a).success).toBe(true);
     expect(acts.map((a) => a.kind)).toEqual(['relevance', 'relevance', 'relevance', 'preference', 'adoption']);
     expect(new Set(acts.map((a) => a.id)).size).toBe(acts.length);
-    expect(acts[0]).toMatchObject({ tenant: 'sim', agent: 'sim-agent-01', host: 'beir', ticketId: 'q1', suggestionId: shown.suggestionId, rank: 1, label: 'relevant' });
+    expect(acts[0]).toMatchObject({ tenant: 'default', agent: 'sim-agent-01', host: 'beir', ticketId: 'q1', suggestionId: shown.suggestionId, rank: 1, label: 'relevant' });
   });
 
   it('prefers and inserts the closer candidate, sends the gold reply, outcome by edit similarity', () => {
