@@ -17,13 +17,13 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HostConfigUpdate, Role, toIssues } from '../shared/index.ts';
 import { auditCli } from './admin/cli-audit.ts';
-import { auditCommand, kbStatusCommand, tenantsCommand } from './admin/command.ts';
+import { AUDIT_USAGE, auditCommand, KB_STATUS_USAGE, kbStatusCommand, TENANTS_USAGE, tenantsCommand } from './admin/command.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { evalCommand } from './eval/command.ts';
-import { exportCommand } from './exports/command.ts';
-import { flywheelCommand } from './flywheel/command.ts';
-import { simulateCommand } from './flywheel/simulate/command.ts';
-import { gapsCommand } from './flywheel/gaps-command.ts';
+import { EVAL_USAGE, evalCommand } from './eval/command.ts';
+import { EXPORT_USAGE, exportCommand } from './exports/command.ts';
+import { FLYWHEEL_USAGE, flywheelCommand } from './flywheel/command.ts';
+import { SIMULATE_USAGE, simulateCommand } from './flywheel/simulate/command.ts';
+import { GAPS_USAGE, gapsCommand } from './flywheel/gaps-command.ts';
 import { ImportBusyError, ingestKnowledge } from './kb/ingest.ts';
 import { ImportError } from './kb/sources.ts';
 import { SHARED_KNOWLEDGE } from './rag/knowledge-bases.ts';
@@ -74,20 +74,75 @@ Commands:
   export --kind dpo|sft|kto|retrieval|beir|gaps|all --out DIR [--since ISO|last] [--until ISO] [--tenant T]
          [--passed-gate] [--min-weight N] [--exclude-reason R]... [--min-edit-similarity N]
                         Write training-set files and manifest.json into DIR (progress on stderr)
-  help                  Show this help
+  help [COMMAND]        Show this help, or one command's (also: aitl COMMAND --help)
 
 Configuration is read from AITL_* environment variables; see README.md.`;
 
+const SERVE_USAGE = `Usage: aitl serve
+
+Starts the backend on AITL_HOST:AITL_PORT with the store AITL_DATABASE_URL (every AITL_* variable: README.md).
+It loads the demo help centre when the knowledge base is empty (AITL_DEMO=false: never) and runs until stopped.`;
+
+const KB_IMPORT_USAGE = `Usage: aitl kb import PATH [--tenant T]
+
+PATH: a BEIR folder (corpus.jsonl), a JSONL file of {id,title,body,url?,tags?}, or a folder of Markdown articles.
+--tenant T  import into T's own knowledge base; without it, into the shared one (serving every tenant without its own)`;
+
+const KB_USAGE = `${KB_IMPORT_USAGE}\n\n${KB_STATUS_USAGE}`;
+
+/**
+ * Each command's own usage, for `aitl <command> --help`, `-h` and `aitl help <command>` (a function: some of these
+ * texts are declared further down the module).
+ */
+const commandUsage = (): Record<string, string> => ({
+  serve: SERVE_USAGE,
+  kb: KB_USAGE,
+  keys: KEYS_USAGE,
+  config: CONFIG_USAGE,
+  eval: EVAL_USAGE,
+  flywheel: FLYWHEEL_USAGE,
+  tenants: TENANTS_USAGE,
+  audit: AUDIT_USAGE,
+  simulate: SIMULATE_USAGE,
+  gaps: GAPS_USAGE,
+  export: EXPORT_USAGE,
+});
+
+/** Whether the arguments ask for help: `--help` or `-h` anywhere before a `--`. */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
   const [command, ...rest] = argv;
+  // Help is answered before anything reads the configuration or opens a store: it works on any machine.
+  const usages = commandUsage();
+  if (command !== undefined && Object.hasOwn(usages, command) && asksForHelp(rest)) {
+    out(usages[command]!);
+    return 0;
+  }
+  if (command === 'help' && rest.length > 0) {
+    const usage = Object.hasOwn(usages, rest[0]!) ? usages[rest[0]!] : undefined;
+    if (usage === undefined) {
+      err(`Unknown command: ${rest[0]}\n\n${USAGE}`);
+      return 2;
+    }
+    out(usage);
+    return 0;
+  }
   try {
     switch (command) {
       case 'serve':
+        if (rest.length > 0) {
+          err(`Unexpected argument: ${rest[0]}\n\n${SERVE_USAGE}`);
+          return 2;
+        }
         return await serveCommand(out);
       case 'kb':
         if (rest[0] === 'import') return await kbImport(rest.slice(1), out, err);
         if (rest[0] === 'status') return await kbStatusCommand(rest.slice(1), out, err);
-        err('Usage: aitl kb import PATH [--tenant T] | aitl kb status [--tenant T] [--json]');
+        err(KB_USAGE);
         return 2;
       case 'keys':
         return await keysCommand(rest, out, err);
@@ -152,7 +207,7 @@ async function kbImport(args: string[], out: (line: string) => void, err: (line:
   try {
     parsed = parseArgs({ args, options: { tenant: { type: 'string' } }, strict: true, allowPositionals: true });
   } catch (error) {
-    err(`${(error as Error).message}\n\nUsage: aitl kb import PATH [--tenant T]`);
+    err(`${(error as Error).message}\n\n${KB_IMPORT_USAGE}`);
     return 2;
   }
   const [path, ...extra] = parsed.positionals;

@@ -15,9 +15,21 @@ import { tenantSummaries } from './tenants.ts';
 
 type Out = (line: string) => void;
 
+export const TENANTS_USAGE = `Usage: aitl tenants list [--json]
+
+Every tenant: keys by role (active, revoked), annotations, suggestions, last activity, whether it has a host config.`;
+
+export const KB_STATUS_USAGE = `Usage: aitl kb status [--tenant T] [--json]
+
+The knowledge base serving tenant T (default AITL_DEFAULT_TENANT): its newest import, passages stored, index version.`;
+
+export const AUDIT_USAGE = `Usage: aitl audit [--tenant T] [--action A] [--since ISO] [--limit N] [--json]
+
+The audit log, newest first: admin API and command-line changes, exports. --limit from 1 to 10000 (default 100).`;
+
 export const ADMIN_USAGE = `Usage:
   aitl tenants list [--json]
-  aitl kb status [--json]
+  aitl kb status [--tenant T] [--json]
   aitl audit [--tenant T] [--action A] [--since ISO] [--limit N] [--json]`;
 
 async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
@@ -126,7 +138,12 @@ export async function auditCommand(args: string[], out: Out, err: Out): Promise<
     return 0;
   }
   if (entries.length === 0) {
-    out('No audit entries.');
+    const scope = [
+      values.tenant === undefined ? '' : ` of tenant ${values.tenant}`,
+      values.action === undefined ? '' : ` with action ${values.action}`,
+      values.since === undefined ? '' : ` since ${values.since}`,
+    ].join('');
+    out(`No audit entries${scope} yet.`);
     return 0;
   }
   table(

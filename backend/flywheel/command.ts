@@ -127,11 +127,16 @@ async function status(deps: AppDeps, tenant: string, json: boolean, out: Out): P
   }
   out(`tenant ${tenant}`);
   for (const kind of ARTEFACT_KINDS) out(`current ${kind}: ${current[kind]}`);
+  // Empty lists are said in words, not as a heading over nothing.
   if (versions.length === 0) out('no trained versions yet: the built-in defaults serve');
-  if (runs.length === 0) out('no flywheel runs yet');
-  out('versions (newest first):');
-  for (const v of versions) out(`  ${v.id}  ${v.status.padEnd(11)} ${v.createdAt}  parent ${v.parent ?? '-'}  ${v.reason}`);
-  out('runs (newest first):');
-  for (const r of runs) out(`  ${r.id}  ${r.status.padEnd(8)} ${r.started_at}`);
+  else {
+    out('versions (newest first):');
+    for (const v of versions) out(`  ${v.id}  ${v.status.padEnd(11)} ${v.createdAt}  parent ${v.parent ?? '-'}  ${v.reason}`);
+  }
+  if (runs.length === 0) out('no flywheel runs yet: `aitl flywheel run` starts one');
+  else {
+    out('runs (newest first):');
+    for (const r of runs) out(`  ${r.id}  ${r.status.padEnd(8)} ${r.started_at}`);
+  }
   return 0;
 }

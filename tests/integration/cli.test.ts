@@ -301,3 +301,53 @@ describe('aitl', () => {
     expect(result.out).toBe('');
   });
 });
+
+describe('aitl <command> --help', () => {
+  const commands = ['serve', 'kb', 'keys', 'config', 'eval', 'flywheel', 'tenants', 'audit', 'simulate', 'gaps', 'export'];
+
+  it.each(commands)('%s --help, -h and `help %s` print its usage and exit 0', async (command) => {
+    for (const argv of [[command, '--help'], [command, '-h'], ['help', command]]) {
+      const result = await run(argv);
+      expect(result.code, argv.join(' ')).toBe(0);
+      expect(result.err, argv.join(' ')).toBe('');
+      expect(result.out, argv.join(' ')).toMatch(new RegExp(`^Usage:[\\s\\S]*aitl ${command}\\b`));
+    }
+  });
+
+  it('answers help after a subcommand and its flags too, without reading the configuration', async () => {
+    process.env.AITL_PORT = 'not-a-port';
+    for (const argv of [['kb', 'import', '--help'], ['flywheel', 'run', '--tenant', 'acme', '-h'], ['export', '--kind', 'dpo', '--help']]) {
+      const result = await run(argv);
+      expect(result.code, argv.join(' ')).toBe(0);
+      expect(result.out).toContain('Usage:');
+    }
+  });
+
+  it('`help` of an unknown command is a usage error', async () => {
+    const result = await run(['help', 'frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('Unknown command: frobnicate');
+  });
+});
+
+describe('empty states are said in words', () => {
+  it('flywheel status with no runs, gaps with none, tenants with none, audit with none', async () => {
+    const status = await run(['flywheel', 'status']);
+    expect(status.code).toBe(0);
+    expect(status.out).toContain('no flywheel runs yet');
+    expect(status.out).toContain('no trained versions yet');
+    expect(status.out).not.toContain('runs (newest first)');
+
+    const gaps = await run(['gaps']);
+    expect(gaps.code).toBe(0);
+    expect(gaps.out).toBe('No missing-knowledge reports for tenant default.');
+
+    const tenants = await run(['tenants', 'list']);
+    expect(tenants.code).toBe(0);
+    expect(tenants.out).toMatch(/^No tenants yet/);
+
+    const audit = await run(['audit', '--tenant', 'acme']);
+    expect(audit.code).toBe(0);
+    expect(audit.out).toBe('No audit entries of tenant acme yet.');
+  });
+});
