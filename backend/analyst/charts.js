@@ -164,6 +164,9 @@ function text(tag, content, className) {
   return node;
 }
 
+/** Room for the longest category label on the left of a chart, within reason (12 px text). */
+export const labelMargin = (labels) => Math.min(240, Math.max(60, 14 + 7 * Math.max(0, ...labels.map((l) => String(l).length))));
+
 /** Wide rows → long rows for stacking: one per (row, key) with its count. */
 export function longForm(rows, keyOf, keys) {
   return rows.flatMap((r) => keys.map((k) => ({ key: keyOf(r), series: k, value: r[k] ?? 0, row: r })));

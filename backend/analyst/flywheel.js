@@ -2,7 +2,7 @@
 // promoted or kept and why; admins can restore an earlier promoted version (POST /v1/admin/flywheel/rollback).
 
 import { $, el, num, postJson, when } from './api.js';
-import { drawChart, PALETTE } from './charts.js';
+import { drawChart, labelMargin, PALETTE } from './charts.js';
 
 const Plot = globalThis.Plot;
 
@@ -28,7 +28,7 @@ export function drawFlywheel(data, runs, role, reload) {
   if (data.error) {
     const message = data.error.status === 404 ? 'This server does not offer the flywheel history yet (404).' : `Could not load: ${data.error.message}`;
     current.replaceChildren(el('span', message));
-    $('chart-flywheel').replaceChildren(el('p', message, { class: 'empty failed' }));
+    for (const id of ['chart-flywheel', 'chart-evidence']) $(id).replaceChildren(el('p', message, { class: 'empty failed' }));
     list.replaceChildren();
     return;
   }
@@ -65,6 +65,8 @@ export function drawFlywheel(data, runs, role, reload) {
     }),
   });
 
+  drawEvidence(versions);
+
   list.replaceChildren();
   if (!versions.length) return;
   const table = el('table', undefined, { class: 'versions' });
@@ -89,6 +91,58 @@ export function drawFlywheel(data, runs, role, reload) {
     tr.append(name, why, evidence, action);
   }
   list.append(table);
+}
+
+/**
+ * The metric a version was decided on: the first one its reason names (the registry writes "ndcg@10 does not
+ * improve…", "recall@75 regresses…"), else ndcg@10, else its first.
+ */
+function headline(version) {
+  const metrics = Object.keys(version.evidence[0].metrics);
+  return metrics.find((m) => version.reason.includes(m)) || (metrics.includes('ndcg@10') ? 'ndcg@10' : metrics[0]);
+}
+
+/** Each candidate's change on its first held-out set, candidate − current, ± 1.96 standard errors, against 0. */
+function drawEvidence(versions) {
+  const rows = versions
+    .filter((v) => v.evidence.length && Object.keys(v.evidence[0].metrics).length)
+    .map((v) => {
+      const set = v.evidence[0];
+      const metric = headline(v);
+      const m = set.metrics[metric];
+      return { ...v, set, metric, diff: m.diff, low: m.diff - 1.96 * m.se, high: m.diff + 1.96 * m.se, state: STATUS_WORDS[v.status] || v.status };
+    });
+  const signed = (x) => `${x >= 0 ? '+' : ''}${num(x, 4)}`;
+  const states = [...new Set(rows.map((r) => r.state))];
+  drawChart($('chart-evidence'), {
+    label: 'Held-out change of each trained version on its first check set (candidate − current, with 95 % intervals)',
+    summary: rows.length ? `Held-out evidence: ${rows.map((r) => `${r.id} ${r.metric} ${signed(r.diff)} (95 % interval ${signed(r.low)} to ${signed(r.high)}), ${r.state}`).join('; ')}.` : '',
+    empty: 'No held-out comparison recorded yet (variants are judged on A/B choices, not on check sets).',
+    rows,
+    pointer: 'y',
+    tip: (r) => [`${r.id}: ${r.state}`, `${r.metric} ${signed(r.diff)} (95 % interval ${signed(r.low)} to ${signed(r.high)})`, ...evidenceLines({ evidence: [r.set] })].join('\n'),
+    at: (r) => ({ x: r.diff, y: r.id }),
+    columns: [
+      { label: 'Version', value: (r) => r.id },
+      { label: 'Status', value: (r) => r.state },
+      { label: 'Check set', value: (r) => `${r.set.set} (n = ${r.set.n})` },
+      { label: 'Metric', value: (r) => r.metric },
+      { label: 'Change', value: (r) => signed(r.diff) },
+      { label: '95 % interval', value: (r) => `${signed(r.low)} to ${signed(r.high)}` },
+    ],
+    plot: () => ({
+      height: 70 + 30 * rows.length,
+      marginLeft: labelMargin(rows.map((r) => r.id)),
+      x: { label: 'candidate − current on held-out checks', tickFormat: '+.3f', grid: true, inset: 12 },
+      y: { label: null, domain: rows.map((r) => r.id) },
+      color: { domain: states, range: states.map((s) => STATUS_COLOURS[Object.keys(STATUS_WORDS).find((k) => STATUS_WORDS[k] === s)] || PALETTE[8]), legend: true },
+      marks: [
+        Plot.ruleX([0], { stroke: '#4b5563' }),
+        Plot.ruleY(rows, { y: 'id', x1: 'low', x2: 'high', stroke: 'state', strokeWidth: 2 }),
+        Plot.dot(rows, { y: 'id', x: 'diff', fill: 'state', r: 4.5 }),
+      ],
+    }),
+  });
 }
 
 function rollbackButton(version, reload) {

@@ -2,7 +2,7 @@
 // Each card loads and fails on its own: one endpoint down leaves the others readable.
 
 import { $, getJson, int, interval, num, pct } from './api.js';
-import { drawChart, INK, longForm, PALETTE } from './charts.js';
+import { drawChart, INK, labelMargin, longForm, PALETTE } from './charts.js';
 
 const Plot = globalThis.Plot;
 
@@ -93,8 +93,7 @@ function startOfData(range, activity) {
 /** …and end at the next UTC midnight, so today's bar fits (the API counts whole UTC days too). */
 const endOfDay = (iso) => new Date(Math.ceil(Date.parse(iso) / 86_400_000) * 86_400_000);
 const timeAxis = (range) => ({ type: 'utc', domain: [chartStart, endOfDay(range.to)], label: null });
-/** Room for the longest category label on the left, within reason. */
-export const labelMargin = (labels) => Math.min(240, Math.max(60, 14 + 7 * Math.max(0, ...labels.map((l) => String(l).length))));
+
 const colours = (pairs, extra = []) => ({ domain: [...pairs.map((p) => p[1]), ...extra.map((e) => e[0])], range: [...pairs.map((p) => p[2]), ...extra.map((e) => e[1])], legend: true });
 
 function drawActivity(data, range) {

@@ -67,7 +67,6 @@ async function seedSignals(backendUrl: string): Promise<void> {
 }
 
 test('an analyst creates a filtered batch, sees its counts and downloads an archive whose manifest matches its files', async ({ backend }) => {
-  await seedSignals(backend.url);
   const key = createKey(backend.databasePath, 'analyst');
   const browser = await chromium.launch({ executablePath: findChromium(), headless: true, args: ['--no-sandbox', '--disable-gpu'] });
   try {
@@ -97,10 +96,24 @@ test('an analyst creates a filtered batch, sees its counts and downloads an arch
     await page.getByLabel('Analyst or admin key').fill(key);
     await page.getByRole('button', { name: 'Use key' }).click();
     await expect(page.getByText('Tenant default, role analyst.')).toBeVisible();
+    // Nothing received yet: the console says so in words, chart by chart.
+    await expect(page.locator('#chart-activity')).toHaveText('No signals in this window yet.');
+    await expect(page.locator('#chart-preferences')).toHaveText('No A/B choices in this window yet.');
+    await expect(page.locator('#chart-flywheel')).toHaveText('No version trained yet: the flywheel has not run for this tenant.');
+    await expect(page.locator('#gaps-summary')).toHaveText('No missing knowledge reported in this window yet.');
+    await expect(page.locator('.chart svg')).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Download CSV' })).toBeDisabled();
     expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
-    // The key survives a reload of the tab.
+
+    await seedSignals(backend.url);
+    // The key survives a reload of the tab; the signals just sent are charted and their gaps listed.
     await page.reload();
     await expect(page.getByText('Tenant default, role analyst.')).toBeVisible();
+    await expect(page.locator('#chart-activity svg[role="img"]')).toHaveAttribute('aria-label', /10 signals/);
+    await expect(page.locator('#gaps tbody tr')).not.toHaveCount(0);
+    // An agent's text is shown as text, never as markup.
+    await expect(page.locator('#gaps td.title').first()).toContainText('<img src=x onerror=alert(1)>');
+    await expect(page.locator('#gaps img')).toHaveCount(0);
 
     await page.getByLabel('outdated').check();
     await page.getByRole('button', { name: 'Create batch' }).click();
