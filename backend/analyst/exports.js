@@ -27,9 +27,9 @@ function readRequest() {
   return request;
 }
 
-/** Why a finished batch holds no record, in the API's words when it gives them. */
+/** Why a finished batch holds no record: the server's sentence (manifest.emptyReason, backend/exports/empty.ts). */
 function emptyReason(batch) {
-  return batch.explanation || batch.manifest?.explanation || batch.emptyReason || 'No signal in its window passed its filters.';
+  return batch.manifest.emptyReason || 'No signal in its window passed its filters.';
 }
 
 function recordsCell(batch) {
@@ -39,8 +39,8 @@ function recordsCell(batch) {
     return cell;
   }
   const total = batch.manifest.files.reduce((sum, f) => sum + f.records, 0);
-  if (total === 0 && batch.status !== 'pending' && batch.status !== 'running') {
-    cell.append(el('strong', `0 records, ${int(batch.manifest.counts.read || 0)} signals read. `), el('span', emptyReason(batch), { class: 'explanation' }));
+  if (total === 0 || batch.manifest.emptyReason) {
+    cell.append(el('strong', `0 records, ${int(batch.manifest.counts.read || 0)} signals read. `), el('span', `Why: ${emptyReason(batch)}`, { class: 'explanation' }));
     return cell;
   }
   const details = el('details');

@@ -146,6 +146,21 @@ test('an analyst creates a filtered batch, sees its counts and downloads an arch
     expect(everything).not.toContain('020 7946 0958');
     expect(dialogs).toEqual([]);
 
+    // "Since my last export" ending before that export ended is refused by the server; the page shows its reason.
+    await page.getByLabel('Since my last export').check();
+    await page.getByLabel('End date and time (optional)').fill('2020-01-01T00:00');
+    await page.getByRole('button', { name: 'Create batch' }).click();
+    await expect(page.locator('#error')).toContainText('where your last export ended');
+    await expect(page.locator('#batches tbody tr')).toHaveCount(1);
+    // Without an end, it is a batch of nothing new, and the row says why.
+    await page.getByLabel('End date and time (optional)').fill('');
+    await page.getByRole('button', { name: 'Create batch' }).click();
+    await expect(page.locator('#error')).toBeEmpty();
+    const empty = page.locator('#batches tbody tr').first();
+    await expect(empty.locator('.status')).toHaveText('ready');
+    await expect(empty).toContainText('0 records');
+    await expect(empty.locator('.explanation')).toContainText(/^Why: .*0 signals/);
+
     // A bad request is refused with the field named, on the page.
     for (const box of await page.locator('input[name="kind"]').all()) await box.uncheck();
     await page.getByRole('button', { name: 'Create batch' }).click();
