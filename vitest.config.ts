@@ -7,11 +7,13 @@
  *   npx vitest run --project integration   needs PostgreSQL: AITL_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)
  */
 import { defineConfig } from 'vitest/config';
+import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 export default defineConfig({
   test: {
     projects: [
       {
+        plugins: [WxtVitest()],
         test: {
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],

@@ -4,13 +4,10 @@
  * declares the same settings to Chrome in its JSON-schema dialect; tests/unit/extension/managed-schema.test.ts
  * holds the two in step (same names, types, enums, bounds, and the same verdict on sample policies).
  *
- * Also here: the extension's own messages about settings (the sidebar asking for its page's settings, and saving an
- * annotation together with the agent the help desk shows as signed in); the worker's answers are in replies.ts.
+ * The sidebar asks the worker for its page's settings with the `pageSettings` message (messages.ts).
  */
 import { z } from 'zod';
 import { AgentIdentity, HOSTS, HostName, RedactionLevel } from './host-config.ts';
-import { AnnotationDraft } from './messages.ts';
-import { PageAgent } from './ticket.ts';
 
 /** Where the API key comes from: this policy (one tenant-wide key) or each agent's options page (personal keys). */
 export const KeySource = z.enum(['policy', 'options']);
@@ -75,14 +72,3 @@ export function parseManagedPolicy(raw: unknown): { policy: ManagedPolicy; ignor
   }
   return { policy: policy as ManagedPolicy, ignored };
 }
-
-/** Like `annotate`, with the page's signed-in agent, recorded instead of the browser's id when the key is tenant-wide. */
-export const AnnotateAsMessage = z.object({ type: z.literal('annotateAs'), annotation: AnnotationDraft, pageAgent: PageAgent.nullable() });
-export type AnnotateAsMessage = z.infer<typeof AnnotateAsMessage>;
-
-/** What the sidebar on `host` should do, resolved from policy, tenant config, options and defaults. */
-export const PageSettingsMessage = z.object({ type: z.literal('pageSettings'), host: HostName });
-export type PageSettingsMessage = z.infer<typeof PageSettingsMessage>;
-
-export const SettingsMessage = z.discriminatedUnion('type', [AnnotateAsMessage, PageSettingsMessage]);
-export type SettingsMessage = z.infer<typeof SettingsMessage>;

@@ -1,26 +1,10 @@
 /**
- * The typed protocol between the extension's pages (popup, sidebar) and the background worker's annotation outbox.
- * Every message is `{ type: 'outbox.…' }`; the worker parses with OutboxMessage and answers an OutboxReply shape,
- * which the asking side parses again. Times are Unix milliseconds.
+ * The annotation outbox's shapes: its stats, flush reports and dead letters, and the worker's answers to the popup's
+ * `outbox.*` messages (the messages themselves are members of the one protocol, messages.ts). Every answer is
+ * `{ ok: true, … }` or the protocol's one Failure shape (replies.ts). Times are Unix milliseconds.
  */
 import { z } from 'zod';
-
-export const OUTBOX_MESSAGE_PREFIX = 'outbox.';
-
-export const OutboxStatsMessage = z.object({ type: z.literal('outbox.stats') });
-export const OutboxFlushMessage = z.object({ type: z.literal('outbox.flush') });
-export const OutboxDeadLettersMessage = z.object({ type: z.literal('outbox.deadLetters') });
-export const OutboxExportMessage = z.object({ type: z.literal('outbox.exportDeadLetters') });
-export const OutboxHealthMessage = z.object({ type: z.literal('outbox.health') });
-
-export const OutboxMessage = z.discriminatedUnion('type', [
-  OutboxStatsMessage,
-  OutboxFlushMessage,
-  OutboxDeadLettersMessage,
-  OutboxExportMessage,
-  OutboxHealthMessage,
-]);
-export type OutboxMessage = z.infer<typeof OutboxMessage>;
+import { Failure } from './replies.ts';
 
 export const OutboxError = z.object({ at: z.number(), message: z.string() });
 export type OutboxError = z.infer<typeof OutboxError>;
@@ -86,22 +70,19 @@ export const AddResult = z.discriminatedUnion('ok', [
 ]);
 export type AddResult = z.infer<typeof AddResult>;
 
-const Refused = z.object({ ok: z.literal(false), message: z.string() });
-
-export const OutboxStatsReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), stats: OutboxStats }), Refused]);
+export const OutboxStatsReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), stats: OutboxStats }), Failure]);
 export type OutboxStatsReply = z.infer<typeof OutboxStatsReply>;
-export const OutboxFlushReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), report: FlushReport }), Refused]);
+export const OutboxFlushReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), report: FlushReport }), Failure]);
 export type OutboxFlushReply = z.infer<typeof OutboxFlushReply>;
-export const OutboxDeadLettersReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), items: z.array(DeadLetterSummary) }), Refused]);
+export const OutboxDeadLettersReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), items: z.array(DeadLetterSummary) }), Failure]);
 export type OutboxDeadLettersReply = z.infer<typeof OutboxDeadLettersReply>;
-export const OutboxExportReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), json: z.string(), count: z.number().int() }), Refused]);
+export const OutboxExportReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), json: z.string(), count: z.number().int() }), Failure]);
 export type OutboxExportReply = z.infer<typeof OutboxExportReply>;
 export const OutboxHealthReply = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), reachable: z.boolean(), baseUrl: z.string(), message: z.string() }),
-  Refused,
+  Failure,
 ]);
 export type OutboxHealthReply = z.infer<typeof OutboxHealthReply>;
-export type OutboxReply = OutboxStatsReply | OutboxFlushReply | OutboxDeadLettersReply | OutboxExportReply | OutboxHealthReply;
 
 /** The dead-letter export file (what "Export dead letters (JSON)" downloads). */
 export const DeadLetterExport = z.object({

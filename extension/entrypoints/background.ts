@@ -1,23 +1,27 @@
 /**
  * The service worker: the only place that talks to the backend, and the owner of the annotation outbox. Answers
- * the sidebar's and popup's typed messages. Every request uses the settings in force at that moment (policy, the
- * tenant's config, the agent's options, defaults), so a policy update applies without a reload.
+ * the sidebar's and popup's messages (shared/messages.ts): `dispatch` parses what arrives and hands it to the one
+ * handler table (`createHandlers`, one handler per message type, the outbox's rows included). Every request uses the
+ * settings in force at that moment (policy, the tenant's config, the agent's options, defaults), so a policy update
+ * applies without a reload. Unit-tested under WXT's fake browser: tests/unit/extension/background.test.ts.
  */
-import { browser } from 'wxt/browser';
+import { type Browser, browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import {
   type AnnotateReply,
   type AnnotationDraft,
   type Failure,
   type HostConfig,
-  type HostConfigReply,
   type HostName,
+  Message,
+  type MessageHandlers,
+  type MessageOf,
+  type MessageType,
   type PageAgent,
   type PageSettingsReply,
   redactTicket,
+  type ReplyOf,
   ROLE_GRANTS,
-  RuntimeMessage,
-  SettingsMessage,
   type TicketContext,
 } from '../../shared/index.ts';
 import { recordedAgent } from '../lib/agent-identity.ts';
@@ -28,48 +32,79 @@ import { hostConfigCache, tenant } from '../lib/settings.ts';
 import { createOutboxService, type OutboxService } from '../outbox/index.ts';
 
 export default defineBackground(() => {
-  // Created synchronously at worker start so the outbox's alarm and `online` listeners are registered in time.
+  startWorker();
+});
+
+export type MessageSender = Browser.runtime.MessageSender;
+/** The worker's one handler table: for each message type, what answers it. */
+export type WorkerHandlers = MessageHandlers<MessageSender>;
+
+export interface Worker {
+  outbox: OutboxService;
+  handlers: WorkerHandlers;
+}
+
+/**
+ * Everything the worker sets up, synchronously at start (so the event that woke it is delivered): the outbox with its
+ * alarm and `online` listeners, and the message listener. Returns what it made, for tests.
+ */
+export function startWorker(): Worker {
   const outbox = createOutboxService();
+  const handlers = createHandlers(outbox);
   browser.runtime.onMessage.addListener((raw, sender, sendResponse) => {
     // Only our own content scripts and pages may ask.
     if (sender.id !== browser.runtime.id) return false;
-    const reply = outbox.handleMessage(raw) ?? handleSettings(raw, outbox) ?? handle(raw, outbox);
-    reply.then(sendResponse, (error: unknown) => sendResponse({ ok: false, kind: 'refused', message: String(error) } satisfies Failure));
+    void dispatch(handlers, raw, sender).then(sendResponse);
     return true;
   });
   // A tenant-wide key from policy without a tenant beside it: the key says which tenant it is.
   void learnTenantFromKey();
   onManagedPolicyChange(() => void learnTenantFromKey());
-});
+  return { outbox, handlers };
+}
 
-async function handle(raw: unknown, outbox: OutboxService) {
-  const parsed = RuntimeMessage.safeParse(raw);
-  if (!parsed.success) return { ok: false, kind: 'invalid_response', message: 'Unknown message' } satisfies Failure;
-  const message = parsed.data;
-  switch (message.type) {
-    case 'suggest':
-      return suggest(message.ticket);
-    case 'annotate':
-      return annotate(message.annotation, null, outbox);
-    case 'hostConfig':
-      return hostConfig();
-    case 'reportPage': {
+export function createHandlers(outbox: OutboxService): WorkerHandlers {
+  return {
+    suggest: ({ ticket }) => suggest(ticket),
+    annotate: ({ annotation }) => annotate(annotation, null, outbox),
+    annotateAs: ({ annotation, pageAgent }) => annotate(annotation, pageAgent, outbox),
+    pageSettings: ({ host }) => pageSettings(host),
+    reportPage: async ({ report }) => {
       const s = await currentSettings();
-      const sent = await sendPageReport(s.backendUrl.value, s.apiKey.value, message.report);
-      return sent.ok ? { ok: true as const } : sent;
-    }
-    case 'openOptions':
+      const sent = await sendPageReport(s.backendUrl.value, s.apiKey.value, report);
+      return sent.ok ? { ok: true } : sent;
+    },
+    openOptions: async () => {
       await browser.runtime.openOptionsPage();
-      return { ok: true as const };
+      return { ok: true };
+    },
+    ...outbox.handlers,
+  };
+}
+
+const MESSAGE_TYPES: ReadonlySet<string> = new Set(Message.options.map((option) => option.shape.type.value));
+
+/**
+ * Parses what arrived and answers it with its handler. Never throws: a message that is not one of ours, or a handler
+ * that throws, gets the protocol's Failure.
+ */
+export async function dispatch(handlers: WorkerHandlers, raw: unknown, sender: MessageSender): Promise<ReplyOf<MessageType>> {
+  const parsed = Message.safeParse(raw);
+  if (!parsed.success) {
+    const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+    const message = typeof type === 'string' && MESSAGE_TYPES.has(type) ? `Malformed message: ${type}` : `Unknown message${typeof type === 'string' ? `: ${type}` : ''}`;
+    return { ok: false, kind: 'invalid_response', message } satisfies Failure;
+  }
+  try {
+    return await answer<MessageType>(handlers, parsed.data, sender);
+  } catch (error) {
+    return { ok: false, kind: 'refused', message: error instanceof Error ? error.message : String(error) } satisfies Failure;
   }
 }
 
-/** The settings protocol (shared/managed-settings.ts); undefined for any other message. */
-function handleSettings(raw: unknown, outbox: OutboxService): Promise<AnnotateReply | PageSettingsReply> | undefined {
-  const parsed = SettingsMessage.safeParse(raw);
-  if (!parsed.success) return undefined;
-  const message = parsed.data;
-  return message.type === 'annotateAs' ? annotate(message.annotation, message.pageAgent, outbox) : pageSettings(message.host);
+function answer<T extends MessageType>(handlers: WorkerHandlers, message: MessageOf<T>, sender: MessageSender): Promise<ReplyOf<T>> {
+  const handler: WorkerHandlers[T] = handlers[message.type as T];
+  return handler(message, sender);
 }
 
 async function suggest(ticket: TicketContext) {
@@ -93,10 +128,6 @@ async function tenantConfig(): Promise<HostConfig> {
     return fresh.value;
   }
   return hostConfigCache.getValue();
-}
-
-async function hostConfig(): Promise<HostConfigReply> {
-  return { ok: true, config: await tenantConfig() };
 }
 
 /** What the sidebar on `host` does: on or off, its selectors (policy over tenant), and which prompts it shows. */

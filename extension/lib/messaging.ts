@@ -1,6 +1,10 @@
-/** Sends typed messages to the background worker and checks its replies with the shared schemas. */
+/**
+ * Sends the protocol's messages (shared/messages.ts) to the background worker and parses its answers: `send` for the
+ * content scripts (through the helpers below) and the popup alike.
+ */
 import type { z } from 'zod';
 import { browser } from 'wxt/browser';
+import type { MessageOf, MessageType, ReplyOf } from '../../shared/messages.ts';
 import {
   type AnnotateReply,
   AnnotateReply as AnnotateReplySchema,
@@ -13,10 +17,8 @@ import {
   type PageReport,
   type PageSettingsReply,
   PageSettingsReply as PageSettingsReplySchema,
-  type SettingsMessage,
   type ReportPageReply,
   ReportPageReply as ReportPageReplySchema,
-  type RuntimeMessage,
   type SuggestReply,
   SuggestReply as SuggestReplySchema,
   type TicketContext,
@@ -60,13 +62,21 @@ export function openOptions(): Promise<OpenOptionsReply> {
   return send({ type: 'openOptions' }, OpenOptionsReplySchema);
 }
 
-async function send<T>(message: RuntimeMessage | SettingsMessage, schema: z.ZodType<T>): Promise<T | Failure> {
+/**
+ * Sends one message to the worker and parses its answer with `reply`, the schema of that message type's answer
+ * (shared/messages.ts `Replies[type]`; passed in, so a page loads only the answer schemas it uses). Never throws:
+ * no answer, or an answer in another shape, is a Failure.
+ *
+ *   const reply = await send({ type: 'outbox.stats' }, OutboxStatsReply);
+ *   if (reply.ok) show(reply.stats); else warn(reply.message);
+ */
+export async function send<T extends MessageType>(message: MessageOf<T> & { type: T }, reply: z.ZodType<ReplyOf<T>>): Promise<ReplyOf<T> | Failure> {
   try {
     const raw: unknown = await browser.runtime.sendMessage(message);
     // A worker stopped mid-message answers nothing: not confirmed, and safe to try again.
     if (raw === undefined) return { ok: false, kind: 'unreachable', message: 'The extension did not confirm this; please try again.' };
-    const reply = schema.safeParse(raw);
-    if (reply.success) return reply.data;
+    const parsed = reply.safeParse(raw);
+    if (parsed.success) return parsed.data;
     return { ok: false, kind: 'invalid_response', message: 'The extension answered in an unexpected shape; reload the page.' };
   } catch {
     // The worker is gone, e.g. the extension was updated or reloaded under this page.

@@ -1,21 +1,22 @@
 /**
  * The annotation outbox for the background worker: durable queue (outbox.ts) + exactly-once sync (sync.ts) +
- * when to sync (scheduler.ts) + the popup's messages (messages.ts). Call `createOutboxService()` once, synchronously,
- * in `defineBackground`'s main function, so its alarm and `online` listeners are registered at worker start.
+ * when to sync (scheduler.ts) + the answers to the popup's messages (messages.ts, rows of the worker's handler
+ * table). Call `createOutboxService()` once, synchronously, in `defineBackground`'s main function, so its alarm and
+ * `online` listeners are registered at worker start.
  */
 import { checkBackend } from '../lib/backend-client.ts';
 import { currentSettings } from '../lib/current-settings.ts';
 import { onManagedPolicyChange } from '../lib/managed.ts';
 import { apiKey, backendUrl } from '../lib/settings.ts';
-import type { AddResult, FlushReport, OutboxReply } from '../../shared/outbox-messages.ts';
+import type { AddResult, FlushReport } from '../../shared/outbox-messages.ts';
 import { OutboxDb } from './db.ts';
-import { handleOutboxMessage } from './messages.ts';
+import { type OutboxHandlers, outboxHandlers } from './messages.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
 import { type OutboxScheduler, startOutboxSync } from './scheduler.ts';
 import { createSyncer, type SyncConfig, type Syncer } from './sync.ts';
 
 export { OutboxDb, OUTBOX_DB_NAME } from './db.ts';
-export { handleOutboxMessage, isOutboxMessage } from './messages.ts';
+export { outboxHandlers, type OutboxHandlers, type OutboxMessageType } from './messages.ts';
 export { createOutbox } from './outbox.ts';
 export { startOutboxSync } from './scheduler.ts';
 export { createSyncer } from './sync.ts';
@@ -28,8 +29,8 @@ export interface OutboxService {
   add(annotation: unknown): Promise<AddResult>;
   /** Flushes now, even during a backoff (the popup's "Sync now"). */
   flushNow(): Promise<FlushReport>;
-  /** Answers an `outbox.*` message; undefined for any other message. */
-  handleMessage(raw: unknown): Promise<OutboxReply> | undefined;
+  /** The answers to the `outbox.*` messages, for the worker's handler table. */
+  handlers: OutboxHandlers;
 }
 
 /** Where and how to sync, from the settings in force (policy, tenant config, options, defaults). */
@@ -72,6 +73,6 @@ export function createOutboxService(): OutboxService {
     scheduler,
     add,
     flushNow,
-    handleMessage: (raw) => handleOutboxMessage(raw, { outbox, flush: flushNow, checkHealth }),
+    handlers: outboxHandlers({ outbox, flush: flushNow, checkHealth }),
   };
 }

@@ -1,16 +1,13 @@
 /**
  * Toolbar popup: the state of the annotation outbox (what waits to sync, since when, the last sync and error, the
  * dead letters), whether the backend answers, and "Sync now". Everything comes from the background worker by
- * message (shared/outbox-messages.ts); every value is rendered as text.
+ * message (shared/messages.ts, sent with extension/lib/messaging.ts `send`); every value is rendered as text.
  */
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { browser } from 'wxt/browser';
-import type { z } from 'zod';
 import {
   type DeadLetterSummary,
   type FlushReport,
-  type OutboxMessage,
   OutboxDeadLettersReply,
   OutboxExportReply,
   OutboxFlushReply,
@@ -18,24 +15,12 @@ import {
   type OutboxStats,
   OutboxStatsReply,
 } from '../../../shared/outbox-messages.ts';
+import { send } from '../../lib/messaging.ts';
 import { ago, humanDuration, localTime, until } from './format.ts';
 import './popup.css';
 
 const REFRESH_MS = 2_000;
 const DEAD_LETTERS_SHOWN = 50;
-
-type Refused = { ok: false; message: string };
-
-/** Sends one message to the worker and parses its answer; never throws. */
-async function ask<S extends z.ZodType>(message: OutboxMessage, schema: S): Promise<z.infer<S> | Refused> {
-  try {
-    const parsed = schema.safeParse(await browser.runtime.sendMessage(message));
-    if (parsed.success) return parsed.data;
-    return { ok: false, message: 'The extension answered in an unexpected shape; reload the extension.' };
-  } catch (error) {
-    return { ok: false, message: `The extension's background worker did not answer (${error instanceof Error ? error.message : String(error)}).` };
-  }
-}
 
 function describeFlush(report: FlushReport): { kind: 'ok' | 'warn' | 'error'; text: string } {
   const sent = report.accepted + report.duplicate;
@@ -61,7 +46,7 @@ function Popup() {
   const [status, setStatus] = useState<{ kind: 'ok' | 'warn' | 'error'; text: string } | undefined>(undefined);
 
   const refresh = useCallback(async () => {
-    const [s, d] = await Promise.all([ask({ type: 'outbox.stats' }, OutboxStatsReply), ask({ type: 'outbox.deadLetters' }, OutboxDeadLettersReply)]);
+    const [s, d] = await Promise.all([send({ type: 'outbox.stats' }, OutboxStatsReply), send({ type: 'outbox.deadLetters' }, OutboxDeadLettersReply)]);
     setNow(Date.now());
     if (s.ok) setStats(s.stats);
     if (d.ok) setDead(d.items);
@@ -70,7 +55,7 @@ function Popup() {
 
   const checkHealth = useCallback(async () => {
     setHealth('checking');
-    const h = await ask({ type: 'outbox.health' }, OutboxHealthReply);
+    const h = await send({ type: 'outbox.health' }, OutboxHealthReply);
     setHealth(h.ok ? h : { reachable: false, baseUrl: '', message: h.message });
   }, []);
 
@@ -84,7 +69,7 @@ function Popup() {
   const syncNow = async () => {
     setSyncing(true);
     setStatus(undefined);
-    const reply = await ask({ type: 'outbox.flush' }, OutboxFlushReply);
+    const reply = await send({ type: 'outbox.flush' }, OutboxFlushReply);
     setSyncing(false);
     setStatus(reply.ok ? describeFlush(reply.report) : { kind: 'error', text: reply.message });
     await refresh();
@@ -92,7 +77,7 @@ function Popup() {
   };
 
   const exportDead = async () => {
-    const reply = await ask({ type: 'outbox.exportDeadLetters' }, OutboxExportReply);
+    const reply = await send({ type: 'outbox.exportDeadLetters' }, OutboxExportReply);
     if (!reply.ok) return setStatus({ kind: 'error', text: reply.message });
     const url = URL.createObjectURL(new Blob([reply.json], { type: 'application/json' }));
     const link = document.createElement('a');
