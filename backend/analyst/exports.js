@@ -75,9 +75,11 @@ function previewButton(batch, file) {
     panel = el('div', undefined, { class: 'preview', 'data-preview': file.path });
     try {
       const answer = await getJson(`/v1/exports/${encodeURIComponent(batch.id)}/preview?file=${encodeURIComponent(file.path)}&limit=3`);
-      const records = answer.records ?? answer.lines ?? [];
-      panel.append(el('p', `First ${records.length} of ${int(file.records)} records in ${file.path}:`, { class: 'muted' }));
-      for (const r of records) panel.append(el('pre', typeof r === 'string' ? r : JSON.stringify(r, null, 2)));
+      // JSON lines come parsed, CSV and TSV lines as text (the header first): shown as text either way.
+      const records = answer.records;
+      panel.append(el('p', `First ${records.length} of ${int(answer.total)} records of ${answer.file} (${answer.format}):`, { class: 'muted' }));
+      if (records.every((r) => typeof r === 'string')) panel.append(el('pre', records.join('\n')));
+      else for (const r of records) panel.append(el('pre', typeof r === 'string' ? r : JSON.stringify(r, null, 2)));
     } catch (error) {
       panel.append(el('p', `No preview: ${error.message}`, { class: 'failed' }));
     }
@@ -102,6 +104,14 @@ async function download(batch, button) {
   }
 }
 
+/** Who made the batch: the key's name when it has one, and its id (or `cli`). */
+function createdBy(batch) {
+  const cell = el('td', undefined, { class: 'created-by' });
+  if (batch.createdByName) cell.append(el('span', batch.createdByName), el('div', batch.createdBy, { class: 'muted key-id' }));
+  else cell.append(el('span', batch.createdBy || '—', { class: 'key-id' }));
+  return cell;
+}
+
 function windowText(w) {
   return `${w.from ? when(w.from) : 'the beginning'} → ${when(w.to)}`;
 }
@@ -117,7 +127,7 @@ function renderBatches(items) {
   for (const batch of items) {
     const row = el('tr', undefined, { 'data-id': batch.id });
     row.append(el('td', when(batch.createdAt)));
-    row.append(el('td', batch.createdBy || '—', { class: 'created-by' }));
+    row.append(createdBy(batch));
     row.append(el('td', batch.status, { class: `status status-${batch.status}` }));
     row.append(el('td', windowText(batch.window)));
     row.append(el('td', batch.request.kinds.join(', ')));

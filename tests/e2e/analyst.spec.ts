@@ -21,7 +21,7 @@ test.afterAll(() => {
 });
 
 function createKey(databasePath: string, role: string): string {
-  const out = execFileSync(process.execPath, ['backend/bin/aitl.js', 'keys', 'create', '--tenant', 'default', '--role', role], {
+  const out = execFileSync(process.execPath, ['backend/bin/aitl.js', 'keys', 'create', '--tenant', 'default', '--role', role, '--name', `e2e ${role}`], {
     env: { ...process.env, AITL_DATABASE_URL: databasePath, AITL_LOG_LEVEL: 'silent' },
     encoding: 'utf8',
   });
@@ -123,7 +123,17 @@ test('an analyst creates a filtered batch, sees its counts and downloads an arch
     await expect(row.locator('li[data-path="dpo.trl.jsonl.gz"] .file-count')).toHaveText('dpo.trl.jsonl.gz: 2');
     await expect(row.locator('li[data-path="beir/qrels/test.tsv"] .file-count')).toHaveText('beir/qrels/test.tsv: 2');
     // Who made it: the key's id.
-    await expect(row.locator('.created-by')).toHaveText(key.slice(5, 21));
+    await expect(row.locator('.created-by')).toHaveText(`e2e analyst${key.slice(5, 21)}`);
+    // The first records of a file, previewed on the page: JSON lines as JSON, a TSV with its header.
+    await row.getByRole('button', { name: 'Preview dpo.trl.jsonl.gz' }).click();
+    const preview = row.locator('[data-preview="dpo.trl.jsonl.gz"]');
+    await expect(preview.locator('p')).toHaveText(/^First 2 of 2 records of dpo\.trl\.jsonl\.gz \(trl-dpo/);
+    await expect(preview.locator('pre')).toHaveCount(2);
+    await expect(preview.locator('pre').first()).toContainText('"chosen"');
+    await row.getByRole('button', { name: 'Preview beir/qrels/test.tsv' }).click();
+    await expect(row.locator('[data-preview="beir/qrels/test.tsv"] pre')).toContainText('query-id');
+    await row.getByRole('button', { name: 'Preview dpo.trl.jsonl.gz' }).click();
+    await expect(preview).toHaveCount(0);
 
     const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Download tar.gz' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^aitl-export-[0-9a-f-]+\.tar\.gz$/);
