@@ -110,6 +110,13 @@ export const ExportManifest = z.object({
    * the filters left nothing (backend/exports/empty.ts). Absent when it holds records.
    */
   emptyReason: z.string().optional(),
+  /**
+   * The first records of each file that holds any, by path (at most EXPORT_PREVIEW_RECORDS and about
+   * EXPORT_PREVIEW_FILE_BYTES a file; JSON lines parsed, CSV and TSV lines as text): what
+   * GET /v1/exports/:id/preview answers. Kept with the batch in the store, not written into manifest.json, and left out
+   * of the batch list and detail answers; absent in batches made before.
+   */
+  preview: z.record(z.string(), z.array(z.unknown())).optional(),
   /** Agreement among annotators where two or more judged the same thing. */
   agreement: z.record(z.string(), z.object({ items: z.number().int(), unanimous: z.number().int(), rate: z.number().nullable() })),
   redaction: z.object({ function: z.string(), placeholders: z.array(z.string()), appliedTo: z.string(), dropped: z.array(z.string()) }),
@@ -121,6 +128,28 @@ export const ExportManifest = z.object({
 });
 export type ExportManifest = z.infer<typeof ExportManifest>;
 
+/** Most records of a file a batch's manifest keeps for its preview, and about how much text of each file. */
+export const EXPORT_PREVIEW_RECORDS = 20;
+export const EXPORT_PREVIEW_FILE_BYTES = 32 * 1024;
+
+/** GET /v1/exports/:id/preview?file=&limit=: the first records of one file of a batch. */
+export const ExportPreviewQuery = z.strictObject({
+  file: z.string().min(1).max(200).describe("A file's path as the manifest lists it, e.g. `dpo.trl.jsonl.gz` or `beir/qrels/test.tsv`"),
+  limit: z.coerce.number().int().min(1).max(EXPORT_PREVIEW_RECORDS).optional().describe(`How many records, 1 to ${EXPORT_PREVIEW_RECORDS} (default 5)`),
+});
+export type ExportPreviewQuery = z.infer<typeof ExportPreviewQuery>;
+
+export const ExportPreview = z.object({
+  batchId: z.string(),
+  file: z.string(),
+  format: z.string(),
+  /** Records in the whole file. */
+  total: z.number().int().nonnegative(),
+  /** Its first records: JSON lines parsed, CSV and TSV lines (header first) as text. Fewer than asked when the file's preview is shorter. */
+  records: z.array(z.unknown()),
+});
+export type ExportPreview = z.infer<typeof ExportPreview>;
+
 /** `expired`: was ready; its archive was removed after AITL_EXPORT_RETENTION_DAYS (the manifest stays). */
 export const ExportStatus = z.enum(['pending', 'running', 'ready', 'failed', 'expired']);
 export type ExportStatus = z.infer<typeof ExportStatus>;
@@ -130,7 +159,10 @@ export const ExportBatch = z.object({
   id: z.string(),
   status: ExportStatus,
   createdAt: z.string(),
+  /** Who made it: the API key's id, or `cli`. */
   createdBy: z.string(),
+  /** The name of that key when it has one (a revoked key's too); null for `cli` and unnamed or deleted keys. */
+  createdByName: z.string().nullable(),
   finishedAt: z.string().nullable(),
   window: ExportWindow,
   request: NormalisedExportRequest,

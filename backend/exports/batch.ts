@@ -18,6 +18,7 @@ import { gapsWriter } from './gaps.ts';
 import { ktoWriter } from './kto.ts';
 import { PROMPT_VARIANT } from './prompt.ts';
 import { explainEmpty } from './empty.ts';
+import { previewFiles } from './preview.ts';
 import { countWindow, type ReadCounts, readGroups } from './records.ts';
 import { retrievalWriter } from './retrieval.ts';
 import { sftWriter } from './sft.ts';
@@ -59,7 +60,7 @@ export interface BatchOptions {
   pageSize?: number;
 }
 
-/** Writes the batch's files and `manifest.json` into `root` (which must exist) and answers the manifest. */
+/** Writes the batch's files and `manifest.json` into `root` (which must exist) and answers the manifest, with its preview. */
 export async function writeBatch(db: Kysely<Database>, spec: BatchSpec, root: string, options: BatchOptions = {}): Promise<ExportManifest> {
   const counts: ReadCounts = { read: 0 };
   const ctx: WriterContext = { root, counts };
@@ -86,6 +87,7 @@ export async function writeBatch(db: Kysely<Database>, spec: BatchSpec, root: st
   }
   const files = [];
   for (const w of writers) files.push(...(await w.finish()));
+  const preview = await previewFiles(root, files);
   // The reader counts superseded signals with the rest; the manifest gives them a field of their own, present only
   // when some were (so a batch without any is byte-identical to one written before the rule existed).
   const { superseded = 0, ...readCounts } = counts;
@@ -104,13 +106,17 @@ export async function writeBatch(db: Kysely<Database>, spec: BatchSpec, root: st
     counts: sortedCounts,
     ...(superseded > 0 ? { superseded } : {}),
     ...(emptyReason === undefined ? {} : { emptyReason }),
+    ...(Object.keys(preview).length === 0 ? {} : { preview }),
     agreement: agreement.summary(),
     redaction: REDACTION_POLICY,
     modelVersions: [...modelVersions].sort(),
     indexVersions: [...indexVersions].sort(),
     promptVariant: PROMPT_VARIANT.id,
   };
-  writeFileSync(join(root, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  // The preview is kept with the batch in the store (the preview route serves it), not in manifest.json: the files
+  // themselves are beside it there.
+  const { preview: _preview, ...written } = manifest;
+  writeFileSync(join(root, 'manifest.json'), `${JSON.stringify(written, null, 2)}\n`);
   return manifest;
 }
 

@@ -9,6 +9,8 @@ import {
   ErrorEnvelope,
   ExportBatch,
   ExportBatchList,
+  ExportPreview,
+  ExportPreviewQuery,
   ExportRequest,
   GapList,
   HealthResponse,
@@ -202,6 +204,23 @@ export function openApiRoutes(version: string): OpenAPIHono {
       404: json(ErrorEnvelope, 'No such batch for this tenant, or its archive is not on this server'),
       409: json(ErrorEnvelope, 'The batch is not ready (pending, running or failed)'),
       410: json(ErrorEnvelope, 'The archive was removed after the retention period (AITL_EXPORT_RETENTION_DAYS); the batch and its manifest remain'),
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/exports/{id}/preview',
+    summary: 'The first records of one file of a ready batch, parsed',
+    description:
+      "Needs the analyst role. From the preview the batch's manifest keeps (the first 20 records of each file, about 32 KiB of text at most): " +
+      'JSON lines parsed, CSV and TSV lines (header first) as text. Expired batches keep it too.',
+    security,
+    request: { params: ExportIdParams, query: ExportPreviewQuery },
+    responses: {
+      200: json(ExportPreview, 'The first records of the file'),
+      ...invalid,
+      ...auth,
+      404: json(ErrorEnvelope, 'No such batch for this tenant, no such file in it, or a batch made before previews were kept'),
+      409: json(ErrorEnvelope, 'The batch is not ready (pending, running or failed)'),
     },
   });
   const audited = 'Needs the admin role. Recorded in the audit log (GET /v1/audit).';

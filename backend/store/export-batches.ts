@@ -150,8 +150,16 @@ export async function lastWindowEnd(db: Kysely<Database>, tenant: string, create
   return row?.window_to;
 }
 
-/** The API shape of a row. */
-export function toExportBatch(row: ExportBatchRow): ExportBatch {
+/** The names of the tenant's keys among `ids` (batch creators), by id; unnamed and unknown ones are left out. */
+export async function creatorNames(db: Kysely<Database>, tenant: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return new Map();
+  const rows = await db.selectFrom('api_keys').select(['id', 'name']).where('tenant', '=', tenant).where('id', 'in', wanted).execute();
+  return new Map(rows.filter((r) => r.name).map((r) => [r.id, r.name]));
+}
+
+/** The API shape of a row; `createdByName` is the creator key's name (creatorNames). */
+export function toExportBatch(row: ExportBatchRow, createdByName: string | null = null): ExportBatch {
   const request = JSON.parse(row.request) as NormalisedExportRequest;
   const archive =
     row.status === 'ready' && row.archive_bytes !== null && row.archive_sha256 !== null
@@ -162,6 +170,7 @@ export function toExportBatch(row: ExportBatchRow): ExportBatch {
     status: row.status as ExportStatus,
     createdAt: row.created_at,
     createdBy: row.created_by,
+    createdByName,
     finishedAt: row.finished_at,
     window: { from: row.window_from, to: row.window_to },
     request,

@@ -10,7 +10,7 @@ import type { AppDeps } from '../../backend/deps.ts';
 import { queryAudit } from '../../backend/store/audit.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
 import { insertBatch } from '../../backend/store/export-batches.ts';
-import { ErrorEnvelope, ExportBatch, ExportBatchList, ExportManifest, type ExportStatus, type Role, TrlDpoRecord } from '../../shared/index.ts';
+import { ErrorEnvelope, ExportBatch, ExportBatchList, ExportManifest, ExportPreview, type ExportStatus, type Role, TrlDpoRecord } from '../../shared/index.ts';
 import { about, seedAnnotations, seedSuggestion } from '../unit/exports/seed.ts';
 import { untar, unzip } from '../unit/exports/unpack.ts';
 import { clearTables, createTestDeps, DIALECTS, useDatabase } from './dialects.ts';
@@ -136,6 +136,46 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
     }
     const pairs = gunzipSync(entries.get('dpo.trl.jsonl.gz')!).toString('utf8').trim().split('\n').map((l) => TrlDpoRecord.parse(JSON.parse(l)));
     expect(pairs.map((p) => p.metadata.source).sort()).toEqual(['edit', 'preference']);
+  });
+
+  it('previews the first records of one file of a ready batch, parsed, and names the key that made it', async () => {
+    const { key, id: keyId } = await keyFor('analyst');
+    await seed();
+    const batch = await ready(key, ExportBatch.parse(await (await create(key, { kinds: ['dpo', 'beir'] })).json()).id);
+    expect(batch.createdBy).toBe(keyId);
+    expect(batch.createdByName).toBe('analyst key');
+    expect(batch.manifest).not.toHaveProperty('preview');
+    const listed = ExportBatchList.parse(await (await call(key, '/v1/exports')).json()).items;
+    expect(listed.map((b) => [b.createdBy, b.createdByName])).toEqual([[keyId, 'analyst key']]);
+    expect(listed[0]!.manifest).not.toHaveProperty('preview');
+
+    const preview = async (query: string) => call(key, `/v1/exports/${batch.id}/preview?${query}`);
+    const dpo = ExportPreview.parse(await (await preview('file=dpo.trl.jsonl.gz&limit=1')).json());
+    expect(dpo).toMatchObject({ batchId: batch.id, file: 'dpo.trl.jsonl.gz', format: 'trl-dpo-conversational', total: 2 });
+    expect(dpo.records).toHaveLength(1);
+    expect(TrlDpoRecord.parse(dpo.records[0]).metadata.provenance.tenant).toBe('acme');
+    // The same records as the downloaded file's first lines.
+    const entries = untar(gunzipSync(Buffer.from(await (await call(key, `/v1/exports/${batch.id}/download`)).arrayBuffer())));
+    const lines = gunzipSync(entries.get('dpo.trl.jsonl.gz')!).toString('utf8').trim().split('\n');
+    expect(ExportPreview.parse(await (await preview('file=dpo.trl.jsonl.gz&limit=20')).json()).records).toEqual(lines.map((l) => JSON.parse(l)));
+    const qrels = ExportPreview.parse(await (await preview('file=beir/qrels/test.tsv')).json());
+    expect(qrels.records[0]).toBe('query-id\tcorpus-id\tscore');
+
+    for (const [query, status] of [
+      ['file=nothing.jsonl.gz', 404],
+      ['file=dpo.trl.jsonl.gz&limit=0', 400],
+      ['file=dpo.trl.jsonl.gz&limit=21', 400],
+      ['limit=2', 400],
+      ['file=dpo.trl.jsonl.gz&colour=red', 400],
+    ] as const) {
+      expect((await preview(query)).status, query).toBe(status);
+    }
+    const agent = await keyFor('agent');
+    expect((await call(agent.key, `/v1/exports/${batch.id}/preview?file=dpo.trl.jsonl.gz`)).status).toBe(403);
+    const other = await keyFor('analyst', 'globex');
+    expect((await call(other.key, `/v1/exports/${batch.id}/preview?file=dpo.trl.jsonl.gz`)).status).toBe(404);
+    await batchIn('01999999-0000-7000-8000-000000000000', 'running');
+    expect((await call(key, '/v1/exports/01999999-0000-7000-8000-000000000000/preview?file=dpo.trl.jsonl.gz')).status).toBe(409);
   });
 
   it("keeps tenants apart: a batch holds only its tenant's signals, and another tenant's analyst cannot see or download it", async () => {
