@@ -13,6 +13,8 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // WXT's Vitest plugin: `wxt/browser` and the `browser`/`chrome` globals are WXT's in-memory fake browser
+        // (wxt/testing/fake-browser), so the background worker runs in a unit test (tests/unit/extension/background.test.ts).
         plugins: [WxtVitest()],
         test: {
           name: 'unit',
