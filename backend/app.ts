@@ -22,6 +22,7 @@ import { analystRoutes } from './routes/analyst.ts';
 import { exportRoutes } from './routes/exports.ts';
 import { gapRoutes } from './routes/gaps.ts';
 import { healthRoutes } from './routes/health.ts';
+import { insightRoutes } from './routes/insights.ts';
 import { kbRoutes } from './routes/kb.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { pageReportRoutes } from './routes/page-reports.ts';
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', exportRoutes(deps, guard));
   app.route('/', analystRoutes());
   app.route('/', gapRoutes(deps, guard));
+  app.route('/', insightRoutes(deps, guard));
   app.route('/', adminRoutes(deps, guard));
   app.route('/', auditRoutes(deps, guard));
   app.route('/', openApiRoutes(API_VERSION));

@@ -3,7 +3,7 @@
  * data → promote or keep, with the reason, in the registry → the knowledge reloads so new suggestions use (and
  * record) what was promoted. Every run is recorded in `flywheel_runs` with its report.
  */
-import { uuidv7 } from '../../shared/index.ts';
+import { type AgentAgreement, uuidv7 } from '../../shared/index.ts';
 import { withExclusive } from '../store/exclusive.ts';
 import type { AppDeps } from '../deps.ts';
 import { loadBeirQueries } from '../eval/beir-queries.ts';
@@ -16,7 +16,8 @@ import { saveGateResults } from '../store/gate-results.ts';
 import { DEFAULT_RANKING, DEFAULT_VERSION_ID, type RankingArtefact } from './artefacts.ts';
 import { replyGrounder } from './grounding.ts';
 import { type CheckedSuggestion, checkedSuggestions, citationsOf, loadFeedback, rationales } from './feedback.ts';
-import type { GateOptions } from './gate.ts';
+import type { AgentReport, GateOptions } from './gate.ts';
+import { round } from './gate/agreement.ts';
 import type { JudgeCounts } from './judge.ts';
 import { type Comparison, compareOnBeir, crossValidate, DEFAULT_PROMOTION, decidePromotion, type PromotionRule, titleQueries } from './holdout.ts';
 import { addCandidate, currentVersion, decide } from './registry.ts';
@@ -61,6 +62,8 @@ export interface CycleReport {
   /** `superseded`: signals left out because the same agent later changed them (kept in the store). */
   gate: { total: number; passed: number; reduced: number; setAside: number; byRule: Record<string, number>; superseded: number };
   agreement: unknown;
+  /** Per agent of the tenant, the gate's agreement figures in brief (GET /v1/insights/agreement). */
+  agreementPerAgent: AgentAgreement[];
   /** The LLM judge's counts (agreed, disagreed, malformed, failed…), when a model is configured. */
   judge?: JudgeCounts | undefined;
   ranking: RankingCycleReport;
@@ -68,6 +71,20 @@ export interface CycleReport {
   /** The knowledge index serving suggestions after the run. */
   indexVersion: string;
   error?: string;
+}
+
+/** An agent's gate report in brief: what the agreement insights chart. */
+function agreementSummary(a: AgentReport): AgentAgreement {
+  return {
+    agent: a.agent,
+    annotations: a.annotations,
+    relevance: a.relevance.share,
+    relevanceVotes: a.relevance.n,
+    preference: a.preference.share,
+    preferenceVotes: a.preference.n,
+    leftShare: a.position.n > 0 ? round(a.position.left / a.position.n) : null,
+    leftRightChoices: a.position.n,
+  };
 }
 
 /** Another backend on the store is running this tenant's cycle: this one skips rather than train on the same signals twice. */
@@ -114,6 +131,7 @@ async function runCycle(deps: AppDeps, tenant: string, options: CycleOptions): P
       annotations: feedback.items.length,
       gate: { total, passed, reduced, setAside, byRule, superseded: feedback.superseded },
       agreement: feedback.gate.agreement.perSignal,
+      agreementPerAgent: feedback.gate.agreement.perAgent.filter((a) => a.tenant === tenant).map(agreementSummary),
       judge: feedback.judge,
       ranking,
       variants,

@@ -15,6 +15,7 @@ import {
   GapList,
   HealthResponse,
   HostConfig,
+  InsightsQuery,
   LIMITS,
   PageReport,
   PageReportCreated,
@@ -33,6 +34,7 @@ import { ListAnnotationsQuery } from './annotations.ts';
 import { AuditList, ListAuditQuery } from './audit.ts';
 import { ExportIdParams, ListExportsQuery } from './exports.ts';
 import { ListGapsQuery } from './gaps.ts';
+import { INSIGHT_ROUTES, INSIGHTS_QUERY_NOTE } from './insights.ts';
 import { ListPageReportsQuery, PAGE_REPORTS_PER_MINUTE } from './page-reports.ts';
 
 const json = (schema: ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -161,6 +163,17 @@ export function openApiRoutes(version: string): OpenAPIHono {
     request: { query: ListGapsQuery },
     responses: { 200: json(GapList, 'The biggest gaps'), ...invalid, ...auth },
   });
+  for (const route of INSIGHT_ROUTES) {
+    app.openAPIRegistry.registerPath({
+      method: 'get',
+      path: `/v1/insights/${route.name}`,
+      summary: route.summary,
+      description: `Needs the analyst role; the key's tenant's figures only. ${INSIGHTS_QUERY_NOTE} An unknown parameter answers 400 naming it.`,
+      security,
+      request: { query: InsightsQuery },
+      responses: { 200: json(route.schema, 'The figures, as the analyst console charts them'), ...invalid, ...auth },
+    });
+  }
   app.openAPIRegistry.registerPath({
     method: 'post',
     path: '/v1/exports',

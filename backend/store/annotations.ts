@@ -3,10 +3,12 @@
  * `INSERT … ON CONFLICT (tenant, id) DO NOTHING`; ids that were not inserted are then compared by the hash of
  * what was received: the same hash is a resend (`duplicate`), another one is a client reusing an id for
  * different content (`id_conflict`). Concurrent identical batches therefore store each id once and both succeed.
+ * The insights rollup counts the inserted ones in the same transaction, so it never counts a resend.
  */
 import { createHash } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Annotation, AnnotationKind, StoredAnnotation } from '../../shared/index.ts';
+import { addInsightCounts, annotationCount } from './insight-counts.ts';
 import type { AnnotationTable, Database, NewAnnotation } from './schema.ts';
 
 /**
@@ -170,6 +172,7 @@ export async function storeAnnotations(
       [inserted, stored] = await db.transaction().execute(async (trx) => {
         const done = await trx.executeQuery<{ id: string }>(CompiledQuery.raw(batchInsertSql(db, rows.length), parameters));
         const insertedIds = new Set(done.rows.map((r) => r.id));
+        await addInsightCounts(trx, [...insertedIds].map((id) => annotationCount(tenant, firstById.get(id)!.annotation, times.receivedAt)));
         const others = rows.filter((r) => !insertedIds.has(r.id)).map((r) => r.id);
         const hashes = new Map<string, string>();
         if (others.length > 0) {

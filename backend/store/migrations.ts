@@ -3,6 +3,7 @@
  * PostgreSQL. Append new migrations; never edit one that has shipped.
  */
 import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
+import { backfillInsightCounts } from './insight-counts.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_knowledge_and_suggestions': {
@@ -277,6 +278,25 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
       await db.schema.dropTable('passage_vectors').execute();
       await db.schema.alterTable('passage_vectors_by_tenant').renameTo('passage_vectors').execute();
+    },
+  },
+  '0009_insight_counts': {
+    async up(db: Kysely<any>) {
+      // Signals per tenant, UTC day, kind and value, so the analyst console's charts read a few thousand rows rather
+      // than parse every annotation's JSON. Kept up to date when annotations and suggestions are stored; filled here
+      // from what is stored already.
+      await db.schema
+        .createTable('insight_counts')
+        .addColumn('tenant', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('variant_a', 'text', (c) => c.notNull())
+        .addColumn('variant_b', 'text', (c) => c.notNull())
+        .addColumn('n', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('insight_counts_pk', ['tenant', 'day', 'kind', 'value', 'variant_a', 'variant_b'])
+        .execute();
+      await backfillInsightCounts(db);
     },
   },
 };

@@ -233,6 +233,27 @@ export interface ExportArchiveChunkTable {
   bytes: Buffer;
 }
 
+/**
+ * The insights rollup (backend/store/insight-counts.ts): how many of a tenant's signals of one kind and value arrived
+ * on one UTC day, kept up to date in the transaction that stores them. Key columns hold '' rather than null.
+ */
+export interface InsightCountTable {
+  tenant: string;
+  /** UTC day, YYYY-MM-DD: an annotation's received_at, a suggestion's created_at. */
+  day: string;
+  /** An annotation kind, or `suggestion`. */
+  kind: string;
+  /** Preference choice, adoption outcome, relevance label; '' for other kinds. */
+  value: string;
+  /** Preference: left variant; adoption: the variant inserted ('' when none). */
+  variant_a: string;
+  /** Preference: right variant. */
+  variant_b: string;
+  n: number;
+}
+export type InsightCountRow = Selectable<InsightCountTable>;
+export type NewInsightCount = Insertable<InsightCountTable>;
+
 export interface Database {
   passages: PassageTable;
   kb_imports: KbImportTable;
@@ -248,4 +269,5 @@ export interface Database {
   audit_log: AuditLogTable;
   export_batches: ExportBatchTable;
   export_archive_chunks: ExportArchiveChunkTable;
+  insight_counts: InsightCountTable;
 }

@@ -1,6 +1,7 @@
 /** Suggestions as shown to agents: kept so that later signals can be joined to exactly what was shown. */
 import type { Kysely } from 'kysely';
 import { type Candidate, redactTicket, type Snippet, type SuggestionResponse, type TicketContext } from '../../shared/index.ts';
+import { addInsightCounts, suggestionCount } from './insight-counts.ts';
 import type { Database, SuggestionRow } from './schema.ts';
 
 export interface SuggestionOrigin {
@@ -10,30 +11,36 @@ export interface SuggestionOrigin {
   ticketId: string;
 }
 
-/** Stores what was shown, with the ticket it answered (redacted) so later training and exports can replay it. */
+/**
+ * Stores what was shown, with the ticket it answered (redacted) so later training and exports can replay it, and
+ * counts it in the insights rollup in the same transaction.
+ */
 export async function saveSuggestion(
   db: Kysely<Database>,
   origin: SuggestionOrigin,
   s: SuggestionResponse,
   ticket?: TicketContext,
 ): Promise<void> {
-  await db
-    .insertInto('suggestions')
-    .values({
-      id: s.suggestionId,
-      tenant: origin.tenant,
-      agent: origin.agent ?? null,
-      host: origin.host,
-      ticket_id: origin.ticketId,
-      query: s.query,
-      snippets: JSON.stringify(s.snippets),
-      candidates: JSON.stringify(s.candidates),
-      model_version: s.modelVersion,
-      index_version: s.indexVersion,
-      created_at: s.createdAt,
-      ticket: ticket ? JSON.stringify(redactTicket(ticket)) : null,
-    })
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('suggestions')
+      .values({
+        id: s.suggestionId,
+        tenant: origin.tenant,
+        agent: origin.agent ?? null,
+        host: origin.host,
+        ticket_id: origin.ticketId,
+        query: s.query,
+        snippets: JSON.stringify(s.snippets),
+        candidates: JSON.stringify(s.candidates),
+        model_version: s.modelVersion,
+        index_version: s.indexVersion,
+        created_at: s.createdAt,
+        ticket: ticket ? JSON.stringify(redactTicket(ticket)) : null,
+      })
+      .execute();
+    await addInsightCounts(trx, [suggestionCount(origin.tenant, s.createdAt)]);
+  });
 }
 
 export interface StoredSuggestion extends SuggestionOrigin {

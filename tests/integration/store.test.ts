@@ -88,7 +88,7 @@ describe.each(DIALECTS)('store on $name', (dialect) => {
     expect(await countPassages(again.db, BASE)).toBe(1);
     expect(await countPassages(third.db, BASE)).toBe(1);
     const { rows } = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(again.db);
-    expect(rows.map((r) => r.name)).toEqual(['0001_knowledge_and_suggestions', '0002_api_keys_and_annotations', '0003_host_config_and_page_reports', '0004_passage_vectors', '0005_flywheel_and_audit', '0006_export_batches', '0007_export_archives', '0008_tenant_knowledge_and_models']);
+    expect(rows.map((r) => r.name)).toEqual(['0001_knowledge_and_suggestions', '0002_api_keys_and_annotations', '0003_host_config_and_page_reports', '0004_passage_vectors', '0005_flywheel_and_audit', '0006_export_batches', '0007_export_archives', '0008_tenant_knowledge_and_models', '0009_insight_counts']);
   });
 
   it('opens a second, separate database alongside this one', async () => {
