@@ -116,28 +116,40 @@ function verdictOf(row: Row): GateVerdict {
   return { status: weight > 0 ? 'passed' : 'set_aside', weight, reasons: JSON.parse(row.reasons ?? '[]') as GateVerdict['reasons'] };
 }
 
-/**
- * Rationales on these suggestions received before the window's start (a rationale may arrive in a later window than
- * its adoption); those inside the window come with the pages. None to look for when the window has no start.
- */
-async function earlierRationales(db: Kysely<Database>, o: ReadOptions, suggestionIds: string[]): Promise<Map<string, RationaleAnnotation[]>> {
-  const bySuggestion = new Map<string, RationaleAnnotation[]>();
-  if (suggestionIds.length === 0 || o.window.from === null) return bySuggestion;
+/** What the store holds about a page's suggestions outside the window, by suggestion. */
+interface Outside {
+  /** Rationales received before the window's start (a rationale may arrive in a later window than its adoption). */
+  rationales: RationaleAnnotation[];
+  /**
+   * Preferences and relevance labels received before the window or at or after its end: not exported here, but one
+   * recorded later by the same agent still supersedes one inside (it may have arrived first, or the batch be asked
+   * for after it arrived).
+   */
+  signals: Annotation[];
+}
+
+/** The page's suggestions' annotations outside the window that bear on it (one query on annotations_suggestion_idx). */
+async function outsideWindow(db: Kysely<Database>, o: ReadOptions, suggestionIds: string[]): Promise<Map<string, Outside>> {
+  const bySuggestion = new Map<string, Outside>();
+  if (suggestionIds.length === 0) return bySuggestion;
+  const from = o.window.from;
   const rows = await db
     .selectFrom('annotations')
-    .select(['suggestion_id', 'payload'])
+    .select(['suggestion_id', 'kind', 'payload', 'received_at'])
     .where('tenant', '=', o.tenant)
     .where('suggestion_id', 'in', suggestionIds)
-    .where('kind', '=', 'rationale')
-    .where('received_at', '<', o.window.from)
+    .where('kind', 'in', from === null ? ['preference', 'relevance'] : ['rationale', 'preference', 'relevance'])
+    .where((eb) => (from === null ? eb('received_at', '>=', o.window.to) : eb.or([eb('received_at', '<', from), eb('received_at', '>=', o.window.to)])))
     .orderBy('suggestion_id')
     .orderBy('received_at')
     .orderBy('id')
     .execute();
   for (const r of rows) {
-    let list = bySuggestion.get(r.suggestion_id);
-    if (!list) bySuggestion.set(r.suggestion_id, (list = []));
-    list.push(JSON.parse(r.payload) as RationaleAnnotation);
+    let entry = bySuggestion.get(r.suggestion_id);
+    if (!entry) bySuggestion.set(r.suggestion_id, (entry = { rationales: [], signals: [] }));
+    const annotation = JSON.parse(r.payload) as Annotation;
+    if (annotation.kind !== 'rationale') entry.signals.push(annotation);
+    else if (from !== null && r.received_at < from) entry.rationales.push(annotation);
   }
   return bySuggestion;
 }
@@ -175,12 +187,13 @@ export async function* readGroups(db: Kysely<Database>, o: ReadOptions, counts: 
   const excluded = new Set(o.filters.excludeReasons ?? []);
   let after: Row | undefined;
   /** The group being read; `items` are all it read so far, before supersession and filters (applied on close). */
-  let open: { id: string; suggestion: StoredSuggestion | undefined; items: ExportAnnotation[]; rationales: RationaleAnnotation[] } | undefined;
+  let open: { id: string; suggestion: StoredSuggestion | undefined; items: ExportAnnotation[]; rationales: RationaleAnnotation[]; outside: Annotation[] } | undefined;
 
   const close = (g: NonNullable<typeof open>): SuggestionGroup => {
     // An agent's later preference or label supersedes the earlier one, whatever the filters say of the later one: the
-    // agent took the earlier one back (the flywheel drops them before its gate, too). The filters then see the rest.
-    const superseded = supersededIds(g.items.map((i) => i.annotation));
+    // agent took the earlier one back (the flywheel drops them before its gate, too). The later one may lie outside the
+    // window. The filters then see the rest.
+    const superseded = supersededIds(g.outside.length === 0 ? g.items.map((i) => i.annotation) : [...g.outside, ...g.items.map((i) => i.annotation)]);
     let items: ExportAnnotation[] = [];
     for (const item of g.items) {
       if (superseded.size > 0 && superseded.has(annotationKey(item.annotation))) bump(counts, 'superseded');
@@ -199,13 +212,14 @@ export async function* readGroups(db: Kysely<Database>, o: ReadOptions, counts: 
     if (rows.length === 0) break;
     after = rows[rows.length - 1];
     const suggestionIds = [...new Set(rows.map((r) => r.suggestion_id))].filter((id) => id !== open?.id);
-    const [suggestions, earlier] = await Promise.all([findSuggestions(db, suggestionIds), earlierRationales(db, o, suggestionIds)]);
+    const [suggestions, outside] = await Promise.all([findSuggestions(db, suggestionIds), outsideWindow(db, o, suggestionIds)]);
     for (const row of rows) {
       if (open?.id !== row.suggestion_id) {
         if (open) yield close(open);
         const s = suggestions.get(row.suggestion_id);
         const suggestion = s && s.tenant === o.tenant ? s : undefined;
-        open = { id: row.suggestion_id, suggestion, items: [], rationales: earlier.get(row.suggestion_id) ?? [] };
+        const around = outside.get(row.suggestion_id);
+        open = { id: row.suggestion_id, suggestion, items: [], rationales: around?.rationales ?? [], outside: around?.signals ?? [] };
       }
       const annotation = JSON.parse(row.payload) as Annotation;
       // Every rationale counts for the adoption it explains, whatever the filters say about the rationale itself.

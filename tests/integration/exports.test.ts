@@ -178,6 +178,30 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
     expect((await call(key, '/v1/exports/01999999-0000-7000-8000-000000000000/preview?file=dpo.trl.jsonl.gz')).status).toBe(409);
   });
 
+  it("exports only an agent's latest preference and relevance label when they changed their mind, and counts the rest as superseded", async () => {
+    const analyst = await keyFor('analyst');
+    const agent = await keyFor('agent');
+    const s = await seedSuggestion(deps.store.db);
+    const at = (minute: number) => `2026-11-20T09:${String(minute).padStart(2, '0')}:00.000Z`;
+    const relevance = { snippetId: 'doc-1#part', articleId: 'doc-1', rank: 1 };
+    const items = [
+      about(s, 'preference', { choice: 'left', clientTime: at(0) }),
+      about(s, 'relevance', { ...relevance, label: 'irrelevant', clientTime: at(0) }),
+      about(s, 'preference', { choice: 'right', clientTime: at(1) }),
+      about(s, 'relevance', { ...relevance, label: 'relevant', clientTime: at(1) }),
+      about(s, 'preference', { agent: 'agent-8', choice: 'left', clientTime: at(2) }),
+    ];
+    const sent = await call(agent.key, '/v1/annotations:batch', { method: 'POST', body: JSON.stringify({ items }) });
+    expect(sent.status).toBe(200);
+    const batch = await ready(analyst.key, ExportBatch.parse(await (await create(analyst.key, { kinds: ['dpo', 'beir'] })).json()).id);
+    expect(batch.manifest!.superseded).toBe(2);
+    expect(batch.manifest!.counts['read.preference']).toBe(3);
+    const entries = untar(gunzipSync(Buffer.from(await (await call(analyst.key, `/v1/exports/${batch.id}/download`)).arrayBuffer())));
+    const pairs = gunzipSync(entries.get('dpo.trl.jsonl.gz')!).toString('utf8').trim().split('\n').map((l) => TrlDpoRecord.parse(JSON.parse(l)));
+    expect(pairs.map((p) => [p.metadata.provenance.annotations[0]!.agent, p.metadata.chosenPosition]).sort()).toEqual([['agent-7', 'right'], ['agent-8', 'left']]);
+    expect(entries.get('beir/qrels/test.tsv')!.toString('utf8').trim().split('\n').slice(1)).toEqual([`${s.id}\tdoc-1#part\t2`]);
+  });
+
   it("keeps tenants apart: a batch holds only its tenant's signals, and another tenant's analyst cannot see or download it", async () => {
     const acme = await keyFor('analyst', 'acme');
     const globex = await keyFor('analyst', 'globex');

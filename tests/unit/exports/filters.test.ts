@@ -87,7 +87,8 @@ describe('filters', () => {
     const other = await seedSuggestion(store.db, { tenant: 'globex' });
     await seedAnnotations(store.db, [about(s, 'preference')], '2026-11-01T00:00:00.000Z');
     await seedAnnotations(store.db, [about(s, 'preference', { agent: 'agent-8' })], '2026-11-30T23:59:59.999Z');
-    await seedAnnotations(store.db, [about(s, 'preference')], '2026-12-01T00:00:00.000Z');
+    // Another agent's: the same agent's later preference would supersede the one inside the window (superseded.test.ts).
+    await seedAnnotations(store.db, [about(s, 'preference', { agent: 'agent-9' })], '2026-12-01T00:00:00.000Z');
     await seedAnnotations(store.db, [about(other, 'preference', {}, 'globex')], '2026-11-15T00:00:00.000Z', 'globex');
     const run = await runBatch(store.db, { kinds: ['dpo'] });
     expect(run.manifest.counts.read).toBe(2);

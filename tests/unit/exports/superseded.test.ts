@@ -82,4 +82,42 @@ describe('an agent changing their mind', () => {
     expect(pairs(run)).toHaveLength(1);
     expect(readFileSync(join(run.dir, 'manifest.json'), 'utf8')).not.toContain('superseded');
   });
+
+  describe('across windows', () => {
+    const W1 = { from: '2026-11-01T00:00:00.000Z', to: '2026-11-15T00:00:00.000Z' };
+    const W2 = { from: '2026-11-15T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' };
+
+    it('does not export a preference that arrived late when the later one it was changed to is already out (synced first)', async () => {
+      const s = await seedSuggestion(store.db);
+      const left = about(s, 'preference', { choice: 'left', clientTime: '2026-11-10T09:00:00.000Z' });
+      const right = about(s, 'preference', { choice: 'right', clientTime: '2026-11-10T09:05:00.000Z' });
+      await seedAnnotations(store.db, [right], '2026-11-10T09:06:00.000Z');
+      await seedAnnotations(store.db, [left], '2026-11-20T09:00:00.000Z');
+      const first = await runBatch(store.db, { kinds: ['dpo'] }, { window: W1 });
+      expect(pairs(first).map((p) => p.metadata.provenance.annotations[0]!.id)).toEqual([right.id]);
+      const second = await runBatch(store.db, { kinds: ['dpo'] }, { window: W2 });
+      expect(pairs(second)).toHaveLength(0);
+      expect(second.manifest.superseded).toBe(1);
+      expect(second.manifest.counts['read.preference']).toBe(1);
+    });
+
+    it('leaves out a preference the agent changed after the window ended, and the next window exports the change', async () => {
+      const s = await seedSuggestion(store.db);
+      const relevance = { snippetId: 'doc-1#part', articleId: 'doc-1', rank: 1 };
+      const left = about(s, 'preference', { choice: 'left', clientTime: '2026-11-10T09:00:00.000Z' });
+      const wrong = about(s, 'relevance', { ...relevance, label: 'irrelevant', clientTime: '2026-11-10T09:00:00.000Z' });
+      const right = about(s, 'preference', { choice: 'right', clientTime: '2026-11-20T09:00:00.000Z' });
+      const fixed = about(s, 'relevance', { ...relevance, label: 'relevant', clientTime: '2026-11-20T09:00:00.000Z' });
+      await seedAnnotations(store.db, [left, wrong], '2026-11-10T09:01:00.000Z');
+      await seedAnnotations(store.db, [right, fixed], '2026-11-20T09:01:00.000Z');
+      const first = await runBatch(store.db, { kinds: ['dpo', 'beir'] }, { window: W1 });
+      expect(pairs(first)).toHaveLength(0);
+      expect(first.manifest.superseded).toBe(2);
+      expect(first.text('beir/qrels/test.tsv').trim().split('\n')).toHaveLength(1); // the header only
+      const second = await runBatch(store.db, { kinds: ['dpo', 'beir'] }, { window: W2 });
+      expect(pairs(second).map((p) => p.metadata.provenance.annotations[0]!.id)).toEqual([right.id]);
+      expect(second.text('beir/qrels/test.tsv').trim().split('\n').slice(1)).toEqual([`${s.id}\tdoc-1#part\t2`]);
+      expect(second.manifest.superseded).toBeUndefined();
+    });
+  });
 });
