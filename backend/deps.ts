@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { ExportJobs } from './exports/jobs.ts';
-import type { ReplyGenerator } from './llm/replies.ts';
+import type { ReplyGenerator } from './rag/model-replies.ts';
 import type { QueryEmbedder } from './rag/dense.ts';
 import type { Knowledge } from './rag/knowledge.ts';
 import type { Store } from './store/connect.ts';

@@ -12,7 +12,7 @@ import { DEMO_HELP_CENTRE } from './demo/tickets.ts';
 import { configuredExportJobs } from './exports/jobs.ts';
 import { importKnowledge } from './kb/import.ts';
 import { createEmbeddingsClient } from './llm/embeddings.ts';
-import { createLlmReplyGenerator } from './llm/replies.ts';
+import { createLlmReplyGenerator } from './rag/model-replies.ts';
 import { createQueryEmbedder, embedMissingPassages } from './rag/dense.ts';
 import { createKnowledge } from './rag/knowledge.ts';
 import { openStore } from './store/connect.ts';

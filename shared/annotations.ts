@@ -103,3 +103,5 @@ export const Annotation = z.discriminatedUnion('kind', [
 ]);
 export type Annotation = z.infer<typeof Annotation>;
 export type AnnotationKind = Annotation['kind'];
+/** The annotation of one kind: `AnnotationOf<'preference'>`. */
+export type AnnotationOf<K extends AnnotationKind> = Extract<Annotation, { kind: K }>;

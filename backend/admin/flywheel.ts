@@ -1,8 +1,8 @@
 /** A tenant's flywheel for admins: the current version of each artefact, the registry's newest versions and runs. */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { ARTEFACT_KINDS, DEFAULT_VERSION_ID } from '../flywheel/artefacts.ts';
-import { currentVersion, listVersions, VERSION_STATUSES } from '../flywheel/registry.ts';
+import { ARTEFACT_KINDS, DEFAULT_VERSION_ID } from '../models/artefacts.ts';
+import { currentVersion, listVersions, VERSION_STATUSES } from '../models/registry.ts';
 import type { Database } from '../store/schema.ts';
 
 export const FlywheelStatus = z.object({

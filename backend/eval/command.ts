@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { createEmbeddingsClient } from '../llm/embeddings.ts';
-import { createLlmReplyGenerator } from '../llm/replies.ts';
+import { createLlmReplyGenerator } from '../rag/model-replies.ts';
 import { EvalError, runEval } from './run.ts';
 
 export const EVAL_USAGE = 'Usage: aitl eval --dataset DIR [--split test] [--replies] [--json]';

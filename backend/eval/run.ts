@@ -11,7 +11,7 @@ import { importKnowledge } from '../kb/import.ts';
 import { ImportError } from '../kb/sources.ts';
 import type { EmbeddingsClient } from '../llm/embeddings.ts';
 import { LlmError } from '../llm/http.ts';
-import type { ReplyGenerator } from '../llm/replies.ts';
+import type { ReplyGenerator } from '../rag/model-replies.ts';
 import { embedMissingPassages, normalise } from '../rag/dense.ts';
 import { loadIndex, type KnowledgeIndex } from '../rag/knowledge-index.ts';
 import { buildQuery } from '../rag/query.ts';

@@ -6,7 +6,7 @@
  *   (position bias is real); ties and "both bad" make no pair;
  * - edits: the reply the agent sent beats the suggestion they edited.
  */
-import type { Annotation } from '../../shared/index.ts';
+import type { Annotation, AnnotationOf } from '../../shared/index.ts';
 import { assistantJsonIn, cleanIn, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
 import { bump, type ExportAnnotation, type SuggestionGroup } from './records.ts';
 import { openSink } from './sink.ts';
@@ -23,7 +23,7 @@ function candidateText(group: SuggestionGroup, id: string | undefined): string |
   return c && c.text.trim() ? cleanIn(group, c.text) : undefined;
 }
 
-function preferencePair(group: SuggestionGroup, item: ExportAnnotation, a: Extract<Annotation, { kind: 'preference' }>, ctx: WriterContext): Pair | undefined {
+function preferencePair(group: SuggestionGroup, item: ExportAnnotation, a: AnnotationOf<'preference'>, ctx: WriterContext): Pair | undefined {
   if (a.choice === 'tie' || a.choice === 'both_bad') return bump(ctx.counts, `skipped.dpo.${a.choice}`), undefined;
   const left = candidateText(group, a.leftCandidateId);
   const right = candidateText(group, a.rightCandidateId);
@@ -45,7 +45,7 @@ function preferencePair(group: SuggestionGroup, item: ExportAnnotation, a: Extra
   };
 }
 
-function editPair(group: SuggestionGroup, item: ExportAnnotation, a: Extract<Annotation, { kind: 'adoption' }>, ctx: WriterContext): Pair | undefined {
+function editPair(group: SuggestionGroup, item: ExportAnnotation, a: AnnotationOf<'adoption'>, ctx: WriterContext): Pair | undefined {
   if (a.outcome !== 'edited') return undefined;
   const suggested = candidateText(group, a.candidateId);
   const sent = cleanIn(group, a.sentText);

@@ -9,13 +9,13 @@
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Annotation, GAP_CSV_COLUMNS, nameMatcher, redactText } from '../../shared/index.ts';
-import { groupGaps } from '../flywheel/gaps.ts';
+import { type Annotation, GAP_CSV_COLUMNS, nameMatcher, redactText, type AnnotationOf } from '../../shared/index.ts';
+import { groupGaps } from '../gaps/queue.ts';
 import { cleanIn, namesOf, provenanceOf } from './prompt.ts';
 import { openSink } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
 
-type Report = Extract<Annotation, { kind: 'missing_knowledge' }>;
+type Report = AnnotationOf<'missing_knowledge'>;
 
 interface Kept {
   /** What groupGaps reads, and nothing else. */

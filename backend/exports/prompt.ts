@@ -5,18 +5,8 @@
  * (personal data and the names of the people involved, shared/redact.ts redactText), whatever was done to it on the
  * way in; knowledge-base passages through redactPii (a passage's cached form).
  */
-import {
-  type Annotation,
-  type ExportProvenance,
-  greetedNames,
-  nameMatcher,
-  type NameMatcher,
-  personName,
-  redactPii,
-  redactText,
-  type Snippet,
-} from '../../shared/index.ts';
-import { PROMPT_VARIANTS } from '../llm/prompts.ts';
+import { type Annotation, type ExportProvenance, greetedNames, nameMatcher, type NameMatcher, personName, redactPii, redactText, type Snippet, type AnnotationOf } from '../../shared/index.ts';
+import { PROMPT_VARIANTS } from '../rag/prompts.ts';
 import type { ExportAnnotation, SuggestionGroup } from './records.ts';
 
 /** The variant whose system prompt the exported prompts use: the champion, first of PROMPT_VARIANTS. */
@@ -214,7 +204,7 @@ export function rationaleOf(group: SuggestionGroup, adoptionId: string): { id: s
 }
 
 /** What an adoption-based record (SFT, KTO) says about the adoption it came from, for its metadata. */
-export function adoptionMetadataOf(group: SuggestionGroup, item: ExportAnnotation, a: Extract<Annotation, { kind: 'adoption' }>) {
+export function adoptionMetadataOf(group: SuggestionGroup, item: ExportAnnotation, a: AnnotationOf<'adoption'>) {
   return {
     outcome: a.outcome,
     similarity: a.similarity ?? null,

@@ -7,14 +7,14 @@
  * boundary) is in memory at a time. Filters are applied here, so every writer sees the same annotations.
  */
 import type { Kysely } from 'kysely';
-import type { Annotation, AnnotationKind, ExportFilters, ExportWindow, NameMatcher } from '../../shared/index.ts';
+import type { Annotation, AnnotationKind, ExportFilters, ExportWindow, NameMatcher, AnnotationOf } from '../../shared/index.ts';
 import { annotationKey, supersededIds } from '../store/latest-signals.ts';
 import type { Database } from '../store/schema.ts';
 import { findSuggestions, type StoredSuggestion } from '../store/suggestions.ts';
 import type { CleanSnippet, Prompt } from './prompt.ts';
 import type { Judgements } from './relevance.ts';
 
-export type RationaleAnnotation = Extract<Annotation, { kind: 'rationale' }>;
+export type RationaleAnnotation = AnnotationOf<'rationale'>;
 
 export interface GateVerdict {
   /** `not_run`: the gate has not seen this annotation (weight 1, no reasons). */
@@ -182,7 +182,7 @@ function byAdoption(rationales: readonly RationaleAnnotation[]): Map<string, Rat
  */
 export async function* readGroups(db: Kysely<Database>, o: ReadOptions, counts: ReadCounts = {}): AsyncGenerator<SuggestionGroup> {
   // Small pages: a page's rows and suggestions then die young instead of being promoted to the old generation. 100
-  // rows rather than 500: as fast, and about 20 MB less peak RSS on backend/bench/export.ts.
+  // rows rather than 500: as fast, and about 20 MB less peak RSS on tests/bench/export.ts.
   const pageSize = o.pageSize ?? 100;
   const excluded = new Set(o.filters.excludeReasons ?? []);
   let after: Row | undefined;

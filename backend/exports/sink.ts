@@ -58,7 +58,7 @@ export function openSink(root: string, spec: SinkSpec): Sink {
   mkdirSync(dirname(file), { recursive: true });
   const { measure, result } = measuringStream();
   // Level 1: on this kind of text four times as fast as the default 6 for files about half again larger, and a quarter
-  // faster than level 2 for 1 % more bytes (backend/bench/export.ts: compression is a third of an export's CPU). A
+  // faster than level 2 for 1 % more bytes (tests/bench/export.ts: compression is a third of an export's CPU). A
   // buffer of a few chunks lets records be built while earlier ones are compressed on the thread pool.
   // (zlib hands its options on to the Transform it is, highWaterMark included.)
   const gzipOptions = { level: GZIP_LEVEL, memLevel: 9, chunkSize: 64 * 1024, highWaterMark: BUFFER };

@@ -8,9 +8,9 @@ import { loadConfig } from '../config.ts';
 import type { AppDeps } from '../deps.ts';
 import { createDeps, createLogger } from '../server.ts';
 import { CycleBusyError, type CycleReport, runFlywheelCycle } from './cycle.ts';
-import { ARTEFACT_KINDS, DEFAULT_VERSION_ID } from './artefacts.ts';
+import { ARTEFACT_KINDS, DEFAULT_VERSION_ID } from '../models/artefacts.ts';
 import { explainComparisons } from './holdout.ts';
-import { currentVersion, listVersions, rollback, RollbackError } from './registry.ts';
+import { currentVersion, listVersions, rollback, RollbackError } from '../models/registry.ts';
 import { auditCli } from '../admin/cli-audit.ts';
 import { tenantsWithAnnotations } from '../store/annotations.ts';
 

@@ -10,20 +10,20 @@ import { loadBeirQueries } from '../eval/beir-queries.ts';
 import { createChatClient } from '../llm/chat.ts';
 import { type KnowledgeIndex, withFeedback } from '../rag/knowledge-index.ts';
 import { buildFeedbackLayer } from '../rag/feedback-layer.ts';
-import { PROMPT_VARIANTS } from '../llm/prompts.ts';
+import { PROMPT_VARIANTS } from '../rag/prompts.ts';
 import { VARIANTS } from '../rag/generate.ts';
 import { saveGateResults } from '../store/gate-results.ts';
-import { DEFAULT_RANKING, DEFAULT_VERSION_ID, type RankingArtefact } from './artefacts.ts';
+import { DEFAULT_RANKING, DEFAULT_VERSION_ID, type RankingArtefact } from '../models/artefacts.ts';
 import { replyGrounder } from './grounding.ts';
 import { type CheckedSuggestion, checkedSuggestions, citationsOf, loadFeedback, rationales } from './feedback.ts';
-import type { AgentReport, GateOptions } from './gate.ts';
+import { type AgentReport, type GateOptions, parseGateKey } from './gate/index.ts';
 import { round } from './gate/agreement.ts';
 import type { JudgeCounts } from './judge.ts';
 import { type Comparison, compareOnBeir, crossValidate, DEFAULT_PROMOTION, decidePromotion, type PromotionRule, titleQueries } from './holdout.ts';
-import { addCandidate, currentVersion, decide } from './registry.ts';
+import { addCandidate, currentVersion, decide } from '../models/registry.ts';
 import { flagPassages } from './train/flags.ts';
-import { DEFAULT_RANKING_TRAINING, thresholdEvidence, trainRanking } from './train-ranking.ts';
-import { trainVariantPolicy, type VariantCycleReport } from './train-variants.ts';
+import { DEFAULT_RANKING_TRAINING, thresholdEvidence, trainRanking } from './train/ranking.ts';
+import { trainVariantPolicy, type VariantCycleReport } from './train/variant-policy.ts';
 
 export interface CycleOptions {
   /** Whose signals to learn from and whose versions to promote (the default tenant when absent). */
@@ -114,7 +114,11 @@ async function runCycle(deps: AppDeps, tenant: string, options: CycleOptions): P
     // With a model configured, it also judges the newest relevance labels (an extra opinion the gate weighs).
     const judge = llm ? { client: createChatClient({ baseUrl: llm.baseUrl, apiKey: llm.apiKey, timeoutMs: llm.timeoutMs }), model: llm.model } : undefined;
     const feedback = await loadFeedback(db, tenant, options.gate, options.judge === false ? undefined : judge);
-    await saveGateResults(db, runId, feedback.gate.decisions, started);
+    const decisions = [...feedback.gate.decisions].map(([key, d]) => {
+      const { tenant: of, id } = parseGateKey(key);
+      return { ...d, tenant: of, annotationId: id };
+    });
+    await saveGateResults(db, runId, decisions, started);
     const index = await deps.knowledge.of(tenant);
     const ranking = await rankingStep(deps, tenant, index, runId, feedback, options);
     const variants = await trainVariantPolicy(db, tenant, runId, feedback, variantPool(deps), started);

@@ -9,7 +9,7 @@ import { annotationKey, supersededIds } from '../store/latest-signals.ts';
 import type { Database } from '../store/schema.ts';
 import { findSuggestions, type StoredSuggestion } from '../store/suggestions.ts';
 import type { ChatClient } from '../llm/chat.ts';
-import { gateKey, type GateItem, type GateOptions, type GateReport, runGate } from './gate.ts';
+import { gateKey, type GateItem, type GateOptions, type GateReport, runGate } from './gate/index.ts';
 import { type JudgeCounts, judgeRelevance } from './judge.ts';
 import type { Adoption } from './train/adoption.ts';
 import type { Grounder } from './grounding.ts';

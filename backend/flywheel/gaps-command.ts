@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import type { GapGroup } from '../../shared/index.ts';
 import { loadConfig } from '../config.ts';
 import { openStore, type Store } from '../store/connect.ts';
-import { gapQueue } from './gaps.ts';
+import { gapQueue } from '../gaps/queue.ts';
 
 export const GAPS_USAGE = 'Usage: aitl gaps [--tenant T] [--json] [--limit N]   (N from 1 to 500, default 20)';
 

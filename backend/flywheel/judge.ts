@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import type { ChatClient } from '../llm/chat.ts';
-import { type GateInput, type JudgeVerdict, gateKey } from './gate.ts';
+import { type GateInput, type JudgeVerdict, gateKey } from './gate/index.ts';
 import { compare, suggestionOf } from './gate/types.ts';
 
 export interface JudgeOptions {

@@ -8,8 +8,8 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { FlywheelInsights } from '../../shared/index.ts';
-import { ARTEFACT_KINDS, DEFAULT_VERSION_ID } from '../flywheel/artefacts.ts';
-import type { VersionStatus } from '../flywheel/registry.ts';
+import { ARTEFACT_KINDS, DEFAULT_VERSION_ID } from '../models/artefacts.ts';
+import type { VersionStatus } from '../models/registry.ts';
 import type { Database } from '../store/schema.ts';
 import { readStoredJson } from './stored-json.ts';
 

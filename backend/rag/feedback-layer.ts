@@ -4,7 +4,7 @@
  * each, rag/question-memory.ts) and a prior per passage. Kept apart from the corpus index so a new artefact is
  * applied (or rolled back) without rebuilding the corpus index, and so the corpus features stay as they were.
  */
-import type { RankingArtefact } from '../flywheel/artefacts.ts';
+import type { RankingArtefact } from '../models/artefacts.ts';
 import type { PassageRow } from '../store/schema.ts';
 import type { Bm25Index } from './bm25.ts';
 import { QuestionMemory } from './question-memory.ts';

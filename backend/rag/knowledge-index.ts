@@ -5,14 +5,14 @@ import { latestImport, listPassages } from '../store/passages.ts';
 import type { Database, PassageRow } from '../store/schema.ts';
 import { fnv1a } from '../../shared/index.ts';
 import { Bm25Index, type FieldedDoc } from './bm25.ts';
-import { DEFAULT_RANKING, DEFAULT_VERSION_ID, RankingArtefact, VariantPolicy } from '../flywheel/artefacts.ts';
-import { currentVersion } from '../flywheel/registry.ts';
+import { DEFAULT_RANKING, DEFAULT_VERSION_ID, RankingArtefact, VariantPolicy } from '../models/artefacts.ts';
+import { currentVersion } from '../models/registry.ts';
 import { type KnowledgeMode, servingBaseOf, SHARED_KNOWLEDGE } from './knowledge-bases.ts';
-import type { ShownVariants } from '../flywheel/train/variant-trial.ts';
+import type { ShownVariants } from './shown-variants.ts';
 import { DenseIndex } from './dense.ts';
 import { buildFeedbackLayer, type FeedbackLayer } from './feedback-layer.ts';
 import { FacetIndex } from './facets.ts';
-import { DEFAULT_RERANKER, type RerankerModel } from './reranker.ts';
+import { DEFAULT_RERANKER, type RerankerModel } from '../models/reranker.ts';
 import { PipelineScratch } from './retrieve.ts';
 
 /** Names the retrieval pipeline (BM25F + facet mentions, first stage); bump when its ranking changes. */

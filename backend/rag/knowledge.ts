@@ -5,8 +5,8 @@
  * embeddings model, every (re)load takes that model's stored passage vectors too.
  */
 import type { Kysely } from 'kysely';
-import { DEFAULT_VERSION_ID } from '../flywheel/artefacts.ts';
-import { promotedVersionIds } from '../flywheel/registry.ts';
+import { DEFAULT_VERSION_ID } from '../models/artefacts.ts';
+import { promotedVersionIds } from '../models/registry.ts';
 import { latestImports } from '../store/passages.ts';
 import type { Database } from '../store/schema.ts';
 import { type KnowledgeMode, SHARED_KNOWLEDGE } from './knowledge-bases.ts';

@@ -5,13 +5,13 @@
  * facet values the conversation mentions (and, dense, one dot product per passage vector).
  */
 import { type Hit, topK } from './bm25.ts';
-import { DEFAULT_VERSION_ID } from '../flywheel/artefacts.ts';
+import { DEFAULT_VERSION_ID } from '../models/artefacts.ts';
 import { reciprocalRankFusion } from './dense.ts';
 import type { Mention } from './facets.ts';
 import { questionTerms } from './question-memory.ts';
 import type { KnowledgeIndex } from './knowledge-index.ts';
 import type { RetrievalQuery } from './query.ts';
-import { type FeatureVector, rerank, type RerankerModel } from './reranker.ts';
+import { type FeatureVector, rerank, type RerankerModel } from '../models/reranker.ts';
 
 export interface RetrievalOptions {
   /** Passages the first stage keeps (and the reranker orders). */

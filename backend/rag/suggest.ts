@@ -6,10 +6,10 @@
 import { type Snippet, type SuggestionRequest, type SuggestionResponse, type TicketContext, uuidv7 } from '../../shared/index.ts';
 import type { QueryEmbedder } from './dense.ts';
 import type { Mention } from './facets.ts';
-import type { ReplyGenerator } from '../llm/replies.ts';
+import type { ReplyGenerator } from './model-replies.ts';
 import { type Draft, generateDrafts, variantPair } from './generate.ts';
-import { DEFAULT_VERSION_ID } from '../flywheel/artefacts.ts';
-import { shownPair } from '../flywheel/train/variant-trial.ts';
+import { DEFAULT_VERSION_ID } from '../models/artefacts.ts';
+import { shownPair } from './shown-variants.ts';
 import type { KnowledgeIndex } from './knowledge-index.ts';
 import { buildQuery, type RetrievalQuery } from './query.ts';
 import { DEFAULT_RETRIEVAL, type RankedHit, type RetrievalOptions, retrievePassages } from './retrieve.ts';

@@ -1,12 +1,12 @@
 /**
  * GET /v1/gaps?since=&limit= (analyst) — the key's tenant's gap queue: missing-knowledge reports grouped into gaps,
- * biggest first (backend/flywheel/gaps.ts). `since` (ISO 8601) counts only reports received from then on.
+ * biggest first (backend/gaps/queue.ts). `since` (ISO 8601) counts only reports received from then on.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { GapList } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
-import { gapQueue } from '../flywheel/gaps.ts';
+import { gapQueue } from '../gaps/queue.ts';
 import type { Guard } from '../http/auth.ts';
 import { parseWith } from '../http/errors.ts';
 

@@ -3,28 +3,41 @@
  * exports to weigh or drop examples. A later run's decision replaces an earlier one.
  */
 import type { Kysely } from 'kysely';
-import { type GateDecision, type GateReason, parseGateKey } from '../flywheel/gate.ts';
 import type { Database, GateResultTable } from './schema.ts';
+
+export interface GateReason {
+  /** `position_bias`, `contradiction`, `rapid_fire`, `disagreement` or `llm_judge`. */
+  rule: string;
+  /** What was seen, in words and numbers. */
+  detail: string;
+}
+
+export interface GateDecision {
+  /** 0 = set aside, 1 = full weight; the product of every rule's factor. */
+  weight: number;
+  reasons: GateReason[];
+}
+
+/** One annotation's decision, to store. */
+export interface AnnotationDecision extends GateDecision {
+  tenant: string;
+  annotationId: string;
+}
 
 /** 6 parameters a row: 500 rows stay well within SQLite's and PostgreSQL's bind limits. */
 const BATCH = 500;
 
-/**
- * Upserts `decisions` (keyed by gateKey) for run `runId`, in one transaction; answers the number of rows written.
- *
- *   await saveGateResults(db, run.id, report.decisions);
- */
-export async function saveGateResults(
-  db: Kysely<Database>,
-  runId: string,
-  decisions: ReadonlyMap<string, GateDecision>,
-  decidedAt: Date = new Date(),
-): Promise<number> {
+/** Upserts `decisions` for run `runId`, in one transaction; answers the number of rows written. */
+export async function saveGateResults(db: Kysely<Database>, runId: string, decisions: readonly AnnotationDecision[], decidedAt: Date = new Date()): Promise<number> {
   const at = decidedAt.toISOString();
-  const rows: GateResultTable[] = [...decisions].map(([key, d]) => {
-    const { tenant, id } = parseGateKey(key);
-    return { tenant, annotation_id: id, run_id: runId, weight: d.weight, reasons: JSON.stringify(d.reasons), decided_at: at };
-  });
+  const rows: GateResultTable[] = decisions.map((d) => ({
+    tenant: d.tenant,
+    annotation_id: d.annotationId,
+    run_id: runId,
+    weight: d.weight,
+    reasons: JSON.stringify(d.reasons),
+    decided_at: at,
+  }));
   if (rows.length === 0) return 0;
   await db.transaction().execute(async (trx) => {
     for (let i = 0; i < rows.length; i += BATCH) {

@@ -133,7 +133,7 @@ export type PassageVectorRow = Selectable<PassageVectorTable>;
 
 /** One trained artefact in the registry (reranker + priors + expansions, or the reply-variant policy). */
 export interface ModelVersionTable {
-  /** `<kind>-<time><random>` (see flywheel/registry.ts); `<kind>-default` names the built-in one and is never stored. */
+  /** `<kind>-<time><random>` (see models/registry.ts); `<kind>-default` names the built-in one and is never stored. */
   id: string;
   /** The tenant whose signals trained it and whose suggestions it serves. */
   tenant: string;

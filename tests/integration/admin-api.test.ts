@@ -13,7 +13,7 @@ import { main } from '../../backend/cli.ts';
 import { DEMO_HELP_CENTRE } from '../../backend/demo/tickets.ts';
 import type { AppDeps } from '../../backend/deps.ts';
 import { importKnowledge } from '../../backend/kb/import.ts';
-import { addCandidate, decide } from '../../backend/flywheel/registry.ts';
+import { addCandidate, decide } from '../../backend/models/registry.ts';
 import { KB_IMPORT_MAX_BYTES, kbImportOptions } from '../../backend/routes/admin.ts';
 import { payloadHash, storeAnnotations } from '../../backend/store/annotations.ts';
 import { withExclusive } from '../../backend/store/exclusive.ts';

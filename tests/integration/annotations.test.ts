@@ -4,7 +4,7 @@ import { createApp } from '../../backend/app.ts';
 import type { AppDeps } from '../../backend/deps.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
 import { countAnnotations, payloadHash } from '../../backend/store/annotations.ts';
-import { type Annotation, AnnotationPage, ErrorEnvelope, LIMITS, type StoredAnnotation, SyncResponse, uuidv7 } from '../../shared/index.ts';
+import { type Annotation, AnnotationPage, ErrorEnvelope, LIMITS, type StoredAnnotation, SyncResponse, uuidv7, type AnnotationOf } from '../../shared/index.ts';
 import { KINDS, makeAnnotation, makeAnnotations } from '../helpers/annotations.ts';
 import { clearTables, createTestDeps, DIALECTS, useDatabase } from './dialects.ts';
 
@@ -100,7 +100,7 @@ describe.each(DIALECTS)('annotations sync on $name', (dialect) => {
 
     it('rejects malformed items alone, naming their fields, and accepts the others', async () => {
       const good = makeAnnotations(3);
-      const { choice: _, ...noChoice } = makeAnnotation('preference') as Extract<Annotation, { kind: 'preference' }>;
+      const { choice: _, ...noChoice } = makeAnnotation('preference') as AnnotationOf<'preference'>;
       const badRank = { ...makeAnnotation('relevance'), rank: 0 };
       const items = [good[0], noChoice, 'not an object', good[1], { kind: 'relevance' }, badRank, null, good[2]];
       const results = await sync(items);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../backend/cli.ts';
 import { runEval } from '../../backend/eval/run.ts';
-import type { ReplyGenerator } from '../../backend/llm/replies.ts';
+import type { ReplyGenerator } from '../../backend/rag/model-replies.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../helpers/fake-openai.ts';
 
 let fake: FakeOpenAI;

@@ -18,7 +18,7 @@ import type { AppDeps } from '../../backend/deps.ts';
 import { loadBeirQueries } from '../../backend/eval/beir-queries.ts';
 import { flywheelCommand } from '../../backend/flywheel/command.ts';
 import { type CycleReport, runFlywheelCycle } from '../../backend/flywheel/cycle.ts';
-import { currentVersion, listVersions } from '../../backend/flywheel/registry.ts';
+import { currentVersion, listVersions } from '../../backend/models/registry.ts';
 import { importKnowledge } from '../../backend/kb/import.ts';
 import { indexVersion } from '../../backend/rag/knowledge-index.ts';
 import { createKnowledge } from '../../backend/rag/knowledge.ts';

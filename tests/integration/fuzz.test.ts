@@ -7,7 +7,7 @@
 import type { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../backend/app.ts';
-import { prng } from '../../backend/bench/retrieval-synthetic.ts';
+import { prng } from '../../backend/prng.ts';
 import type { AppDeps } from '../../backend/deps.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
 import { ErrorEnvelope, SyncResponse } from '../../shared/index.ts';

@@ -2,7 +2,6 @@ import type { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../backend/app.ts';
 import type { AppDeps } from '../../backend/deps.ts';
-import { gateKey } from '../../backend/flywheel/gate.ts';
 import { gapsCommand } from '../../backend/flywheel/gaps-command.ts';
 import { payloadHash, storeAnnotations } from '../../backend/store/annotations.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
@@ -123,10 +122,8 @@ describe.each(DIALECTS)('gap queue and gate results on $name', (dialect) => {
   });
 
   it('upserts gate decisions per (tenant, annotation) and loads them back', async () => {
-    const decisions = new Map(
-      Array.from({ length: 1_200 }, (_, i) => [gateKey('acme', `a-${i}`), { weight: i % 2 ? 1 : 0.3, reasons: i % 2 ? [] : [{ rule: 'rapid_fire', detail: `burst ${i}` }] }]),
-    );
-    decisions.set(gateKey('globex', 'a-0'), { weight: 0, reasons: [{ rule: 'contradiction', detail: 'other tenant' }] });
+    const decisions = Array.from({ length: 1_200 }, (_, i) => ({ tenant: 'acme', annotationId: `a-${i}`, weight: i % 2 ? 1 : 0.3, reasons: i % 2 ? [] : [{ rule: 'rapid_fire', detail: `burst ${i}` }] }));
+    decisions.push({ tenant: 'globex', annotationId: 'a-0', weight: 0, reasons: [{ rule: 'contradiction', detail: 'other tenant' }] });
     expect(await saveGateResults(deps.store.db, 'run-1', decisions, new Date('2026-11-20T10:00:00.000Z'))).toBe(1_201);
 
     const loaded = await loadGateResults(deps.store.db, 'acme', ['a-0', 'a-1', 'a-1199', 'missing']);
@@ -134,12 +131,12 @@ describe.each(DIALECTS)('gap queue and gate results on $name', (dialect) => {
     expect(loaded.get('a-0')).toEqual({ weight: 0.3, reasons: [{ rule: 'rapid_fire', detail: 'burst 0' }], runId: 'run-1', decidedAt: '2026-11-20T10:00:00.000Z' });
 
     // A later run replaces the decision; other annotations keep theirs.
-    await saveGateResults(deps.store.db, 'run-2', new Map([[gateKey('acme', 'a-0'), { weight: 1, reasons: [] }]]), new Date('2026-11-21T10:00:00.000Z'));
+    await saveGateResults(deps.store.db, 'run-2', [{ tenant: 'acme', annotationId: 'a-0', weight: 1, reasons: [] }], new Date('2026-11-21T10:00:00.000Z'));
     const again = await loadGateResults(deps.store.db, 'acme', ['a-0', 'a-2']);
     expect(again.get('a-0')).toEqual({ weight: 1, reasons: [], runId: 'run-2', decidedAt: '2026-11-21T10:00:00.000Z' });
     expect(again.get('a-2')!.runId).toBe('run-1');
     expect((await loadGateResults(deps.store.db, 'globex', ['a-0'])).get('a-0')!.reasons[0]!.detail).toBe('other tenant');
-    expect(await saveGateResults(deps.store.db, 'run-3', new Map())).toBe(0);
+    expect(await saveGateResults(deps.store.db, 'run-3', [])).toBe(0);
   });
 
   it('describes GET /v1/gaps in the OpenAPI document', async () => {

@@ -3,7 +3,8 @@
  * Sending a reply word for word vouches for what it was written from, so the label is set aside (weight 0) and the
  * detail names the adoption. By default only the labelling agent's own send counts (options.contradictionScope).
  */
-import { type AnnotationOf, type Finding, type GateInput, type GateItem, type GateOptions, keyOf, suggestionOf } from './types.ts';
+import type { AnnotationOf } from '../../../shared/index.ts';
+import { type Finding, type GateInput, type GateItem, type GateOptions, keyOf, suggestionOf } from './types.ts';
 
 export function contradiction(input: GateInput, items: readonly GateItem[], options: GateOptions): Finding[] {
   // (tenant, suggestion) → verbatim adoptions with the snippets their candidate cites, earliest key first.

@@ -4,7 +4,8 @@
  * over enough choices is clicking a position, not judging replies: their left/right choices lose weight. Ties and
  * "both bad" do not depend on position and keep theirs.
  */
-import { type AnnotationOf, agentKey, type Finding, type GateItem, type GateOptions, groupBy, keyOf, percent } from './types.ts';
+import type { AnnotationOf } from '../../../shared/index.ts';
+import { agentKey, type Finding, type GateItem, type GateOptions, groupBy, keyOf, percent } from './types.ts';
 
 type Preference = AnnotationOf<'preference'>;
 

@@ -6,7 +6,6 @@ import type { Annotation, AnnotationKind } from '../../../shared/index.ts';
 import type { StoredSuggestion } from '../../store/suggestions.ts';
 
 /** The annotation type of one kind. */
-export type AnnotationOf<K extends AnnotationKind> = Extract<Annotation, { kind: K }>;
 
 export interface GateItem {
   annotation: Annotation;
@@ -14,18 +13,8 @@ export interface GateItem {
   receivedAt: string;
 }
 
-export interface GateReason {
-  /** `position_bias`, `contradiction`, `rapid_fire`, `disagreement` or `llm_judge`. */
-  rule: string;
-  /** What was seen, in words and numbers. */
-  detail: string;
-}
-
-export interface GateDecision {
-  /** 0 = set aside, 1 = full weight; the product of every rule's factor. */
-  weight: number;
-  reasons: GateReason[];
-}
+export type { GateDecision, GateReason } from '../../store/gate-results.ts';
+import type { GateDecision, GateReason } from '../../store/gate-results.ts';
 
 export interface GateInput {
   items: readonly GateItem[];

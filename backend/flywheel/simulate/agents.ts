@@ -17,21 +17,13 @@
  *
  *   const acts = actOnSuggestion(agent, response, { ticket, relevant, gold }, settings, prng(1), Date.now());
  */
-import {
-  type Annotation,
-  adoptionOutcome,
-  SCHEMA_VERSION,
-  type SuggestionResponse,
-  type TicketContext,
-  uuidv7,
-} from '../../../shared/index.ts';
+import { type Annotation, adoptionOutcome, SCHEMA_VERSION, type SuggestionResponse, type TicketContext, uuidv7, type AnnotationOf } from '../../../shared/index.ts';
 import { tokenF1 } from '../../eval/reply-metrics.ts';
 
-type Of<K extends Annotation['kind']> = Extract<Annotation, { kind: K }>;
-type RelevanceAnnotation = Of<'relevance'>;
-type PreferenceAnnotation = Of<'preference'>;
-type AdoptionAnnotation = Of<'adoption'>;
-type MissingKnowledgeAnnotation = Of<'missing_knowledge'>;
+type RelevanceAnnotation = AnnotationOf<'relevance'>;
+type PreferenceAnnotation = AnnotationOf<'preference'>;
+type AdoptionAnnotation = AnnotationOf<'adoption'>;
+type MissingKnowledgeAnnotation = AnnotationOf<'missing_knowledge'>;
 
 export type RelevanceLabel = RelevanceAnnotation['label'];
 export type Choice = PreferenceAnnotation['choice'];

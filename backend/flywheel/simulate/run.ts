@@ -8,7 +8,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { prng } from '../../bench/retrieval-synthetic.ts';
+import { prng } from '../../prng.ts';
 import { loadConfig } from '../../config.ts';
 import { type EvalQuery, loadBeirQueries } from '../../eval/beir-queries.ts';
 import { loadGoldResponses } from '../../eval/reply-metrics.ts';

@@ -11,21 +11,9 @@
  *   nextVariantPolicy({ champion: 'a', challenger: 'b', trial: null }, fitted, ['a', 'b', 'c'])
  *     → { champion: 'a', challenger: 'b', trial: { variant: 'c', share: 0.1 }, … } once b lost to a with confidence
  */
-import { fnv1a } from '../../../shared/index.ts';
+import type { ShownVariants } from '../../rag/shown-variants.ts';
 import { type ChampionOptions, decideChampion } from './champion.ts';
 import type { FittedVariants } from './variants.ts';
-
-export interface Trial {
-  variant: string;
-  /** Share of tickets on which it is shown in the challenger's place. */
-  share: number;
-}
-
-export interface ShownVariants {
-  champion: string;
-  challenger: string;
-  trial: Trial | null;
-}
 
 export interface TrialOptions extends ChampionOptions {
   /** Share of tickets an untried variant is shown on (default 0.1). */
@@ -80,18 +68,4 @@ export function nextVariantPolicy(current: ShownVariants, fitted: FittedVariants
     trial?.variant !== current.trial?.variant ||
     (trial !== null && trial.share !== current.trial?.share);
   return { champion, challenger, trial, confidence: head.confidence, changed, reason: reasons.join('; ') };
-}
-
-/** The two variants a ticket is shown: on a trial's share of tickets (by a stable hash of its key), the trial in the challenger's place. */
-export function shownPair(policy: ShownVariants, ticketKey: string): [string, string] {
-  const { champion, challenger, trial } = policy;
-  return trial && trial.variant !== champion && unitFraction(ticketKey) < trial.share ? [champion, trial.variant] : [champion, challenger];
-}
-
-/** The key's FNV-1a hash, its bits mixed (MurmurHash3's finaliser: keys differing in a last digit differ in every bit), in [0, 1). */
-function unitFraction(key: string): number {
-  let h = fnv1a(key);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TWO_INNS } from '../../helpers/passages.ts';
 import { buildIndex } from '../../../backend/rag/knowledge-index.ts';
-import { DEFAULT_RERANKER } from '../../../backend/rag/reranker.ts';
+import { DEFAULT_RERANKER } from '../../../backend/models/reranker.ts';
 import { RETRIEVE_K, retrieve } from '../../../backend/rag/suggest.ts';
 import type { TicketContext, TicketMessage } from '../../../shared/index.ts';
 

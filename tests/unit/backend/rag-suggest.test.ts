@@ -3,9 +3,9 @@ import { DEMO_HELP_CENTRE, demoTickets } from '../../../backend/demo/tickets.ts'
 import { importKnowledge, type ImportSummary } from '../../../backend/kb/import.ts';
 import { buildIndex, indexVersion, type KnowledgeIndex, loadIndex, RETRIEVAL_VERSION } from '../../../backend/rag/knowledge-index.ts';
 import { SHARED_KNOWLEDGE } from '../../../backend/rag/knowledge-bases.ts';
-import { DEFAULT_RERANKER } from '../../../backend/rag/reranker.ts';
+import { DEFAULT_RERANKER } from '../../../backend/models/reranker.ts';
 import { MODEL_VERSION, RETRIEVE_K, SHOW_K, suggest } from '../../../backend/rag/suggest.ts';
-import { addCandidate, decide } from '../../../backend/flywheel/registry.ts';
+import { addCandidate, decide } from '../../../backend/models/registry.ts';
 import { openStore, type Store } from '../../../backend/store/connect.ts';
 import type { PassageRow } from '../../../backend/store/schema.ts';
 import { SuggestionResponse, type SuggestionRequest, UUID_V7 } from '../../../shared/index.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROMPT_VARIANTS } from '../../../backend/llm/prompts.ts';
+import { PROMPT_VARIANTS } from '../../../backend/rag/prompts.ts';
 import { openStore, type Store } from '../../../backend/store/connect.ts';
 import {
   BgeRecord,

@@ -83,7 +83,7 @@ export function fakeLocks(): LockManagerLike & { held: Set<string> } {
 }
 
 /** A seeded PRNG for reproducible flaky servers and jitter: the one the synthetic benchmark uses. */
-export { prng as seeded } from '../../../backend/bench/retrieval-synthetic.ts';
+export { prng as seeded } from '../../../backend/prng.ts';
 
 export interface ServerRequest {
   ids: string[];

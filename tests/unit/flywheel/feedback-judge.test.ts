@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadFeedback } from '../../../backend/flywheel/feedback.ts';
-import { gateKey } from '../../../backend/flywheel/gate.ts';
+import { gateKey } from '../../../backend/flywheel/gate/index.ts';
 import type { ChatClient } from '../../../backend/llm/chat.ts';
 import { payloadHash, storeAnnotations } from '../../../backend/store/annotations.ts';
 import { openStore, type Store } from '../../../backend/store/connect.ts';

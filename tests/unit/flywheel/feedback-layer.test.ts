@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { passage, TWO_INNS } from '../../helpers/passages.ts';
-import { DEFAULT_RANKING, DEFAULT_VERSION_ID, RankingArtefact } from '../../../backend/flywheel/artefacts.ts';
+import { DEFAULT_RANKING, DEFAULT_VERSION_ID, RankingArtefact } from '../../../backend/models/artefacts.ts';
 import type { CheckedSuggestion } from '../../../backend/flywheel/feedback.ts';
-import { FEEDBACK_WEIGHTS, feedbackFromChecks, MEMORY_THRESHOLDS, trainRanking } from '../../../backend/flywheel/train-ranking.ts';
+import { FEEDBACK_WEIGHTS, feedbackFromChecks, MEMORY_THRESHOLDS, trainRanking } from '../../../backend/flywheel/train/ranking.ts';
 import { buildFeedbackLayer } from '../../../backend/rag/feedback-layer.ts';
 import { buildIndex, indexVersion, type KnowledgeIndex, RETRIEVAL_VERSION, withFeedback } from '../../../backend/rag/knowledge-index.ts';
-import { DEFAULT_RERANKER, type RerankerModel } from '../../../backend/rag/reranker.ts';
+import { DEFAULT_RERANKER, type RerankerModel } from '../../../backend/models/reranker.ts';
 import { retrieve } from '../../../backend/rag/suggest.ts';
 import type { PassageRow } from '../../../backend/store/schema.ts';
 import type { TicketContext } from '../../../shared/index.ts';

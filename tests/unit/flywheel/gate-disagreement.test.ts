@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gateKey, type JudgeVerdict } from '../../../backend/flywheel/gate.ts';
+import { gateKey, type JudgeVerdict } from '../../../backend/flywheel/gate/index.ts';
 import { normaliseQuery } from '../../../backend/flywheel/gate/disagreement.ts';
 import type { Annotation } from '../../../shared/index.ts';
 import { decisionOf, gate, signal, suggestion } from './gate-fixtures.ts';

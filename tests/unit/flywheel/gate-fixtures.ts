@@ -1,5 +1,5 @@
 /** Made-up suggestions and annotations for the quality-gate tests, with times given in ms from one instant. */
-import { type GateOptions, type GateReport, gateKey, type JudgeVerdict, runGate } from '../../../backend/flywheel/gate.ts';
+import { type GateOptions, type GateReport, gateKey, type JudgeVerdict, runGate } from '../../../backend/flywheel/gate/index.ts';
 import type { StoredSuggestion } from '../../../backend/store/suggestions.ts';
 import type { Annotation, AnnotationKind } from '../../../shared/index.ts';
 import { makeAnnotation } from '../../helpers/annotations.ts';

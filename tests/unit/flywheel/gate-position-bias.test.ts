@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { positionStats } from '../../../backend/flywheel/gate/position-bias.ts';
-import type { AnnotationOf } from '../../../backend/flywheel/gate/types.ts';
-import type { Annotation } from '../../../shared/index.ts';
+import type { Annotation, AnnotationOf } from '../../../shared/index.ts';
 import { decisionOf, gate, signal } from './gate-fixtures.ts';
 
 let minute = 0;

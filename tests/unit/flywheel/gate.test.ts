@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GATE_RULES, gateKey, parseGateKey } from '../../../backend/flywheel/gate.ts';
-import { prng } from '../../../backend/bench/retrieval-synthetic.ts';
+import { GATE_RULES, gateKey, parseGateKey } from '../../../backend/flywheel/gate/index.ts';
+import { prng } from '../../../backend/prng.ts';
 import type { Annotation } from '../../../shared/index.ts';
 import { decisionOf, gate, signal, suggestion } from './gate-fixtures.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TWO_INNS } from '../../helpers/passages.ts';
-import { DEFAULT_RANKING } from '../../../backend/flywheel/artefacts.ts';
+import { DEFAULT_RANKING } from '../../../backend/models/artefacts.ts';
 import type { CheckedSuggestion } from '../../../backend/flywheel/feedback.ts';
 import {
   type Comparison,
@@ -21,7 +21,7 @@ import { foldsOf } from '../../../backend/flywheel/folds.ts';
 import { passage } from '../../helpers/passages.ts';
 import { buildFeedbackLayer } from '../../../backend/rag/feedback-layer.ts';
 import { buildIndex, type KnowledgeIndex, withFeedback } from '../../../backend/rag/knowledge-index.ts';
-import { DEFAULT_RERANKER } from '../../../backend/rag/reranker.ts';
+import { DEFAULT_RERANKER } from '../../../backend/models/reranker.ts';
 import { retrieve } from '../../../backend/rag/suggest.ts';
 import type { PassageRow } from '../../../backend/store/schema.ts';
 import type { TicketContext } from '../../../shared/index.ts';

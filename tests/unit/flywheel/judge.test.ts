@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { gateKey } from '../../../backend/flywheel/gate.ts';
+import { gateKey } from '../../../backend/flywheel/gate/index.ts';
 import { judgeRelevance, parseVerdict } from '../../../backend/flywheel/judge.ts';
 import { type ChatClient, createChatClient } from '../../../backend/llm/chat.ts';
 import type { Annotation } from '../../../shared/index.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Annotation, SuggestionResponse, type TicketContext } from '../../../shared/index.ts';
-import { prng } from '../../../backend/bench/retrieval-synthetic.ts';
+import { prng } from '../../../backend/prng.ts';
 import { tokenF1 } from '../../../backend/eval/reply-metrics.ts';
 import {
   actOnSuggestion,

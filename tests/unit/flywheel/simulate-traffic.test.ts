@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Annotation } from '../../../shared/index.ts';
 import { LIMITS } from '../../../shared/index.ts';
-import { prng } from '../../../backend/bench/retrieval-synthetic.ts';
+import { prng } from '../../../backend/prng.ts';
 import { batchLength, planCycles, SLOT_MS } from '../../../backend/flywheel/simulate/traffic.ts';
 
 describe('planCycles', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nextVariantPolicy, shownPair } from '../../../backend/flywheel/train/variant-trial.ts';
+import { nextVariantPolicy } from '../../../backend/flywheel/train/variant-trial.ts';
+import { shownPair } from '../../../backend/rag/shown-variants.ts';
 import { type Preference, trainVariantStrengths } from '../../../backend/flywheel/train/variants.ts';
 
 /** `n` comparisons of a and b, each shown on both sides equally, a preferred in `aWins` of them. */

@@ -5,7 +5,7 @@ import { LlmError } from '../../../backend/llm/http.ts';
 import { createQueryEmbedder, DenseIndex, normalise } from '../../../backend/rag/dense.ts';
 import { buildIndex, indexVersion, RETRIEVAL_VERSION } from '../../../backend/rag/knowledge-index.ts';
 import { SHARED_KNOWLEDGE } from '../../../backend/rag/knowledge-bases.ts';
-import { DEFAULT_RERANKER, loadReranker } from '../../../backend/rag/reranker.ts';
+import { DEFAULT_RERANKER, loadReranker } from '../../../backend/models/reranker.ts';
 import { retrieve, suggest, suggestReplies, suggestWithRetrieval } from '../../../backend/rag/suggest.ts';
 import type { PassageRow } from '../../../backend/store/schema.ts';
 import type { SuggestionRequest, SuggestionResponse } from '../../../shared/index.ts';

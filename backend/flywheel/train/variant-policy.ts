@@ -6,13 +6,14 @@
  * fitted statistics are kept as a `kept` version for the record.
  */
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.ts';
-import { DEFAULT_VERSION_ID, type VariantPolicy, type VariantStats } from './artefacts.ts';
-import { adoptions, type Feedback, preferences } from './feedback.ts';
-import { addCandidate, currentVersion, decide } from './registry.ts';
-import { adoptionRates } from './train/adoption.ts';
-import { nextVariantPolicy, type ShownVariants, type Trial, type TrialOptions } from './train/variant-trial.ts';
-import { trainVariantStrengths } from './train/variants.ts';
+import type { Database } from '../../store/schema.ts';
+import { DEFAULT_VERSION_ID, type VariantPolicy, type VariantStats } from '../../models/artefacts.ts';
+import { adoptions, type Feedback, preferences } from '../feedback.ts';
+import { addCandidate, currentVersion, decide } from '../../models/registry.ts';
+import { adoptionRates } from './adoption.ts';
+import type { ShownVariants, Trial } from '../../rag/shown-variants.ts';
+import { nextVariantPolicy, type TrialOptions } from './variant-trial.ts';
+import { trainVariantStrengths } from './variants.ts';
 
 export interface VariantCycleReport {
   decision: 'promoted' | 'kept' | 'skipped';

@@ -30,9 +30,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { HealthResponse, SuggestionResponse, SyncResponse } from '../../shared/index.ts';
-import { isLoopbackHost } from '../config.ts';
-import { KbImportResult } from '../routes/admin.ts';
-import { isPostgresUrl, openStore, type Store } from '../store/connect.ts';
+import { isLoopbackHost } from '../../backend/config.ts';
+import { KbImportResult } from '../../backend/routes/admin.ts';
+import { isPostgresUrl, openStore, type Store } from '../../backend/store/connect.ts';
 import { Agent, knowledgeFile, Outbox, TENANT } from './load-traffic.ts';
 
 const { values } = parseArgs({
@@ -63,8 +63,8 @@ if (!isPostgresUrl(databaseUrl) || !isLoopbackHost(new URL(databaseUrl).hostname
   process.exit(2);
 }
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const AITL_BIN = fileURLToPath(new URL('../bin/aitl.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const AITL_BIN = fileURLToPath(new URL('../../backend/bin/aitl.js', import.meta.url));
 const BACKENDS = 3;
 const KILL_AT = 0.3;
 const IMPORT_AT = 0.4;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildIndex, indexVersion, RETRIEVAL_VERSION } from '../../../backend/rag/knowledge-index.ts';
-import { DEFAULT_RERANKER, FEATURES, type FeatureVector, loadReranker, rerank, rerankScore } from '../../../backend/rag/reranker.ts';
+import { DEFAULT_RERANKER, FEATURES, type FeatureVector, loadReranker, rerank, rerankScore } from '../../../backend/models/reranker.ts';
 
 const zero: FeatureVector = { lexical: 0, facet: 0, coverage: 0, title: 0, length: 0 };
 

@@ -5,27 +5,16 @@
  * metadata {category, entity, doc_type}. Conversations name an entity in an agent turn and then ask about it, so
  * queries exercise the whole pipeline (facet mentions, first stage, reranker).
  */
-import type { PassageRow } from '../store/schema.ts';
+import type { PassageRow } from '../../backend/store/schema.ts';
+import { prng } from '../../backend/prng.ts';
 import type { TicketContext } from '../../shared/index.ts';
-import { SHARED_KNOWLEDGE } from '../rag/knowledge-bases.ts';
+import { SHARED_KNOWLEDGE } from '../../backend/rag/knowledge-bases.ts';
 
 export interface SyntheticKb {
   passages: PassageRow[];
   tickets: TicketContext[];
   /** Per ticket, the passage it was made from (a sanity check that retrieval finds it). */
   targets: string[];
-}
-
-/** mulberry32: small, fast, good enough for test data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const CONSONANTS = 'bcdfghjklmnprstvz';

@@ -23,9 +23,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import SQLite from 'better-sqlite3';
 import { EXPORT_KINDS, type ExportManifest, SCHEMA_VERSION, uuidv7 } from '../../shared/index.ts';
-import { writeBatch } from '../exports/batch.ts';
-import { openStore } from '../store/connect.ts';
-import { prng } from './retrieval-synthetic.ts';
+import { writeBatch } from '../../backend/exports/batch.ts';
+import { openStore } from '../../backend/store/connect.ts';
+import { prng } from '../../backend/prng.ts';
 
 const { values } = parseArgs({
   options: { n: { type: 'string', default: '1000000' }, 'page-size': { type: 'string' }, keep: { type: 'boolean', default: false }, measure: { type: 'string' }, phase: { type: 'string', default: 'export' } },

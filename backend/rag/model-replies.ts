@@ -6,9 +6,9 @@
 import type { Logger } from 'pino';
 import type { Candidate, Snippet } from '../../shared/index.ts';
 import type { LlmConfig } from '../config.ts';
-import type { Draft } from '../rag/generate.ts';
-import { type ChatClient, createChatClient } from './chat.ts';
-import { LlmError } from './http.ts';
+import type { Draft } from './generate.ts';
+import { type ChatClient, createChatClient } from '../llm/chat.ts';
+import { LlmError } from '../llm/http.ts';
 import { buildMessages, PROMPT_VARIANTS, parseCitations, type PromptVariant } from './prompts.ts';
 
 export interface ReplyInput {

@@ -15,11 +15,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import MiniSearch from 'minisearch';
-import { loadBeirQueries } from '../eval/beir-queries.ts';
-import { meanMetrics, percentile, queryMetrics, round } from '../eval/metrics.ts';
-import { indexBeirFolder } from '../eval/run.ts';
-import { buildIndex } from '../rag/knowledge-index.ts';
-import { retrieve, SHOW_K, suggest } from '../rag/suggest.ts';
+import { loadBeirQueries } from '../../backend/eval/beir-queries.ts';
+import { meanMetrics, percentile, queryMetrics, round } from '../../backend/eval/metrics.ts';
+import { indexBeirFolder } from '../../backend/eval/run.ts';
+import { buildIndex } from '../../backend/rag/knowledge-index.ts';
+import { retrieve, SHOW_K, suggest } from '../../backend/rag/suggest.ts';
 import { syntheticKb } from './retrieval-synthetic.ts';
 
 const { values } = parseArgs({

@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { createApp } from '../app.ts';
-import { loadConfig } from '../config.ts';
-import { loadBeirQueries } from '../eval/beir-queries.ts';
-import { importKnowledge } from '../kb/import.ts';
-import { createKnowledge } from '../rag/knowledge.ts';
-import { openStore } from '../store/connect.ts';
+import { createApp } from '../../backend/app.ts';
+import { loadConfig } from '../../backend/config.ts';
+import { loadBeirQueries } from '../../backend/eval/beir-queries.ts';
+import { importKnowledge } from '../../backend/kb/import.ts';
+import { createKnowledge } from '../../backend/rag/knowledge.ts';
+import { openStore } from '../../backend/store/connect.ts';
 
 const { values } = parseArgs({ options: { dataset: { type: 'string' }, split: { type: 'string', default: 'test' } } });
 if (!values.dataset) {

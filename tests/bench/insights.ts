@@ -20,15 +20,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { pino } from 'pino';
-import { createApp } from '../app.ts';
-import { loadConfig } from '../config.ts';
-import { createKnowledge } from '../rag/knowledge.ts';
-import { INSIGHT_ROUTES } from '../routes/insights.ts';
-import { createApiKey } from '../store/api-keys.ts';
-import { openStore, type Store } from '../store/connect.ts';
-import { backfillInsightCounts } from '../store/insight-counts.ts';
+import { createApp } from '../../backend/app.ts';
+import { loadConfig } from '../../backend/config.ts';
+import { createKnowledge } from '../../backend/rag/knowledge.ts';
+import { INSIGHT_ROUTES } from '../../backend/routes/insights.ts';
+import { createApiKey } from '../../backend/store/api-keys.ts';
+import { openStore, type Store } from '../../backend/store/connect.ts';
+import { backfillInsightCounts } from '../../backend/store/insight-counts.ts';
 import { type BulkWriter, fill, postgresWriter, sqliteWriter, VARIANTS } from './insights-fill.ts';
-import { prng } from './retrieval-synthetic.ts';
+import { prng } from '../../backend/prng.ts';
 
 const { values } = parseArgs({
   options: {

@@ -10,18 +10,18 @@
  * checks decide is only how close "the same question" must be, chosen out of fold among a few thresholds, the
  * default kept unless another is clearly better.
  */
-import { DEFAULT_VERSION_ID, DEFAULT_RANKING, type RankingArtefact } from './artefacts.ts';
-import type { KnowledgeIndex } from '../rag/knowledge-index.ts';
-import { withFeedback } from '../rag/knowledge-index.ts';
-import { buildFeedbackLayer, DEFAULT_MEMORY_THRESHOLD } from '../rag/feedback-layer.ts';
-import { FEATURES, type FeatureName, type RerankerModel } from '../rag/reranker.ts';
-import { remembered, strongestFacet, withMemoryHits } from '../rag/retrieve.ts';
-import { MIN_SIMILARITY, type Neighbours, type QuestionMemory, rememberedTerms, rememberedText } from '../rag/question-memory.ts';
-import { retrieve } from '../rag/suggest.ts';
-import { ndcgAt } from '../eval/metrics.ts';
-import type { CheckedSuggestion } from './feedback.ts';
-import { foldsOf, isScored } from './folds.ts';
-import { trainExpansions } from './train/expansions.ts';
+import { DEFAULT_VERSION_ID, DEFAULT_RANKING, type RankingArtefact } from '../../models/artefacts.ts';
+import type { KnowledgeIndex } from '../../rag/knowledge-index.ts';
+import { withFeedback } from '../../rag/knowledge-index.ts';
+import { buildFeedbackLayer, DEFAULT_MEMORY_THRESHOLD } from '../../rag/feedback-layer.ts';
+import { FEATURES, type FeatureName, type RerankerModel } from '../../models/reranker.ts';
+import { remembered, strongestFacet, withMemoryHits } from '../../rag/retrieve.ts';
+import { MIN_SIMILARITY, type Neighbours, type QuestionMemory, rememberedTerms, rememberedText } from '../../rag/question-memory.ts';
+import { retrieve } from '../../rag/suggest.ts';
+import { ndcgAt } from '../../eval/metrics.ts';
+import type { CheckedSuggestion } from '../feedback.ts';
+import { foldsOf, isScored } from '../folds.ts';
+import { trainExpansions } from './expansions.ts';
 
 /**
  * What checks add to the reranker, each with its set weight (the corpus features score about 0..2). `prior` carries

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { prng } from '../../../backend/bench/retrieval-synthetic.ts';
-import { gapTerms, groupGaps } from '../../../backend/flywheel/gaps.ts';
-import type { AnnotationOf } from '../../../backend/flywheel/gate/types.ts';
-import { GapGroup, type Annotation, uuidv7 } from '../../../shared/index.ts';
+import { prng } from '../../../backend/prng.ts';
+import { gapTerms, groupGaps } from '../../../backend/gaps/queue.ts';
+import { GapGroup, type Annotation, uuidv7, type AnnotationOf } from '../../../shared/index.ts';
 import { makeAnnotation } from '../../helpers/annotations.ts';
 
 const T0 = Date.parse('2026-11-20T09:00:00.000Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prng } from '../../../backend/bench/retrieval-synthetic.ts';
+import { prng } from '../../../backend/prng.ts';
 import { decideChampion } from '../../../backend/flywheel/train/champion.ts';
 import { normalCdf } from '../../../backend/flywheel/train/numeric.ts';
 import { type Preference, trainVariantStrengths } from '../../../backend/flywheel/train/variants.ts';

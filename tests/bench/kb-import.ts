@@ -11,10 +11,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
-import { startServer } from '../server.ts';
-import { createApiKey } from '../store/api-keys.ts';
-import { prng } from './retrieval-synthetic.ts';
+import { loadConfig } from '../../backend/config.ts';
+import { startServer } from '../../backend/server.ts';
+import { createApiKey } from '../../backend/store/api-keys.ts';
+import { prng } from '../../backend/prng.ts';
 
 const { values } = parseArgs({ options: { articles: { type: 'string', default: '10000' } } });
 const articles = Number(values.articles);

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BrowserContext, chromium } from '@playwright/test';
-import { loadConfig } from '../config.ts';
-import { startServer } from '../server.ts';
-import { findChromium } from '../../tests/e2e/chromium.ts';
+import { loadConfig } from '../../backend/config.ts';
+import { startServer } from '../../backend/server.ts';
+import { findChromium } from '../e2e/chromium.ts';
 
 const EXTENSION = resolve('.output/chrome-mv3');
 const ORIGIN = 'https://acme.zendesk.com';

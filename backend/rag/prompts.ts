@@ -4,7 +4,7 @@
  * version, so preference signals never mix two prompts under one variant id.
  */
 import type { Snippet } from '../../shared/index.ts';
-import type { ChatMessage } from './chat.ts';
+import type { ChatMessage } from '../llm/chat.ts';
 
 export interface PromptVariant {
   id: string;

@@ -24,20 +24,21 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import SQLite from 'better-sqlite3';
 import { type Annotation, redactTicket, SCHEMA_VERSION, type SuggestionResponse, type TicketContext, uuidv7 } from '../../shared/index.ts';
-import { loadConfig } from '../config.ts';
-import { loadBeirQueries } from '../eval/beir-queries.ts';
-import { runFlywheelCycle } from '../flywheel/cycle.ts';
-import { loadFeedback } from '../flywheel/feedback.ts';
-import { runGate } from '../flywheel/gate.ts';
-import { importKnowledge } from '../kb/import.ts';
-import { buildIndex } from '../rag/knowledge-index.ts';
-import { suggest } from '../rag/suggest.ts';
-import { createDeps, createLogger } from '../server.ts';
-import { annotationRow, payloadHash } from '../store/annotations.ts';
-import { openStore } from '../store/connect.ts';
-import { savePassages } from '../store/passages.ts';
-import { prng, syntheticKb } from './retrieval-synthetic.ts';
-import { SHARED_KNOWLEDGE } from '../rag/knowledge-bases.ts';
+import { loadConfig } from '../../backend/config.ts';
+import { loadBeirQueries } from '../../backend/eval/beir-queries.ts';
+import { runFlywheelCycle } from '../../backend/flywheel/cycle.ts';
+import { loadFeedback } from '../../backend/flywheel/feedback.ts';
+import { runGate } from '../../backend/flywheel/gate/index.ts';
+import { importKnowledge } from '../../backend/kb/import.ts';
+import { buildIndex } from '../../backend/rag/knowledge-index.ts';
+import { suggest } from '../../backend/rag/suggest.ts';
+import { createDeps, createLogger } from '../../backend/server.ts';
+import { annotationRow, payloadHash } from '../../backend/store/annotations.ts';
+import { openStore } from '../../backend/store/connect.ts';
+import { savePassages } from '../../backend/store/passages.ts';
+import { prng } from '../../backend/prng.ts';
+import { syntheticKb } from './retrieval-synthetic.ts';
+import { SHARED_KNOWLEDGE } from '../../backend/rag/knowledge-bases.ts';
 
 const { values } = parseArgs({
   options: {

@@ -17,7 +17,7 @@ import {
   type TicketContext,
   uuidv7,
 } from '../../shared/index.ts';
-import { prng } from './retrieval-synthetic.ts';
+import { prng } from '../../backend/prng.ts';
 
 export const TENANT = 'load';
 export const HOST = 'load';

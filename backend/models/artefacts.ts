@@ -12,7 +12,7 @@
  * versions that produced it and a rollback always has somewhere to go.
  */
 import { z } from 'zod';
-import { DEFAULT_RERANKER, RerankerModel } from '../rag/reranker.ts';
+import { DEFAULT_RERANKER, RerankerModel } from './reranker.ts';
 
 export const ARTEFACT_KINDS = ['ranking', 'variants'] as const;
 export type ArtefactKind = (typeof ARTEFACT_KINDS)[number];

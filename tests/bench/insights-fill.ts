@@ -7,11 +7,11 @@
 import pg from 'pg';
 import SQLite from 'better-sqlite3';
 import { type Annotation, SCHEMA_VERSION, uuidv7 as makeUuidv7 } from '../../shared/index.ts';
-import { annotationRow } from '../store/annotations.ts';
-import { addInsightCounts, annotationCount, suggestionCount } from '../store/insight-counts.ts';
-import type { Store } from '../store/connect.ts';
-import type { NewAnnotation, NewInsightCount, NewSuggestion } from '../store/schema.ts';
-import { prng } from './retrieval-synthetic.ts';
+import { annotationRow } from '../../backend/store/annotations.ts';
+import { addInsightCounts, annotationCount, suggestionCount } from '../../backend/store/insight-counts.ts';
+import type { Store } from '../../backend/store/connect.ts';
+import type { NewAnnotation, NewInsightCount, NewSuggestion } from '../../backend/store/schema.ts';
+import { prng } from '../../backend/prng.ts';
 
 export const VARIANTS = ['extractive-concise@1', 'extractive-detailed@1', 'prompt-warm@2', 'prompt-brief@3'];
 const KINDS = ['relevance', 'relevance', 'relevance', 'relevance', 'preference', 'preference', 'adoption', 'adoption', 'rationale', 'missing_knowledge'] as const;

@@ -4,8 +4,8 @@ import { DEMO_HELP_CENTRE, demoTickets } from '../../../backend/demo/tickets.ts'
 import { importKnowledge } from '../../../backend/kb/import.ts';
 import { createChatClient } from '../../../backend/llm/chat.ts';
 import { LlmError } from '../../../backend/llm/http.ts';
-import { parseCitations } from '../../../backend/llm/prompts.ts';
-import { createLlmReplyGenerator } from '../../../backend/llm/replies.ts';
+import { parseCitations } from '../../../backend/rag/prompts.ts';
+import { createLlmReplyGenerator } from '../../../backend/rag/model-replies.ts';
 import { type KnowledgeIndex, loadIndex } from '../../../backend/rag/knowledge-index.ts';
 import { MODEL_VERSION, suggest, suggestReplies } from '../../../backend/rag/suggest.ts';
 import { openStore, type Store } from '../../../backend/store/connect.ts';

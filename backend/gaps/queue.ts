@@ -12,11 +12,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Annotation, GapGroup, GapList } from '../../shared/index.ts';
+import type { Annotation, GapGroup, GapList, AnnotationOf } from '../../shared/index.ts';
 import { tokenize } from '../rag/tokenize.ts';
 import { listAnnotations, type PagePosition } from '../store/annotations.ts';
 import type { Database } from '../store/schema.ts';
-import type { AnnotationOf } from './gate/types.ts';
 
 type Report = AnnotationOf<'missing_knowledge'>;
 

@@ -10,28 +10,16 @@
  * which weighs votes by what the earlier rules left. Missing-knowledge reports are never weighed down: they go to
  * the gap queue (gaps.ts) whoever sent them.
  */
-import { ANNOTATION_KINDS, type AnnotationKind } from '../../shared/index.ts';
-import { agentAgreement, type AgentVotes, signalAgreement, type SignalAgreement, type Vote } from './gate/agreement.ts';
-import { contradiction } from './gate/contradiction.ts';
-import { disagreement, preferenceGroups, relevanceGroups } from './gate/disagreement.ts';
-import { positionBias, positionStats, type PositionStats } from './gate/position-bias.ts';
-import { rapidFire } from './gate/rapid-fire.ts';
-import {
-  type AnnotationOf,
-  compare,
-  DEFAULT_GATE_OPTIONS,
-  type Finding,
-  type GateDecision,
-  type GateInput,
-  type GateItem,
-  type GateOptions,
-  groupBy,
-  keyOf,
-  suggestionOf,
-} from './gate/types.ts';
+import { ANNOTATION_KINDS, type AnnotationKind, type AnnotationOf } from '../../../shared/index.ts';
+import { agentAgreement, type AgentVotes, signalAgreement, type SignalAgreement, type Vote } from './agreement.ts';
+import { contradiction } from './contradiction.ts';
+import { disagreement, preferenceGroups, relevanceGroups } from './disagreement.ts';
+import { positionBias, positionStats, type PositionStats } from './position-bias.ts';
+import { rapidFire } from './rapid-fire.ts';
+import { compare, DEFAULT_GATE_OPTIONS, type Finding, type GateDecision, type GateInput, type GateItem, type GateOptions, groupBy, keyOf, suggestionOf } from './types.ts';
 
-export { DEFAULT_GATE_OPTIONS, gateKey, parseGateKey } from './gate/types.ts';
-export type { GateDecision, GateInput, GateItem, GateOptions, GateReason, JudgeVerdict } from './gate/types.ts';
+export { DEFAULT_GATE_OPTIONS, gateKey, parseGateKey } from './types.ts';
+export type { GateDecision, GateInput, GateItem, GateOptions, GateReason, JudgeVerdict } from './types.ts';
 
 export const GATE_RULES = ['position_bias', 'contradiction', 'rapid_fire', 'llm_judge', 'disagreement'] as const;
 export type GateRule = (typeof GATE_RULES)[number];

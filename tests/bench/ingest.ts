@@ -18,12 +18,12 @@ import { parseArgs } from 'node:util';
 import SQLite from 'better-sqlite3';
 import { pino } from 'pino';
 import { type Annotation, type AnnotationKind, LIMITS, SCHEMA_VERSION, type SyncResponse, uuidv7 } from '../../shared/index.ts';
-import { createApp } from '../app.ts';
-import { loadConfig } from '../config.ts';
-import { createKnowledge } from '../rag/knowledge.ts';
-import { createApiKey } from '../store/api-keys.ts';
-import { openStore } from '../store/connect.ts';
-import type { AnnotationRow } from '../store/schema.ts';
+import { createApp } from '../../backend/app.ts';
+import { loadConfig } from '../../backend/config.ts';
+import { createKnowledge } from '../../backend/rag/knowledge.ts';
+import { createApiKey } from '../../backend/store/api-keys.ts';
+import { openStore } from '../../backend/store/connect.ts';
+import type { AnnotationRow } from '../../backend/store/schema.ts';
 
 const { values } = parseArgs({ options: { items: { type: 'string', default: '20000' } } });
 const total = Number(values.items);

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_RANKING, DEFAULT_VERSION_ID } from '../../../backend/flywheel/artefacts.ts';
-import { addCandidate, currentVersion, decide, findVersion, listVersions, promotedVersionIds, rollback, RollbackError } from '../../../backend/flywheel/registry.ts';
+import { DEFAULT_RANKING, DEFAULT_VERSION_ID } from '../../../backend/models/artefacts.ts';
+import { addCandidate, currentVersion, decide, findVersion, listVersions, promotedVersionIds, rollback, RollbackError } from '../../../backend/models/registry.ts';
 import { openStore, type Store } from '../../../backend/store/connect.ts';
 
 let dir: string;
