@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -5,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeArchive } from '../../../backend/exports/archive.ts';
 import { archiveEntries } from '../../../backend/exports/batch.ts';
 import { openStore, type Store } from '../../../backend/store/connect.ts';
-import { about, runBatch, seedAnnotations, seedGate, seedSuggestion, snippets } from './seed.ts';
+import { about, batchDir, runBatch, seedAnnotations, seedGate, seedSuggestion, snippets } from './seed.ts';
 import { untar, unzip } from './unpack.ts';
 
 let store: Store;
@@ -43,9 +44,7 @@ describe('determinism', () => {
     expect(first.manifest.files.every((f) => f.records > 0)).toBe(true);
     // Small pages give the same bytes as large ones: a group straddling a page boundary is read whole.
     const { writeBatch } = await import('../../../backend/exports/batch.ts');
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(join(tmpdir(), 'aitl-export-'));
+    const dir = batchDir();
     const paged = await writeBatch(
       store.db,
       { batchId: 'x', tenant: 'acme', createdAt: first.manifest.created, createdBy: 'test', window: first.manifest.window, request: { kinds: first.manifest.kinds, filters: first.manifest.filters, archive: 'tar.gz' } },
@@ -77,5 +76,19 @@ describe('determinism', () => {
     expect([...entries.keys()]).toEqual(names);
     for (const name of names) expect(entries.get(name)!.equals(readFileSync(join(run.dir, name)))).toBe(true);
     expect(JSON.parse(entries.get('manifest.json')!.toString('utf8')).batchId).toBe('fixed');
+  });
+
+  it('packs a zip with the same bytes in every time zone', async () => {
+    await seedMixed();
+    const run = await runBatch(store.db, { kinds: ['sft'] }, { batchId: 'fixed' });
+    const names = archiveEntries(run.manifest);
+    // A process's time zone is fixed when it starts (yazl reads it once): pack in two processes.
+    const archive = new URL('../../../backend/exports/archive.ts', import.meta.url).href;
+    const script = `const { writeArchive } = await import(${JSON.stringify(archive)}); const { Writable } = await import('node:stream');
+      const r = await writeArchive(${JSON.stringify(run.dir)}, ${JSON.stringify(names)}, new Writable({ write: (_c, _e, done) => done() }), 'zip'); console.log(r.sha256);`;
+    const pack = (zone: string) => execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, TZ: zone }, encoding: 'utf8' }).trim();
+    const tokyo = pack('Asia/Tokyo');
+    expect(tokyo).toMatch(/^[0-9a-f]{64}$/);
+    expect(pack('America/New_York')).toBe(tokyo);
   });
 });

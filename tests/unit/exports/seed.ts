@@ -2,11 +2,12 @@
  * Helpers of the export tests: an in-memory store seeded with suggestions (with their tickets), annotations at
  * chosen receive times and gate results, and a batch run into a temp folder whose files can be read back.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Kysely } from 'kysely';
+import { afterAll } from 'vitest';
 import { writeBatch } from '../../../backend/exports/batch.ts';
 import { storeAnnotations } from '../../../backend/store/annotations.ts';
 import type { Database } from '../../../backend/store/schema.ts';
@@ -119,8 +120,21 @@ export interface BatchRun {
 
 export const WINDOW = { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' };
 
+/** Batch folders made here, removed after the test file. */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A folder for a batch, removed after the test file. */
+export function batchDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'aitl-export-'));
+  made.push(dir);
+  return dir;
+}
+
 export async function runBatch(db: Kysely<Database>, request: ExportRequest, options: { window?: typeof WINDOW; tenant?: string; batchId?: string; dir?: string } = {}): Promise<BatchRun> {
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'aitl-export-'));
+  const dir = options.dir ?? batchDir();
   const manifest = await writeBatch(
     db,
     {
