@@ -7,7 +7,7 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import tar from 'tar-stream';
@@ -23,7 +23,7 @@ export interface ArchiveResult {
 
 const TAR_EPOCH = new Date(0);
 
-function tarStream(root: string, names: readonly string[]): Readable {
+function tarStream(root: string, names: readonly string[]): tar.Pack {
   const pack = tar.pack();
   (async () => {
     for (const name of names) {
@@ -36,7 +36,7 @@ function tarStream(root: string, names: readonly string[]): Readable {
   return pack;
 }
 
-function zipStream(root: string, names: readonly string[]): Readable {
+function zipStream(root: string, names: readonly string[]): NodeJS.ReadableStream {
   const zip = new yazl.ZipFile();
   // Local midnight, taken now: yazl writes the DOS date from local time, so this is 1980-01-01 00:00 in every time
   // zone; and no UTC timestamp field, which would differ by zone.

@@ -13,7 +13,7 @@ import { DenseIndex } from './dense.ts';
 import { buildFeedbackLayer, type FeedbackLayer } from './feedback-layer.ts';
 import { FacetIndex } from './facets.ts';
 import { DEFAULT_RERANKER, type RerankerModel } from '../models/reranker.ts';
-import { PipelineScratch } from './retrieve.ts';
+import { PipelineScratch } from './pipeline-scratch.ts';
 
 /** Names the retrieval pipeline (BM25F + facet mentions, first stage); bump when its ranking changes. */
 export const RETRIEVAL_VERSION = 'bm25f-facets@2';
