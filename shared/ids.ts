@@ -28,8 +28,11 @@ export function uuidv7(now: number = Date.now(), random: (bytes: Uint8Array) => 
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** Web Crypto, in browsers and Node alike: declared here because shared/ compiles without DOM or Node types. */
+declare const crypto: { getRandomValues<T extends Uint8Array>(array: T): T };
+
 function fillRandom(bytes: Uint8Array): Uint8Array {
-  return globalThis.crypto.getRandomValues(bytes);
+  return crypto.getRandomValues(bytes);
 }
 
 export const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
