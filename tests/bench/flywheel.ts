@@ -32,7 +32,7 @@ import { runGate } from '../../backend/flywheel/gate/index.ts';
 import { importKnowledge } from '../../backend/kb/import.ts';
 import { buildIndex } from '../../backend/rag/knowledge-index.ts';
 import { suggest } from '../../backend/rag/suggest.ts';
-import { createDeps, createLogger } from '../../backend/server.ts';
+import { createDeps, createLogger } from '../../backend/deps.ts';
 import { annotationRow, payloadHash } from '../../backend/store/annotations.ts';
 import { openStore } from '../../backend/store/connect.ts';
 import { savePassages } from '../../backend/store/passages.ts';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../backend/app.ts';
-import { main } from '../../backend/cli.ts';
+import { main } from '../../backend/cli/main.ts';
 import { DEMO_HELP_CENTRE } from '../../backend/demo/tickets.ts';
 import type { AppDeps } from '../../backend/deps.ts';
 import { importKnowledge } from '../../backend/kb/import.ts';

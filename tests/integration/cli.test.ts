@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createApp } from '../../backend/app.ts';
-import { main } from '../../backend/cli.ts';
+import { main } from '../../backend/cli/main.ts';
 import { loadConfig } from '../../backend/config.ts';
 import { createKnowledge } from '../../backend/rag/knowledge.ts';
 import { DEMO_HELP_CENTRE } from '../../backend/demo/tickets.ts';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../backend/cli.ts';
+import { main } from '../../backend/cli/main.ts';
 import { runEval } from '../../backend/eval/run.ts';
 import type { ReplyGenerator } from '../../backend/rag/model-replies.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../helpers/fake-openai.ts';

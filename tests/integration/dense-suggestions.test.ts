@@ -9,7 +9,7 @@ import type { AppDeps } from '../../backend/deps.ts';
 import { createEmbeddingsClient } from '../../backend/llm/embeddings.ts';
 import { embedMissingPassages } from '../../backend/rag/dense.ts';
 import { SHARED_KNOWLEDGE } from '../../backend/rag/knowledge-bases.ts';
-import { createDeps, createLogger } from '../../backend/server.ts';
+import { createDeps, createLogger } from '../../backend/deps.ts';
 import { findSuggestion } from '../../backend/store/suggestions.ts';
 import { HealthResponse, SuggestionResponse } from '../../shared/index.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../helpers/fake-openai.ts';

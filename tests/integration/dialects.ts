@@ -19,7 +19,7 @@ import { DEMO_HELP_CENTRE } from '../../backend/demo/tickets.ts';
 import type { AppDeps } from '../../backend/deps.ts';
 import { importKnowledge } from '../../backend/kb/import.ts';
 import { createKnowledge } from '../../backend/rag/knowledge.ts';
-import { createDeps } from '../../backend/server.ts';
+import { createDeps } from '../../backend/deps.ts';
 import { type Dialect, hidePassword, type OpenOptions, openStore, type Store } from '../../backend/store/connect.ts';
 import type { Database } from '../../backend/store/schema.ts';
 
@@ -180,7 +180,7 @@ export function testConfig(databaseUrl: string): Config {
 }
 
 /**
- * What backend/server.ts builds at start: the store, the demo help centre imported, the knowledge index.
+ * What createDeps (backend/deps.ts) builds at start: the store, the demo help centre imported, the knowledge index.
  * SQLite goes through createDeps itself; PostgreSQL is built by hand because createDeps cannot name a schema.
  */
 export async function createTestDeps(database: TestDatabase): Promise<AppDeps> {

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../backend/app.ts';
 import type { AppDeps } from '../../backend/deps.ts';
-import { gapsCommand } from '../../backend/flywheel/gaps-command.ts';
+import { gapsCommand } from '../../backend/cli/gaps.ts';
 import { payloadHash, storeAnnotations } from '../../backend/store/annotations.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
 import { loadGateResults, saveGateResults } from '../../backend/store/gate-results.ts';

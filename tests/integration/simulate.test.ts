@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../backend/cli.ts';
+import { main } from '../../backend/cli/main.ts';
 import { openStore } from '../../backend/store/connect.ts';
 import { databaseUrl, POSTGRES, useDatabase } from './dialects.ts';
 

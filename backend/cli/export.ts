@@ -10,15 +10,16 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExportRequest, normaliseExportRequest, toIssues, uuidv7 } from '../../shared/index.ts';
 import { loadConfig } from '../config.ts';
+import { writeBatch } from '../exports/batch.ts';
+import { DEFAULT_EXPORT_LAG_SECONDS, ExportWindowError, resolveWindow } from '../exports/jobs.ts';
+import { progressReporter, type ProgressStream } from '../exports/progress.ts';
+import { LEASE_REFRESH_MS, leases, SWEPT_WHILE_RUNNING } from '../exports/sweep.ts';
 import { recordAudit } from '../store/audit.ts';
 import { openStore } from '../store/connect.ts';
 import { insertBatch, markFailed, markReady } from '../store/export-batches.ts';
-import { writeBatch } from './batch.ts';
-import { DEFAULT_EXPORT_LAG_SECONDS, ExportWindowError, resolveWindow } from './jobs.ts';
-import { progressReporter, type ProgressStream } from './progress.ts';
-import { LEASE_REFRESH_MS, leases, SWEPT_WHILE_RUNNING } from './sweep.ts';
+import { type Command, type Out, usageFailure } from './kit.ts';
 
-export const EXPORT_USAGE = `Usage: aitl export --kind dpo|sft|kto|retrieval|beir|gaps|all --out DIR [--since ISO|last] [--until ISO]
+const EXPORT_USAGE = `Usage: aitl export --kind dpo|sft|kto|retrieval|beir|gaps|all --out DIR [--since ISO|last] [--until ISO]
                    [--tenant T] [--passed-gate] [--min-weight N] [--exclude-reason R]... [--min-edit-similarity N]
 
 Writes the training-set files and manifest.json of the signals of tenant T (default AITL_DEFAULT_TENANT) in the store
@@ -39,7 +40,10 @@ function flagOf(path: string): string {
   return key ? FLAG_OF[key]! : path;
 }
 
-export async function exportCommand(args: string[], out: (line: string) => void, err: (line: string) => void, progressStream: ProgressStream = process.stderr): Promise<number> {
+export const exportCli: Command = { usage: EXPORT_USAGE, run: (args, out, err) => exportCommand(args, out, err) };
+
+/** Runs the command; progress goes to `progressStream` (tests pass their own). */
+export async function exportCommand(args: string[], out: Out, err: Out, progressStream: ProgressStream = process.stderr): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -59,13 +63,9 @@ export async function exportCommand(args: string[], out: (line: string) => void,
       allowPositionals: false,
     }));
   } catch (error) {
-    err(`${(error as Error).message}\n\n${EXPORT_USAGE}`);
-    return 2;
+    return usageFailure(err, EXPORT_USAGE, (error as Error).message);
   }
-  if (!values.kind?.length || !values.out) {
-    err(`${values.kind?.length ? '--out' : '--kind'} is required\n\n${EXPORT_USAGE}`);
-    return 2;
-  }
+  if (!values.kind?.length || !values.out) return usageFailure(err, EXPORT_USAGE, `${values.kind?.length ? '--out' : '--kind'} is required`);
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const parsed = ExportRequest.safeParse({
     kinds: values.kind.flatMap((k) => k.split(',')).map((k) => k.trim()),
@@ -79,9 +79,7 @@ export async function exportCommand(args: string[], out: (line: string) => void,
     },
   });
   if (!parsed.success) {
-    for (const issue of toIssues(parsed.error)) err(`${flagOf(issue.path)}: ${issue.message}`);
-    err(`\n${EXPORT_USAGE}`);
-    return 2;
+    return usageFailure(err, EXPORT_USAGE, toIssues(parsed.error).map((issue) => `${flagOf(issue.path)}: ${issue.message}`).join('\n'));
   }
 
   const config = loadConfig();
@@ -98,8 +96,7 @@ export async function exportCommand(args: string[], out: (line: string) => void,
       window = await resolveWindow(store.db, caller, parsed.data, at, lagSeconds);
     } catch (error) {
       if (!(error instanceof ExportWindowError)) throw error;
-      err(`--${error.path}: ${error.message}\n\n${EXPORT_USAGE}`);
-      return 2;
+      return usageFailure(err, EXPORT_USAGE, `--${error.path}: ${error.message}`);
     }
     const batch = { id: uuidv7(at.getTime()), tenant, createdBy: 'cli', createdAt: at.toISOString(), window, request: normaliseExportRequest(parsed.data), lagSeconds };
     // A server sharing the store sweeps batches nobody holds a lease on (backend/exports/sweep.ts): hold this one's.

@@ -6,13 +6,16 @@
  */
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
+import { EvalError, runEval } from '../eval/run.ts';
 import { createEmbeddingsClient } from '../llm/embeddings.ts';
 import { createLlmReplyGenerator } from '../rag/model-replies.ts';
-import { EvalError, runEval } from './run.ts';
+import { type Command, type Out, usageFailure } from './kit.ts';
 
-export const EVAL_USAGE = 'Usage: aitl eval --dataset DIR [--split test] [--replies] [--json]';
+const EVAL_USAGE = 'Usage: aitl eval --dataset DIR [--split test] [--replies] [--json]';
 
-export async function evalCommand(args: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+export const evalCli: Command = { usage: EVAL_USAGE, run: evalCommand };
+
+async function evalCommand(args: string[], out: Out, err: Out): Promise<number> {
   let values: { dataset?: string | undefined; split?: string | undefined; json?: boolean | undefined; replies?: boolean | undefined };
   try {
     ({ values } = parseArgs({
@@ -22,13 +25,9 @@ export async function evalCommand(args: string[], out: (line: string) => void, e
       allowPositionals: false,
     }));
   } catch (error) {
-    err(`${(error as Error).message}\n\n${EVAL_USAGE}`);
-    return 2;
+    return usageFailure(err, EVAL_USAGE, (error as Error).message);
   }
-  if (!values.dataset) {
-    err(`--dataset is required\n\n${EVAL_USAGE}`);
-    return 2;
-  }
+  if (!values.dataset) return usageFailure(err, EVAL_USAGE, '--dataset is required');
   const split = values.split ?? 'test';
   let config: Config;
   try {

@@ -5,13 +5,16 @@
 import { parseArgs } from 'node:util';
 import type { GapGroup } from '../../shared/index.ts';
 import { loadConfig } from '../config.ts';
-import { openStore, type Store } from '../store/connect.ts';
 import { gapQueue } from '../gaps/queue.ts';
+import { openStore, type Store } from '../store/connect.ts';
+import { type Command, type Out, usageFailure } from './kit.ts';
 
-export const GAPS_USAGE = 'Usage: aitl gaps [--tenant T] [--json] [--limit N]   (N from 1 to 500, default 20)';
+const GAPS_USAGE = 'Usage: aitl gaps [--tenant T] [--json] [--limit N]   (N from 1 to 500, default 20)';
+
+export const gaps: Command = { usage: GAPS_USAGE, run: (args, out, err) => gapsCommand(args, out, err) };
 
 /** Runs the command; `store` (tests) is used as is and left open, else the configured store is opened and closed. */
-export async function gapsCommand(args: string[], out: (line: string) => void, err: (line: string) => void, store?: Store): Promise<number> {
+export async function gapsCommand(args: string[], out: Out, err: Out, store?: Store): Promise<number> {
   let values: { tenant?: string | undefined; json?: boolean | undefined; limit?: string | undefined };
   try {
     ({ values } = parseArgs({
@@ -21,19 +24,12 @@ export async function gapsCommand(args: string[], out: (line: string) => void, e
       allowPositionals: false,
     }));
   } catch (error) {
-    err(`${(error as Error).message}\n\n${GAPS_USAGE}`);
-    return 2;
+    return usageFailure(err, GAPS_USAGE, (error as Error).message);
   }
   const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-    err(`--limit must be a whole number from 1 to 500\n\n${GAPS_USAGE}`);
-    return 2;
-  }
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) return usageFailure(err, GAPS_USAGE, '--limit must be a whole number from 1 to 500');
   const tenantFlag = values.tenant?.trim();
-  if (tenantFlag !== undefined && (!tenantFlag || tenantFlag.length > 128)) {
-    err(`--tenant must be 1 to 128 characters\n\n${GAPS_USAGE}`);
-    return 2;
-  }
+  if (tenantFlag !== undefined && (!tenantFlag || tenantFlag.length > 128)) return usageFailure(err, GAPS_USAGE, '--tenant must be 1 to 128 characters');
   const config = store && tenantFlag ? undefined : loadConfig();
   const tenant = tenantFlag ?? config!.defaultTenant;
   const opened = store ?? (await openStore(config!.databaseUrl));

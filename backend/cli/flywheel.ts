@@ -5,29 +5,25 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
-import type { AppDeps } from '../deps.ts';
-import { createDeps, createLogger } from '../server.ts';
-import { CycleBusyError, type CycleReport, runFlywheelCycle } from './cycle.ts';
+import { type AppDeps, createDeps, createLogger } from '../deps.ts';
+import { CycleBusyError, type CycleReport, runFlywheelCycle } from '../flywheel/cycle.ts';
+import { explainComparisons } from '../flywheel/holdout.ts';
 import { ARTEFACT_KINDS, DEFAULT_VERSION_ID } from '../models/artefacts.ts';
-import { explainComparisons } from './holdout.ts';
 import { currentVersion, listVersions, rollback, RollbackError } from '../models/registry.ts';
-import { auditCli } from '../admin/cli-audit.ts';
 import { tenantsWithAnnotations } from '../store/annotations.ts';
+import { auditCli, type Command, type Out, usageFailure } from './kit.ts';
 
-export const FLYWHEEL_USAGE = `Usage:
+const FLYWHEEL_USAGE = `Usage:
   aitl flywheel run [--tenant T] [--json] [--regression DIR [--split test]]
   aitl flywheel status [--tenant T] [--json]
   aitl flywheel rollback VERSION [--tenant T]
 (--tenant: default AITL_DEFAULT_TENANT; run without it: every tenant with signals, one JSON line each with --json)`;
 
-type Out = (line: string) => void;
+export const flywheel: Command = { usage: FLYWHEEL_USAGE, run: flywheelCommand };
 
 export async function flywheelCommand(args: string[], out: Out, err: Out): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'run' && sub !== 'status' && sub !== 'rollback') {
-    err(FLYWHEEL_USAGE);
-    return 2;
-  }
+  if (sub !== 'run' && sub !== 'status' && sub !== 'rollback') return usageFailure(err, FLYWHEEL_USAGE);
   let values: { json?: boolean; regression?: string; split?: string; tenant?: string };
   let positionals: string[];
   try {
@@ -37,8 +33,7 @@ export async function flywheelCommand(args: string[], out: Out, err: Out): Promi
       allowPositionals: true,
     }));
   } catch (e) {
-    err(`${e instanceof Error ? e.message : String(e)}\n${FLYWHEEL_USAGE}`);
-    return 2;
+    return usageFailure(err, FLYWHEEL_USAGE, e instanceof Error ? e.message : String(e));
   }
   const config = loadConfig();
   const deps = await createDeps(config, createLogger({ logLevel: 'warn' }));
@@ -47,10 +42,7 @@ export async function flywheelCommand(args: string[], out: Out, err: Out): Promi
     if (sub === 'run') return await run(deps, values, out, err);
     if (sub === 'status') return await status(deps, tenant, values.json === true, out);
     const version = positionals[0];
-    if (!version) {
-      err(`Name the version to roll back to.\n${FLYWHEEL_USAGE}`);
-      return 2;
-    }
+    if (!version) return usageFailure(err, FLYWHEEL_USAGE, 'Name the version to roll back to.');
     try {
       const done = await rollback(deps.store.db, tenant, version);
       out(`${done.kind} of tenant ${tenant}: ${done.from} → ${done.to}`);
