@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BrowserContext, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+import { redactNames } from '../../shared/names.ts';
 
 const ORIGIN = 'https://acme.zendesk.com';
 const ACTIVE = '48213';
@@ -26,6 +27,8 @@ async function serveWorkspace(context: BrowserContext): Promise<void> {
     const { pathname } = new URL(route.request().url());
     const asset = ASSETS[pathname];
     if (asset) return route.fulfill({ path: asset });
+    // Zendesk's REST API, as a signed-in agent's session reads it (the adapter learns the agent's name to redact it).
+    if (pathname === '/api/v2/users/me.json') return route.fulfill({ json: { user: { id: 381_114, name: 'Dana Whitfield', email: 'dana.whitfield@acme.example', role: 'agent' } } });
     // Tickets 501xx are open on an account with custom ticket layouts.
     const page = /^\/agent\/tickets\/501\d\d/.test(pathname) ? 'custom-layout.html' : 'agent.html';
     if (pathname.startsWith('/agent/')) return route.fulfill({ path: resolve(`tests/fixtures/zendesk/${page}`), contentType: 'text/html' });
@@ -191,7 +194,8 @@ test('every other way to send counts once: a macro, "Submit as Solved" closing t
     await expect(sidebar.locator('.ready')).toHaveAttribute('data-ticket-id', BACKGROUND);
     await expect.poll(() => adoptionsIn(db).length, { timeout: 60_000 }).toBe(2);
     // Recorded for the ticket it was sent on, not the one the workspace moved to.
-    expect(adoptionsIn(db)).toContainEqual({ ticketId: ACTIVE, host: 'zendesk', outcome: 'verbatim', sentText: reply });
+    // Recorded with the customer's name redacted in the browser.
+    expect(adoptionsIn(db)).toContainEqual({ ticketId: ACTIVE, host: 'zendesk', outcome: 'verbatim', sentText: redactNames(reply) });
     expect((await posted(page)).map((p) => p.via)).toEqual(['button', 'macro', 'menu']);
   } finally {
     db.close();
@@ -213,7 +217,7 @@ test('a custom ticket layout reads its own ticket; Enter in the messaging compos
     await expect.poll(() => editorText(page, '50120')).toBe(reply);
     await chat.press('Enter');
     await expect.poll(() => editorText(page, '50120')).toBe('');
-    await expect.poll(() => adoptionsIn(db), { timeout: 60_000 }).toEqual([{ ticketId: '50120', host: 'zendesk', outcome: 'verbatim', sentText: reply }]);
+    await expect.poll(() => adoptionsIn(db), { timeout: 60_000 }).toEqual([{ ticketId: '50120', host: 'zendesk', outcome: 'verbatim', sentText: redactNames(reply) }]);
     // Button evidence and the shown reply are one send: nothing more arrives after the confirmation window.
     await page.waitForTimeout(9_000);
     expect(adoptionsIn(db)).toHaveLength(1);
