@@ -2,7 +2,9 @@
  * Composes the backend's HTTP surface. Routes are thin; the app is built from its dependencies so tests call
  * `app.request(...)` without a listening server.
  */
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
+import type { BlankEnv } from 'hono/types';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
@@ -24,7 +26,7 @@ import { gapRoutes } from './routes/gaps.ts';
 import { healthRoutes } from './routes/health.ts';
 import { insightRoutes } from './routes/insights.ts';
 import { kbRoutes } from './routes/kb.ts';
-import { openApiRoutes } from './routes/openapi.ts';
+import { serveOpenApi } from './routes/openapi.ts';
 import { pageReportRoutes } from './routes/page-reports.ts';
 import { suggestionRoutes } from './routes/suggestions.ts';
 import { whoAmIRoutes } from './routes/whoami.ts';
@@ -32,7 +34,8 @@ import { whoAmIRoutes } from './routes/whoami.ts';
 export const API_VERSION = '0.1.0';
 
 export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+  // OpenAPIHono gathers the routes' descriptions as they are mounted: GET /v1/openapi.json is made from them.
+  const app = new OpenAPIHono<BlankEnv>();
   app.use(requestId());
   app.use(requestLog(deps.logger));
   // A NUL in the path or query reaches route parameters that PostgreSQL cannot compare: refused at the door.
@@ -76,7 +79,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', insightRoutes(deps, guard));
   app.route('/', adminRoutes(deps, guard));
   app.route('/', auditRoutes(deps, guard));
-  app.route('/', openApiRoutes(API_VERSION));
+  serveOpenApi(app, API_VERSION);
   app.route('/', kbRoutes(deps, guard));
   app.route('/', demoRoutes());
   app.notFound((c) => c.json(envelope('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));

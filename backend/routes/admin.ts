@@ -20,18 +20,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { Role } from '../../shared/index.ts';
-import { flywheelStatus, RollbackRequest } from '../admin/flywheel.ts';
-import { kbStatus } from '../admin/kb.ts';
-import { tenantSummaries, type TenantList } from '../admin/tenants.ts';
+import { FlywheelStatus, flywheelStatus, RollbackRequest, RollbackResult } from '../admin/flywheel.ts';
+import { KbStatus, kbStatus } from '../admin/kb.ts';
+import { tenantSummaries, TenantList } from '../admin/tenants.ts';
 import type { AppDeps } from '../deps.ts';
 import { findVersion, rollback, RollbackError } from '../models/registry.ts';
 import { DEFAULT_VERSION_ID } from '../models/artefacts.ts';
 import type { Guard } from '../http/auth.ts';
 import { ApiError, readJson } from '../http/errors.ts';
+import { addRoute, auth, failure, invalid, json, jsonBody, security } from '../http/openapi.ts';
 import { importAndEmbed, ImportBusyError, type IngestResult, withImportLock } from '../kb/ingest.ts';
 import { ImportError } from '../kb/sources.ts';
 import { importBaseOf, SHARED_KNOWLEDGE } from '../rag/knowledge-bases.ts';
@@ -72,11 +73,12 @@ export const KbImportResult = z.object({
   articles: z.number().int(),
   passages: z.number().int(),
 });
+const AUDITED = 'Needs the admin role. Recorded in the audit log (GET /v1/audit).';
 /** What kb_imports records as the source of an import made over HTTP. */
 const HTTP_SOURCE = `POST ${KB_IMPORT_PATH}`;
 
-export function adminRoutes(deps: AppDeps, guard: Guard): Hono {
-  const app = new Hono();
+export function adminRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
+  const app = new OpenAPIHono();
   const db = deps.store.db;
 
   /** Appends the caller's action to the audit log (tenant `*` for what reaches every tenant). */
@@ -85,7 +87,17 @@ export function adminRoutes(deps: AppDeps, guard: Guard): Hono {
     return recordAudit(db, { tenant: global ? GLOBAL_AUDIT_TENANT : tenant, actor: keyId ?? 'anonymous', role, action, target, detail: global ? { ...detail, tenant } : detail });
   };
 
-  app.post('/v1/admin/keys', guard('admin'), async (c) => {
+  const createKey = createRoute({
+    method: 'post',
+    path: '/v1/admin/keys',
+    summary: "Make an API key for the caller's tenant; the key is in the answer this once",
+    description: `${AUDITED} A \`tenant\` other than the caller's answers 403.`,
+    middleware: [guard('admin')] as const,
+    security,
+    request: { body: jsonBody(CreateKeyRequest) },
+    responses: { 201: json(CreatedApiKey, 'The key and what lists show of it'), ...invalid, ...auth },
+  });
+  addRoute(app, createKey, async (c) => {
     const { tenant } = c.get('auth');
     const request = await readJson(c, CreateKeyRequest);
     if (request.tenant !== undefined && request.tenant !== tenant) throw new ApiError(403, 'forbidden', `This key manages tenant ${tenant} only`);
@@ -94,13 +106,32 @@ export function adminRoutes(deps: AppDeps, guard: Guard): Hono {
     return c.json({ key, info: item(info) }, 201);
   });
 
-  app.get('/v1/admin/keys', guard('admin'), async (c) => {
+  const listKeys = createRoute({
+    method: 'get',
+    path: '/v1/admin/keys',
+    summary: "The caller's tenant's API keys (never their secrets)",
+    description: AUDITED,
+    middleware: [guard('admin')] as const,
+    security,
+    responses: { 200: json(ApiKeyList, 'Keys, oldest first, with created, last used and revoked times'), ...auth },
+  });
+  addRoute(app, listKeys, async (c) => {
     const keys = await listTenantApiKeys(db, c.get('auth').tenant);
     await audit(c, 'key.list', null, { count: keys.length });
     return c.json({ items: keys.map(item) }, 200);
   });
 
-  app.post('/v1/admin/keys/:id/revoke', guard('admin'), async (c) => {
+  const revokeKey = createRoute({
+    method: 'post',
+    path: '/v1/admin/keys/{id}/revoke',
+    summary: 'Revoke an API key for good: its next request answers 401',
+    description: `${AUDITED} Another tenant's key answers 404.`,
+    middleware: [guard('admin')] as const,
+    security,
+    request: { params: KeyIdParams },
+    responses: { 200: json(RevokedApiKey, 'Revoked now, or already before'), ...auth, 404: failure('No such key for this tenant') },
+  });
+  addRoute(app, revokeKey, async (c) => {
     const id = c.req.param('id');
     const key = await getApiKey(db, id);
     if (!key || key.tenant !== c.get('auth').tenant) throw new ApiError(404, 'not_found', `No API key ${id}`);
@@ -110,19 +141,61 @@ export function adminRoutes(deps: AppDeps, guard: Guard): Hono {
     return c.json({ id, status: result }, 200);
   });
 
-  app.get('/v1/admin/tenants', guard('admin'), async (c) => {
+  const tenants = createRoute({
+    method: 'get',
+    path: '/v1/admin/tenants',
+    summary: "The caller's tenant with counts: keys by role, annotations, suggestions, last activity",
+    description: `${AUDITED} \`aitl tenants list\` lists every tenant of the store.`,
+    middleware: [guard('admin')] as const,
+    security,
+    responses: { 200: json(TenantList, 'One item, the caller’s tenant'), ...auth },
+  });
+  addRoute(app, tenants, async (c) => {
     const items = await tenantSummaries(db, c.get('auth').tenant);
     await audit(c, 'tenant.list', null);
     return c.json<TenantList>({ items }, 200);
   });
 
-  app.get('/v1/admin/kb', guard('admin'), async (c) => {
+  const kb = createRoute({
+    method: 'get',
+    path: '/v1/admin/kb',
+    summary: 'The knowledge base: newest import, passages stored, index version served',
+    description: AUDITED,
+    middleware: [guard('admin')] as const,
+    security,
+    responses: { 200: json(KbStatus, 'Knowledge-base status'), ...auth },
+  });
+  addRoute(app, kb, async (c) => {
     const status = await kbStatus(deps, c.get('auth').tenant);
     await audit(c, 'kb.status', status.latestImport?.id ?? null);
     return c.json(status, 200);
   });
 
-  app.post(KB_IMPORT_PATH, guard('admin'), async (c) => {
+  const kbImport = createRoute({
+    method: 'post',
+    path: KB_IMPORT_PATH,
+    summary: 'Import knowledge-base articles from a JSONL body, as `aitl kb import FILE.jsonl`, served at once',
+    description:
+      `${AUDITED} Recorded as \`kb.import\` under tenant \`*\` (the knowledge base serves every tenant). Every line is checked ` +
+      'before anything is stored: a bad one fails the whole import. Articles whose id was imported before are replaced. One import at a time.',
+    middleware: [guard('admin')] as const,
+    security,
+    request: {
+      body: {
+        required: true,
+        content: { 'application/x-ndjson': { schema: KbImportBody }, 'application/jsonl': { schema: KbImportBody } },
+      },
+    },
+    responses: {
+      200: json(KbImportResult, 'The import: its id, articles read and passages stored'),
+      400: failure('A line is not JSON or lacks a field (`issues` names `line N.field`), ids repeat, or there are no articles; nothing was imported'),
+      ...auth,
+      409: failure('Another import is running (code `busy`)'),
+      413: failure(`Body larger than ${KB_IMPORT_MAX_BYTES} bytes; nothing was imported`),
+      415: failure('Content-Type is not application/x-ndjson or application/jsonl'),
+    },
+  });
+  addRoute(app, kbImport, async (c) => {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (!(KB_IMPORT_TYPES as readonly string[]).includes(type)) {
       throw new ApiError(415, 'unsupported_media_type', `Content-Type must be ${KB_IMPORT_TYPES.join(' or ')} (JSONL articles), not ${type || 'missing'}`);
@@ -157,13 +230,38 @@ export function adminRoutes(deps: AppDeps, guard: Guard): Hono {
     }
   });
 
-  app.get('/v1/admin/flywheel', guard('admin'), async (c) => {
+  const flywheel = createRoute({
+    method: 'get',
+    path: '/v1/admin/flywheel',
+    summary: "The flywheel: each artefact's current version, the registry's newest versions, recent runs",
+    description: AUDITED,
+    middleware: [guard('admin')] as const,
+    security,
+    responses: { 200: json(FlywheelStatus, 'Flywheel status'), ...auth },
+  });
+  addRoute(app, flywheel, async (c) => {
     const status = await flywheelStatus(db, c.get('auth').tenant);
     await audit(c, 'flywheel.status', null, { current: status.current });
     return c.json(status, 200);
   });
 
-  app.post('/v1/admin/flywheel/rollback', guard('admin'), async (c) => {
+  const rollbackRoute = createRoute({
+    method: 'post',
+    path: '/v1/admin/flywheel/rollback',
+    summary: 'Make an earlier version (or the built-in default) current again',
+    description: `${AUDITED} The knowledge base and the flywheel serve every tenant: the entry is recorded under tenant \`*\`, seen by every tenant's admins.`,
+    middleware: [guard('admin')] as const,
+    security,
+    request: { body: jsonBody(RollbackRequest) },
+    responses: {
+      200: json(RollbackResult, 'The artefact kind, the version replaced and the one restored'),
+      ...invalid,
+      ...auth,
+      404: failure('No such version'),
+      409: failure('That version is already current'),
+    },
+  });
+  addRoute(app, rollbackRoute, async (c) => {
     const { tenant } = c.get('auth');
     const { version } = await readJson(c, RollbackRequest);
     const isDefault = Object.values(DEFAULT_VERSION_ID).includes(version);

@@ -9,26 +9,27 @@
  *
  * GET /v1/annotations — the key's tenant's annotations, oldest received first, a page at a time.
  */
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import {
   Annotation,
   ANNOTATION_KINDS,
-  type AnnotationPage,
+  AnnotationPage,
   type ItemResult,
   greetedNames,
   LIMITS,
   personName,
   redactAnnotation,
   SyncBatch,
-  type SyncResponse,
+  SyncResponse,
   toIssues,
 } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
 import type { Guard } from '../http/auth.ts';
 import { ApiError, envelope, parseWith, readJsonValue } from '../http/errors.ts';
 import { jsonProblem } from '../http/json-safety.ts';
+import { addRoute, auth, failure, invalid, json, jsonBody, security } from '../http/openapi.ts';
 import { canonicalJson, hashCanonical, listAnnotations, type PagePosition, type PreparedAnnotation, storeAnnotations } from '../store/annotations.ts';
 
 const TOO_LARGE = `A batch holds at most ${LIMITS.batchItems} items and ${LIMITS.batchBytes} bytes of JSON; split it and send the parts`;
@@ -65,14 +66,35 @@ function rejected(id: string, code: string, message: string): ItemResult {
   return { id, status: 'rejected', error: { code, message } };
 }
 
-export function annotationRoutes(deps: AppDeps, guard: Guard): Hono {
-  const app = new Hono();
+export function annotationRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
+  const app = new OpenAPIHono();
 
-  // A regex parameter that matches only the literal text: `/v1/annotations:batchX` and others are 404.
-  app.post(
-    '/v1/:batch{annotations:batch}',
-    guard('agent'),
-    bodyLimit({ maxSize: LIMITS.batchBytes, onError: (c) => c.json(envelope('payload_too_large', TOO_LARGE), 413) }),
+  const batchRoute = createRoute({
+    method: 'post',
+    // Hono reads a colon inside a segment as text: `/v1/annotations:batchX` and others are 404.
+    path: '/v1/annotations:batch',
+    summary: 'Store a batch of annotations exactly once per id',
+    description:
+      `Needs the agent role. At most ${LIMITS.batchItems} items and ${LIMITS.batchBytes} bytes; each item is an Annotation of at most ` +
+      `${LIMITS.annotationBytes} bytes, checked on its own. Answers after the commit, one result per item in the batch's order: ` +
+      '`accepted`, `duplicate` (same id and content stored before) or `rejected` with a code: `invalid`, `too_large`, ' +
+      '`tenant_mismatch`, `id_conflict` (same id, other content).',
+    middleware: [
+      guard('agent'),
+      bodyLimit({ maxSize: LIMITS.batchBytes, onError: (c) => c.json(envelope('payload_too_large', TOO_LARGE), 413) }),
+    ] as const,
+    security,
+    request: { body: jsonBody(SyncBatch) },
+    responses: {
+      200: json(SyncResponse, 'What became of each item'),
+      ...invalid,
+      ...auth,
+      413: failure(`More than ${LIMITS.batchItems} items or ${LIMITS.batchBytes} bytes`),
+    },
+  });
+  addRoute(
+    app,
+    batchRoute,
     async (c) => {
       const receivedAt = new Date().toISOString();
       const { tenant } = c.get('auth');
@@ -133,7 +155,17 @@ export function annotationRoutes(deps: AppDeps, guard: Guard): Hono {
     },
   );
 
-  app.get('/v1/annotations', guard('analyst'), async (c) => {
+  const listRoute = createRoute({
+    method: 'get',
+    path: '/v1/annotations',
+    summary: "The key's tenant's annotations, oldest received first",
+    description: 'Needs the analyst role. Pass `nextCursor` back as `cursor`, with the same `since` and `kind`, for the next page.',
+    middleware: [guard('analyst')] as const,
+    security,
+    request: { query: ListAnnotationsQuery },
+    responses: { 200: json(AnnotationPage, 'One page of stored annotations'), ...invalid, ...auth },
+  });
+  addRoute(app, listRoute, async (c) => {
     const { tenant } = c.get('auth');
     const query = parseWith(ListAnnotationsQuery, c.req.query(), 'query');
     let after: PagePosition | undefined;

@@ -3,11 +3,12 @@
  * changes that reach every tenant (knowledge imports, flywheel rollbacks; tenant `*`). Written by the admin API, the
  * command line (actor `cli`) and exports.
  */
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.ts';
 import type { Guard } from '../http/auth.ts';
 import { parseWith } from '../http/errors.ts';
+import { addRoute, auth, invalid, json, security } from '../http/openapi.ts';
 import { GLOBAL_AUDIT_TENANT, queryAudit } from '../store/audit.ts';
 
 export const AUDIT_MAX_LIMIT = 500;
@@ -33,9 +34,19 @@ export const AuditEntry = z.object({
 export const AuditList = z.object({ items: z.array(AuditEntry) });
 export type AuditList = z.infer<typeof AuditList>;
 
-export function auditRoutes(deps: AppDeps, guard: Guard): Hono {
-  const app = new Hono();
-  app.get('/v1/audit', guard('admin'), async (c) => {
+export function auditRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
+  const app = new OpenAPIHono();
+  const route = createRoute({
+    method: 'get',
+    path: '/v1/audit',
+    summary: "The audit log, newest first: the caller's tenant's entries and those reaching every tenant (`*`)",
+    description: 'Needs the admin role. Key, tenant, knowledge-base and flywheel actions from the admin API and the command line (actor `cli`), exports.',
+    middleware: [guard('admin')] as const,
+    security,
+    request: { query: ListAuditQuery },
+    responses: { 200: json(AuditList, 'Entries'), ...invalid, ...auth },
+  });
+  addRoute(app, route, async (c) => {
     const query = parseWith(ListAuditQuery, c.req.query(), 'query');
     const items = await queryAudit(deps.store.db, {
       tenants: [c.get('auth').tenant, GLOBAL_AUDIT_TENANT],

@@ -7,12 +7,13 @@
  * and records it in the audit log.
  */
 import { createHash } from 'node:crypto';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { Hono } from 'hono';
-import { HostConfigUpdate } from '../../shared/index.ts';
+import { HostConfig, HostConfigUpdate } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
 import type { Guard } from '../http/auth.ts';
 import { readJson } from '../http/errors.ts';
+import { addRoute, auth, invalid, json, jsonBody, security, unauthorized } from '../http/openapi.ts';
 import { recordAudit } from '../store/audit.ts';
 import { EMPTY_HOST_CONFIG_JSON, getHostConfig, putHostConfig } from '../store/host-config.ts';
 
@@ -36,15 +37,40 @@ function sendConfig(c: Context, json: string): Response {
   return c.body(json, 200, { 'Content-Type': 'application/json; charset=UTF-8' });
 }
 
-export function configRoutes(deps: AppDeps, guard: Guard): Hono {
-  const app = new Hono();
+export function configRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
+  const app = new OpenAPIHono();
 
-  app.get('/v1/config', guard('any'), async (c) => {
+  const getRoute = createRoute({
+    method: 'get',
+    path: '/v1/config',
+    summary: "The key's tenant's host-adapter selector overrides",
+    description:
+      'Any valid caller. `{"selectors": {}}` when none are stored. Sent with `Cache-Control: no-cache` and an `ETag`; ' +
+      'a request whose `If-None-Match` matches answers 304 with no body.',
+    middleware: [guard('any')] as const,
+    security,
+    responses: {
+      200: json(HostConfig, 'Per host, selector key → alternatives tried in order'),
+      304: { description: 'Unchanged since the ETag in If-None-Match' },
+      ...unauthorized,
+    },
+  });
+  addRoute(app, getRoute, async (c) => {
     const stored = await getHostConfig(deps.store.db, c.get('auth').tenant);
     return sendConfig(c, stored?.json ?? EMPTY_HOST_CONFIG_JSON);
   });
 
-  app.put('/v1/config', guard('admin'), async (c) => {
+  const putRoute = createRoute({
+    method: 'put',
+    path: '/v1/config',
+    summary: "Replace the key's tenant's host-adapter selector overrides",
+    description: 'Needs the admin role. Answers the config as stored (a single selector string becomes a one-item list), with its ETag.',
+    middleware: [guard('admin')] as const,
+    security,
+    request: { body: jsonBody(HostConfigUpdate) },
+    responses: { 200: json(HostConfig, 'The stored config'), ...invalid, ...auth },
+  });
+  addRoute(app, putRoute, async (c) => {
     const { tenant, keyId, role } = c.get('auth');
     const config = await readJson(c, HostConfigUpdate);
     const stored = await putHostConfig(deps.store.db, tenant, config, keyId);

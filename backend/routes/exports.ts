@@ -15,15 +15,16 @@
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { type ExportBatch, type ExportBatchList, type ExportPreview, ExportPreviewQuery, ExportRequest } from '../../shared/index.ts';
+import { ExportBatch, ExportBatchList, ExportPreview, ExportPreviewQuery, ExportRequest } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
 import { configuredExportJobs, ExportWindowError } from '../exports/jobs.ts';
 import { readStoredArchive } from '../exports/stored-archive.ts';
 import type { Guard } from '../http/auth.ts';
 import { ApiError, parseWith, readJson } from '../http/errors.ts';
+import { addRoute, auth, failure, invalid, json, jsonBody, security } from '../http/openapi.ts';
 import { recordAudit } from '../store/audit.ts';
 import { creatorNames, findBatch, listBatches, toExportBatch } from '../store/export-batches.ts';
 import type { Database, ExportBatchRow } from '../store/schema.ts';
@@ -42,8 +43,8 @@ async function archiveBody(db: Kysely<Database>, row: ExportBatchRow, bytes: num
   return readStoredArchive(db, row.id, bytes);
 }
 
-export function exportRoutes(deps: AppDeps, guard: Guard): Hono {
-  const app = new Hono();
+export function exportRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
+  const app = new OpenAPIHono();
   const db = deps.store.db;
   const jobs = deps.exports ?? configuredExportJobs(deps);
 
@@ -68,7 +69,20 @@ export function exportRoutes(deps: AppDeps, guard: Guard): Hono {
   };
   const presentOne = async (tenant: string, row: ExportBatchRow) => (await present(tenant, [row]))[0]!;
 
-  app.post('/v1/exports', guard('analyst'), async (c) => {
+  const createBatch = createRoute({
+    method: 'post',
+    path: '/v1/exports',
+    summary: 'Start an export batch of training sets (dpo, sft, kto, retrieval, beir, gaps)',
+    description:
+      "Needs the analyst role. Answers 202 with the batch, `pending`; it runs in the background. The window is on the time the server " +
+      'received each annotation: `since` (an instant, or `last` for where your previous batch ended) to `until`, which is never later ' +
+      'than now less AITL_EXPORT_LAG_SECONDS. Recorded in the audit log.',
+    middleware: [guard('analyst')] as const,
+    security,
+    request: { body: jsonBody(ExportRequest) },
+    responses: { 202: json(ExportBatch, 'The batch, pending'), ...invalid, ...auth },
+  });
+  addRoute(app, createBatch, async (c) => {
     const { tenant, role, keyId } = c.get('auth');
     const request = await readJson(c, ExportRequest);
     let id: string;
@@ -81,19 +95,57 @@ export function exportRoutes(deps: AppDeps, guard: Guard): Hono {
     return c.json<ExportBatch>(await presentOne(tenant, await found(tenant, id)), 202);
   });
 
-  app.get('/v1/exports', guard('analyst'), async (c) => {
+  const listBatchesRoute = createRoute({
+    method: 'get',
+    path: '/v1/exports',
+    summary: "The key's tenant's export batches, newest first",
+    description: 'Needs the analyst role.',
+    middleware: [guard('analyst')] as const,
+    security,
+    request: { query: ListExportsQuery },
+    responses: { 200: json(ExportBatchList, 'Batches with status, window and, once ready, manifest'), ...invalid, ...auth },
+  });
+  addRoute(app, listBatchesRoute, async (c) => {
     const { limit } = parseWith(ListExportsQuery, c.req.query(), 'query');
     const { tenant } = c.get('auth');
     const rows = await listBatches(db, tenant, limit ?? 50);
     return c.json<ExportBatchList>({ items: await present(tenant, rows) }, 200);
   });
 
-  app.get('/v1/exports/:id', guard('analyst'), async (c) => {
+  const oneBatch = createRoute({
+    method: 'get',
+    path: '/v1/exports/{id}',
+    summary: 'One export batch: status, window, manifest and archive once ready',
+    description: "Needs the analyst role. Another tenant's batch answers 404.",
+    middleware: [guard('analyst')] as const,
+    security,
+    request: { params: ExportIdParams },
+    responses: { 200: json(ExportBatch, 'The batch'), ...auth, 404: failure('No such batch for this tenant') },
+  });
+  addRoute(app, oneBatch, async (c) => {
     const { tenant } = c.get('auth');
     return c.json<ExportBatch>(await presentOne(tenant, await found(tenant, c.req.param('id'))), 200);
   });
 
-  app.get('/v1/exports/:id/preview', guard('analyst'), async (c) => {
+  const preview = createRoute({
+    method: 'get',
+    path: '/v1/exports/{id}/preview',
+    summary: 'The first records of one file of a ready batch, parsed',
+    description:
+      "Needs the analyst role. From the preview the batch's manifest keeps (the first 20 records of each file, about 32 KiB of text at most): " +
+      'JSON lines parsed, CSV and TSV lines (header first) as text. Expired batches keep it too.',
+    middleware: [guard('analyst')] as const,
+    security,
+    request: { params: ExportIdParams, query: ExportPreviewQuery },
+    responses: {
+      200: json(ExportPreview, 'The first records of the file'),
+      ...invalid,
+      ...auth,
+      404: failure('No such batch for this tenant, no such file in it, or a batch made before previews were kept'),
+      409: failure('The batch is not ready (pending, running or failed)'),
+    },
+  });
+  addRoute(app, preview, async (c) => {
     const { tenant } = c.get('auth');
     const { file, limit } = parseWith(ExportPreviewQuery, c.req.query(), 'query');
     const batch = toExportBatch(await found(tenant, c.req.param('id')));
@@ -110,7 +162,23 @@ export function exportRoutes(deps: AppDeps, guard: Guard): Hono {
     return c.json<ExportPreview>({ batchId: batch.id, file, format: listed.format, total: listed.records, records: (kept ?? []).slice(0, limit ?? 5) }, 200);
   });
 
-  app.get('/v1/exports/:id/download', guard('analyst'), async (c) => {
+  const download = createRoute({
+    method: 'get',
+    path: '/v1/exports/{id}/download',
+    summary: "A ready batch's archive: one gzipped JSONL per format (BEIR as a plain folder) and manifest.json",
+    description: 'Needs the analyst role. `application/gzip` (tar.gz) or `application/zip`, as the batch asked. Recorded in the audit log.',
+    middleware: [guard('analyst')] as const,
+    security,
+    request: { params: ExportIdParams },
+    responses: {
+      200: { description: 'The archive' },
+      ...auth,
+      404: failure('No such batch for this tenant, or its archive is not on this server'),
+      409: failure('The batch is not ready (pending, running or failed)'),
+      410: failure('The archive was removed after the retention period (AITL_EXPORT_RETENTION_DAYS); the batch and its manifest remain'),
+    },
+  });
+  addRoute(app, download, async (c) => {
     const { tenant, role, keyId } = c.get('auth');
     const row = await found(tenant, c.req.param('id'));
     const batch = toExportBatch(row);

@@ -3,7 +3,7 @@
  * in shared/insights.ts, figures in backend/insights/. Every route takes `?from=&to=` (InsightsQuery), and every
  * answer is parsed with its contract before it leaves, so the console and the OpenAPI document can trust it.
  */
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import type { ZodType } from 'zod';
 import {
@@ -21,6 +21,7 @@ import {
 import type { AppDeps } from '../deps.ts';
 import type { Guard } from '../http/auth.ts';
 import { ApiError } from '../http/errors.ts';
+import { addRoute, auth, invalid, json, security } from '../http/openapi.ts';
 import { activityInsights } from '../insights/activity.ts';
 import { adoptionInsights } from '../insights/adoption.ts';
 import { flywheelInsights } from '../insights/flywheel.ts';
@@ -94,10 +95,20 @@ export function readWindow(query: Record<string, string>, now = new Date()): Day
 
 export const INSIGHTS_QUERY_NOTE = `\`from\` and \`to\` (ISO 8601) bound the window [from, to), widened to whole UTC days; default the last 90 days up to today; at most ${INSIGHTS_MAX_DAYS} days.`;
 
-export function insightRoutes(deps: AppDeps, guard: Guard): Hono {
-  const app = new Hono();
+export function insightRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
+  const app = new OpenAPIHono();
   for (const route of INSIGHT_ROUTES) {
-    app.get(`/v1/insights/${route.name}`, guard('analyst'), async (c) => {
+    const described = createRoute({
+      method: 'get',
+      path: `/v1/insights/${route.name}`,
+      summary: route.summary,
+      description: `Needs the analyst role; the key's tenant's figures only. ${INSIGHTS_QUERY_NOTE} An unknown parameter answers 400 naming it.`,
+      middleware: [guard('analyst')] as const,
+      security,
+      request: { query: InsightsQuery },
+      responses: { 200: json(route.schema, 'The figures, as the analyst console charts them'), ...invalid, ...auth },
+    });
+    addRoute(app, described, async (c) => {
       const window = readWindow(c.req.query());
       const answer = route.schema.parse(await route.load(deps.store.db, c.get('auth').tenant, window));
       return c.json(answer as object, 200);

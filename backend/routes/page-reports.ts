@@ -7,12 +7,13 @@
  * in any minute in this process, so a broken page cannot flood the table: beyond that, 429 with Retry-After.
  * GET /v1/page-reports?limit= (admin) — the tenant's newest reports first.
  */
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { LIMITS, PageReport, type PageReportCreated, type PageReportList, redactPii } from '../../shared/index.ts';
+import { LIMITS, PageReport, PageReportCreated, PageReportList, redactPii } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
 import type { Guard } from '../http/auth.ts';
 import { envelope, parseWith, readJson } from '../http/errors.ts';
+import { addRoute, auth, failure, invalid, json, jsonBody, security } from '../http/openapi.ts';
 import { SlidingWindowLimiter } from '../http/rate-limit.ts';
 import { listPageReports, savePageReport } from '../store/page-reports.ts';
 
@@ -39,11 +40,28 @@ export interface PageReportOptions {
   now?: () => number;
 }
 
-export function pageReportRoutes(deps: AppDeps, guard: Guard, options: PageReportOptions = {}): Hono {
-  const app = new Hono();
+export function pageReportRoutes(deps: AppDeps, guard: Guard, options: PageReportOptions = {}): OpenAPIHono {
+  const app = new OpenAPIHono();
   const limiter = new SlidingWindowLimiter(PAGE_REPORTS_PER_MINUTE, 60_000, options.now);
 
-  app.post('/v1/page-reports', guard('agent'), async (c) => {
+  const postRoute = createRoute({
+    method: 'post',
+    path: '/v1/page-reports',
+    summary: 'Report a help-desk page the host adapter could not read',
+    description:
+      "Needs the agent role. Stored for the key's tenant; any query or fragment is stripped from `url` and the reason is redacted. " +
+      `At most ${PAGE_REPORTS_PER_MINUTE} reports a minute per tenant, else 429 with Retry-After.`,
+    middleware: [guard('agent')] as const,
+    security,
+    request: { body: jsonBody(PageReport) },
+    responses: {
+      201: json(PageReportCreated, 'Stored'),
+      ...invalid,
+      ...auth,
+      429: failure(`More than ${PAGE_REPORTS_PER_MINUTE} reports in the last minute for this tenant; see Retry-After`),
+    },
+  });
+  addRoute(app, postRoute, async (c) => {
     const { tenant, keyId } = c.get('auth');
     const report = await readJson(c, PageReport);
     // Only well-formed reports count towards the limit: they are what would fill the table.
@@ -63,7 +81,17 @@ export function pageReportRoutes(deps: AppDeps, guard: Guard, options: PageRepor
     return c.json<PageReportCreated>({ id }, 201);
   });
 
-  app.get('/v1/page-reports', guard('admin'), async (c) => {
+  const listRoute = createRoute({
+    method: 'get',
+    path: '/v1/page-reports',
+    summary: "The key's tenant's page reports, newest first",
+    description: 'Needs the admin role.',
+    middleware: [guard('admin')] as const,
+    security,
+    request: { query: ListPageReportsQuery },
+    responses: { 200: json(PageReportList, 'The newest reports'), ...invalid, ...auth },
+  });
+  addRoute(app, listRoute, async (c) => {
     const query = parseWith(ListPageReportsQuery, c.req.query(), 'query');
     const items = await listPageReports(deps.store.db, c.get('auth').tenant, query.limit ?? DEFAULT_LIST_LIMIT);
     return c.json<PageReportList>({ items }, 200);

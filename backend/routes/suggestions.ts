@@ -1,16 +1,32 @@
 /** POST /v1/suggestions — authenticate, validate, run the pipeline, record what was shown (for the key's tenant), answer. */
-import { Hono } from 'hono';
-import { personName, redactTicket, SuggestionRequest, type SuggestionResponse, ticketMatcher } from '../../shared/index.ts';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { LIMITS, personName, redactTicket, SuggestionRequest, SuggestionResponse, ticketMatcher } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
 import type { Guard } from '../http/auth.ts';
 import { signArticleUrl } from '../http/article-links.ts';
 import { ApiError, readJson } from '../http/errors.ts';
+import { addRoute, auth, failure, invalid, json, jsonBody, security } from '../http/openapi.ts';
 import { suggestReplies } from '../rag/suggest.ts';
 import { saveSuggestion } from '../store/suggestions.ts';
 
-export function suggestionRoutes(deps: AppDeps, guard: Guard): Hono {
-  const app = new Hono();
-  app.post('/v1/suggestions', guard('agent'), async (c) => {
+export function suggestionRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
+  const app = new OpenAPIHono();
+  const route = createRoute({
+    method: 'post',
+    path: '/v1/suggestions',
+    summary: 'Suggest two grounded replies and the knowledge snippets behind them for a ticket',
+    description: "Needs the agent role. The suggestion is recorded for the key's tenant.",
+    middleware: [guard('agent')] as const,
+    security,
+    request: { body: jsonBody(SuggestionRequest) },
+    responses: {
+      200: json(SuggestionResponse, 'Snippets (top 8 of 75 retrieved) and two candidates'),
+      ...invalid,
+      ...auth,
+      413: failure(`Body larger than ${LIMITS.bodyBytes} bytes`),
+    },
+  });
+  addRoute(app, route, async (c) => {
     const { tenant } = c.get('auth');
     const request = await readJson(c, SuggestionRequest);
     // The key decides the tenant; a request may repeat it, never name another.
