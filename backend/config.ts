@@ -36,8 +36,19 @@ const Env = z.object({
   AITL_LINK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   AITL_ALLOWED_ORIGINS: z
     .string()
-    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^((chrome|moz|safari-web)-extension:\/\/[a-z0-9-]+|https?:\/\/[a-z0-9.-]+(:\d+)?)$/i, 'an origin: scheme://host[:port], no path')))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^((chrome|moz|safari-web)-extension:\/\/[a-z0-9-]+|https?:\/\/[a-z0-9.-]+(:\d+)?)$/i, 'an origin: scheme://host[:port], no path'),
+      ),
+    )
     .optional(),
   /** OpenAI-compatible chat endpoint (…/v1); unset keeps the built-in extractive replies only. */
   AITL_LLM_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -79,7 +90,10 @@ export type AuthMode = 'required' | 'optional';
 
 /** Whether `host` only accepts connections from this machine: 127.0.0.0/8, ::1 or localhost. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
@@ -163,7 +177,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedOrigins: e.AITL_ALLOWED_ORIGINS ?? [`chrome-extension://${EXTENSION_ID}`],
     linkSecret: e.AITL_LINK_SECRET ?? PROCESS_LINK_SECRET,
     llm: e.AITL_LLM_BASE_URL
-      ? { baseUrl: e.AITL_LLM_BASE_URL, model: e.AITL_LLM_MODEL, modelB: e.AITL_LLM_MODEL_B, apiKey: e.AITL_LLM_API_KEY, timeoutMs: e.AITL_LLM_TIMEOUT_MS }
+      ? {
+          baseUrl: e.AITL_LLM_BASE_URL,
+          model: e.AITL_LLM_MODEL,
+          modelB: e.AITL_LLM_MODEL_B,
+          apiKey: e.AITL_LLM_API_KEY,
+          timeoutMs: e.AITL_LLM_TIMEOUT_MS,
+        }
       : undefined,
     embed: e.AITL_EMBED_BASE_URL
       ? { baseUrl: e.AITL_EMBED_BASE_URL, model: e.AITL_EMBED_MODEL, apiKey: e.AITL_EMBED_API_KEY, timeoutMs: e.AITL_LLM_TIMEOUT_MS }

@@ -49,7 +49,10 @@ export async function createDeps(config: Config, logger: Logger = createLogger(c
       for (const base of (await latestImports(store.db)).keys()) embedded += await embedMissingPassages(store.db, embeddings, base);
       logger.info({ model: embeddings.model, embedded }, 'dense retrieval with an OpenAI-compatible embeddings model');
     } catch (err) {
-      logger.warn({ model: embeddings.model, err: (err as Error).message }, 'could not embed the passages lacking a vector: they are found lexically only');
+      logger.warn(
+        { model: embeddings.model, err: (err as Error).message },
+        'could not embed the passages lacking a vector: they are found lexically only',
+      );
     }
   }
   const knowledge = await createKnowledge(store.db, { embedModel: embeddings?.model, mode: config.knowledge });
@@ -57,6 +60,10 @@ export async function createDeps(config: Config, logger: Logger = createLogger(c
   await knowledge.of(config.defaultTenant);
   const embedder = embeddings && createQueryEmbedder(embeddings, { logger });
   const replies = config.llm ? createLlmReplyGenerator(config.llm, { logger }) : undefined;
-  if (config.llm) logger.info({ baseUrl: config.llm.baseUrl, model: config.llm.model, modelB: config.llm.modelB }, 'candidate replies from an OpenAI-compatible model');
+  if (config.llm)
+    logger.info(
+      { baseUrl: config.llm.baseUrl, model: config.llm.model, modelB: config.llm.modelB },
+      'candidate replies from an OpenAI-compatible model',
+    );
   return { config, store, knowledge, logger, replies, embedder };
 }

@@ -71,8 +71,15 @@ export class ListenError extends Error {
 
 function listenError(error: NodeJS.ErrnoException, config: Config): Error {
   const where = `${config.host}:${config.port}`;
-  if (error.code === 'EADDRINUSE') return new ListenError(`Port ${config.port} on ${config.host} is already in use (another aitl serve?): stop that process, or set AITL_PORT to a free port.`);
-  if (error.code === 'EACCES') return new ListenError(`Not allowed to listen on ${where}: ports below 1024 need privileges; set AITL_PORT to 1024 or above.`);
-  if (error.code === 'EADDRNOTAVAIL') return new ListenError(`${config.host} is not an address of this machine: set AITL_HOST to one of its addresses (127.0.0.1 for this computer only).`);
+  if (error.code === 'EADDRINUSE')
+    return new ListenError(
+      `Port ${config.port} on ${config.host} is already in use (another aitl serve?): stop that process, or set AITL_PORT to a free port.`,
+    );
+  if (error.code === 'EACCES')
+    return new ListenError(`Not allowed to listen on ${where}: ports below 1024 need privileges; set AITL_PORT to 1024 or above.`);
+  if (error.code === 'EADDRNOTAVAIL')
+    return new ListenError(
+      `${config.host} is not an address of this machine: set AITL_HOST to one of its addresses (127.0.0.1 for this computer only).`,
+    );
   return error;
 }

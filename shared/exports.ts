@@ -35,7 +35,10 @@ const Instant = z.iso.datetime({ offset: true });
 /** POST /v1/exports. `since: "last"` starts where the caller's previous batch ended. */
 export const ExportRequest = z
   .strictObject({
-    kinds: z.array(z.union([ExportKind, z.literal('all')])).min(1).max(EXPORT_KINDS.length + 1),
+    kinds: z
+      .array(z.union([ExportKind, z.literal('all')]))
+      .min(1)
+      .max(EXPORT_KINDS.length + 1),
     /** Annotations received at or after this instant, or `last`: from the end of the caller's previous batch. */
     since: z.union([z.literal('last'), Instant]).optional(),
     /** Annotations received before this instant (default: now, less the export lag). */
@@ -135,7 +138,13 @@ export const EXPORT_PREVIEW_FILE_BYTES = 32 * 1024;
 /** GET /v1/exports/:id/preview?file=&limit=: the first records of one file of a batch. */
 export const ExportPreviewQuery = z.strictObject({
   file: z.string().min(1).max(200).describe("A file's path as the manifest lists it, e.g. `dpo.trl.jsonl.gz` or `beir/qrels/test.tsv`"),
-  limit: z.coerce.number().int().min(1).max(EXPORT_PREVIEW_RECORDS).optional().describe(`How many records, 1 to ${EXPORT_PREVIEW_RECORDS} (default 5)`),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(EXPORT_PREVIEW_RECORDS)
+    .optional()
+    .describe(`How many records, 1 to ${EXPORT_PREVIEW_RECORDS} (default 5)`),
 });
 export type ExportPreviewQuery = z.infer<typeof ExportPreviewQuery>;
 
@@ -216,7 +225,15 @@ export const OpenAiDpoRecord = z.strictObject({
 });
 /** `sft.openai.jsonl.gz`: OpenAI chat fine-tuning; history weight 0, the sent reply weight 1. */
 export const SftRecord = z.strictObject({
-  messages: z.array(z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string(), weight: z.union([z.literal(0), z.literal(1)]).optional() })).min(3),
+  messages: z
+    .array(
+      z.strictObject({
+        role: z.enum(['system', 'user', 'assistant']),
+        content: z.string(),
+        weight: z.union([z.literal(0), z.literal(1)]).optional(),
+      }),
+    )
+    .min(3),
   metadata: Meta,
 });
 /** `kto.trl.jsonl.gz`: TRL KTOTrainer, unpaired conversational form. */
@@ -229,7 +246,12 @@ export const NTupleRecord = z.strictObject({
   metadata: Meta,
 });
 /** `retrieval.bge.jsonl.gz`: FlagEmbedding / BGE fine-tuning. */
-export const BgeRecord = z.strictObject({ query: z.string().min(1), pos: z.array(z.string()).min(1), neg: z.array(z.string()).min(1), metadata: Meta });
+export const BgeRecord = z.strictObject({
+  query: z.string().min(1),
+  pos: z.array(z.string()).min(1),
+  neg: z.array(z.string()).min(1),
+  metadata: Meta,
+});
 /** `beir/corpus.jsonl`, `beir/queries.jsonl`. */
 export const BeirCorpusRecord = z.strictObject({ _id: z.string(), title: z.string(), text: z.string(), metadata: z.record(z.string(), z.unknown()) });
 export const BeirQueryRecord = z.strictObject({ _id: z.string(), text: z.string(), metadata: z.object({ provenance: ExportProvenance }).loose() });

@@ -43,7 +43,9 @@ export const ActivityInsights = z.object({
 });
 export type ActivityInsights = z.infer<typeof ActivityInsights>;
 
-const OutcomeCounts = z.object(Object.fromEntries(AdoptionOutcome.options.map((o) => [o, z.number().int().nonnegative()])) as Record<z.infer<typeof AdoptionOutcome>, z.ZodNumber>);
+const OutcomeCounts = z.object(
+  Object.fromEntries(AdoptionOutcome.options.map((o) => [o, z.number().int().nonnegative()])) as Record<z.infer<typeof AdoptionOutcome>, z.ZodNumber>,
+);
 
 /** What became of suggestions: per day, and per reply variant (the candidate inserted; `none` when none was). */
 export const AdoptionInsights = z.object({
@@ -54,7 +56,12 @@ export const AdoptionInsights = z.object({
 export type AdoptionInsights = z.infer<typeof AdoptionInsights>;
 
 /** A share with its 95 % Wilson interval. */
-export const Proportion = z.object({ value: z.number().min(0).max(1).nullable(), low: z.number().min(0).max(1).nullable(), high: z.number().min(0).max(1).nullable(), n: z.number().int().nonnegative() });
+export const Proportion = z.object({
+  value: z.number().min(0).max(1).nullable(),
+  low: z.number().min(0).max(1).nullable(),
+  high: z.number().min(0).max(1).nullable(),
+  n: z.number().int().nonnegative(),
+});
 export type Proportion = z.infer<typeof Proportion>;
 
 /**
@@ -82,11 +89,18 @@ export type PreferenceInsights = z.infer<typeof PreferenceInsights>;
 export const RelevanceInsights = z.object({
   window: InsightsWindow,
   weeks: z.array(
-    z.object(Object.fromEntries(RelevanceLabel.options.map((l) => [l, z.number().int().nonnegative()])) as Record<z.infer<typeof RelevanceLabel>, z.ZodNumber>).extend({
-      week: Day,
-      checked: z.number().int().nonnegative(),
-      precision: Proportion,
-    }),
+    z
+      .object(
+        Object.fromEntries(RelevanceLabel.options.map((l) => [l, z.number().int().nonnegative()])) as Record<
+          z.infer<typeof RelevanceLabel>,
+          z.ZodNumber
+        >,
+      )
+      .extend({
+        week: Day,
+        checked: z.number().int().nonnegative(),
+        precision: Proportion,
+      }),
   ),
 });
 export type RelevanceInsights = z.infer<typeof RelevanceInsights>;

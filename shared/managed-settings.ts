@@ -23,7 +23,10 @@ const PolicySelectorOverrides = z.partialRecord(
 
 /** Each policy setting on its own, so one bad value is dropped alone (as Chrome drops a value its schema refuses). */
 export const MANAGED_POLICY_FIELDS = {
-  backendUrl: z.string().max(2048).regex(/^https?:\/\/[^\s/]+/, 'must be an http:// or https:// URL'),
+  backendUrl: z
+    .string()
+    .max(2048)
+    .regex(/^https?:\/\/[^\s/]+/, 'must be an http:// or https:// URL'),
   tenant: z.string().min(1).max(128),
   apiKey: z.string().regex(API_KEY, 'must be an AITL key, aitl_<16 hex>_<43 characters>'),
   keySource: KeySource,

@@ -13,21 +13,9 @@
  * for its types only, and passes `send` the one answer schema it needs.
  */
 import { z } from 'zod';
-import {
-  AdoptionAnnotation,
-  MissingKnowledgeAnnotation,
-  PreferenceAnnotation,
-  RationaleAnnotation,
-  RelevanceAnnotation,
-} from './annotations.ts';
+import { AdoptionAnnotation, MissingKnowledgeAnnotation, PreferenceAnnotation, RationaleAnnotation, RelevanceAnnotation } from './annotations.ts';
 import { HostName, PageReport } from './host-config.ts';
-import {
-  OutboxDeadLettersReply,
-  OutboxExportReply,
-  OutboxFlushReply,
-  OutboxHealthReply,
-  OutboxStatsReply,
-} from './outbox-messages.ts';
+import { OutboxDeadLettersReply, OutboxExportReply, OutboxFlushReply, OutboxHealthReply, OutboxStatsReply } from './outbox-messages.ts';
 import { AnnotateReply, OpenOptionsReply, PageSettingsReply, ReportPageReply, SuggestReply } from './replies.ts';
 import { PageAgent, TicketContext } from './ticket.ts';
 

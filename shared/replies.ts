@@ -26,10 +26,7 @@ export type FailureKind = z.infer<typeof FailureKind>;
 export const Failure = z.object({ ok: z.literal(false), kind: FailureKind, message: z.string() });
 export type Failure = z.infer<typeof Failure>;
 
-export const SuggestReply = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), suggestion: SuggestionResponse }),
-  Failure,
-]);
+export const SuggestReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), suggestion: SuggestionResponse }), Failure]);
 export type SuggestReply = z.infer<typeof SuggestReply>;
 
 /** The annotation is committed to the outbox (durably) — only now may the sidebar say "saved". */

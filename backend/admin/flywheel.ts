@@ -24,7 +24,9 @@ export const FlywheelStatus = z.object({
 });
 export type FlywheelStatus = z.infer<typeof FlywheelStatus>;
 
-export const RollbackRequest = z.object({ version: z.string().min(1).max(200).describe('A version id from GET /v1/admin/flywheel, or ranking-default / variants-default') });
+export const RollbackRequest = z.object({
+  version: z.string().min(1).max(200).describe('A version id from GET /v1/admin/flywheel, or ranking-default / variants-default'),
+});
 
 export const RollbackResult = z.object({ kind: z.string(), from: z.string(), to: z.string() });
 
@@ -42,7 +44,16 @@ export async function flywheelStatus(db: Kysely<Database>, tenant: string, limit
     .execute();
   return {
     current,
-    versions: versions.map((v) => ({ id: v.id, kind: v.kind, parent: v.parent, status: v.status, reason: v.reason, createdAt: v.createdAt, statusAt: v.statusAt, metrics: v.metrics })),
+    versions: versions.map((v) => ({
+      id: v.id,
+      kind: v.kind,
+      parent: v.parent,
+      status: v.status,
+      reason: v.reason,
+      createdAt: v.createdAt,
+      statusAt: v.statusAt,
+      metrics: v.metrics,
+    })),
     runs: runs.map((r) => ({ id: r.id, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status })),
   };
 }

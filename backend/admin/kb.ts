@@ -22,7 +22,14 @@ export async function kbStatus(deps: Pick<AppDeps, 'store' | 'knowledge'>, tenan
   return {
     base: index.base,
     latestImport: last
-      ? { id: last.id, source: last.source, format: last.format, articles: Number(last.articles), passages: Number(last.passages), createdAt: last.created_at }
+      ? {
+          id: last.id,
+          source: last.source,
+          format: last.format,
+          articles: Number(last.articles),
+          passages: Number(last.passages),
+          createdAt: last.created_at,
+        }
       : null,
     passages,
     indexVersion: index.version,

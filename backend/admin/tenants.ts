@@ -12,7 +12,13 @@ import type { Database } from '../store/schema.ts';
 export const TenantSummary = z.object({
   tenant: z.string(),
   /** Live keys, revoked keys, and live keys per role. */
-  keys: z.object({ active: z.number().int(), revoked: z.number().int(), agent: z.number().int(), analyst: z.number().int(), admin: z.number().int() }),
+  keys: z.object({
+    active: z.number().int(),
+    revoked: z.number().int(),
+    agent: z.number().int(),
+    analyst: z.number().int(),
+    admin: z.number().int(),
+  }),
   annotations: z.number().int(),
   suggestions: z.number().int(),
   /** Newest annotation received or suggestion made; null when there was none. */
@@ -55,7 +61,14 @@ export async function tenantSummaries(db: Kysely<Database>, only?: string): Prom
   const summary = (tenant: string) => {
     let s = byTenant.get(tenant);
     if (!s) {
-      s = { tenant, keys: { active: 0, revoked: 0, agent: 0, analyst: 0, admin: 0 }, annotations: 0, suggestions: 0, lastActivityAt: null, hostConfig: false };
+      s = {
+        tenant,
+        keys: { active: 0, revoked: 0, agent: 0, analyst: 0, admin: 0 },
+        annotations: 0,
+        suggestions: 0,
+        lastActivityAt: null,
+        hostConfig: false,
+      };
       byTenant.set(tenant, s);
     }
     return s;
@@ -67,8 +80,10 @@ export async function tenantSummaries(db: Kysely<Database>, only?: string): Prom
       if (k.role === 'agent' || k.role === 'analyst' || k.role === 'admin') s.keys[k.role]++;
     } else s.keys.revoked++;
   }
-  for (const a of annotations) Object.assign(summary(a.tenant), { annotations: Number(a.n), lastActivityAt: later(summary(a.tenant).lastActivityAt, a.last) });
-  for (const g of suggestions) Object.assign(summary(g.tenant), { suggestions: Number(g.n), lastActivityAt: later(summary(g.tenant).lastActivityAt, g.last) });
+  for (const a of annotations)
+    Object.assign(summary(a.tenant), { annotations: Number(a.n), lastActivityAt: later(summary(a.tenant).lastActivityAt, a.last) });
+  for (const g of suggestions)
+    Object.assign(summary(g.tenant), { suggestions: Number(g.n), lastActivityAt: later(summary(g.tenant).lastActivityAt, g.last) });
   for (const c of configs) summary(c.tenant).hostConfig = true;
   if (only !== undefined) summary(only);
   return [...byTenant.values()].sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0));

@@ -40,7 +40,10 @@ function recordsCell(batch) {
   }
   const total = batch.manifest.files.reduce((sum, f) => sum + f.records, 0);
   if (total === 0 || batch.manifest.emptyReason) {
-    cell.append(el('strong', `0 records, ${int(batch.manifest.counts.read || 0)} signals read. `), el('span', `Why: ${emptyReason(batch)}`, { class: 'explanation' }));
+    cell.append(
+      el('strong', `0 records, ${int(batch.manifest.counts.read || 0)} signals read. `),
+      el('span', `Why: ${emptyReason(batch)}`, { class: 'explanation' }),
+    );
     return cell;
   }
   const details = el('details');

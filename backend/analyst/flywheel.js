@@ -7,13 +7,24 @@ import { drawChart, labelMargin, PALETTE } from './charts.js';
 const Plot = globalThis.Plot;
 
 const STATUS_COLOURS = { promoted: '#15803d', kept: '#4b5563', retired: '#2563eb', rolled_back: '#b91c1c', candidate: '#a16207' };
-const STATUS_WORDS = { promoted: 'promoted (serving)', kept: 'kept out', retired: 'retired (replaced)', rolled_back: 'rolled back', candidate: 'candidate' };
+const STATUS_WORDS = {
+  promoted: 'promoted (serving)',
+  kept: 'kept out',
+  retired: 'retired (replaced)',
+  rolled_back: 'rolled back',
+  candidate: 'candidate',
+};
 
 /** One comparison as a line of text: "set (n): metric current → candidate (Δ diff ± se)". */
 function evidenceLines(version) {
   return version.evidence.flatMap((e) =>
     Object.keys(e.metrics).length
-      ? [`${e.set} (n = ${e.n}):`, ...Object.entries(e.metrics).map(([m, v]) => `  ${m} ${num(v.current, 4)} → ${num(v.candidate, 4)} (Δ ${v.diff >= 0 ? '+' : ''}${num(v.diff, 4)} ± ${num(v.se, 4)})`)]
+      ? [
+          `${e.set} (n = ${e.n}):`,
+          ...Object.entries(e.metrics).map(
+            ([m, v]) => `  ${m} ${num(v.current, 4)} → ${num(v.candidate, 4)} (Δ ${v.diff >= 0 ? '+' : ''}${num(v.diff, 4)} ± ${num(v.se, 4)})`,
+          ),
+        ]
       : [`${e.set} (n = ${e.n})`],
   );
 }
@@ -26,7 +37,8 @@ export function drawFlywheel(data, runs, role, reload) {
   const current = $('current-versions');
   const list = $('flywheel-versions');
   if (data.error) {
-    const message = data.error.status === 404 ? 'This server does not offer the flywheel history yet (404).' : `Could not load: ${data.error.message}`;
+    const message =
+      data.error.status === 404 ? 'This server does not offer the flywheel history yet (404).' : `Could not load: ${data.error.message}`;
     current.replaceChildren(el('span', message));
     for (const id of ['chart-flywheel', 'chart-evidence']) $(id).replaceChildren(el('p', message, { class: 'empty failed' }));
     list.replaceChildren();
@@ -36,12 +48,18 @@ export function drawFlywheel(data, runs, role, reload) {
 
   const versions = data.versions;
   const kinds = [...new Set([...Object.keys(data.current), ...versions.map((v) => v.kind)])];
-  const rows = [...versions].reverse().map((v) => ({ ...v, run: v.runId ? runs.label(v.runId) : 'by hand', state: STATUS_WORDS[v.status] || v.status }));
+  const rows = [...versions]
+    .reverse()
+    .map((v) => ({ ...v, run: v.runId ? runs.label(v.runId) : 'by hand', state: STATUS_WORDS[v.status] || v.status }));
   const states = [...new Set(rows.map((r) => r.state))];
   drawChart($('chart-flywheel'), {
     label: 'Trained versions per flywheel run and what became of each',
     summary: rows.length
-      ? `${rows.length} trained version(s): ${states.map((s) => `${rows.filter((r) => r.state === s).length} ${s}`).join(', ')}. Serving now: ${Object.entries(data.current).map(([k, id]) => `${k} ${id}`).join(', ')}.`
+      ? `${rows.length} trained version(s): ${states.map((s) => `${rows.filter((r) => r.state === s).length} ${s}`).join(', ')}. Serving now: ${Object.entries(
+          data.current,
+        )
+          .map(([k, id]) => `${k} ${id}`)
+          .join(', ')}.`
       : '',
     empty: 'No version trained yet: the flywheel has not run for this tenant.',
     rows,
@@ -60,7 +78,11 @@ export function drawFlywheel(data, runs, role, reload) {
       marginLeft: 80,
       x: { type: 'point', label: null, domain: [...new Set(rows.map((r) => r.run))], inset: 24 },
       y: { label: null, domain: kinds },
-      color: { domain: states, range: states.map((s) => STATUS_COLOURS[Object.keys(STATUS_WORDS).find((k) => STATUS_WORDS[k] === s)] || PALETTE[8]), legend: true },
+      color: {
+        domain: states,
+        range: states.map((s) => STATUS_COLOURS[Object.keys(STATUS_WORDS).find((k) => STATUS_WORDS[k] === s)] || PALETTE[8]),
+        legend: true,
+      },
       marks: [Plot.dot(rows, { x: 'run', y: 'kind', fill: 'state', r: 7, stroke: 'white' })],
     }),
   });
@@ -116,11 +138,18 @@ function drawEvidence(versions) {
   const states = [...new Set(rows.map((r) => r.state))];
   drawChart($('chart-evidence'), {
     label: 'Held-out change of each trained version on its first check set (candidate − current, with 95 % intervals)',
-    summary: rows.length ? `Held-out evidence: ${rows.map((r) => `${r.id} ${r.metric} ${signed(r.diff)} (95 % interval ${signed(r.low)} to ${signed(r.high)}), ${r.state}`).join('; ')}.` : '',
+    summary: rows.length
+      ? `Held-out evidence: ${rows.map((r) => `${r.id} ${r.metric} ${signed(r.diff)} (95 % interval ${signed(r.low)} to ${signed(r.high)}), ${r.state}`).join('; ')}.`
+      : '',
     empty: 'No held-out comparison recorded yet (variants are judged on A/B choices, not on check sets).',
     rows,
     pointer: 'y',
-    tip: (r) => [`${r.id}: ${r.state}`, `${r.metric} ${signed(r.diff)} (95 % interval ${signed(r.low)} to ${signed(r.high)})`, ...evidenceLines({ evidence: [r.set] })].join('\n'),
+    tip: (r) =>
+      [
+        `${r.id}: ${r.state}`,
+        `${r.metric} ${signed(r.diff)} (95 % interval ${signed(r.low)} to ${signed(r.high)})`,
+        ...evidenceLines({ evidence: [r.set] }),
+      ].join('\n'),
     at: (r) => ({ x: r.diff, y: r.id }),
     columns: [
       { label: 'Version', value: (r) => r.id },
@@ -135,7 +164,11 @@ function drawEvidence(versions) {
       marginLeft: labelMargin(rows.map((r) => r.id)),
       x: { label: 'candidate − current on held-out checks', tickFormat: '+.3f', grid: true, inset: 12 },
       y: { label: null, domain: rows.map((r) => r.id) },
-      color: { domain: states, range: states.map((s) => STATUS_COLOURS[Object.keys(STATUS_WORDS).find((k) => STATUS_WORDS[k] === s)] || PALETTE[8]), legend: true },
+      color: {
+        domain: states,
+        range: states.map((s) => STATUS_COLOURS[Object.keys(STATUS_WORDS).find((k) => STATUS_WORDS[k] === s)] || PALETTE[8]),
+        legend: true,
+      },
       marks: [
         Plot.ruleX([0], { stroke: '#4b5563' }),
         Plot.ruleY(rows, { y: 'id', x1: 'low', x2: 'high', stroke: 'state', strokeWidth: 2 }),

@@ -86,7 +86,10 @@ function render() {
 
 /** The gaps in the order shown, one row each; lists (tickets, articles) space-separated in one field. */
 export function gapsCsv(groups) {
-  return toCsv(CSV_HEADER, groups.map((g) => [g.id, ...COLUMNS.map((c) => c.csv(g))]));
+  return toCsv(
+    CSV_HEADER,
+    groups.map((g) => [g.id, ...COLUMNS.map((c) => c.csv(g))]),
+  );
 }
 
 $('gaps-csv').addEventListener('click', () => {

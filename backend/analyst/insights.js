@@ -94,7 +94,11 @@ function startOfData(range, activity) {
 const endOfDay = (iso) => new Date(Math.ceil(Date.parse(iso) / 86_400_000) * 86_400_000);
 const timeAxis = (range) => ({ type: 'utc', domain: [chartStart, endOfDay(range.to)], label: null });
 
-const colours = (pairs, extra = []) => ({ domain: [...pairs.map((p) => p[1]), ...extra.map((e) => e[0])], range: [...pairs.map((p) => p[2]), ...extra.map((e) => e[1])], legend: true });
+const colours = (pairs, extra = []) => ({
+  domain: [...pairs.map((p) => p[1]), ...extra.map((e) => e[0])],
+  range: [...pairs.map((p) => p[2]), ...extra.map((e) => e[1])],
+  legend: true,
+});
 
 function drawActivity(data, range) {
   const label = names(SIGNALS);
@@ -107,9 +111,19 @@ function drawActivity(data, range) {
       : '',
     empty: 'No signals in this window yet.',
     rows,
-    tip: (r) => [r.day, `suggestions shown: ${int(r.suggestions)}`, `signals: ${int(r.signals)}`, ...SIGNALS.map(([k, name]) => `  ${name}: ${int(r[k])}`)].join('\n'),
+    tip: (r) =>
+      [
+        r.day,
+        `suggestions shown: ${int(r.suggestions)}`,
+        `signals: ${int(r.signals)}`,
+        ...SIGNALS.map(([k, name]) => `  ${name}: ${int(r[k])}`),
+      ].join('\n'),
     at: (r) => ({ x: noon(r.day), y: Math.max(r.signals, r.suggestions) }),
-    columns: [{ label: 'Day', value: (r) => r.day }, { label: 'Suggestions shown', value: (r) => int(r.suggestions) }, ...SIGNALS.map(([k, name]) => ({ label: name, value: (r) => int(r[k]) }))],
+    columns: [
+      { label: 'Day', value: (r) => r.day },
+      { label: 'Suggestions shown', value: (r) => int(r.suggestions) },
+      ...SIGNALS.map(([k, name]) => ({ label: name, value: (r) => int(r[k]) })),
+    ],
     plot: () => ({
       height: 240,
       marginLeft: 50,
@@ -117,7 +131,14 @@ function drawActivity(data, range) {
       y: { grid: true, label: 'per day' },
       color: colours(SIGNALS, [['suggestions shown', INK]]),
       marks: [
-        Plot.rectY(longForm(rows, (r) => day(r.day), SIGNALS.map((s) => s[0])), { x: 'key', interval: 'day', y: 'value', fill: (d) => label[d.series], stroke: 'white', strokeWidth: 0.5, inset: 0.5 }),
+        Plot.rectY(
+          longForm(
+            rows,
+            (r) => day(r.day),
+            SIGNALS.map((s) => s[0]),
+          ),
+          { x: 'key', interval: 'day', y: 'value', fill: (d) => label[d.series], stroke: 'white', strokeWidth: 0.5, inset: 0.5 },
+        ),
         Plot.lineY(rows, { x: (r) => noon(r.day), y: 'suggestions', stroke: () => 'suggestions shown', strokeWidth: 2 }),
         Plot.dot(rows, { x: (r) => noon(r.day), y: 'suggestions', fill: () => 'suggestions shown', r: 4.5, stroke: 'white' }),
         Plot.ruleY([0]),
@@ -135,7 +156,9 @@ function drawAdoption(data, range) {
   const outcomeColumns = OUTCOMES.map(([k, name]) => ({ label: name, value: (r) => int(r[k]) }));
   drawChart($('chart-adoption-days'), {
     label: 'What became of suggestions, per day (UTC)',
-    summary: days.length ? `Adoption outcomes on ${days.length} day(s): ${OUTCOMES.map(([k, name]) => `${int(sum(days, (d) => d[k]))} ${name}`).join(', ')}.` : '',
+    summary: days.length
+      ? `Adoption outcomes on ${days.length} day(s): ${OUTCOMES.map(([k, name]) => `${int(sum(days, (d) => d[k]))} ${name}`).join(', ')}.`
+      : '',
     empty: 'No suggestion was sent, rejected or ignored in this window yet.',
     rows: days,
     tip: (r) => [r.day, `outcomes: ${int(total(r))}, sent ${pct(adopted(r))}`, ...outcomeLines(r)].join('\n'),
@@ -148,7 +171,14 @@ function drawAdoption(data, range) {
       y: { grid: true, label: 'outcomes per day' },
       color: colours(OUTCOMES),
       marks: [
-        Plot.rectY(longForm(days, (r) => day(r.day), OUTCOMES.map((o) => o[0])), { x: 'key', interval: 'day', y: 'value', fill: (d) => label[d.series], stroke: 'white', strokeWidth: 0.5, inset: 0.5 }),
+        Plot.rectY(
+          longForm(
+            days,
+            (r) => day(r.day),
+            OUTCOMES.map((o) => o[0]),
+          ),
+          { x: 'key', interval: 'day', y: 'value', fill: (d) => label[d.series], stroke: 'white', strokeWidth: 0.5, inset: 0.5 },
+        ),
         Plot.ruleY([0]),
       ],
     }),
@@ -156,7 +186,9 @@ function drawAdoption(data, range) {
   const variants = data.variants.filter((v) => total(v) > 0);
   drawChart($('chart-adoption-variants'), {
     label: 'Outcomes per reply variant (the variant inserted; "none" when nothing was)',
-    summary: variants.length ? `Adoption per reply variant: ${variants.map((v) => `${v.variant} ${pct(v.adoptionRate)} adopted of ${int(total(v))}`).join('; ')}.` : '',
+    summary: variants.length
+      ? `Adoption per reply variant: ${variants.map((v) => `${v.variant} ${pct(v.adoptionRate)} adopted of ${int(total(v))}`).join('; ')}.`
+      : '',
     empty: 'No adoption outcomes per variant in this window yet.',
     rows: variants,
     pointer: 'y',
@@ -171,8 +203,20 @@ function drawAdoption(data, range) {
       color: colours(OUTCOMES),
       marks: [
         Plot.barX(
-          longForm(variants, (r) => r.variant, OUTCOMES.map((o) => o[0])),
-          Plot.stackX({ x: 'value', y: 'key', fill: (d) => label[d.series], offset: 'normalize', order: OUTCOMES.map((o) => o[1]), stroke: 'white', strokeWidth: 0.5 }),
+          longForm(
+            variants,
+            (r) => r.variant,
+            OUTCOMES.map((o) => o[0]),
+          ),
+          Plot.stackX({
+            x: 'value',
+            y: 'key',
+            fill: (d) => label[d.series],
+            offset: 'normalize',
+            order: OUTCOMES.map((o) => o[1]),
+            stroke: 'white',
+            strokeWidth: 0.5,
+          }),
         ),
         Plot.ruleX([0]),
       ],
@@ -197,11 +241,18 @@ function drawPreferences(data) {
   const proportion = (p) => `${pct(p.value)} (95 % CI ${interval(p)}, n = ${int(p.n)})`;
   drawChart($('chart-preferences'), {
     label: 'Win rate per reply variant in A/B choices, with 95 % intervals',
-    summary: variants.length ? `Win rates: ${variants.map((v) => `${v.variant} ${pct(v.winRate.value)} (95 % CI ${interval(v.winRate)})`).join('; ')}. 50 % is a coin flip.` : '',
+    summary: variants.length
+      ? `Win rates: ${variants.map((v) => `${v.variant} ${pct(v.winRate.value)} (95 % CI ${interval(v.winRate)})`).join('; ')}. 50 % is a coin flip.`
+      : '',
     empty: 'No A/B choices in this window yet.',
     rows: variants,
     pointer: 'y',
-    tip: (r) => [r.variant, `win rate: ${proportion(r.winRate)}`, `${int(r.wins)} wins, ${int(r.losses)} losses, ${int(r.ties)} ties, ${int(r.bothBad)} both bad`].join('\n'),
+    tip: (r) =>
+      [
+        r.variant,
+        `win rate: ${proportion(r.winRate)}`,
+        `${int(r.wins)} wins, ${int(r.losses)} losses, ${int(r.ties)} ties, ${int(r.bothBad)} both bad`,
+      ].join('\n'),
     at: (r) => ({ x: r.winRate.value, y: r.variant }),
     columns: [
       { label: 'Variant', value: (r) => r.variant },
@@ -255,7 +306,15 @@ function drawRelevance(data, range) {
       : '',
     empty: 'No snippet was checked for relevance in this window yet.',
     rows: weeks,
-    tip: (r) => [`week of ${r.week}`, `precision: ${pct(r.precision.value)} (95 % CI ${interval(r.precision)})`, `checked: ${int(r.checked)}`, `  relevant: ${int(r.relevant)}`, `  partly: ${int(r.partly)}`, `  irrelevant: ${int(r.irrelevant)}`].join('\n'),
+    tip: (r) =>
+      [
+        `week of ${r.week}`,
+        `precision: ${pct(r.precision.value)} (95 % CI ${interval(r.precision)})`,
+        `checked: ${int(r.checked)}`,
+        `  relevant: ${int(r.relevant)}`,
+        `  partly: ${int(r.partly)}`,
+        `  irrelevant: ${int(r.irrelevant)}`,
+      ].join('\n'),
     at: (r) => ({ x: day(r.week), y: r.precision.value }),
     columns: [
       { label: 'Week of', value: (r) => r.week },
@@ -284,23 +343,39 @@ function drawAgreement(data, _range, runs) {
   const signals = ['relevance', 'preference'];
   const rows = data.runs.map((r) => ({ ...r, label: runs.label(r.runId) }));
   const perSignal = rows.flatMap((r) => signals.map((s) => ({ label: r.label, signal: SIGNAL_NAME[s], ...r[s] })));
-  const runColumns = [{ label: 'Run', value: (r) => r.label }, { label: 'Started', value: (r) => new Date(r.at).toLocaleString() }];
-  const signalLines = (r, what) => signals.map((s) => `  ${SIGNAL_NAME[s]}: ${what(r[s])} (${int(r[s].groups)} shared items, ${int(r[s].ratings)} votes)`);
+  const runColumns = [
+    { label: 'Run', value: (r) => r.label },
+    { label: 'Started', value: (r) => new Date(r.at).toLocaleString() },
+  ];
+  const signalLines = (r, what) =>
+    signals.map((s) => `  ${SIGNAL_NAME[s]}: ${what(r[s])} (${int(r[s].groups)} shared items, ${int(r[s].ratings)} votes)`);
   const signalColours = { domain: signals.map((s) => SIGNAL_NAME[s]), range: [PALETTE[5], PALETTE[3]], legend: true };
   const lines = (y) => [
-    Plot.lineY(perSignal.filter((d) => d[y] !== null), { x: 'label', y, stroke: 'signal', strokeWidth: 2 }),
-    Plot.dot(perSignal.filter((d) => d[y] !== null), { x: 'label', y, fill: 'signal', r: 4 }),
+    Plot.lineY(
+      perSignal.filter((d) => d[y] !== null),
+      { x: 'label', y, stroke: 'signal', strokeWidth: 2 },
+    ),
+    Plot.dot(
+      perSignal.filter((d) => d[y] !== null),
+      { x: 'label', y, fill: 'signal', r: 4 },
+    ),
   ];
   const highest = (r, y) => Math.max(...signals.map((s) => r[s][y] ?? -Infinity).filter(Number.isFinite), 0);
   const newest = rows[rows.length - 1];
   drawChart($('chart-agreement-pairwise'), {
     label: 'Pairwise agreement between agents at each flywheel run',
-    summary: newest ? `Pairwise agreement at ${newest.label} (newest of ${rows.length}): ${signals.map((s) => `${SIGNAL_NAME[s]} ${pct(newest[s].pairwise)}`).join(', ')}.` : '',
+    summary: newest
+      ? `Pairwise agreement at ${newest.label} (newest of ${rows.length}): ${signals.map((s) => `${SIGNAL_NAME[s]} ${pct(newest[s].pairwise)}`).join(', ')}.`
+      : '',
     empty: 'No flywheel run in this window yet: agreement is measured at each run.',
     rows,
     tip: (r) => [`${r.label}, ${new Date(r.at).toLocaleString()}`, 'pairwise agreement:', ...signalLines(r, (a) => pct(a.pairwise))].join('\n'),
     at: (r) => ({ x: r.label, y: highest(r, 'pairwise') }),
-    columns: [...runColumns, ...signals.map((s) => ({ label: `${SIGNAL_NAME[s]}: pairwise`, value: (r) => pct(r[s].pairwise, 1) })), ...signals.map((s) => ({ label: `${SIGNAL_NAME[s]}: shared items`, value: (r) => int(r[s].groups) }))],
+    columns: [
+      ...runColumns,
+      ...signals.map((s) => ({ label: `${SIGNAL_NAME[s]}: pairwise`, value: (r) => pct(r[s].pairwise, 1) })),
+      ...signals.map((s) => ({ label: `${SIGNAL_NAME[s]}: shared items`, value: (r) => int(r[s].groups) })),
+    ],
     plot: () => ({
       height: 200,
       marginLeft: 50,
@@ -312,10 +387,15 @@ function drawAgreement(data, _range, runs) {
   });
   drawChart($('chart-agreement-kappa'), {
     label: "Fleiss' kappa between agents at each flywheel run",
-    summary: newest ? `Fleiss' kappa at ${newest.label}: ${signals.map((s) => `${SIGNAL_NAME[s]} ${num(newest[s].kappa)}`).join(', ')} (1 is perfect agreement, 0 is chance).` : '',
+    summary: newest
+      ? `Fleiss' kappa at ${newest.label}: ${signals.map((s) => `${SIGNAL_NAME[s]} ${num(newest[s].kappa)}`).join(', ')} (1 is perfect agreement, 0 is chance).`
+      : '',
     empty: 'No flywheel run in this window yet.',
     rows,
-    tip: (r) => [`${r.label}, ${new Date(r.at).toLocaleString()}`, "Fleiss' kappa (0 = chance, 1 = perfect):", ...signalLines(r, (a) => num(a.kappa))].join('\n'),
+    tip: (r) =>
+      [`${r.label}, ${new Date(r.at).toLocaleString()}`, "Fleiss' kappa (0 = chance, 1 = perfect):", ...signalLines(r, (a) => num(a.kappa))].join(
+        '\n',
+      ),
     at: (r) => ({ x: r.label, y: highest(r, 'kappa') }),
     columns: [...runColumns, ...signals.map((s) => ({ label: `${SIGNAL_NAME[s]}: kappa`, value: (r) => num(r[s].kappa, 3) }))],
     plot: () => ({
@@ -333,7 +413,9 @@ function drawAgreement(data, _range, runs) {
     ['leftShare', 'picks the left reply', PALETTE[1], 'leftRightChoices'],
   ];
   const agents = data.agents;
-  const dots = agents.flatMap((a) => measures.filter(([k]) => a[k] !== null && a[k] !== undefined).map(([k, name]) => ({ agent: a.agent, measure: name, value: a[k] })));
+  const dots = agents.flatMap((a) =>
+    measures.filter(([k]) => a[k] !== null && a[k] !== undefined).map(([k, name]) => ({ agent: a.agent, measure: name, value: a[k] })),
+  );
   const votes = (a, n) => (a[n] === undefined ? '' : ` of ${int(a[n])}`);
   drawChart($('chart-agreement-agents'), {
     label: `Each agent at ${data.agentsRunId ? runs.label(data.agentsRunId) : 'the newest run'}: share of votes agreeing with the majority, and share of left picks`,
@@ -345,7 +427,11 @@ function drawAgreement(data, _range, runs) {
     pointer: 'y',
     tip: (a) => [a.agent, `${int(a.annotations)} signals`, ...measures.map(([k, name, , n]) => `${name}: ${pct(a[k])}${votes(a, n)}`)].join('\n'),
     at: (a) => ({ x: a.leftShare ?? a.preference ?? a.relevance ?? 0.5, y: a.agent }),
-    columns: [{ label: 'Agent', value: (a) => a.agent }, { label: 'Signals', value: (a) => int(a.annotations) }, ...measures.map(([k, name]) => ({ label: name, value: (a) => pct(a[k], 1) }))],
+    columns: [
+      { label: 'Agent', value: (a) => a.agent },
+      { label: 'Signals', value: (a) => int(a.annotations) },
+      ...measures.map(([k, name]) => ({ label: name, value: (a) => pct(a[k], 1) })),
+    ],
     plot: () => ({
       height: 60 + 26 * agents.length,
       marginLeft: labelMargin(agents.map((a) => a.agent)),
@@ -353,7 +439,10 @@ function drawAgreement(data, _range, runs) {
       y: { label: null, domain: agents.map((a) => a.agent) },
       color: { domain: measures.map((m) => m[1]), range: measures.map((m) => m[2]), legend: true },
       symbol: { domain: measures.map((m) => m[1]), range: ['circle', 'square', 'triangle'] },
-      marks: [Plot.ruleX([0.5], { stroke: '#4b5563', strokeDasharray: '4 3' }), Plot.dot(dots, { x: 'value', y: 'agent', fill: 'measure', symbol: 'measure', r: 4.5 })],
+      marks: [
+        Plot.ruleX([0.5], { stroke: '#4b5563', strokeDasharray: '4 3' }),
+        Plot.dot(dots, { x: 'value', y: 'agent', fill: 'measure', symbol: 'measure', r: 4.5 }),
+      ],
     }),
   });
 }
@@ -372,11 +461,12 @@ function drawGate(data, _range, runs) {
       : '',
     empty: 'No flywheel run in this window yet: the quality gate runs at each one.',
     rows,
-    tip: (r) => [
-      `${r.label}, ${new Date(r.at).toLocaleString()}`,
-      `${int(r.total)} signals: ${int(r.passed)} passed, ${int(r.reduced)} down-weighted, ${int(r.setAside)} set aside, ${int(r.superseded)} superseded`,
-      ...(firedRules.length ? firedRules.map((rule) => `  ${rule}: ${int(r.byRule[rule] ?? 0)}`) : ['  no rule set anything aside']),
-    ].join('\n'),
+    tip: (r) =>
+      [
+        `${r.label}, ${new Date(r.at).toLocaleString()}`,
+        `${int(r.total)} signals: ${int(r.passed)} passed, ${int(r.reduced)} down-weighted, ${int(r.setAside)} set aside, ${int(r.superseded)} superseded`,
+        ...(firedRules.length ? firedRules.map((rule) => `  ${rule}: ${int(r.byRule[rule] ?? 0)}`) : ['  no rule set anything aside']),
+      ].join('\n'),
     at: (r) => ({ x: r.label, y: fired(r) }),
     columns: [
       { label: 'Run', value: (r) => r.label },
@@ -397,7 +487,9 @@ function drawGate(data, _range, runs) {
       marks: [
         Plot.barY(bars, { x: 'label', y: 'value', fill: 'rule', stroke: 'white', strokeWidth: 0.5 }),
         Plot.ruleY([0]),
-        ...(firedRules.length ? [] : [Plot.text(['No rule set anything aside or down-weighted in these runs.'], { frameAnchor: 'middle', fontSize: 13 })]),
+        ...(firedRules.length
+          ? []
+          : [Plot.text(['No rule set anything aside or down-weighted in these runs.'], { frameAnchor: 'middle', fontSize: 13 })]),
       ],
     }),
   });

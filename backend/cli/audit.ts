@@ -13,7 +13,13 @@ export const audit: Command = {
 };
 
 async function auditList(args: string[], out: Out): Promise<number> {
-  const options = { tenant: { type: 'string' }, action: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } } as const;
+  const options = {
+    tenant: { type: 'string' },
+    action: { type: 'string' },
+    since: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+  } as const;
   const { values } = parseArgs({ args, options, strict: true });
   const limit = values.limit === undefined ? 100 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError('--limit must be a whole number from 1 to 10000');

@@ -25,7 +25,8 @@ export const config: Command = {
         if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]}`);
         return await configShow(tenantFlag, out);
       }
-      if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'Name the JSON file to store' : `Unexpected argument: ${positionals[1]}`);
+      if (positionals.length !== 1)
+        throw new UsageError(positionals.length === 0 ? 'Name the JSON file to store' : `Unexpected argument: ${positionals[1]}`);
       return await configSet(positionals[0]!, tenantFlag, out, err);
     }),
 };
@@ -63,6 +64,11 @@ async function configSet(file: string, tenantFlag: string | undefined, out: Out,
   const hosts = Object.entries(parsed.data.selectors).map(([host, keys]) => `${host} (${Object.keys(keys ?? {}).length})`);
   out(`Stored host config for tenant ${tenant}: ${hosts.length > 0 ? `selector overrides for ${hosts.join(', ')}` : 'no selector overrides'}.`);
   if (parsed.data.settings) out(`Extension settings for the tenant: ${Object.keys(parsed.data.settings).join(', ') || 'none'}.`);
-  await auditCli({ tenant, action: 'config.set', target: null, detail: { hosts: Object.keys(parsed.data.selectors), settings: Object.keys(parsed.data.settings ?? {}) } });
+  await auditCli({
+    tenant,
+    action: 'config.set',
+    target: null,
+    detail: { hosts: Object.keys(parsed.data.selectors), settings: Object.keys(parsed.data.settings ?? {}) },
+  });
   return 0;
 }

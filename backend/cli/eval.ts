@@ -20,7 +20,12 @@ async function evalCommand(args: string[], out: Out, err: Out): Promise<number> 
   try {
     ({ values } = parseArgs({
       args,
-      options: { dataset: { type: 'string' }, split: { type: 'string', default: 'test' }, json: { type: 'boolean', default: false }, replies: { type: 'boolean', default: false } },
+      options: {
+        dataset: { type: 'string' },
+        split: { type: 'string', default: 'test' },
+        json: { type: 'boolean', default: false },
+        replies: { type: 'boolean', default: false },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -54,7 +59,9 @@ async function evalCommand(args: string[], out: Out, err: Out): Promise<number> 
   }
   const { result } = run;
   if (!values.json) {
-    out(`Imported ${run.passages} passages from ${values.dataset} in ${Math.round(run.importMs)} ms; index built in ${Math.round(run.index.buildMs)} ms (${run.index.version})`);
+    out(
+      `Imported ${run.passages} passages from ${values.dataset} in ${Math.round(run.importMs)} ms; index built in ${Math.round(run.index.buildMs)} ms (${run.index.version})`,
+    );
     out(`Split ${split}: ${result.n} queries with relevant documents`);
     out(
       `recall@75 ${result['recall@75'].toFixed(3)}  precision@8 ${result['precision@8'].toFixed(3)}  recall@8 ${result['recall@8'].toFixed(3)}  ` +

@@ -79,7 +79,13 @@ export async function exportCommand(args: string[], out: Out, err: Out, progress
     },
   });
   if (!parsed.success) {
-    return usageFailure(err, EXPORT_USAGE, toIssues(parsed.error).map((issue) => `${flagOf(issue.path)}: ${issue.message}`).join('\n'));
+    return usageFailure(
+      err,
+      EXPORT_USAGE,
+      toIssues(parsed.error)
+        .map((issue) => `${flagOf(issue.path)}: ${issue.message}`)
+        .join('\n'),
+    );
   }
 
   const config = loadConfig();
@@ -98,17 +104,30 @@ export async function exportCommand(args: string[], out: Out, err: Out, progress
       if (!(error instanceof ExportWindowError)) throw error;
       return usageFailure(err, EXPORT_USAGE, `--${error.path}: ${error.message}`);
     }
-    const batch = { id: uuidv7(at.getTime()), tenant, createdBy: 'cli', createdAt: at.toISOString(), window, request: normaliseExportRequest(parsed.data), lagSeconds };
+    const batch = {
+      id: uuidv7(at.getTime()),
+      tenant,
+      createdBy: 'cli',
+      createdAt: at.toISOString(),
+      window,
+      request: normaliseExportRequest(parsed.data),
+      lagSeconds,
+    };
     // A server sharing the store sweeps batches nobody holds a lease on (backend/exports/sweep.ts): hold this one's.
     const lease = leases(store.db);
     lease.hold(batch.id);
-    const heartbeat = setInterval(() => void lease.refresh().catch((error: Error) => err(`export: could not record a heartbeat: ${error.message}`)), LEASE_REFRESH_MS);
+    const heartbeat = setInterval(
+      () => void lease.refresh().catch((error: Error) => err(`export: could not record a heartbeat: ${error.message}`)),
+      LEASE_REFRESH_MS,
+    );
     heartbeat.unref();
     const progress = progressReporter(progressStream);
     try {
       await insertBatch(store.db, { ...batch, status: 'running' });
       await recordAudit(store.db, { ...caller, action: 'export.create', target: batch.id, detail: { request: batch.request, window, out: dir }, at });
-      const manifest = await writeBatch(store.db, { ...batch, batchId: batch.id }, dir, { onProgress: (done, total) => progress.update(done, total) });
+      const manifest = await writeBatch(store.db, { ...batch, batchId: batch.id }, dir, {
+        onProgress: (done, total) => progress.update(done, total),
+      });
       progress.finish(manifest.counts.read ?? 0);
       if (!(await markReady(store.db, batch.id, manifest, null))) throw new Error(SWEPT_WHILE_RUNNING);
       out(`Export ${batch.id} for tenant ${tenant}, received ${window.from ?? 'from the beginning'} to ${window.to}:`);

@@ -60,11 +60,16 @@ export async function flywheelCommand(args: string[], out: Out, err: Out): Promi
   }
 }
 
-async function run(deps: AppDeps, values: { json?: boolean; regression?: string; split?: string; tenant?: string }, out: Out, err: Out): Promise<number> {
+async function run(
+  deps: AppDeps,
+  values: { json?: boolean; regression?: string; split?: string; tenant?: string },
+  out: Out,
+  err: Out,
+): Promise<number> {
   const regression = values.regression ? { dir: values.regression, split: values.split ?? 'test' } : deps.config.flywheel.regression;
   const tenants = values.tenant ? [values.tenant] : await tenantsWithAnnotations(deps.store.db);
   if (tenants.length === 0) {
-    err('No signals stored yet: nothing to learn from. Agents\' signals arrive through the extension (or `aitl simulate`).');
+    err("No signals stored yet: nothing to learn from. Agents' signals arrive through the extension (or `aitl simulate`).");
     return 0;
   }
   let busy = false;
@@ -95,7 +100,9 @@ export function describeCycle(r: CycleReport): string[] {
     lines.push('  evidence (each check scored by a version trained without it; article titles on whole rankings):');
     for (const line of explainComparisons(r.ranking.comparisons)) lines.push(`  - ${line}`);
   }
-  lines.push(`variants: ${r.variants.decision} — champion ${r.variants.champion}, challenger ${r.variants.challenger}${r.variants.trial ? `, on trial ${r.variants.trial.variant} (${Math.round(r.variants.trial.share * 100)} % of tickets)` : ''}; ${r.variants.reason}`);
+  lines.push(
+    `variants: ${r.variants.decision} — champion ${r.variants.champion}, challenger ${r.variants.challenger}${r.variants.trial ? `, on trial ${r.variants.trial.variant} (${Math.round(r.variants.trial.share * 100)} % of tickets)` : ''}; ${r.variants.reason}`,
+  );
   lines.push(`serving index ${r.indexVersion}`);
   return lines;
 }

@@ -29,7 +29,8 @@ export async function gapsCommand(args: string[], out: Out, err: Out, store?: St
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) return usageFailure(err, GAPS_USAGE, '--limit must be a whole number from 1 to 500');
   const tenantFlag = values.tenant?.trim();
-  if (tenantFlag !== undefined && (!tenantFlag || tenantFlag.length > 128)) return usageFailure(err, GAPS_USAGE, '--tenant must be 1 to 128 characters');
+  if (tenantFlag !== undefined && (!tenantFlag || tenantFlag.length > 128))
+    return usageFailure(err, GAPS_USAGE, '--tenant must be 1 to 128 characters');
   const config = store && tenantFlag ? undefined : loadConfig();
   const tenant = tenantFlag ?? config!.defaultTenant;
   const opened = store ?? (await openStore(config!.databaseUrl));
@@ -43,7 +44,9 @@ export async function gapsCommand(args: string[], out: Out, err: Out, store?: St
       out(`No missing-knowledge reports for tenant ${tenant}.`);
       return 0;
     }
-    out(`${list.total} gap${list.total === 1 ? '' : 's'} from ${list.reports} report${list.reports === 1 ? '' : 's'} for tenant ${tenant}${list.total > list.groups.length ? `; the ${list.groups.length} biggest` : ''}:`);
+    out(
+      `${list.total} gap${list.total === 1 ? '' : 's'} from ${list.reports} report${list.reports === 1 ? '' : 's'} for tenant ${tenant}${list.total > list.groups.length ? `; the ${list.groups.length} biggest` : ''}:`,
+    );
     for (const group of list.groups) for (const line of describe(group)) out(line);
     return 0;
   } finally {

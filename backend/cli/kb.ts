@@ -53,7 +53,9 @@ async function kbImport(args: string[], out: Out, err: Out): Promise<number> {
   try {
     const result = await ingestKnowledge(store, path, { base, embed: config.embed });
     const into = base === SHARED_KNOWLEDGE ? 'the shared knowledge base' : `tenant ${base}'s knowledge base`;
-    out(`Imported ${result.articles} articles as ${result.passages} passages (${result.format}) into ${into} in ${store.location}; import ${result.importId}`);
+    out(
+      `Imported ${result.articles} articles as ${result.passages} passages (${result.format}) into ${into} in ${store.location}; import ${result.importId}`,
+    );
     await auditCli({
       tenant: base === SHARED_KNOWLEDGE ? GLOBAL_AUDIT_TENANT : base,
       action: 'kb.import',
@@ -78,14 +80,20 @@ async function kbStatusCommand(args: string[], out: Out): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, tenant: { type: 'string' } }, strict: true });
   const config = loadConfig();
   const tenant = values.tenant ?? config.defaultTenant;
-  const status = await withStore(async (store) => kbStatus({ store, knowledge: await createKnowledge(store.db, { embedModel: config.embed?.model, mode: config.knowledge }) }, tenant));
+  const status = await withStore(async (store) =>
+    kbStatus({ store, knowledge: await createKnowledge(store.db, { embedModel: config.embed?.model, mode: config.knowledge }) }, tenant),
+  );
   if (values.json) {
     out(JSON.stringify(status));
     return 0;
   }
   out(`knowledge base  ${status.base === '*' ? 'shared (*)' : status.base} serving tenant ${tenant}`);
   const last = status.latestImport;
-  out(last ? `latest import ${last.id}: ${last.articles} articles as ${last.passages} passages (${last.format}) from ${last.source}, ${last.createdAt}` : 'no import yet');
+  out(
+    last
+      ? `latest import ${last.id}: ${last.articles} articles as ${last.passages} passages (${last.format}) from ${last.source}, ${last.createdAt}`
+      : 'no import yet',
+  );
   out(`passages stored ${status.passages}`);
   out(`index version   ${status.indexVersion}`);
   return 0;

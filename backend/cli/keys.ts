@@ -67,7 +67,10 @@ async function keysList(out: Out): Promise<number> {
 }
 
 async function keysRevoke(id: string, out: Out, err: Out): Promise<number> {
-  const { result, tenant } = await withStore(async (store) => ({ result: await revokeApiKey(store.db, id), tenant: (await getApiKey(store.db, id))?.tenant }));
+  const { result, tenant } = await withStore(async (store) => ({
+    result: await revokeApiKey(store.db, id),
+    tenant: (await getApiKey(store.db, id))?.tenant,
+  }));
   if (result === 'not_found') {
     err(`No API key ${id}`);
     return 1;

@@ -32,7 +32,8 @@ export async function withUsage(usage: string, err: Out, body: () => Promise<num
   try {
     return await body();
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return usageFailure(err, usage, (error as Error).message);
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
+      return usageFailure(err, usage, (error as Error).message);
     throw error;
   }
 }
@@ -57,7 +58,13 @@ export async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T
 export function table(out: Out, header: string[], rows: string[][]): void {
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  for (const r of all) out(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  for (const r of all)
+    out(
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 /**

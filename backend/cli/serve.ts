@@ -31,7 +31,9 @@ async function serveCommand(out: Out): Promise<number> {
   const server = await startServer(config);
   const extension = resolve('.output/chrome-mv3');
   const served = await server.deps.knowledge.of(server.deps.config.defaultTenant);
-  out(`AITL backend   ${server.url}  (store: ${server.deps.store.dialect} ${server.deps.store.location}, ${served.passages.length} passages for tenant ${server.deps.config.defaultTenant})`);
+  out(
+    `AITL backend   ${server.url}  (store: ${server.deps.store.dialect} ${server.deps.store.location}, ${served.passages.length} passages for tenant ${server.deps.config.defaultTenant})`,
+  );
   out(`Demo help desk ${server.url}/demo/tickets/1001`);
   out(
     existsSync(extension)

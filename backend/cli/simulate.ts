@@ -15,7 +15,10 @@ const SIMULATE_USAGE = `Usage: aitl simulate --dataset DIR [--cycles 3] [--agent
                      [--out ./simulation-<time>] [--store PATH|URL] [--per-cycle N] [--limit-train N] [--limit-test N]`;
 
 /** A bad flag is a usage error (exit code 2); the simulation's own errors exit 1. */
-export const simulate: Command = { usage: SIMULATE_USAGE, run: (args, out, err) => withUsage(SIMULATE_USAGE, err, () => simulateCommand(args, out, err)) };
+export const simulate: Command = {
+  usage: SIMULATE_USAGE,
+  run: (args, out, err) => withUsage(SIMULATE_USAGE, err, () => simulateCommand(args, out, err)),
+};
 
 async function simulateCommand(args: string[], out: Out, err: Out): Promise<number> {
   const { values } = parseArgs({
@@ -82,7 +85,8 @@ function integer(flag: string, value: string | undefined, min: number): number |
 
 function probability(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1 || value.trim() === '') throw new UsageError(`${flag} must be a number from 0 to 1 (got ${JSON.stringify(value)})`);
+  if (!Number.isFinite(n) || n < 0 || n > 1 || value.trim() === '')
+    throw new UsageError(`${flag} must be a number from 0 to 1 (got ${JSON.stringify(value)})`);
   return n;
 }
 

@@ -11,7 +11,12 @@ import type { SuggestionResponse } from '../../shared/index.ts';
 
 /** Lower-cased letter/number runs; citation markers like [1] are not words of the reply. */
 export function replyTokens(text: string): string[] {
-  return (text.replace(/\[\d+(?:\s*,\s*\d+)*\]/g, ' ').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
+  return (
+    text
+      .replace(/\[\d+(?:\s*,\s*\d+)*\]/g, ' ')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
 }
 
 /** SQuAD-style token F1: overlap counted with multiplicity. */
@@ -59,7 +64,10 @@ export function rougeL(prediction: string, gold: string): number {
 }
 
 /** Fraction of cited articles (one per cited snippet) that are relevant; undefined when nothing is cited. */
-export function citationPrecision(citedArticleIds: readonly string[], relevant: ReadonlyMap<string, number> | ReadonlySet<string>): number | undefined {
+export function citationPrecision(
+  citedArticleIds: readonly string[],
+  relevant: ReadonlyMap<string, number> | ReadonlySet<string>,
+): number | undefined {
   if (citedArticleIds.length === 0) return undefined;
   return citedArticleIds.filter((id) => relevant.has(id)).length / citedArticleIds.length;
 }
@@ -124,4 +132,3 @@ export function meanReplyScores(all: readonly ReplyScores[]): ReplyScores & { n_
 function mean(values: readonly number[]): number {
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
 }
-

@@ -59,7 +59,10 @@ const EVAL_TENANT = 'eval';
  * Builds a knowledge index from a BEIR folder in a throwaway SQLite store (the store is deleted before return); with
  * an embeddings client its passages are embedded and searched densely too.
  */
-export async function indexBeirFolder(dataset: string, embeddings?: EmbeddingsClient): Promise<{ index: KnowledgeIndex; passages: number; importMs: number }> {
+export async function indexBeirFolder(
+  dataset: string,
+  embeddings?: EmbeddingsClient,
+): Promise<{ index: KnowledgeIndex; passages: number; importMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'aitl-eval-'));
   const store = await openStore(join(dir, 'eval.db'));
   try {

@@ -15,7 +15,10 @@ function unanimous(answers: ReadonlyMap<string, string>): boolean | undefined {
 }
 
 export class Agreement {
-  private readonly tallies: Record<'relevance' | 'preference', Tally> = { relevance: { items: 0, unanimous: 0 }, preference: { items: 0, unanimous: 0 } };
+  private readonly tallies: Record<'relevance' | 'preference', Tally> = {
+    relevance: { items: 0, unanimous: 0 },
+    preference: { items: 0, unanimous: 0 },
+  };
 
   add(group: SuggestionGroup): void {
     const relevance = new Map<string, Map<string, string>>();

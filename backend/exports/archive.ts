@@ -28,7 +28,17 @@ function tarStream(root: string, names: readonly string[]): tar.Pack {
   (async () => {
     for (const name of names) {
       const path = join(root, name);
-      const entry = pack.entry({ name, size: statSync(path).size, mode: 0o644, mtime: TAR_EPOCH, uid: 0, gid: 0, uname: '', gname: '', type: 'file' });
+      const entry = pack.entry({
+        name,
+        size: statSync(path).size,
+        mode: 0o644,
+        mtime: TAR_EPOCH,
+        uid: 0,
+        gid: 0,
+        uname: '',
+        gname: '',
+        type: 'file',
+      });
       await pipeline(createReadStream(path), entry);
     }
     pack.finalize();

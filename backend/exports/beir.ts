@@ -38,7 +38,8 @@ export function beirWriter(ctx: WriterContext): ExportWriter {
       const metadata = JSON.stringify({ query: cleanIn(group, group.suggestion!.query), conversation }).slice(0, -1);
       await queries.record(`${head},"metadata":${metadata},"labels":${j.labelsJson},"provenance":${j.provenanceJson}}}\n`);
       for (const v of j.snippets) {
-        if (v.label !== undefined) await qrels.record(`${tsvField(group.suggestionId)}\t${tsvField(v.snippet.snippet.snippetId)}\t${GRADE[v.label]}\n`);
+        if (v.label !== undefined)
+          await qrels.record(`${tsvField(group.suggestionId)}\t${tsvField(v.snippet.snippet.snippetId)}\t${GRADE[v.label]}\n`);
       }
     },
     async finish() {

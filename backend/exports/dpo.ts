@@ -6,7 +6,7 @@
  *   (position bias is real); ties and "both bad" make no pair;
  * - edits: the reply the agent sent beats the suggestion they edited.
  */
-import type { Annotation, AnnotationOf } from '../../shared/index.ts';
+import type { AnnotationOf } from '../../shared/index.ts';
 import { assistantJsonIn, cleanIn, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
 import { bump, type ExportAnnotation, type SuggestionGroup } from './records.ts';
 import { openSink } from './sink.ts';
@@ -24,10 +24,10 @@ function candidateText(group: SuggestionGroup, id: string | undefined): string |
 }
 
 function preferencePair(group: SuggestionGroup, item: ExportAnnotation, a: AnnotationOf<'preference'>, ctx: WriterContext): Pair | undefined {
-  if (a.choice === 'tie' || a.choice === 'both_bad') return bump(ctx.counts, `skipped.dpo.${a.choice}`), undefined;
+  if (a.choice === 'tie' || a.choice === 'both_bad') return (bump(ctx.counts, `skipped.dpo.${a.choice}`), undefined);
   const left = candidateText(group, a.leftCandidateId);
   const right = candidateText(group, a.rightCandidateId);
-  if (left === undefined || right === undefined) return bump(ctx.counts, 'skipped.dpo.unknown_candidate'), undefined;
+  if (left === undefined || right === undefined) return (bump(ctx.counts, 'skipped.dpo.unknown_candidate'), undefined);
   const leftWins = a.choice === 'left';
   return {
     chosen: leftWins ? left : right,
@@ -49,8 +49,8 @@ function editPair(group: SuggestionGroup, item: ExportAnnotation, a: AnnotationO
   if (a.outcome !== 'edited') return undefined;
   const suggested = candidateText(group, a.candidateId);
   const sent = cleanIn(group, a.sentText);
-  if (suggested === undefined) return bump(ctx.counts, 'skipped.dpo.unknown_candidate'), undefined;
-  if (!sent.trim() || sent.trim() === suggested.trim()) return bump(ctx.counts, 'skipped.dpo.no_change'), undefined;
+  if (suggested === undefined) return (bump(ctx.counts, 'skipped.dpo.unknown_candidate'), undefined);
+  if (!sent.trim() || sent.trim() === suggested.trim()) return (bump(ctx.counts, 'skipped.dpo.no_change'), undefined);
   return {
     chosen: sent,
     rejected: suggested,
@@ -80,9 +80,19 @@ export function dpoWriter(ctx: WriterContext): ExportWriter {
         const chosen = assistantJsonIn(group, pair.chosen);
         const rejected = assistantJsonIn(group, pair.rejected);
         const metadata = JSON.stringify(pair.metadata);
-        await trl.fields([['prompt', prompt.jsonBytes], ['chosen', chosen], ['rejected', rejected], ['metadata', metadata]]);
+        await trl.fields([
+          ['prompt', prompt.jsonBytes],
+          ['chosen', chosen],
+          ['rejected', rejected],
+          ['metadata', metadata],
+        ]);
         const input = ['{"messages":', prompt.jsonBytes, ',"tools":[],"parallel_tool_calls":true}'];
-        await openai.fields([['input', input], ['preferred_output', chosen], ['non_preferred_output', rejected], ['metadata', metadata]]);
+        await openai.fields([
+          ['input', input],
+          ['preferred_output', chosen],
+          ['non_preferred_output', rejected],
+          ['metadata', metadata],
+        ]);
       }
     },
     async finish() {

@@ -82,7 +82,11 @@ function describeFilters(filters: ExportFilters): string {
  * of the tenant in the window (then where the tenant's and other tenants' signals are), none of the kinds the formats
  * are made from, the filters, or signals that could not become records.
  */
-export async function explainEmpty(db: Kysely<Database>, c: EmptyContext, manifest: Pick<ExportManifest, 'files' | 'counts' | 'superseded'>): Promise<string | undefined> {
+export async function explainEmpty(
+  db: Kysely<Database>,
+  c: EmptyContext,
+  manifest: Pick<ExportManifest, 'files' | 'counts' | 'superseded'>,
+): Promise<string | undefined> {
   if (manifest.files.some((f) => f.records > 0)) return undefined;
   const counts: Record<string, number> = { ...manifest.counts, superseded: manifest.superseded ?? 0 };
   const read = counts.read ?? 0;
@@ -102,9 +106,13 @@ export async function explainEmpty(db: Kysely<Database>, c: EmptyContext, manife
           : 'the store holds no signal of any tenant',
       );
     } else {
-      if (before > 0) clauses.push(`${n(before)} arrived before it${c.request.since === 'last' ? ' (since "last": your previous export ended there)' : ''}`);
+      if (before > 0)
+        clauses.push(`${n(before)} arrived before it${c.request.since === 'last' ? ' (since "last": your previous export ended there)' : ''}`);
       if (before === 0 && after === 0) clauses.push(`the store holds ${plural(all, 'signal')} of tenant ${c.tenant}`);
-      if (after > 0) clauses.push(`${n(after)} arrived at or after its end${c.lagSeconds ? ': ask again later, or set AITL_EXPORT_LAG_SECONDS=0 when no signal is still being written' : ''}`);
+      if (after > 0)
+        clauses.push(
+          `${n(after)} arrived at or after its end${c.lagSeconds ? ': ask again later, or set AITL_EXPORT_LAG_SECONDS=0 when no signal is still being written' : ''}`,
+        );
     }
     return `${head}; ${clauses.join('; ')}`;
   }

@@ -9,7 +9,7 @@
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Annotation, GAP_CSV_COLUMNS, nameMatcher, redactText, type AnnotationOf } from '../../shared/index.ts';
+import { GAP_CSV_COLUMNS, nameMatcher, redactText, type AnnotationOf } from '../../shared/index.ts';
 import { groupGaps } from '../gaps/queue.ts';
 import { cleanIn, namesOf, provenanceOf } from './prompt.ts';
 import { openSink } from './sink.ts';
@@ -66,12 +66,34 @@ export function gapsWriter(ctx: WriterContext): ExportWriter {
           clientTime: a.clientTime,
           receivedAt: item.receivedAt,
         };
-        const fields = [out.id, out.receivedAt, out.agent, out.ticketId, out.suggestionId, out.description, out.proposedTitle, out.outdatedArticleId, out.query, item.gate.status, item.gate.weight];
+        const fields = [
+          out.id,
+          out.receivedAt,
+          out.agent,
+          out.ticketId,
+          out.suggestionId,
+          out.description,
+          out.proposedTitle,
+          out.outdatedArticleId,
+          out.query,
+          item.gate.status,
+          item.gate.weight,
+        ];
         // JSON has no raw newlines; the CSV tail's (quoted) ones are escaped here and restored on reading.
         const text = `${JSON.stringify(out)}\n${JSON.stringify(provenanceOf(group, [item]))}\n${JSON.stringify(fields.map(csvField).join(','))}`;
         const bytes = writeSync(spill, text, spilled, 'utf8');
         const { description, proposedTitle, outdatedArticleId } = a;
-        const report = { kind: a.kind, tenant: a.tenant, id: a.id, agent: a.agent, clientTime: a.clientTime, ticketId: a.ticketId, description, proposedTitle, outdatedArticleId } as Report;
+        const report = {
+          kind: a.kind,
+          tenant: a.tenant,
+          id: a.id,
+          agent: a.agent,
+          clientTime: a.clientTime,
+          ticketId: a.ticketId,
+          description,
+          proposedTitle,
+          outdatedArticleId,
+        } as Report;
         kept.set(a.id, { report, offset: spilled, bytes, names: namesOf(group)?.names ?? [] });
         spilled += bytes;
       }
@@ -84,18 +106,17 @@ export function gapsWriter(ctx: WriterContext): ExportWriter {
           const members = g.annotationIds.map((id) => readBack(kept.get(id)!));
           const title = redactText(g.title, nameMatcher(g.annotationIds.flatMap((id) => kept.get(id)!.names)));
           await jsonl.fields([
-              ['id', JSON.stringify(g.id)],
-              ['title', JSON.stringify(title)],
-              ['count', String(g.count)],
-              ['agents', String(g.agents)],
-              ['firstSeen', JSON.stringify(g.firstSeen)],
-              ['lastSeen', JSON.stringify(g.lastSeen)],
-              ['exampleTickets', JSON.stringify(g.exampleTickets)],
-              ['outdatedArticleIds', JSON.stringify(g.outdatedArticleIds)],
-              ['reports', `[${members.map((m) => m[0]).join(',')}]`],
-              ['metadata', `{"provenance":[${members.map((m) => m[1]).join(',')}]}`],
-            ],
-          );
+            ['id', JSON.stringify(g.id)],
+            ['title', JSON.stringify(title)],
+            ['count', String(g.count)],
+            ['agents', String(g.agents)],
+            ['firstSeen', JSON.stringify(g.firstSeen)],
+            ['lastSeen', JSON.stringify(g.lastSeen)],
+            ['exampleTickets', JSON.stringify(g.exampleTickets)],
+            ['outdatedArticleIds', JSON.stringify(g.outdatedArticleIds)],
+            ['reports', `[${members.map((m) => m[0]).join(',')}]`],
+            ['metadata', `{"provenance":[${members.map((m) => m[1]).join(',')}]}`],
+          ]);
           const head = `${csvField(g.id)},${csvField(title)},${g.count},`;
           for (const m of members) await csv.record(`${head}${JSON.parse(m[2]) as string}\r\n`);
         }

@@ -67,7 +67,13 @@ export class ExportWindowError extends Error {
  * The batch's window: see the module comment. An `until` no later than where "since my last export" starts is refused
  * (ExportWindowError) rather than made into a batch that is empty by construction.
  */
-export async function resolveWindow(db: Kysely<Database>, caller: Caller, request: ExportRequest, now: Date, lagSeconds: number): Promise<ExportWindow> {
+export async function resolveWindow(
+  db: Kysely<Database>,
+  caller: Caller,
+  request: ExportRequest,
+  now: Date,
+  lagSeconds: number,
+): Promise<ExportWindow> {
   const latest = now.getTime() - lagSeconds * 1000;
   const until = request.until === undefined ? latest : Math.min(Date.parse(request.until), latest);
   let from: string | null = null;
@@ -107,7 +113,8 @@ export function exportJobs(db: Kysely<Database>, options: JobOptions): ExportJob
   let queue: Promise<void> = Promise.resolve();
   const now = options.now ?? (() => new Date());
   const held = leases(db, now);
-  const sweep = () => sweepBatches(db, { dir: options.dir, retentionDays: options.retentionDays ?? DEFAULT_EXPORT_RETENTION_DAYS, now: now(), leases: held });
+  const sweep = () =>
+    sweepBatches(db, { dir: options.dir, retentionDays: options.retentionDays ?? DEFAULT_EXPORT_RETENTION_DAYS, now: now(), leases: held });
   const sweepLogged = () =>
     sweep().catch((error: unknown) => {
       options.log?.(error, 'export sweep failed');
@@ -119,12 +126,27 @@ export function exportJobs(db: Kysely<Database>, options: JobOptions): ExportJob
   const timers = [setInterval(() => void refreshLogged(), LEASE_REFRESH_MS), setInterval(() => void sweepLogged(), SWEEP_MS)];
   for (const t of timers) t.unref();
 
-  async function run(batch: { id: string; tenant: string; createdBy: string; createdAt: string; window: ExportWindow; request: ReturnType<typeof normaliseExportRequest> }) {
+  async function run(batch: {
+    id: string;
+    tenant: string;
+    createdBy: string;
+    createdAt: string;
+    window: ExportWindow;
+    request: ReturnType<typeof normaliseExportRequest>;
+  }) {
     const folder = join(options.dir, batch.id);
     try {
       await markRunning(db, batch.id);
       mkdirSync(folder, { recursive: true });
-      const spec = { batchId: batch.id, tenant: batch.tenant, createdAt: batch.createdAt, createdBy: batch.createdBy, window: batch.window, request: batch.request, lagSeconds: options.lagSeconds };
+      const spec = {
+        batchId: batch.id,
+        tenant: batch.tenant,
+        createdAt: batch.createdAt,
+        createdBy: batch.createdBy,
+        window: batch.window,
+        request: batch.request,
+        lagSeconds: options.lagSeconds,
+      };
       const manifest = await writeBatch(db, spec, folder);
       const stored = archiveChunkWriter(db, batch.id, options.chunkBytes);
       const packed = await writeArchive(folder, archiveEntries(manifest), stored, batch.request.archive);
@@ -145,11 +167,26 @@ export function exportJobs(db: Kysely<Database>, options: JobOptions): ExportJob
       await started;
       const at = now();
       const window = await resolveWindow(db, caller, request, at, options.lagSeconds);
-      const batch = { id: uuidv7(at.getTime()), tenant: caller.tenant, createdBy: caller.actor, createdAt: at.toISOString(), window, request: normaliseExportRequest(request) };
+      const batch = {
+        id: uuidv7(at.getTime()),
+        tenant: caller.tenant,
+        createdBy: caller.actor,
+        createdAt: at.toISOString(),
+        window,
+        request: normaliseExportRequest(request),
+      };
       held.hold(batch.id);
       try {
         await insertBatch(db, { ...batch, status: 'pending' });
-        await recordAudit(db, { tenant: caller.tenant, actor: caller.actor, role: caller.role, action: 'export.create', target: batch.id, detail: { request: batch.request, window }, at });
+        await recordAudit(db, {
+          tenant: caller.tenant,
+          actor: caller.actor,
+          role: caller.role,
+          action: 'export.create',
+          target: batch.id,
+          detail: { request: batch.request, window },
+          at,
+        });
       } catch (error) {
         // Not queued: a row already written is then swept as interrupted.
         held.release(batch.id);

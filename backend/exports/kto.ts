@@ -31,7 +31,12 @@ export function ktoWriter(ctx: WriterContext): ExportWriter {
         const base = adoptionMetadataOf(group, item, a);
         for (const [text, label, source] of examples) {
           const metadata = JSON.stringify({ completionSource: source, ...base });
-          await sink.fields([['prompt', prompt.jsonBytes], ['completion', assistantJsonIn(group, text)], ['label', String(label)], ['metadata', metadata]]);
+          await sink.fields([
+            ['prompt', prompt.jsonBytes],
+            ['completion', assistantJsonIn(group, text)],
+            ['label', String(label)],
+            ['metadata', metadata],
+          ]);
         }
       }
     },

@@ -5,7 +5,18 @@
  * (personal data and the names of the people involved, shared/redact.ts redactText), whatever was done to it on the
  * way in; knowledge-base passages through redactPii (a passage's cached form).
  */
-import { type Annotation, type ExportProvenance, greetedNames, nameMatcher, type NameMatcher, personName, redactPii, redactText, type Snippet, type AnnotationOf } from '../../shared/index.ts';
+import {
+  type Annotation,
+  type ExportProvenance,
+  greetedNames,
+  nameMatcher,
+  type NameMatcher,
+  personName,
+  redactPii,
+  redactText,
+  type Snippet,
+  type AnnotationOf,
+} from '../../shared/index.ts';
 import { PROMPT_VARIANTS } from '../rag/prompts.ts';
 import type { ExportAnnotation, SuggestionGroup } from './records.ts';
 
@@ -125,7 +136,9 @@ function passageOf(snippet: Snippet): CleanPassage {
 
 /** The group's shown snippets in rank order, redacted (empty when the suggestion is unknown). */
 export function shownOf(group: SuggestionGroup): CleanSnippet[] {
-  return (group.memo.shown ??= [...(group.suggestion?.snippets ?? [])].sort((a, b) => a.rank - b.rank).map((snippet) => ({ ...passageOf(snippet), snippet })));
+  return (group.memo.shown ??= [...(group.suggestion?.snippets ?? [])]
+    .sort((a, b) => a.rank - b.rank)
+    .map((snippet) => ({ ...passageOf(snippet), snippet })));
 }
 
 /** The start of every prompt: `[{"role":"system","content":"` and the champion's system prompt, escaped. */
@@ -154,7 +167,10 @@ export function promptOf(group: SuggestionGroup): Prompt | null {
     // A suggestion stored without its ticket (before migration 0005) has only the retrieval query to stand for it.
     if (turns.length === 0) turns.push({ role: 'user', content: `${subject}${cleanIn(group, s.query)}` });
     else if (subject) {
-      const at = Math.max(0, turns.findIndex((t) => t.role === 'user'));
+      const at = Math.max(
+        0,
+        turns.findIndex((t) => t.role === 'user'),
+      );
       turns[at] = { ...turns[at]!, content: subject + turns[at]!.content };
     }
     const newestCustomer = [...messages].reverse().find((m) => m.role === 'customer');
@@ -200,7 +216,12 @@ export function provenanceOf(group: SuggestionGroup, items: readonly ExportAnnot
 
 /** The rationales given for an adoption, redacted, for a record's metadata. */
 export function rationaleOf(group: SuggestionGroup, adoptionId: string): { id: string; agent: string; reasons: string[]; note: string | null }[] {
-  return (group.rationales.get(adoptionId) ?? []).map((r) => ({ id: r.id, agent: r.agent, reasons: [...r.reasons], note: r.note === undefined ? null : cleanIn(group, r.note) }));
+  return (group.rationales.get(adoptionId) ?? []).map((r) => ({
+    id: r.id,
+    agent: r.agent,
+    reasons: [...r.reasons],
+    note: r.note === undefined ? null : cleanIn(group, r.note),
+  }));
 }
 
 /** What an adoption-based record (SFT, KTO) says about the adoption it came from, for its metadata. */

@@ -86,7 +86,11 @@ interface Row {
 
 /** Counts the window's annotations (before filters), for progress reporting. */
 export async function countWindow(db: Kysely<Database>, tenant: string, window: ExportWindow): Promise<number> {
-  let q = db.selectFrom('annotations').select((eb) => eb.fn.countAll<string | number>().as('n')).where('tenant', '=', tenant).where('received_at', '<', window.to);
+  let q = db
+    .selectFrom('annotations')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('tenant', '=', tenant)
+    .where('received_at', '<', window.to);
   if (window.from !== null) q = q.where('received_at', '>=', window.from);
   return Number((await q.executeTakeFirstOrThrow()).n);
 }
@@ -139,7 +143,9 @@ async function outsideWindow(db: Kysely<Database>, o: ReadOptions, suggestionIds
     .where('tenant', '=', o.tenant)
     .where('suggestion_id', 'in', suggestionIds)
     .where('kind', 'in', from === null ? ['preference', 'relevance'] : ['rationale', 'preference', 'relevance'])
-    .where((eb) => (from === null ? eb('received_at', '>=', o.window.to) : eb.or([eb('received_at', '<', from), eb('received_at', '>=', o.window.to)])))
+    .where((eb) =>
+      from === null ? eb('received_at', '>=', o.window.to) : eb.or([eb('received_at', '<', from), eb('received_at', '>=', o.window.to)]),
+    )
     .orderBy('suggestion_id')
     .orderBy('received_at')
     .orderBy('id')
@@ -156,12 +162,12 @@ async function outsideWindow(db: Kysely<Database>, o: ReadOptions, suggestionIds
 
 /** Whether one annotation passes the per-annotation filters; counts the reason when it does not. */
 function admit(item: ExportAnnotation, filters: ExportFilters, counts: ReadCounts): boolean {
-  if (filters.passedGate && item.gate.status !== 'passed') return bump(counts, 'excluded.gate'), false;
-  if (filters.minWeight !== undefined && item.gate.weight < filters.minWeight) return bump(counts, 'excluded.weight'), false;
+  if (filters.passedGate && item.gate.status !== 'passed') return (bump(counts, 'excluded.gate'), false);
+  if (filters.minWeight !== undefined && item.gate.weight < filters.minWeight) return (bump(counts, 'excluded.weight'), false);
   const a = item.annotation;
   if (filters.minEditSimilarity !== undefined && a.kind === 'adoption' && a.outcome !== 'ignored') {
     const similarity = a.outcome === 'verbatim' ? (a.similarity ?? 1) : a.similarity;
-    if (similarity === undefined || similarity < filters.minEditSimilarity) return bump(counts, 'excluded.edit_similarity'), false;
+    if (similarity === undefined || similarity < filters.minEditSimilarity) return (bump(counts, 'excluded.edit_similarity'), false);
   }
   return true;
 }
@@ -187,7 +193,9 @@ export async function* readGroups(db: Kysely<Database>, o: ReadOptions, counts: 
   const excluded = new Set(o.filters.excludeReasons ?? []);
   let after: Row | undefined;
   /** The group being read; `items` are all it read so far, before supersession and filters (applied on close). */
-  let open: { id: string; suggestion: StoredSuggestion | undefined; items: ExportAnnotation[]; rationales: RationaleAnnotation[]; outside: Annotation[] } | undefined;
+  let open:
+    | { id: string; suggestion: StoredSuggestion | undefined; items: ExportAnnotation[]; rationales: RationaleAnnotation[]; outside: Annotation[] }
+    | undefined;
 
   const close = (g: NonNullable<typeof open>): SuggestionGroup => {
     // An agent's later preference or label supersedes the earlier one, whatever the filters say of the later one: the

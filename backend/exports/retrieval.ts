@@ -42,7 +42,10 @@ export function retrievalWriter(ctx: WriterContext): ExportWriter {
           negativeIds: ids(chosen),
           verifiedNegatives: Math.min(verified.length, NTUPLE_NEGATIVES),
         };
-        const parts: [string, Piece][] = [['anchor', anchor], ['positive', positive.snippet.passageJson]];
+        const parts: [string, Piece][] = [
+          ['anchor', anchor],
+          ['positive', positive.snippet.passageJson],
+        ];
         chosen.forEach((n, i) => parts.push([`negative_${i + 1}`, n.snippet.passageJson]));
         parts.push(['metadata', withTail(metadata)]);
         await ntuple.fields(parts);
@@ -50,8 +53,17 @@ export function retrievalWriter(ctx: WriterContext): ExportWriter {
       if (negatives.length === 0) return bump(ctx.counts, 'skipped.retrieval.bge_no_negative');
       const metadata = { posIds: ids(positives), negIds: ids(negatives), verifiedNegatives: verified.length };
       // `[p1,p2,…]` from the passages' bytes, encoded once per passage.
-      const list = (verdicts: SnippetVerdict[]) => ['[', ...verdicts.flatMap((s, i) => (i > 0 ? [',', s.snippet.passageJson] : [s.snippet.passageJson])), ']'];
-      await bge.fields([['query', anchor], ['pos', list(positives)], ['neg', list(negatives)], ['metadata', withTail(metadata)]]);
+      const list = (verdicts: SnippetVerdict[]) => [
+        '[',
+        ...verdicts.flatMap((s, i) => (i > 0 ? [',', s.snippet.passageJson] : [s.snippet.passageJson])),
+        ']',
+      ];
+      await bge.fields([
+        ['query', anchor],
+        ['pos', list(positives)],
+        ['neg', list(negatives)],
+        ['metadata', withTail(metadata)],
+      ]);
     },
     async finish() {
       return [await ntuple.close(), await bge.close()];

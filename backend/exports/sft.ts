@@ -26,7 +26,10 @@ export function sftWriter(ctx: WriterContext): ExportWriter {
         // The shared history without its closing bracket, then the reply: the prompt is not copied per record.
         const messages = [prompt.weightedHeadBytes, ',', reply, ']'];
         const metadata = adoptionMetadataOf(group, item, a);
-        await sink.fields([['messages', messages], ['metadata', JSON.stringify(metadata)]]);
+        await sink.fields([
+          ['messages', messages],
+          ['metadata', JSON.stringify(metadata)],
+        ]);
       }
     },
     async finish() {
@@ -34,4 +37,3 @@ export function sftWriter(ctx: WriterContext): ExportWriter {
     },
   };
 }
-

@@ -63,9 +63,7 @@ export function openSink(root: string, spec: SinkSpec): Sink {
   // (zlib hands its options on to the Transform it is, highWaterMark included.)
   const gzipOptions = { level: GZIP_LEVEL, memLevel: 9, chunkSize: 64 * 1024, highWaterMark: BUFFER };
   const head: Writable = spec.gzip ? createGzip(gzipOptions) : measure;
-  const done = spec.gzip
-    ? pipeline(head as Transform, measure, createWriteStream(file))
-    : pipeline(measure, createWriteStream(file));
+  const done = spec.gzip ? pipeline(head as Transform, measure, createWriteStream(file)) : pipeline(measure, createWriteStream(file));
   // A write error surfaces on close; keep it from being an unhandled rejection meanwhile.
   done.catch(() => undefined);
   // Text is encoded straight into a buffer outside the JS heap as it comes, so no long string is ever built.
@@ -105,7 +103,11 @@ export function openSink(root: string, spec: SinkSpec): Sink {
     else used += piece.copy(chunk, used);
   };
   const joined = (value: Piece | readonly Piece[]): string =>
-    typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : value.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('');
+    typeof value === 'string'
+      ? value
+      : Buffer.isBuffer(value)
+        ? value.toString('utf8')
+        : value.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('');
   const fields = (parts: Fields): Promise<void> | undefined => {
     // At most: three bytes per UTF-16 code unit of text, plus the encoded pieces as they are.
     let chars = 2;

@@ -89,6 +89,8 @@ export async function sweepBatches(db: Kysely<Database>, o: SweepOptions): Promi
 /** Removes the scratch folders of batches that have finished (a folder whose name is no batch is not ours). */
 async function removeFinishedFolders(db: Kysely<Database>, dir: string): Promise<void> {
   if (!existsSync(dir)) return;
-  const names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  const names = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
   for (const id of await finishedAmong(db, names)) rmSync(join(dir, id), { recursive: true, force: true });
 }

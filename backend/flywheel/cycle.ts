@@ -108,11 +108,16 @@ async function runCycle(deps: AppDeps, tenant: string, options: CycleOptions): P
   const started = options.now ?? new Date();
   const t0 = performance.now();
   const runId = `run-${uuidv7(started.getTime())}`;
-  await db.insertInto('flywheel_runs').values({ id: runId, tenant, started_at: started.toISOString(), finished_at: null, status: 'running', summary: '{}' }).execute();
+  await db
+    .insertInto('flywheel_runs')
+    .values({ id: runId, tenant, started_at: started.toISOString(), finished_at: null, status: 'running', summary: '{}' })
+    .execute();
   try {
     const llm = deps.config.llm;
     // With a model configured, it also judges the newest relevance labels (an extra opinion the gate weighs).
-    const judge = llm ? { client: createChatClient({ baseUrl: llm.baseUrl, apiKey: llm.apiKey, timeoutMs: llm.timeoutMs }), model: llm.model } : undefined;
+    const judge = llm
+      ? { client: createChatClient({ baseUrl: llm.baseUrl, apiKey: llm.apiKey, timeoutMs: llm.timeoutMs }), model: llm.model }
+      : undefined;
     const feedback = await loadFeedback(db, tenant, options.gate, options.judge === false ? undefined : judge);
     const decisions = [...feedback.gate.decisions].map(([key, d]) => {
       const { tenant: of, id } = parseGateKey(key);
@@ -170,16 +175,28 @@ async function rankingStep(
   const version = `learned-${runId.slice(4, 17)}`;
   const training = { ...DEFAULT_RANKING_TRAINING, folds: options.folds ?? DEFAULT_RANKING_TRAINING.folds };
   const evidence = thresholdEvidence(index, checked, currentArtefact, training);
-  const train = (checks: CheckedSuggestion[], without: number) => trainRanking(index, checks, currentArtefact, flagged, version, training, { evidence, without }).artefact;
+  const train = (checks: CheckedSuggestion[], without: number) =>
+    trainRanking(index, checks, currentArtefact, flagged, version, training, { evidence, without }).artefact;
   const candidate = trainRanking(index, checked, currentArtefact, flagged, version, training, { evidence });
   const candidateIndex = withFeedback(index, buildFeedbackLayer(index, 'candidate', candidate.artefact));
   // Checks the current version learned from would be answered from its memory: scoring them would favour it.
   const trainedThrough = typeof current?.inputs.trainedThrough === 'string' ? current.inputs.trainedThrough : undefined;
   const fresh = (s: CheckedSuggestion) => trainedThrough === undefined || s.createdAt > trainedThrough;
   const comparisons = [
-    crossValidate(index, checked, (checks, without) => withFeedback(index, buildFeedbackLayer(index, 'candidate-fold', train(checks, without))), fresh, training.folds),
+    crossValidate(
+      index,
+      checked,
+      (checks, without) => withFeedback(index, buildFeedbackLayer(index, 'candidate-fold', train(checks, without))),
+      fresh,
+      training.folds,
+    ),
     // Without either version's memory: what the candidate changes for every question, whoever asked what.
-    compareOnBeir(withoutMemory(index), withoutMemory(candidateIndex), titleQueries(index), 'article titles asked as questions (full rankings, memory aside)'),
+    compareOnBeir(
+      withoutMemory(index),
+      withoutMemory(candidateIndex),
+      titleQueries(index),
+      'article titles asked as questions (full rankings, memory aside)',
+    ),
   ];
   if (options.regression) {
     const queries = loadBeirQueries(options.regression.dir, options.regression.split);

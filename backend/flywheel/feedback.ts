@@ -118,7 +118,9 @@ export function checkedSuggestions(feedback: Feedback, ground?: Grounder): Check
     for (const [passageId, { labelSum, weight }] of perPassage) checks.set(passageId, { label: labelSum / weight, weight: Math.min(1, weight) });
     for (const [passageId, weight] of grounded.get(id)!) if (!checks.has(passageId)) checks.set(passageId, { label: 1, weight, grounded: true });
   }
-  return [...bySuggestion.values()].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.suggestionId < b.suggestionId ? -1 : 1));
+  return [...bySuggestion.values()].sort((a, b) =>
+    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.suggestionId < b.suggestionId ? -1 : 1,
+  );
 }
 
 export function preferences(feedback: Feedback): Preference[] {

@@ -91,7 +91,10 @@ function pairsOnChecks(current: KnowledgeIndex, candidate: KnowledgeIndex, held:
     retrieve(index, q.ticket)
       .ranked.map((hit) => index.passages[hit.doc]!.id)
       .filter((id) => judged.has(id));
-  return held.map(({ query, judged }) => [queryMetrics(rank(current, query, judged), query.relevant), queryMetrics(rank(candidate, query, judged), query.relevant)]);
+  return held.map(({ query, judged }) => [
+    queryMetrics(rank(current, query, judged), query.relevant),
+    queryMetrics(rank(candidate, query, judged), query.relevant),
+  ]);
 }
 
 /** Paired comparison on a BEIR regression set (documents are article ids). */
@@ -147,7 +150,11 @@ export function titleQueries(index: KnowledgeIndex): EvalQuery[] {
   const out: EvalQuery[] = [];
   for (let i = 0; i < all.length; i += step) {
     const [key, { title, articles }] = all[Math.floor(i)]!;
-    out.push({ id: `title:${key}`, ticket: { host: 'regression', ticketId: key.slice(0, 128), messages: [{ role: 'customer', text: title }] }, relevant: new Map([...articles].map((a) => [a, 1])) });
+    out.push({
+      id: `title:${key}`,
+      ticket: { host: 'regression', ticketId: key.slice(0, 128), messages: [{ role: 'customer', text: title }] },
+      relevant: new Map([...articles].map((a) => [a, 1])),
+    });
   }
   return out;
 }
@@ -182,13 +189,17 @@ export function decidePromotion(comparisons: readonly Comparison[], rule: Promot
   for (const c of comparisons) {
     for (const name of METRIC_NAMES) {
       const m = c.metrics[name];
-      if (m.diff < 0 && beyond(m, rule.harmZ)) return { promote: false, reason: `${name} regresses on ${c.set}: ${m.current} → ${m.candidate} (Δ ${m.diff} ± ${m.se})` };
+      if (m.diff < 0 && beyond(m, rule.harmZ))
+        return { promote: false, reason: `${name} regresses on ${c.set}: ${m.current} → ${m.candidate} (Δ ${m.diff} ± ${m.se})` };
     }
   }
   const gains = comparisons.filter((c) => c.n > 0 && c.metrics[rule.target].diff > 0 && beyond(c.metrics[rule.target], rule.z));
   if (gains.length === 0) {
     const t = main.metrics[rule.target];
-    return { promote: false, reason: `${rule.target} does not improve beyond noise on ${main.set}: ${t.current} → ${t.candidate} (Δ ${t.diff} ± ${t.se}), nor on any other set` };
+    return {
+      promote: false,
+      reason: `${rule.target} does not improve beyond noise on ${main.set}: ${t.current} → ${t.candidate} (Δ ${t.diff} ± ${t.se}), nor on any other set`,
+    };
   }
   const said = comparisons.map((c) => {
     const t = c.metrics[rule.target];

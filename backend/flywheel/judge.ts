@@ -51,7 +51,11 @@ const SYSTEM =
 
 const Verdict = z.object({
   verdict: z.enum(['agree', 'disagree']),
-  reason: z.string().trim().min(1).transform((s) => s.slice(0, 300)),
+  reason: z
+    .string()
+    .trim()
+    .min(1)
+    .transform((s) => s.slice(0, 300)),
 });
 
 /** The verdict in a model's answer, or undefined when it is not the JSON asked for (a ```json fence is tolerated). */
@@ -84,9 +88,18 @@ export async function judgeRelevance(client: ChatClient, input: Pick<GateInput, 
     tasks.set(key, { key, prompt });
   }
   // Newest first (ids are UUID v7): each run spends its budget on the labels earlier runs did not reach.
-  const eligible = [...tasks.values()].sort((a, b) => compare(b.key.slice(b.key.indexOf('\u0000')), a.key.slice(a.key.indexOf('\u0000'))) || compare(a.key, b.key));
+  const eligible = [...tasks.values()].sort(
+    (a, b) => compare(b.key.slice(b.key.indexOf('\u0000')), a.key.slice(a.key.indexOf('\u0000'))) || compare(a.key, b.key),
+  );
   const queue = eligible.slice(0, Math.max(0, maxItems));
-  const counts: JudgeCounts = { eligible: eligible.length, overCap: eligible.length - queue.length, agreed: 0, disagreed: 0, malformed: 0, failed: 0 };
+  const counts: JudgeCounts = {
+    eligible: eligible.length,
+    overCap: eligible.length - queue.length,
+    agreed: 0,
+    disagreed: 0,
+    malformed: 0,
+    failed: 0,
+  };
   const results: (JudgeVerdict | undefined)[] = new Array(queue.length);
 
   let next = 0;

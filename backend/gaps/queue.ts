@@ -31,7 +31,9 @@ export interface GapOptions {
 export const DEFAULT_GAP_OPTIONS: Readonly<GapOptions> = Object.freeze({ threshold: 0.5, titleChars: 120, limit: Infinity });
 
 /** Words every report uses ("the article on X is missing"): they say nothing about which gap it is. */
-const BOILERPLATE = new Set(tokenize('article articles missing kb knowledge base info information nothing need needs docs documentation outdated page add'));
+const BOILERPLATE = new Set(
+  tokenize('article articles missing kb knowledge base info information nothing need needs docs documentation outdated page add'),
+);
 
 export function gapTerms(report: Report): string[] {
   return [...new Set(tokenize(`${report.description} ${report.proposedTitle ?? ''}`))].filter((t) => !BOILERPLATE.has(t));
@@ -110,12 +112,25 @@ export function rankGaps(annotations: Iterable<Annotation>, options: Partial<Gap
     newest.set(root, Math.max(newest.get(root) ?? -Infinity, ms[i]!));
   });
   const ranked = [...members].sort(([ra, a], [rb, b]) => b.length - a.length || newest.get(rb)! - newest.get(ra)! || ra - rb);
-  const groups = ranked.slice(0, opts.limit).map(([, group]) => describeGroup(group.map((i) => reports[i]!), group.map((i) => sets[i]!), opts));
+  const groups = ranked.slice(0, opts.limit).map(([, group]) =>
+    describeGroup(
+      group.map((i) => reports[i]!),
+      group.map((i) => sets[i]!),
+      opts,
+    ),
+  );
   return { total: ranked.length, groups };
 }
 
 /** Unions every pair of `units` whose term sets (sorted term ids) reach `threshold`, via prefix filtering. */
-function similarityJoin(units: number[], sets: Int32Array[], terms: number, threshold: number, find: (i: number) => number, union: (a: number, b: number) => void): void {
+function similarityJoin(
+  units: number[],
+  sets: Int32Array[],
+  terms: number,
+  threshold: number,
+  find: (i: number) => number,
+  union: (a: number, b: number) => void,
+): void {
   const df = new Int32Array(terms);
   for (const i of units) for (const t of sets[i]!) df[t]! += 1;
   const postings: (number[] | undefined)[] = new Array(terms);

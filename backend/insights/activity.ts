@@ -8,7 +8,11 @@ import { type DayWindow, daysOf } from './window.ts';
 type Day = ActivityInsights['days'][number];
 
 export async function activityInsights(db: Kysely<Database>, tenant: string, window: DayWindow): Promise<ActivityInsights> {
-  const zero = (day: string): Day => ({ day, suggestions: 0, ...(Object.fromEntries(ANNOTATION_KINDS.map((k) => [k, 0])) as Omit<Day, 'day' | 'suggestions'>) });
+  const zero = (day: string): Day => ({
+    day,
+    suggestions: 0,
+    ...(Object.fromEntries(ANNOTATION_KINDS.map((k) => [k, 0])) as Omit<Day, 'day' | 'suggestions'>),
+  });
   const days = new Map(daysOf(window).map((day) => [day, zero(day)]));
   for (const row of await sumCounts(db, tenant, window, ['suggestion', ...ANNOTATION_KINDS], ['day', 'kind'])) {
     const day = days.get(row.day);

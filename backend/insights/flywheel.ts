@@ -42,7 +42,13 @@ export function evidenceOf(metrics: unknown): Evidence {
 
 export async function flywheelInsights(db: Kysely<Database>, tenant: string): Promise<FlywheelInsights> {
   const current: Record<string, string> = { ...DEFAULT_VERSION_ID };
-  const promoted = await db.selectFrom('model_versions').select(['kind', 'id']).where('tenant', '=', tenant).where('status', '=', 'promoted').orderBy('status_at').execute();
+  const promoted = await db
+    .selectFrom('model_versions')
+    .select(['kind', 'id'])
+    .where('tenant', '=', tenant)
+    .where('status', '=', 'promoted')
+    .orderBy('status_at')
+    .execute();
   for (const row of promoted) if ((ARTEFACT_KINDS as readonly string[]).includes(row.kind)) current[row.kind] = row.id;
   const versions = await db
     .selectFrom('model_versions')
@@ -68,4 +74,3 @@ export async function flywheelInsights(db: Kysely<Database>, tenant: string): Pr
     })),
   };
 }
-

@@ -27,7 +27,13 @@ export async function preferenceInsights(db: Kysely<Database>, tenant: string, w
   };
   let left = 0;
   let right = 0;
-  for (const { value: choice, variant_a: leftVariant, variant_b: rightVariant, n } of await sumCounts(db, tenant, window, ['preference'], ['value', 'variant_a', 'variant_b'])) {
+  for (const { value: choice, variant_a: leftVariant, variant_b: rightVariant, n } of await sumCounts(
+    db,
+    tenant,
+    window,
+    ['preference'],
+    ['value', 'variant_a', 'variant_b'],
+  )) {
     if (choice === 'left') left += n;
     if (choice === 'right') right += n;
     if (leftVariant === rightVariant) continue;

@@ -13,7 +13,9 @@ import { proportion } from './wilson.ts';
 type Label = (typeof RelevanceLabel.options)[number];
 
 export async function relevanceInsights(db: Kysely<Database>, tenant: string, window: DayWindow): Promise<RelevanceInsights> {
-  const weeks = new Map(weeksOf(window).map((week) => [week, Object.fromEntries(RelevanceLabel.options.map((l) => [l, 0])) as Record<Label, number>]));
+  const weeks = new Map(
+    weeksOf(window).map((week) => [week, Object.fromEntries(RelevanceLabel.options.map((l) => [l, 0])) as Record<Label, number>]),
+  );
   for (const row of await sumCounts(db, tenant, window, ['relevance'], ['day', 'value'])) {
     const week = weeks.get(mondayOf(row.day));
     if (week && (RelevanceLabel.options as readonly string[]).includes(row.value)) week[row.value as Label] += row.n;

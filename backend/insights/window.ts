@@ -67,8 +67,10 @@ export function insightsWindow(query: InsightsQuery, now: Date): DayWindow {
   const from = query.from !== undefined ? instant('from', query.from) : to - INSIGHTS_DEFAULT_DAYS * DAY_MS;
   const iso = (ms: number) => new Date(ms).toISOString();
   if (from > to) throw new WindowError('from', `from (${iso(from)}) is after to (${iso(to)})`);
-  if (to - from > INSIGHTS_MAX_DAYS * DAY_MS) throw new WindowError('from', `from (${iso(from)}) is more than ${INSIGHTS_MAX_DAYS} days before to (${iso(to)}); ask for a shorter window`);
-  if (from < EARLIEST) throw new WindowError('from', `from defaults to ${INSIGHTS_DEFAULT_DAYS} days before to, which is before 1970-01-01; give from`);
+  if (to - from > INSIGHTS_MAX_DAYS * DAY_MS)
+    throw new WindowError('from', `from (${iso(from)}) is more than ${INSIGHTS_MAX_DAYS} days before to (${iso(to)}); ask for a shorter window`);
+  if (from < EARLIEST)
+    throw new WindowError('from', `from defaults to ${INSIGHTS_DEFAULT_DAYS} days before to, which is before 1970-01-01; give from`);
   const first = startOfDay(from);
   const end = startOfDay(to) === to ? to : startOfDay(to) + DAY_MS;
   return { from: new Date(first).toISOString(), to: new Date(end).toISOString(), firstDay: dayOf(first), endDay: dayOf(end) };

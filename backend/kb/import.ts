@@ -18,7 +18,11 @@ export interface ImportSummary {
 }
 
 /** Imports `path` into knowledge base `base` (a tenant's, or the shared one by default); `source` names it in kb_imports (the path by default). */
-export async function importKnowledge(db: Kysely<Database>, path: string, options: { base?: string; source?: string; now?: Date } = {}): Promise<ImportSummary> {
+export async function importKnowledge(
+  db: Kysely<Database>,
+  path: string,
+  options: { base?: string; source?: string; now?: Date } = {},
+): Promise<ImportSummary> {
   const { base = SHARED_KNOWLEDGE, source = path, now = new Date() } = options;
   const { format, articles } = await readSource(path);
   const importId = uuidv7(now.getTime());

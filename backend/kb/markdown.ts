@@ -14,7 +14,11 @@ export function parseMarkdownArticle(id: string, source: string): Article {
     const comment = /^<!--\s*(\w+)\s*:\s*(.*?)\s*-->\s*$/.exec(line);
     if (comment) {
       const [, key, value] = comment as unknown as [string, string, string];
-      if (key === 'tags') metadata.tags = value.split(',').map((t) => t.trim()).filter(Boolean);
+      if (key === 'tags')
+        metadata.tags = value
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean);
       else if (key === 'url') url = value;
       else metadata[key] = value;
       continue;

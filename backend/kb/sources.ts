@@ -78,7 +78,9 @@ export async function readSource(path: string): Promise<ReadResult> {
   if (/\.md$/i.test(path)) return { format: 'markdown', articles: [parseMarkdownArticle(articleIdFor('', path), readFileSync(path, 'utf8'))] };
   const firstLine = firstLineOf(path);
   const isBeir = /"_id"\s*:/.test(firstLine);
-  return isBeir ? { format: 'beir', articles: await readJsonLines(path, beirArticle) } : { format: 'jsonl', articles: await readJsonLines(path, jsonlArticle) };
+  return isBeir
+    ? { format: 'beir', articles: await readJsonLines(path, beirArticle) }
+    : { format: 'jsonl', articles: await readJsonLines(path, jsonlArticle) };
 }
 
 /** The file's first line, read without reading the whole file. */
@@ -121,7 +123,10 @@ async function readJsonLines(file: string, toArticle: (value: unknown) => Articl
     try {
       articles.push(toArticle(value));
     } catch (error) {
-      const issues = error instanceof z.ZodError ? error.issues.map((x) => ({ path: x.path.join('.'), message: x.message })) : [{ path: '', message: String(error) }];
+      const issues =
+        error instanceof z.ZodError
+          ? error.issues.map((x) => ({ path: x.path.join('.'), message: x.message }))
+          : [{ path: '', message: String(error) }];
       throw ImportError.atLine(file, n, issues);
     }
     // Requests are served between slices of lines.

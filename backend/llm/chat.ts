@@ -24,9 +24,7 @@ export interface ChatClientOptions {
 }
 
 const ChatResponse = z.object({
-  choices: z
-    .array(z.object({ message: z.object({ content: z.string().nullable() }) }))
-    .min(1),
+  choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1),
 });
 
 export interface ChatClient {
@@ -37,7 +35,12 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   const url = endpoint(options.baseUrl, 'chat/completions');
   return {
     async complete(request) {
-      const body = { model: request.model, messages: request.messages, temperature: request.temperature ?? 0.2, max_tokens: request.max_tokens ?? 400 };
+      const body = {
+        model: request.model,
+        messages: request.messages,
+        temperature: request.temperature ?? 0.2,
+        max_tokens: request.max_tokens ?? 400,
+      };
       const res = await postJson(ChatResponse, { ...options, url, body });
       const content = res.choices[0]!.message.content;
       if (!content || !content.trim()) throw new LlmError('malformed', `${url} answered with an empty message`);

@@ -51,7 +51,10 @@ export const VariantPolicy = z.object({
   /** Probability the challenger is stronger than the champion, when the last decision was made. */
   confidence: z.number().min(0).max(1).nullable(),
   /** An untried variant shown in the challenger's place on a share of tickets until it proves itself (absent in older versions). */
-  trial: z.object({ variant: z.string().min(1), share: z.number().gt(0).max(0.5) }).nullable().optional(),
+  trial: z
+    .object({ variant: z.string().min(1), share: z.number().gt(0).max(0.5) })
+    .nullable()
+    .optional(),
 });
 export type VariantPolicy = z.infer<typeof VariantPolicy>;
 

@@ -95,10 +95,18 @@ export async function findVersion<A>(db: Kysely<Database>, tenant: string, id: s
 }
 
 /** The tenant's versions, newest first. */
-export async function listVersions(db: Kysely<Database>, tenant: string, options: { kind?: ArtefactKind; limit?: number } = {}): Promise<ModelVersion[]> {
+export async function listVersions(
+  db: Kysely<Database>,
+  tenant: string,
+  options: { kind?: ArtefactKind; limit?: number } = {},
+): Promise<ModelVersion[]> {
   let q = db.selectFrom('model_versions').selectAll().where('tenant', '=', tenant);
   if (options.kind) q = q.where('kind', '=', options.kind);
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit ?? 50).execute();
+  const rows = await q
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit ?? 50)
+    .execute();
   return rows.map((r) => toVersion(r));
 }
 
@@ -134,11 +142,18 @@ export async function decide(
  * Makes `id` current again (a version that was promoted before, or `<kind>-default` for the built-in one); the
  * version it replaces is marked rolled back. Returns the kind rolled back.
  */
-export async function rollback(db: Kysely<Database>, tenant: string, id: string, now = new Date()): Promise<{ kind: ArtefactKind; from: string; to: string }> {
+export async function rollback(
+  db: Kysely<Database>,
+  tenant: string,
+  id: string,
+  now = new Date(),
+): Promise<{ kind: ArtefactKind; from: string; to: string }> {
   const at = now.toISOString();
   const defaultKind = (Object.entries(DEFAULT_VERSION_ID) as [ArtefactKind, string][]).find(([, v]) => v === id)?.[0];
   return db.transaction().execute(async (trx) => {
-    const target = defaultKind ? undefined : await trx.selectFrom('model_versions').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
+    const target = defaultKind
+      ? undefined
+      : await trx.selectFrom('model_versions').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
     if (!defaultKind && !target) throw new RollbackError(`No model version "${id}"; \`aitl flywheel status\` lists them`);
     // Only a version that once served (was promoted, then replaced or rolled back) can serve again: one that the
     // evaluation kept out must not come in through the back door.

@@ -99,7 +99,12 @@ export async function embedMissingPassages(db: Kysely<Database>, client: Embeddi
   const missing = await passagesWithoutVectors(db, base, client.model);
   if (missing.length === 0) return 0;
   const vectors = await client.embed(missing.map((p) => `${p.title}\n${p.text}`));
-  await savePassageVectors(db, base, client.model, missing.map((p, i) => ({ passageId: p.id, vector: vectors[i]! })));
+  await savePassageVectors(
+    db,
+    base,
+    client.model,
+    missing.map((p, i) => ({ passageId: p.id, vector: vectors[i]! })),
+  );
   return missing.length;
 }
 
@@ -135,7 +140,10 @@ export function createQueryEmbedder(
         retryAt = Date.now() + cooldownMs;
         if (!failing) {
           const kind = error instanceof LlmError ? error.kind : 'error';
-          logger?.warn({ model: client.model, kind, err: (error as Error).message, retryInMs: cooldownMs }, 'query embedding failed: lexical retrieval only until it works again');
+          logger?.warn(
+            { model: client.model, kind, err: (error as Error).message, retryInMs: cooldownMs },
+            'query embedding failed: lexical retrieval only until it works again',
+          );
         }
         failing = true;
         return undefined;

@@ -92,9 +92,7 @@ const MIN_FUZZY_CHARS = 5;
 /** Turns looked at, newest first; older ones would weigh next to nothing. */
 const MAX_TURNS = 12;
 /** Number words are everyday speech ("two nights") even inside a name; they count like connectives. */
-const COUNTING = new Set(
-  'one two three four five six seven eight nine ten eleven twelve first second third both half'.split(' ').map(stem),
-);
+const COUNTING = new Set('one two three four five six seven eight nine ten eleven twelve first second third both half'.split(' ').map(stem));
 
 export class FacetIndex {
   readonly values: FacetValue[] = [];

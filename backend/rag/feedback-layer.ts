@@ -28,7 +28,11 @@ const FLAGGED_PRIOR = -0.5;
 /** Threshold of artefacts that predate the memory's own setting. */
 export const DEFAULT_MEMORY_THRESHOLD = 0.2;
 
-export function buildFeedbackLayer(base: { passages: readonly PassageRow[]; bm25: Bm25Index }, versionId: string, artefact: RankingArtefact): FeedbackLayer {
+export function buildFeedbackLayer(
+  base: { passages: readonly PassageRow[]; bm25: Bm25Index },
+  versionId: string,
+  artefact: RankingArtefact,
+): FeedbackLayer {
   const { passages, bm25 } = base;
   const docOf = new Map(passages.map((p, i) => [p.id, i]));
   const priors = new Float32Array(passages.length);

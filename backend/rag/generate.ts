@@ -96,9 +96,10 @@ const W = {
   common: 0.5,
   /** Penalty for a sentence that continues the one before it ("Then …", "For example, …"). */
   continuation: 0.2,
-}
+};
 
-const CONTINUATION = /^(?:then|next|also|and|but|or|so|however|otherwise|instead|additionally|furthermore|moreover|therefore|finally|for example|for instance|in addition|as a result)\b/i;
+const CONTINUATION =
+  /^(?:then|next|also|and|but|or|so|however|otherwise|instead|additionally|furthermore|moreover|therefore|finally|for example|for instance|in addition|as a result)\b/i;
 
 interface Weighted {
   term: string;
@@ -200,7 +201,10 @@ function scoreCandidates(input: GenerationInput, question: Weighted[], pool: Rea
   pool.forEach(({ units, terms: snippetTerms }, snippetIndex) => {
     const present = formsIn(question, snippetTerms);
     // Each term once, at its best degree (an exact form is listed before partial ones).
-    const snippetMatch = share(question, present.filter((p, i) => present[i - 1]?.index !== p.index).map((p) => [p.index, p.degree]));
+    const snippetMatch = share(
+      question,
+      present.filter((p, i) => present[i - 1]?.index !== p.index).map((p) => [p.index, p.degree]),
+    );
     const snippetPrior = W.snippet * snippetMatch + W.rank / (1 + snippetIndex);
     for (const { unit, terms } of units) {
       if ((!anyUnit && (unit.question || unit.heading || unit.fragment)) || terms.size === 0 || seen.has(unit.text)) continue;

@@ -51,7 +51,12 @@ export interface PassageEmbeddings {
   vectors: ReadonlyMap<string, ArrayLike<number>>;
 }
 
-export function buildIndex(passages: PassageRow[], importId: string, reranker: RerankerModel = DEFAULT_RERANKER, embeddings?: PassageEmbeddings): KnowledgeIndex {
+export function buildIndex(
+  passages: PassageRow[],
+  importId: string,
+  reranker: RerankerModel = DEFAULT_RERANKER,
+  embeddings?: PassageEmbeddings,
+): KnowledgeIndex {
   const started = performance.now();
   const metadata = passages.map((p) => JSON.parse(p.metadata) as Record<string, unknown>);
   const bm25 = new Bm25Index(passages.map((p, i) => toFieldedDoc(p, metadata[i]!)));
@@ -59,7 +64,12 @@ export function buildIndex(passages: PassageRow[], importId: string, reranker: R
 }
 
 /** buildIndex with the slow part in slices, so a server rebuilding its index keeps answering meanwhile. */
-export async function buildIndexInSlices(passages: PassageRow[], importId: string, reranker: RerankerModel = DEFAULT_RERANKER, embeddings?: PassageEmbeddings): Promise<KnowledgeIndex> {
+export async function buildIndexInSlices(
+  passages: PassageRow[],
+  importId: string,
+  reranker: RerankerModel = DEFAULT_RERANKER,
+  embeddings?: PassageEmbeddings,
+): Promise<KnowledgeIndex> {
   const started = performance.now();
   const metadata = passages.map((p) => JSON.parse(p.metadata) as Record<string, unknown>);
   const bm25 = await Bm25Index.build(passages.map((p, i) => toFieldedDoc(p, metadata[i]!)));
@@ -79,7 +89,13 @@ function assembleIndex(
     passages.map((p, i) => ({ title: p.title, metadata: metadata[i]! })),
     bm25,
   );
-  const dense = embeddings && DenseIndex.build(embeddings.model, passages.map((p) => p.id), embeddings.vectors);
+  const dense =
+    embeddings &&
+    DenseIndex.build(
+      embeddings.model,
+      passages.map((p) => p.id),
+      embeddings.vectors,
+    );
   return {
     base: passages[0]?.tenant ?? SHARED_KNOWLEDGE,
     passages,
@@ -154,7 +170,10 @@ export async function withRegistry(db: Kysely<Database>, tenant: string, corpus:
 }
 
 /** The index serving `tenant`: the knowledge base it reads (its own, else the shared one) with its promoted versions. */
-export async function loadIndex(db: Kysely<Database>, options: { tenant: string; mode?: KnowledgeMode | undefined; embedModel?: string | undefined }): Promise<KnowledgeIndex> {
+export async function loadIndex(
+  db: Kysely<Database>,
+  options: { tenant: string; mode?: KnowledgeMode | undefined; embedModel?: string | undefined },
+): Promise<KnowledgeIndex> {
   const base = await servingBaseOf(db, options.tenant, options.mode ?? 'per-tenant');
   return withRegistry(db, options.tenant, await loadCorpus(db, base, options.embedModel));
 }

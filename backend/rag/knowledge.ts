@@ -22,7 +22,10 @@ export interface Knowledge {
   refreshIfStale(): Promise<void>;
 }
 
-export async function createKnowledge(db: Kysely<Database>, options: { embedModel?: string | undefined; mode?: KnowledgeMode | undefined } = {}): Promise<Knowledge> {
+export async function createKnowledge(
+  db: Kysely<Database>,
+  options: { embedModel?: string | undefined; mode?: KnowledgeMode | undefined } = {},
+): Promise<Knowledge> {
   const mode = options.mode ?? 'per-tenant';
   const corpora = new Map<string, KnowledgeIndex>();
   const served = new Map<string, KnowledgeIndex>();

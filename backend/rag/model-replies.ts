@@ -29,8 +29,17 @@ export interface ReplyGenerator {
 
 type MinimalLogger = Pick<Logger, 'warn'>;
 
-export function createLlmReplyGenerator(config: LlmConfig, options: { logger?: MinimalLogger | undefined; fetch?: typeof fetch; backoffMs?: number } = {}): ReplyGenerator {
-  const client: ChatClient = createChatClient({ baseUrl: config.baseUrl, apiKey: config.apiKey, timeoutMs: config.timeoutMs, backoffMs: options.backoffMs, fetch: options.fetch });
+export function createLlmReplyGenerator(
+  config: LlmConfig,
+  options: { logger?: MinimalLogger | undefined; fetch?: typeof fetch; backoffMs?: number } = {},
+): ReplyGenerator {
+  const client: ChatClient = createChatClient({
+    baseUrl: config.baseUrl,
+    apiKey: config.apiKey,
+    timeoutMs: config.timeoutMs,
+    backoffMs: options.backoffMs,
+    fetch: options.fetch,
+  });
   const models = [config.model, config.modelB ?? config.model] as const;
   const logger = options.logger;
   return {
@@ -58,9 +67,15 @@ export function createLlmReplyGenerator(config: LlmConfig, options: { logger?: M
 
 async function llmDraft(client: ChatClient, model: string, variant: PromptVariant, input: ReplyInput, logger?: MinimalLogger): Promise<ReplyDraft> {
   const shown = input.snippets.slice(0, variant.snippetPool);
-  const content = await client.complete({ model, messages: buildMessages(variant, input), temperature: variant.temperature, max_tokens: variant.maxTokens });
+  const content = await client.complete({
+    model,
+    messages: buildMessages(variant, input),
+    temperature: variant.temperature,
+    max_tokens: variant.maxTokens,
+  });
   const parsed = parseCitations(content, shown);
-  if (parsed.invalid.length) logger?.warn({ variant: variant.id, invalid: parsed.invalid, shown: shown.length }, 'dropped citations that name no shown snippet');
+  if (parsed.invalid.length)
+    logger?.warn({ variant: variant.id, invalid: parsed.invalid, shown: shown.length }, 'dropped citations that name no shown snippet');
   if (parsed.citations.length === 0) throw new LlmError('malformed', 'the reply cites no shown snippet');
   return { variantId: variant.id, text: parsed.text, citations: parsed.citations };
 }

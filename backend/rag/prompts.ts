@@ -43,7 +43,10 @@ export const PROMPT_VARIANTS: readonly [PromptVariant, PromptVariant] = [
   },
 ];
 
-export function buildMessages(variant: PromptVariant, input: { conversation: string; snippets: readonly Snippet[]; customerName?: string | undefined }): ChatMessage[] {
+export function buildMessages(
+  variant: PromptVariant,
+  input: { conversation: string; snippets: readonly Snippet[]; customerName?: string | undefined },
+): ChatMessage[] {
   const shown = input.snippets.slice(0, variant.snippetPool);
   const numbered = shown.map((s, i) => `[${i + 1}] ${s.title}\n${s.text}`).join('\n\n');
   const user = [
@@ -90,5 +93,12 @@ export function parseCitations(text: string, shown: readonly Snippet[]): ParsedC
     }
     return kept.length ? `[${kept.join(', ')}]` : '';
   });
-  return { citations, invalid, text: cleaned.replace(/[ \t]+([.,;:!?])/g, '$1').replace(/[ \t]{2,}/g, ' ').trim() };
+  return {
+    citations,
+    invalid,
+    text: cleaned
+      .replace(/[ \t]+([.,;:!?])/g, '$1')
+      .replace(/[ \t]{2,}/g, ' ')
+      .trim(),
+  };
 }

@@ -99,7 +99,10 @@ export class QuestionMemory {
     const questionOf = (text: string): number | undefined => {
       if (byText.has(text)) return byText.get(text);
       const terms = rememberedTerms(text);
-      const key = [...terms].map(([t, w]) => `${t}:${w}`).sort().join(' ');
+      const key = [...terms]
+        .map(([t, w]) => `${t}:${w}`)
+        .sort()
+        .join(' ');
       let q = terms.size === 0 ? undefined : byTerms.get(key);
       if (q === undefined && terms.size > 0) {
         q = this.questions.length;
@@ -177,7 +180,10 @@ export class QuestionMemory {
       const own = this.questions[q]!.terms;
       for (const [term, w] of adders) dots[q] = dots[q]! + w * (own.get(term) ?? 0);
     }
-    const near = candidates.filter((q) => dots[q]! >= MIN_SIMILARITY).sort((a, b) => dots[b]! - dots[a]! || a - b).slice(0, MAX_NEIGHBOURS);
+    const near = candidates
+      .filter((q) => dots[q]! >= MIN_SIMILARITY)
+      .sort((a, b) => dots[b]! - dots[a]! || a - b)
+      .slice(0, MAX_NEIGHBOURS);
     const similarities = near.map((q) => dots[q]!);
     for (const q of touched) dots[q] = 0;
     return { questions: near, similarities };

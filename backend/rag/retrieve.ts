@@ -106,7 +106,9 @@ export function retrievePassages(index: KnowledgeIndex, query: RetrievalQuery, o
   const fused = dense && vector ? fuse(lexical, dense.search(vector, options.k), options.k) : lexical;
   // Feedback: what agents judged for earlier questions close to this one (the newest customer message).
   const { feedback } = index;
-  const memory = feedback.memory ? feedback.memory.recall(feedback.memory.neighbours(questionTerms(query.focus.keys(), query.terms.keys())), feedback.threshold) : NO_MEMORY;
+  const memory = feedback.memory
+    ? feedback.memory.recall(feedback.memory.neighbours(questionTerms(query.focus.keys(), query.terms.keys())), feedback.threshold)
+    : NO_MEMORY;
   const first = memory.size > 0 ? withMemoryHits(fused, memory, options.k) : fused;
 
   const focusTotal = sum(query.focus.values());

@@ -56,7 +56,8 @@ export async function suggestReplies(
 ): Promise<SuggestionResponse> {
   const { embedder } = options;
   const queryVector =
-    options.queryVector ?? (embedder && embedder.model === index.dense?.model ? await embedder.embedQuery(buildQuery(request.ticket).text) : undefined);
+    options.queryVector ??
+    (embedder && embedder.model === index.dense?.model ? await embedder.embedQuery(buildQuery(request.ticket).text) : undefined);
   const { response, drafts } = suggestInternal(index, request, { ...options, queryVector });
   const generator = options.generator;
   if (!generator || response.snippets.length === 0) return response;
@@ -118,13 +119,16 @@ function suggestInternal(
     };
   });
   const suggestionId = uuidv7(now.getTime());
-  const drafts = generateDrafts({
-    queryTerms: query.terms,
-    question: [...request.ticket.messages].reverse().find((m) => m.role === 'customer')?.text,
-    idf: (t) => index.bm25.idf(t),
-    snippets,
-    customerName: firstName(request),
-  }, variantPair(shownVariants(index, request.ticket)));
+  const drafts = generateDrafts(
+    {
+      queryTerms: query.terms,
+      question: [...request.ticket.messages].reverse().find((m) => m.role === 'customer')?.text,
+      idf: (t) => index.bm25.idf(t),
+      snippets,
+      customerName: firstName(request),
+    },
+    variantPair(shownVariants(index, request.ticket)),
+  );
   const response: SuggestionResponse = {
     suggestionId,
     query: query.text,

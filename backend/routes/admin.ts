@@ -66,7 +66,9 @@ export const KB_IMPORT_MAX_BYTES = 50 * 1024 * 1024;
 /** The limit the route enforces; tests lower it. */
 export const kbImportOptions = { maxBytes: KB_IMPORT_MAX_BYTES };
 export const KB_IMPORT_TYPES = ['application/x-ndjson', 'application/jsonl'] as const;
-export const KbImportBody = z.string().describe('JSON Lines: one article per line, {"id","title","body","url"?,"tags"?,"metadata"?} (BEIR corpus lines are read too)');
+export const KbImportBody = z
+  .string()
+  .describe('JSON Lines: one article per line, {"id","title","body","url"?,"tags"?,"metadata"?} (BEIR corpus lines are read too)');
 export const KbImportResult = z.object({
   importId: z.string(),
   format: z.enum(['beir', 'jsonl', 'markdown']),
@@ -84,7 +86,14 @@ export function adminRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
   /** Appends the caller's action to the audit log (tenant `*` for what reaches every tenant). */
   const audit = (c: Context, action: string, target: string | null, detail: Record<string, unknown> = {}, global = false) => {
     const { tenant, role, keyId } = c.get('auth');
-    return recordAudit(db, { tenant: global ? GLOBAL_AUDIT_TENANT : tenant, actor: keyId ?? 'anonymous', role, action, target, detail: global ? { ...detail, tenant } : detail });
+    return recordAudit(db, {
+      tenant: global ? GLOBAL_AUDIT_TENANT : tenant,
+      actor: keyId ?? 'anonymous',
+      role,
+      action,
+      target,
+      detail: global ? { ...detail, tenant } : detail,
+    });
   };
 
   const createKey = createRoute({
@@ -198,7 +207,11 @@ export function adminRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
   addRoute(app, kbImport, async (c) => {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (!(KB_IMPORT_TYPES as readonly string[]).includes(type)) {
-      throw new ApiError(415, 'unsupported_media_type', `Content-Type must be ${KB_IMPORT_TYPES.join(' or ')} (JSONL articles), not ${type || 'missing'}`);
+      throw new ApiError(
+        415,
+        'unsupported_media_type',
+        `Content-Type must be ${KB_IMPORT_TYPES.join(' or ')} (JSONL articles), not ${type || 'missing'}`,
+      );
     }
     const { tenant } = c.get('auth');
     const base = importBaseOf(tenant, deps.knowledge.mode);
@@ -219,8 +232,15 @@ export function adminRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
         throw error;
       }
       const { embedding, base: _base, ...summary } = result;
-      if (embedding && 'error' in embedding) deps.logger.warn({ err: embedding.error, importId: summary.importId }, 'embeddings not stored for the imported passages');
-      await audit(c, 'kb.import', summary.importId, { format: summary.format, articles: summary.articles, passages: summary.passages, bytes, base }, base === SHARED_KNOWLEDGE);
+      if (embedding && 'error' in embedding)
+        deps.logger.warn({ err: embedding.error, importId: summary.importId }, 'embeddings not stored for the imported passages');
+      await audit(
+        c,
+        'kb.import',
+        summary.importId,
+        { format: summary.format, articles: summary.articles, passages: summary.passages, bytes, base },
+        base === SHARED_KNOWLEDGE,
+      );
       // Served here at once (to every tenant this process serves from the shared base); other backends within AITL_INDEX_REFRESH_SECONDS.
       if (base === SHARED_KNOWLEDGE) await deps.knowledge.refreshIfStale();
       else await deps.knowledge.reload(tenant);
@@ -265,7 +285,8 @@ export function adminRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
     const { tenant } = c.get('auth');
     const { version } = await readJson(c, RollbackRequest);
     const isDefault = Object.values(DEFAULT_VERSION_ID).includes(version);
-    if (!isDefault && !(await findVersion(db, tenant, version))) throw new ApiError(404, 'not_found', `No model version "${version}"; GET /v1/admin/flywheel lists them`);
+    if (!isDefault && !(await findVersion(db, tenant, version)))
+      throw new ApiError(404, 'not_found', `No model version "${version}"; GET /v1/admin/flywheel lists them`);
     let done: { kind: string; from: string; to: string };
     try {
       done = await rollback(db, tenant, version);
@@ -313,9 +334,22 @@ async function saveBody(c: Context, file: string, max: number): Promise<number> 
 function importFailure(error: ImportError, file: string): ApiError {
   if (error.line === undefined) return new ApiError(400, 'validation_failed', error.message.split(file).join('The request body'));
   const issues = error.issues.map((i) => ({ path: i.path ? `line ${error.line}.${i.path}` : `line ${error.line}`, message: i.message }));
-  return new ApiError(400, 'validation_failed', `Line ${error.line}: ${error.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, issues);
+  return new ApiError(
+    400,
+    'validation_failed',
+    `Line ${error.line}: ${error.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
+    issues,
+  );
 }
 
 function item(info: ApiKeyInfo): z.infer<typeof ApiKeyItem> {
-  return { id: info.id, tenant: info.tenant, role: info.role, name: info.name, createdAt: info.createdAt, revokedAt: info.revokedAt, lastUsedAt: info.lastUsedAt };
+  return {
+    id: info.id,
+    tenant: info.tenant,
+    role: info.role,
+    name: info.name,
+    createdAt: info.createdAt,
+    revokedAt: info.revokedAt,
+    lastUsedAt: info.lastUsedAt,
+  };
 }

@@ -92,68 +92,72 @@ export function annotationRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
       413: failure(`More than ${LIMITS.batchItems} items or ${LIMITS.batchBytes} bytes`),
     },
   });
-  addRoute(
-    app,
-    batchRoute,
-    async (c) => {
-      const receivedAt = new Date().toISOString();
-      const { tenant } = c.get('auth');
-      const body = await readJsonValue(c);
-      const items = body !== null && typeof body === 'object' ? (body as { items?: unknown }).items : undefined;
-      if (Array.isArray(items) && items.length > LIMITS.batchItems) throw new ApiError(413, 'payload_too_large', TOO_LARGE);
-      const batch = parseWith(SyncBatch, body, 'request');
+  addRoute(app, batchRoute, async (c) => {
+    const receivedAt = new Date().toISOString();
+    const { tenant } = c.get('auth');
+    const body = await readJsonValue(c);
+    const items = body !== null && typeof body === 'object' ? (body as { items?: unknown }).items : undefined;
+    if (Array.isArray(items) && items.length > LIMITS.batchItems) throw new ApiError(413, 'payload_too_large', TOO_LARGE);
+    const batch = parseWith(SyncBatch, body, 'request');
 
-      const results: (ItemResult | undefined)[] = new Array(batch.items.length);
-      const valid: { annotation: Annotation; hash: string; index: number }[] = [];
-      batch.items.forEach((item, index) => {
-        const id = labelOf(item, index);
-        // Before anything walks it: a NUL the store cannot keep, or nesting no annotation has, rejects this item only.
-        const problem = jsonProblem(item);
-        if (problem) {
-          results[index] = rejected(id, 'invalid', `Invalid annotation: ${problem.path}: ${problem.message}`);
-          return;
-        }
-        const canonical = canonicalJson(item);
-        if (Buffer.byteLength(canonical, 'utf8') > LIMITS.annotationBytes) {
-          results[index] = rejected(id, 'too_large', `Annotation exceeds ${LIMITS.annotationBytes} bytes of JSON`);
-          return;
-        }
-        const parsed = Annotation.safeParse(item);
-        if (!parsed.success) {
-          const issues = toIssues(parsed.error);
-          const detail = issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ');
-          results[index] = rejected(id, 'invalid', `Invalid annotation: ${detail}`);
-          return;
-        }
-        if (parsed.data.tenant !== tenant) {
-          results[index] = rejected(id, 'tenant_mismatch', `Annotation names tenant "${parsed.data.tenant}" but the key belongs to "${tenant}"`);
-          return;
-        }
-        valid.push({ annotation: parsed.data, hash: hashCanonical(canonical), index });
-      });
-      // The browser redacted the names the page showed; here what the server can know: the agent's name when their id
-      // is one, and names greeted or signed with in any text about the same suggestion in this batch (an adoption's
-      // "Best, Dev" redacts "Dev" in the rationale sent with it).
-      const names = new Map<string, string[]>();
-      for (const { annotation: a } of valid) {
-        const texts = [a.kind === 'adoption' ? a.sentText : a.kind === 'rationale' ? a.note : a.kind === 'missing_knowledge' ? a.description : undefined];
-        const found = [personName(a.agent), ...texts.flatMap((t) => (t ? greetedNames(t) : []))].filter((n): n is string => n !== undefined);
-        if (found.length > 0) names.set(a.suggestionId, [...(names.get(a.suggestionId) ?? []), ...found]);
+    const results: (ItemResult | undefined)[] = new Array(batch.items.length);
+    const valid: { annotation: Annotation; hash: string; index: number }[] = [];
+    batch.items.forEach((item, index) => {
+      const id = labelOf(item, index);
+      // Before anything walks it: a NUL the store cannot keep, or nesting no annotation has, rejects this item only.
+      const problem = jsonProblem(item);
+      if (problem) {
+        results[index] = rejected(id, 'invalid', `Invalid annotation: ${problem.path}: ${problem.message}`);
+        return;
       }
-      const prepared: PreparedAnnotation[] = valid.map(({ annotation, hash }) => ({ annotation: redactAnnotation(annotation, names.get(annotation.suggestionId)), hash }));
-      const slots = valid.map((v) => v.index);
+      const canonical = canonicalJson(item);
+      if (Buffer.byteLength(canonical, 'utf8') > LIMITS.annotationBytes) {
+        results[index] = rejected(id, 'too_large', `Annotation exceeds ${LIMITS.annotationBytes} bytes of JSON`);
+        return;
+      }
+      const parsed = Annotation.safeParse(item);
+      if (!parsed.success) {
+        const issues = toIssues(parsed.error);
+        const detail = issues
+          .slice(0, 5)
+          .map((i) => `${i.path}: ${i.message}`)
+          .join('; ');
+        results[index] = rejected(id, 'invalid', `Invalid annotation: ${detail}`);
+        return;
+      }
+      if (parsed.data.tenant !== tenant) {
+        results[index] = rejected(id, 'tenant_mismatch', `Annotation names tenant "${parsed.data.tenant}" but the key belongs to "${tenant}"`);
+        return;
+      }
+      valid.push({ annotation: parsed.data, hash: hashCanonical(canonical), index });
+    });
+    // The browser redacted the names the page showed; here what the server can know: the agent's name when their id
+    // is one, and names greeted or signed with in any text about the same suggestion in this batch (an adoption's
+    // "Best, Dev" redacts "Dev" in the rationale sent with it).
+    const names = new Map<string, string[]>();
+    for (const { annotation: a } of valid) {
+      const texts = [
+        a.kind === 'adoption' ? a.sentText : a.kind === 'rationale' ? a.note : a.kind === 'missing_knowledge' ? a.description : undefined,
+      ];
+      const found = [personName(a.agent), ...texts.flatMap((t) => (t ? greetedNames(t) : []))].filter((n): n is string => n !== undefined);
+      if (found.length > 0) names.set(a.suggestionId, [...(names.get(a.suggestionId) ?? []), ...found]);
+    }
+    const prepared: PreparedAnnotation[] = valid.map(({ annotation, hash }) => ({
+      annotation: redactAnnotation(annotation, names.get(annotation.suggestionId)),
+      hash,
+    }));
+    const slots = valid.map((v) => v.index);
 
-      const outcomes = await storeAnnotations(deps.store.db, tenant, prepared, { sentAt: batch.sentAt ?? null, receivedAt });
-      outcomes.forEach((outcome, i) => {
-        const id = prepared[i]!.annotation.id;
-        results[slots[i]!] =
-          outcome === 'id_conflict'
-            ? rejected(id, 'id_conflict', 'This id was already stored with different content; a new annotation needs a new id')
-            : { id, status: outcome };
-      });
-      return c.json<SyncResponse>({ results: results as ItemResult[] }, 200);
-    },
-  );
+    const outcomes = await storeAnnotations(deps.store.db, tenant, prepared, { sentAt: batch.sentAt ?? null, receivedAt });
+    outcomes.forEach((outcome, i) => {
+      const id = prepared[i]!.annotation.id;
+      results[slots[i]!] =
+        outcome === 'id_conflict'
+          ? rejected(id, 'id_conflict', 'This id was already stored with different content; a new annotation needs a new id')
+          : { id, status: outcome };
+    });
+    return c.json<SyncResponse>({ results: results as ItemResult[] }, 200);
+  });
 
   const listRoute = createRoute({
     method: 'get',

@@ -16,7 +16,13 @@ export const AUDIT_MAX_LIMIT = 500;
 export const ListAuditQuery = z.object({
   since: z.iso.datetime({ offset: true }).optional().describe('Only entries at or after this time'),
   action: z.string().max(100).optional().describe('Only this action, e.g. key.revoke'),
-  limit: z.coerce.number().int().min(1).max(AUDIT_MAX_LIMIT).optional().describe(`How many of the newest entries, at most ${AUDIT_MAX_LIMIT} (default 100)`),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(AUDIT_MAX_LIMIT)
+    .optional()
+    .describe(`How many of the newest entries, at most ${AUDIT_MAX_LIMIT} (default 100)`),
 });
 
 export const AuditEntry = z.object({
@@ -26,7 +32,11 @@ export const AuditEntry = z.object({
   /** The API key id, or `cli` for the command line. */
   actor: z.string(),
   role: z.string(),
-  action: z.string().describe('Dotted verb: key.create, key.revoke, key.list, tenant.list, kb.import, kb.status, flywheel.status, flywheel.rollback, config.set, export.create, export.download'),
+  action: z
+    .string()
+    .describe(
+      'Dotted verb: key.create, key.revoke, key.list, tenant.list, kb.import, kb.status, flywheel.status, flywheel.rollback, config.set, export.create, export.download',
+    ),
   target: z.string().nullable(),
   detail: z.record(z.string(), z.unknown()),
   at: z.string(),
@@ -40,7 +50,8 @@ export function auditRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
     method: 'get',
     path: '/v1/audit',
     summary: "The audit log, newest first: the caller's tenant's entries and those reaching every tenant (`*`)",
-    description: 'Needs the admin role. Key, tenant, knowledge-base and flywheel actions from the admin API and the command line (actor `cli`), exports.',
+    description:
+      'Needs the admin role. Key, tenant, knowledge-base and flywheel actions from the admin API and the command line (actor `cli`), exports.',
     middleware: [guard('admin')] as const,
     security,
     request: { query: ListAuditQuery },

@@ -74,7 +74,13 @@ export function configRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
     const { tenant, keyId, role } = c.get('auth');
     const config = await readJson(c, HostConfigUpdate);
     const stored = await putHostConfig(deps.store.db, tenant, config, keyId);
-    await recordAudit(deps.store.db, { tenant, actor: keyId ?? 'anonymous', role, action: 'config.set', detail: { hosts: Object.keys(config.selectors) } });
+    await recordAudit(deps.store.db, {
+      tenant,
+      actor: keyId ?? 'anonymous',
+      role,
+      action: 'config.set',
+      detail: { hosts: Object.keys(config.selectors) },
+    });
     deps.logger.info({ reqId: c.get('requestId'), tenant, keyId, hosts: Object.keys(config.selectors) }, 'host config replaced');
     return sendConfig(c, stored.json);
   });

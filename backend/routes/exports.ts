@@ -59,7 +59,11 @@ export function exportRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
    * (up to EXPORT_PREVIEW_FILE_BYTES a file: the preview route serves it, a list polled for progress should not).
    */
   const present = async (tenant: string, rows: readonly ExportBatchRow[]): Promise<ExportBatch[]> => {
-    const names = await creatorNames(db, tenant, rows.map((r) => r.created_by));
+    const names = await creatorNames(
+      db,
+      tenant,
+      rows.map((r) => r.created_by),
+    );
     return rows.map((row) => {
       const batch = toExportBatch(row, names.get(row.created_by) ?? null);
       if (!batch.manifest?.preview) return batch;
@@ -74,7 +78,7 @@ export function exportRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
     path: '/v1/exports',
     summary: 'Start an export batch of training sets (dpo, sft, kto, retrieval, beir, gaps)',
     description:
-      "Needs the analyst role. Answers 202 with the batch, `pending`; it runs in the background. The window is on the time the server " +
+      'Needs the analyst role. Answers 202 with the batch, `pending`; it runs in the background. The window is on the time the server ' +
       'received each annotation: `since` (an instant, or `last` for where your previous batch ended) to `until`, which is never later ' +
       'than now less AITL_EXPORT_LAG_SECONDS. Recorded in the audit log.',
     middleware: [guard('analyst')] as const,
@@ -151,15 +155,27 @@ export function exportRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
     const batch = toExportBatch(await found(tenant, c.req.param('id')));
     // An expired batch keeps its manifest, and so its preview.
     if (!batch.manifest || (batch.status !== 'ready' && batch.status !== 'expired')) {
-      throw new ApiError(409, 'conflict', `Export batch ${batch.id} is ${batch.status}${batch.error ? `: ${batch.error}` : ''}; its files can be previewed once it is ready`);
+      throw new ApiError(
+        409,
+        'conflict',
+        `Export batch ${batch.id} is ${batch.status}${batch.error ? `: ${batch.error}` : ''}; its files can be previewed once it is ready`,
+      );
     }
     const listed = batch.manifest.files.find((f) => f.path === file);
     if (!listed) {
-      throw new ApiError(404, 'not_found', `Export batch ${batch.id} has no file ${file}; it has ${batch.manifest.files.map((f) => f.path).join(', ')}`);
+      throw new ApiError(
+        404,
+        'not_found',
+        `Export batch ${batch.id} has no file ${file}; it has ${batch.manifest.files.map((f) => f.path).join(', ')}`,
+      );
     }
     const kept = batch.manifest.preview?.[file];
-    if (kept === undefined && listed.records > 0) throw new ApiError(404, 'not_found', `Export batch ${batch.id} was made before previews were kept; download it instead`);
-    return c.json<ExportPreview>({ batchId: batch.id, file, format: listed.format, total: listed.records, records: (kept ?? []).slice(0, limit ?? 5) }, 200);
+    if (kept === undefined && listed.records > 0)
+      throw new ApiError(404, 'not_found', `Export batch ${batch.id} was made before previews were kept; download it instead`);
+    return c.json<ExportPreview>(
+      { batchId: batch.id, file, format: listed.format, total: listed.records, records: (kept ?? []).slice(0, limit ?? 5) },
+      200,
+    );
   });
 
   const download = createRoute({
@@ -182,13 +198,29 @@ export function exportRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
     const { tenant, role, keyId } = c.get('auth');
     const row = await found(tenant, c.req.param('id'));
     const batch = toExportBatch(row);
-    if (batch.status === 'expired') throw new ApiError(410, 'gone', `The archive of export batch ${batch.id} was removed after the retention period; ask for the same window again`);
+    if (batch.status === 'expired')
+      throw new ApiError(
+        410,
+        'gone',
+        `The archive of export batch ${batch.id} was removed after the retention period; ask for the same window again`,
+      );
     if (batch.status !== 'ready' || !batch.archive) {
-      throw new ApiError(409, 'conflict', `Export batch ${batch.id} is ${batch.status}${batch.error ? `: ${batch.error}` : ''}; download it once it is ready`);
+      throw new ApiError(
+        409,
+        'conflict',
+        `Export batch ${batch.id} is ${batch.status}${batch.error ? `: ${batch.error}` : ''}; download it once it is ready`,
+      );
     }
     const body = await archiveBody(db, row, batch.archive.bytes);
     if (!body) throw new ApiError(404, 'not_found', `The archive of export batch ${batch.id} is no longer kept`);
-    await recordAudit(db, { tenant, actor: keyId ?? 'anonymous', role, action: 'export.download', target: batch.id, detail: { archive: batch.archive } });
+    await recordAudit(db, {
+      tenant,
+      actor: keyId ?? 'anonymous',
+      role,
+      action: 'export.download',
+      target: batch.id,
+      detail: { archive: batch.archive },
+    });
     const name = `aitl-export-${batch.id}.${batch.request.archive}`;
     return c.body(body, 200, {
       'content-type': CONTENT_TYPE[batch.request.archive],

@@ -65,7 +65,12 @@ export const INSIGHT_ROUTES: readonly InsightRoute[] = [
     summary: 'Agreement between agents at each flywheel run started in the window (newest 50, oldest first), and per agent at the newest',
     load: agreementInsights,
   },
-  { name: 'gate', schema: GateInsights, summary: "The quality gate's counts by outcome and rule at each flywheel run started in the window", load: gateInsights },
+  {
+    name: 'gate',
+    schema: GateInsights,
+    summary: "The quality gate's counts by outcome and rule at each flywheel run started in the window",
+    load: gateInsights,
+  },
   {
     name: 'flywheel',
     schema: FlywheelInsights,

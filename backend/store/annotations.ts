@@ -172,7 +172,10 @@ export async function storeAnnotations(
       [inserted, stored] = await db.transaction().execute(async (trx) => {
         const done = await trx.executeQuery<{ id: string }>(CompiledQuery.raw(batchInsertSql(db, rows.length), parameters));
         const insertedIds = new Set(done.rows.map((r) => r.id));
-        await addInsightCounts(trx, [...insertedIds].map((id) => annotationCount(tenant, firstById.get(id)!.annotation, times.receivedAt)));
+        await addInsightCounts(
+          trx,
+          [...insertedIds].map((id) => annotationCount(tenant, firstById.get(id)!.annotation, times.receivedAt)),
+        );
         const others = rows.filter((r) => !insertedIds.has(r.id)).map((r) => r.id);
         const hashes = new Map<string, string>();
         if (others.length > 0) {
@@ -249,7 +252,10 @@ export async function listAnnotations(db: Kysely<Database>, q: AnnotationQuery):
 
 /** Counts stored annotations of a tenant, optionally of one id: for tests and operators. */
 export async function countAnnotations(db: Kysely<Database>, tenant: string, id?: string): Promise<number> {
-  let query = db.selectFrom('annotations').select((eb) => eb.fn.countAll<string | number>().as('n')).where('tenant', '=', tenant);
+  let query = db
+    .selectFrom('annotations')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('tenant', '=', tenant);
   if (id !== undefined) query = query.where('id', '=', id);
   const row = await query.executeTakeFirstOrThrow();
   return Number(row.n);

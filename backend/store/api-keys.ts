@@ -82,7 +82,12 @@ export type RevokeResult = 'revoked' | 'already_revoked' | 'not_found';
 
 /** Revokes a key for good; requests with it answer 401 from then on. */
 export async function revokeApiKey(db: Kysely<Database>, id: string, now: Date = new Date()): Promise<RevokeResult> {
-  const result = await db.updateTable('api_keys').set({ revoked_at: now.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: now.toISOString() })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   if (Number(result.numUpdatedRows) > 0) return 'revoked';
   const existing = await db.selectFrom('api_keys').select('id').where('id', '=', id).executeTakeFirst();
   return existing ? 'already_revoked' : 'not_found';

@@ -50,7 +50,13 @@ export interface FinishedArchive {
  * Marks a running batch ready, with its archive when one was stored. Answers false, changing nothing, when the
  * batch is no longer running: a sweep failed it as interrupted meanwhile.
  */
-export async function markReady(db: Kysely<Database>, id: string, manifest: ExportManifest, archive: FinishedArchive | null, at = new Date()): Promise<boolean> {
+export async function markReady(
+  db: Kysely<Database>,
+  id: string,
+  manifest: ExportManifest,
+  archive: FinishedArchive | null,
+  at = new Date(),
+): Promise<boolean> {
   const result = await db
     .updateTable('export_batches')
     .set({
@@ -67,7 +73,11 @@ export async function markReady(db: Kysely<Database>, id: string, manifest: Expo
 }
 
 export async function markFailed(db: Kysely<Database>, id: string, error: string, at = new Date()): Promise<void> {
-  await db.updateTable('export_batches').set({ status: 'failed', error: error.slice(0, 2000), finished_at: at.toISOString() }).where('id', '=', id).execute();
+  await db
+    .updateTable('export_batches')
+    .set({ status: 'failed', error: error.slice(0, 2000), finished_at: at.toISOString() })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Batches not finished (pending or running), every tenant's: what a sweep checks for a lost owner. */
@@ -133,7 +143,14 @@ export async function findBatch(db: Kysely<Database>, tenant: string, id: string
 
 /** A tenant's batches, newest first. */
 export async function listBatches(db: Kysely<Database>, tenant: string, limit: number): Promise<ExportBatchRow[]> {
-  return db.selectFrom('export_batches').selectAll().where('tenant', '=', tenant).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return db
+    .selectFrom('export_batches')
+    .selectAll()
+    .where('tenant', '=', tenant)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 /** Where the creator's newest batch that did not fail ended: the start of "since my last export". */

@@ -28,7 +28,12 @@ export interface AnnotationDecision extends GateDecision {
 const BATCH = 500;
 
 /** Upserts `decisions` for run `runId`, in one transaction; answers the number of rows written. */
-export async function saveGateResults(db: Kysely<Database>, runId: string, decisions: readonly AnnotationDecision[], decidedAt: Date = new Date()): Promise<number> {
+export async function saveGateResults(
+  db: Kysely<Database>,
+  runId: string,
+  decisions: readonly AnnotationDecision[],
+  decidedAt: Date = new Date(),
+): Promise<number> {
   const at = decidedAt.toISOString();
   const rows: GateResultTable[] = decisions.map((d) => ({
     tenant: d.tenant,

@@ -96,7 +96,12 @@ export async function backfillInsightCounts(db: Kysely<any>): Promise<void> {
     const sums = new Map<string, NewInsightCount>();
     let after: { tenant: string; id: string } | undefined;
     for (;;) {
-      let query = trx.selectFrom('annotations').select(['tenant', 'id', 'kind', 'payload', 'received_at']).orderBy('tenant').orderBy('id').limit(PAGE);
+      let query = trx
+        .selectFrom('annotations')
+        .select(['tenant', 'id', 'kind', 'payload', 'received_at'])
+        .orderBy('tenant')
+        .orderBy('id')
+        .limit(PAGE);
       if (after) query = query.where((eb) => eb(eb.refTuple('tenant', 'id'), '>', eb.tuple(after!.tenant, after!.id)));
       const rows = await query.execute();
       // Only these kinds have a value to count by: the others' payloads need not be parsed.
@@ -114,7 +119,10 @@ export async function backfillInsightCounts(db: Kysely<any>): Promise<void> {
       let query = trx.selectFrom('suggestions').select(['id', 'tenant', 'created_at']).orderBy('id').limit(PAGE);
       if (afterId !== undefined) query = query.where('id', '>', afterId);
       const rows = await query.execute();
-      sumByKey(rows.map((r) => suggestionCount(r.tenant, r.created_at)), sums);
+      sumByKey(
+        rows.map((r) => suggestionCount(r.tenant, r.created_at)),
+        sums,
+      );
       if (rows.length < PAGE) break;
       afterId = rows[rows.length - 1]!.id;
     }

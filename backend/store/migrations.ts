@@ -197,11 +197,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
       await db.schema.createIndex('export_batches_tenant_idx').on('export_batches').columns(['tenant', 'created_at']).execute();
       // Exports read a window's annotations grouped by suggestion, keyset-paged in this order.
-      await db.schema
-        .createIndex('annotations_suggestion_idx')
-        .on('annotations')
-        .columns(['tenant', 'suggestion_id', 'received_at', 'id'])
-        .execute();
+      await db.schema.createIndex('annotations_suggestion_idx').on('annotations').columns(['tenant', 'suggestion_id', 'received_at', 'id']).execute();
     },
   },
   '0007_export_archives': {
@@ -226,10 +222,16 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       // Knowledge, trained versions and flywheel runs become a tenant's own. What was stored before served every
       // tenant: passages and imports move to the shared base `*` (it serves tenants without their own), versions
       // and runs to `default`, the tenant a single-team deployment uses.
-      await db.schema.alterTable('kb_imports').addColumn('tenant', 'text', (c) => c.notNull().defaultTo('*')).execute();
+      await db.schema
+        .alterTable('kb_imports')
+        .addColumn('tenant', 'text', (c) => c.notNull().defaultTo('*'))
+        .execute();
       await db.schema.createIndex('kb_imports_tenant_idx').on('kb_imports').columns(['tenant', 'created_at']).execute();
       for (const table of ['model_versions', 'flywheel_runs']) {
-        await db.schema.alterTable(table).addColumn('tenant', 'text', (c) => c.notNull().defaultTo('default')).execute();
+        await db.schema
+          .alterTable(table)
+          .addColumn('tenant', 'text', (c) => c.notNull().defaultTo('default'))
+          .execute();
       }
       await db.schema.dropIndex('model_versions_kind_idx').execute();
       await db.schema.createIndex('model_versions_tenant_idx').on('model_versions').columns(['tenant', 'kind', 'status', 'created_at']).execute();

@@ -15,12 +15,7 @@ export interface SuggestionOrigin {
  * Stores what was shown, with the ticket it answered (redacted) so later training and exports can replay it, and
  * counts it in the insights rollup in the same transaction.
  */
-export async function saveSuggestion(
-  db: Kysely<Database>,
-  origin: SuggestionOrigin,
-  s: SuggestionResponse,
-  ticket?: TicketContext,
-): Promise<void> {
+export async function saveSuggestion(db: Kysely<Database>, origin: SuggestionOrigin, s: SuggestionResponse, ticket?: TicketContext): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('suggestions')
@@ -65,7 +60,11 @@ export async function findSuggestions(db: Kysely<Database>, ids: Iterable<string
   const all = [...new Set(ids)];
   const found = new Map<string, StoredSuggestion>();
   for (let i = 0; i < all.length; i += 500) {
-    const rows = await db.selectFrom('suggestions').selectAll().where('id', 'in', all.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('suggestions')
+      .selectAll()
+      .where('id', 'in', all.slice(i, i + 500))
+      .execute();
     for (const row of rows) found.set(row.id, toStored(row));
   }
   return found;

@@ -92,7 +92,10 @@ export async function dispatch(handlers: WorkerHandlers, raw: unknown, sender: M
   const parsed = Message.safeParse(raw);
   if (!parsed.success) {
     const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
-    const message = typeof type === 'string' && MESSAGE_TYPES.has(type) ? `Malformed message: ${type}` : `Unknown message${typeof type === 'string' ? `: ${type}` : ''}`;
+    const message =
+      typeof type === 'string' && MESSAGE_TYPES.has(type)
+        ? `Malformed message: ${type}`
+        : `Unknown message${typeof type === 'string' ? `: ${type}` : ''}`;
     return { ok: false, kind: 'invalid_response', message } satisfies Failure;
   }
   try {

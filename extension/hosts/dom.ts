@@ -45,7 +45,12 @@ export function agentFromElement(element: Element | null): PageAgent | undefined
   if (!element) return undefined;
   const text = element.textContent?.replace(/\s+/g, ' ').trim() ?? '';
   const email = element.getAttribute('data-email')?.trim() || EMAIL.exec(text)?.[0];
-  const name = element.getAttribute('data-name')?.trim() || text.replace(EMAIL, '').replace(/[<>()]/g, '').trim();
+  const name =
+    element.getAttribute('data-name')?.trim() ||
+    text
+      .replace(EMAIL, '')
+      .replace(/[<>()]/g, '')
+      .trim();
   const parsed = PageAgent.safeParse({ name: name ? name.slice(0, 200) : undefined, email: email || undefined });
   return parsed.success && (parsed.data.name || parsed.data.email) ? parsed.data : undefined;
 }

@@ -247,10 +247,19 @@ export function createSalesforceAdapter(overrides?: SelectorOverrides, options: 
     if (changeKey !== lastChange.key) lastChange = { key: changeKey, at: now() };
 
     const active = activePanel(doc);
-    if ('several' in active) return { read: { status: 'unreadable', reason: `${active.several} console tabs claim to be active.`, selectorKey: 'activeTab', selectors: table.activeTab } };
+    if ('several' in active)
+      return {
+        read: {
+          status: 'unreadable',
+          reason: `${active.several} console tabs claim to be active.`,
+          selectorKey: 'activeTab',
+          selectors: table.activeTab,
+        },
+      };
     if ('missing' in active) return { read: pending(missed(table, active.missing, 'The active console tab was not found.')) };
     const tabCase = /\/(500[a-zA-Z0-9]{12,15})\b/.exec(active.tab?.getAttribute('href') ?? '')?.[1];
-    if (tabCase && !sameRecord(tabCase, caseId)) return { read: pending({ status: 'unreadable', reason: 'The active console tab shows another record than the address bar.' }) };
+    if (tabCase && !sameRecord(tabCase, caseId))
+      return { read: pending({ status: 'unreadable', reason: 'The active console tab shows another record than the address bar.' }) };
 
     const { panel } = active;
     const name = fieldText(findFirst(panel, 'contactName')).slice(0, 200);
@@ -406,7 +415,10 @@ export function createSalesforceAdapter(overrides?: SelectorOverrides, options: 
         withHostCache(() => {
           const { read, entries } = readCase(doc);
           if (read.status === 'ok' && entries) {
-            tracker.observe(read.ticket.ticketId, entries.filter((e) => e.reply).map((e) => ({ key: e.key, text: e.message.text })));
+            tracker.observe(
+              read.ticket.ticketId,
+              entries.filter((e) => e.reply).map((e) => ({ key: e.key, text: e.message.text })),
+            );
           }
           // CKEditor 4 edits in its frame's own document: keys pressed there never reach this one.
           const active = activePanel(doc);
@@ -468,7 +480,12 @@ function partyOf(text: string): Party {
   const names = text
     .replace(ADDRESS, ' ')
     .split(/[,;]|\band\b/)
-    .map((part) => part.replace(/[<>()[\]"']/g, ' ').replace(/\s+/g, ' ').trim())
+    .map((part) =>
+      part
+        .replace(/[<>()[\]"']/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
     .filter(Boolean);
   return { names, addresses };
 }
@@ -486,7 +503,12 @@ function senderName(preamble: string): string {
 }
 
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1);
-const nameKey = (name: string) => name.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+const nameKey = (name: string) =>
+  name
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 const isContactName = (name: string, contact: CaseContact) => !!contact.name && !!name && nameKey(name) === nameKey(contact.name);
 
 /**
@@ -542,7 +564,10 @@ export function emailDirections(preambles: readonly string[], contact: CaseConta
 
 function message(role: MessageRole, text: string, sender: string, at: string | undefined): TicketMessage[] {
   // "Name <address>" in email preambles: the name is enough.
-  const author = sender.replace(/\s*<[^<>]*>/g, '').trim().slice(0, 200);
+  const author = sender
+    .replace(/\s*<[^<>]*>/g, '')
+    .trim()
+    .slice(0, 200);
   const parsed = TicketMessage.safeParse({ role, text: text.slice(0, LIMITS.messageChars), author: author || undefined, at });
   return parsed.success ? [parsed.data] : [];
 }
@@ -629,7 +654,27 @@ function isInside(el: Element, ancestor: Element): boolean {
 
 // ---- Text ----
 
-const BLOCKS = new Set(['p', 'div', 'li', 'ul', 'ol', 'tr', 'table', 'blockquote', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'section', 'article', 'header', 'footer']);
+const BLOCKS = new Set([
+  'p',
+  'div',
+  'li',
+  'ul',
+  'ol',
+  'tr',
+  'table',
+  'blockquote',
+  'pre',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'section',
+  'article',
+  'header',
+  'footer',
+]);
 
 /** Text as laid out: blocks and `<br>` break lines, other whitespace collapses; shadow roots and same-origin frames included. */
 function blockText(root: Node | null): string {
@@ -657,7 +702,11 @@ function blockText(root: Node | null): string {
     if (block) parts.push('\n');
   };
   visit(root);
-  return parts.join('').replace(/ *\n */g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+  return parts
+    .join('')
+    .replace(/ *\n */g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 const textOf = (el: Element | null) => blockText(el).replace(/\s+/g, ' ');

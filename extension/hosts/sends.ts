@@ -53,7 +53,11 @@ interface Pending {
   timer: unknown;
 }
 
-export function createSendTracker(onSend: (text: string, ticketId: string) => void, signal: AbortSignal, options: SendTrackerOptions = {}): SendTracker {
+export function createSendTracker(
+  onSend: (text: string, ticketId: string) => void,
+  signal: AbortSignal,
+  options: SendTrackerOptions = {},
+): SendTracker {
   const now = options.now ?? Date.now;
   const confirmMs = options.confirmMs ?? CONFIRM_MS;
   const schedule = options.setTimeout ?? ((callback, ms) => globalThis.setTimeout(callback, ms));

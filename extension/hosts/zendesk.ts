@@ -116,7 +116,10 @@ export function zendeskTicketId(url: URL): string | undefined {
   return /^\/agent\/tickets\/(\d+)(?:\/|$)/.exec(url.pathname)?.[1];
 }
 
-export function createZendeskAdapter(overrides?: SelectorOverrides, { now = Date.now, graceMs = GRACE_MS, fetch: fetchImpl }: ZendeskOptions = {}): HostAdapter {
+export function createZendeskAdapter(
+  overrides?: SelectorOverrides,
+  { now = Date.now, graceMs = GRACE_MS, fetch: fetchImpl }: ZendeskOptions = {},
+): HostAdapter {
   const { table } = withOverrides<Key>(ZENDESK_SELECTORS, overrides);
   // When the page at this URL started being unreadable; a page that stays so past the grace period is reported.
   let failingSince: { url: string; at: number } | undefined;
@@ -332,7 +335,13 @@ export function paragraphsHtml(text: string): string {
   return text
     .trim()
     .split(/\n\s*\n/)
-    .map((p) => `<p>${p.trim().replace(/[&<>"']/g, (c) => ESCAPES[c]!).replace(/\n/g, '<br>')}</p>`)
+    .map(
+      (p) =>
+        `<p>${p
+          .trim()
+          .replace(/[&<>"']/g, (c) => ESCAPES[c]!)
+          .replace(/\n/g, '<br>')}</p>`,
+    )
     .join('');
 }
 

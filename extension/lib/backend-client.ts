@@ -42,7 +42,13 @@ export function sendPageReport(baseUrl: string, apiKey: string, report: PageRepo
 }
 
 /** POSTs `body` as JSON, or GETs when there is none. */
-async function call<T>(baseUrl: string, path: string, body: unknown, schema: z.ZodType<T>, apiKey?: string): Promise<{ ok: true; value: T } | Failure> {
+async function call<T>(
+  baseUrl: string,
+  path: string,
+  body: unknown,
+  schema: z.ZodType<T>,
+  apiKey?: string,
+): Promise<{ ok: true; value: T } | Failure> {
   let data: unknown;
   try {
     const headers: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};

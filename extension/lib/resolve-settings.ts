@@ -97,14 +97,23 @@ export function resolveSettings({ policy, tenant, options }: SettingsLayers): Re
   const policyUrl = policy.backendUrl === undefined ? undefined : normaliseBackendUrl(policy.backendUrl);
   return {
     backendUrl: first(DEFAULTS.backendUrl, ['policy', policyUrl], ['options', nonEmpty(options.backendUrl)]),
-    apiKey: first(DEFAULTS.apiKey, ['policy', keySource.value === 'policy' ? policy.apiKey : undefined], ['options', keySource.value === 'options' ? nonEmpty(options.apiKey) : undefined]),
+    apiKey: first(
+      DEFAULTS.apiKey,
+      ['policy', keySource.value === 'policy' ? policy.apiKey : undefined],
+      ['options', keySource.value === 'options' ? nonEmpty(options.apiKey) : undefined],
+    ),
     tenant: first(DEFAULTS.tenant, ['policy', policy.tenant], ['options', nonEmpty(options.tenant)]),
     keySource,
     agentIdentity: first(DEFAULTS.agentIdentity, ['policy', policy.agentIdentity], ['tenant', t.agentIdentity]),
     agentId: first(DEFAULTS.agentId, ['options', nonEmpty(options.agentId)]),
     enabledHosts: first(DEFAULTS.enabledHosts, ['policy', policy.enabledHosts], ['tenant', t.enabledHosts]),
     redactionLevel: first(DEFAULTS.redactionLevel, ['policy', policy.redactionLevel], ['tenant', t.redactionLevel]),
-    annotationPrompts: first(DEFAULTS.annotationPrompts, ['policy', policy.annotationPrompts], ['tenant', t.annotationPrompts], ['options', options.annotationPrompts]),
+    annotationPrompts: first(
+      DEFAULTS.annotationPrompts,
+      ['policy', policy.annotationPrompts],
+      ['tenant', t.annotationPrompts],
+      ['options', options.annotationPrompts],
+    ),
     pairwisePromptPercent: first(DEFAULTS.pairwisePromptPercent, ['policy', policy.pairwisePromptPercent], ['tenant', t.pairwisePromptPercent]),
     syncBatchItems: first(DEFAULTS.syncBatchItems, ['policy', policy.syncBatchItems], ['tenant', t.syncBatchItems]),
     syncBatchBytes: first(DEFAULTS.syncBatchBytes, ['policy', policy.syncBatchBytes], ['tenant', t.syncBatchBytes]),
@@ -113,12 +122,18 @@ export function resolveSettings({ policy, tenant, options }: SettingsLayers): Re
 }
 
 /** Policy's selector keys replace the tenant's, key by key; keys only one of them sets are kept. */
-function mergeSelectors(policy: Partial<Record<HostName, SelectorOverrides>>, tenant: Partial<Record<HostName, SelectorOverrides>>): ResolvedSettings['selectors'] {
+function mergeSelectors(
+  policy: Partial<Record<HostName, SelectorOverrides>>,
+  tenant: Partial<Record<HostName, SelectorOverrides>>,
+): ResolvedSettings['selectors'] {
   const merged = {} as ResolvedSettings['selectors'];
   for (const host of HOSTS) {
     const overrides: SelectorOverrides = {};
     const sources: Record<string, 'policy' | 'tenant'> = {};
-    for (const [source, layer] of [['tenant', tenant[host]], ['policy', policy[host]]] as const) {
+    for (const [source, layer] of [
+      ['tenant', tenant[host]],
+      ['policy', policy[host]],
+    ] as const) {
       for (const [key, alternatives] of Object.entries(layer ?? {})) {
         overrides[key] = alternatives;
         sources[key] = source;

@@ -177,7 +177,13 @@ export function createOutbox(db: OutboxDb, options: OutboxOptions = {}): Outbox 
         } else if (verdict?.status === 'rejected') {
           summary.rejected++;
           remove.push(row.id);
-          dead.push({ id: row.id, annotation: row.annotation, code: verdict.error?.code ?? 'rejected', message: verdict.error?.message ?? 'Refused by the server.', at });
+          dead.push({
+            id: row.id,
+            annotation: row.annotation,
+            code: verdict.error?.code ?? 'rejected',
+            message: verdict.error?.message ?? 'Refused by the server.',
+            at,
+          });
         } else if (row.state === 'inflight') {
           summary.released++;
           release.push({ ...row, state: 'pending', leaseUntil: 0 });

@@ -184,7 +184,9 @@ export function createSyncer(deps: SyncerDeps): Syncer {
         response = await http.post(url, { json: body, headers });
       } catch (error) {
         const message =
-          error instanceof TimeoutError ? `${config.baseUrl} did not answer within ${Math.round(timeoutMs / 1000)} s` : `Cannot reach ${config.baseUrl} (${describe(error)})`;
+          error instanceof TimeoutError
+            ? `${config.baseUrl} did not answer within ${Math.round(timeoutMs / 1000)} s`
+            : `Cannot reach ${config.baseUrl} (${describe(error)})`;
         return { kind: 'transient', message };
       }
 
@@ -210,7 +212,10 @@ export function createSyncer(deps: SyncerDeps): Syncer {
 
       const envelope = await readEnvelope(response);
       if (status === 401 || status === 403) {
-        return { kind: 'auth', message: `${AUTH_ERROR_MESSAGE} (HTTP ${status}${envelope ? `: ${envelope.message}` : ''}). Set the key in the extension's options.` };
+        return {
+          kind: 'auth',
+          message: `${AUTH_ERROR_MESSAGE} (HTTP ${status}${envelope ? `: ${envelope.message}` : ''}). Set the key in the extension's options.`,
+        };
       }
       if (status === 413 || status === 400) {
         if (items.length === 1) {

@@ -31,7 +31,14 @@ export function CandidateCard({ label, candidate, snippets, insert, onCite }: Pr
         <p class="citations">
           Sources:{' '}
           {cited.map((s) => (
-            <button type="button" class="chip" key={s.snippetId} title={s.title} aria-label={`Source ${s.rank}: ${s.title}`} onClick={() => onCite(s.snippetId)}>
+            <button
+              type="button"
+              class="chip"
+              key={s.snippetId}
+              title={s.title}
+              aria-label={`Source ${s.rank}: ${s.title}`}
+              onClick={() => onCite(s.snippetId)}
+            >
               [{s.rank}]
             </button>
           ))}

@@ -45,7 +45,14 @@ export function MissingKnowledgeForm({ context, snippets }: { context: Suggestio
       {open ? (
         <form onSubmit={submit}>
           <label for="aitl-missing">What is missing from the knowledge base?</label>
-          <textarea ref={descriptionField} id="aitl-missing" rows={3} required value={description} onInput={(e) => setDescription((e.target as HTMLTextAreaElement).value)} />
+          <textarea
+            ref={descriptionField}
+            id="aitl-missing"
+            rows={3}
+            required
+            value={description}
+            onInput={(e) => setDescription((e.target as HTMLTextAreaElement).value)}
+          />
           <label for="aitl-outdated">An article shown here is outdated (optional)</label>
           <select id="aitl-outdated" value={outdated} onChange={(e) => setOutdated((e.target as HTMLSelectElement).value)}>
             <option value="">None</option>

@@ -77,7 +77,13 @@ export function PreferenceBar({ context, left, right }: { context: SuggestionCon
       <SaveStatus state={state} />
       {askWhy && (
         // A rationale refers to what it explains by id; for "both bad" that is the preference, and no one candidate.
-        <ReasonsForm key={askWhy} question="Both replies were bad. What was wrong with them?" context={context} explains={askWhy} onDone={() => setAskWhy(undefined)} />
+        <ReasonsForm
+          key={askWhy}
+          question="Both replies were bad. What was wrong with them?"
+          context={context}
+          explains={askWhy}
+          onDone={() => setAskWhy(undefined)}
+        />
       )}
     </section>
   );

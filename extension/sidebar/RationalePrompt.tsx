@@ -87,7 +87,8 @@ export function ReasonsForm({ question, context, explains, candidateId, variantI
 }
 
 export function RationalePrompt({ pending, onDone }: { pending: PendingRationale; onDone: () => void }) {
-  const question = pending.outcome === 'edited' ? 'You edited the suggestion. What was wrong with it?' : 'You did not use the suggestion. What was wrong with it?';
+  const question =
+    pending.outcome === 'edited' ? 'You edited the suggestion. What was wrong with it?' : 'You did not use the suggestion. What was wrong with it?';
   return (
     <ReasonsForm
       question={question}

@@ -16,12 +16,22 @@ export function RelevanceButtons({ context, snippet }: { context: SuggestionCont
   const { state, save } = useSave();
   const pick = (value: Label) => {
     setLabel(value);
-    void save(makeDraft(context, { kind: 'relevance', snippetId: snippet.snippetId, articleId: snippet.articleId, rank: snippet.rank, label: value }));
+    void save(
+      makeDraft(context, { kind: 'relevance', snippetId: snippet.snippetId, articleId: snippet.articleId, rank: snippet.rank, label: value }),
+    );
   };
   return (
     <div class="relevance" role="group" aria-label={`Was “${snippet.title}” relevant?`}>
       {LABELS.map(([value, symbol, name]) => (
-        <button type="button" key={value} class={`rel ${value}`} aria-pressed={label === value} aria-label={name} title={name} onClick={() => pick(value)}>
+        <button
+          type="button"
+          key={value}
+          class={`rel ${value}`}
+          aria-pressed={label === value}
+          aria-label={name}
+          title={name}
+          onClick={() => pick(value)}
+        >
           {symbol}
         </button>
       ))}

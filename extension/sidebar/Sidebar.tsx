@@ -41,7 +41,13 @@ export function Sidebar({ adapter, doc, reloadAdapter, prompts = ALL_PROMPTS }: 
       <header class="panel-head">
         <strong>AITL</strong>
         <span class="subtitle">Suggested replies</span>
-        <button type="button" class="icon" aria-expanded={!collapsed} aria-label={collapsed ? 'Show suggestions' : 'Hide suggestions'} onClick={() => setCollapsed(!collapsed)}>
+        <button
+          type="button"
+          class="icon"
+          aria-expanded={!collapsed}
+          aria-label={collapsed ? 'Show suggestions' : 'Hide suggestions'}
+          onClick={() => setCollapsed(!collapsed)}
+        >
           {collapsed ? '‹' : '›'}
         </button>
       </header>
@@ -49,10 +55,20 @@ export function Sidebar({ adapter, doc, reloadAdapter, prompts = ALL_PROMPTS }: 
         <div class="panel-body">
           <div class="adoption-status">
             {/* The adoption's own words: it is recorded when the reply is sent, not when the agent clicks here. */}
-          <SaveStatus state={adoption.recorded} savedText="Reply outcome recorded" />
+            <SaveStatus state={adoption.recorded} savedText="Reply outcome recorded" />
           </div>
-          {adoption.rationale && prompts.annotationPrompts && <RationalePrompt key={adoption.rationale.adoptionId} pending={adoption.rationale} onDone={adoption.clearRationale} />}
-          <Body view={view} retry={retry} reloadAdapter={reloadAdapter} adapter={adapter} doc={doc} onInserted={adoption.recordInsert} prompts={prompts} />
+          {adoption.rationale && prompts.annotationPrompts && (
+            <RationalePrompt key={adoption.rationale.adoptionId} pending={adoption.rationale} onDone={adoption.clearRationale} />
+          )}
+          <Body
+            view={view}
+            retry={retry}
+            reloadAdapter={reloadAdapter}
+            adapter={adapter}
+            doc={doc}
+            onInserted={adoption.recordInsert}
+            prompts={prompts}
+          />
         </div>
       )}
     </aside>
@@ -77,13 +93,31 @@ function Body({ view, retry, reloadAdapter, adapter, doc, onInserted, prompts }:
       return <p class="status">Open a ticket to see suggested replies.</p>;
     case 'unreadable':
       // Retry fetches the admin's selector overrides again: a repaired configuration applies without a reload.
-      return <Unreadable host={adapter.host} reason={view.reason} selectorKey={view.selectorKey} selectors={view.selectors} retry={() => void reloadAdapter().then(retry)} />;
+      return (
+        <Unreadable
+          host={adapter.host}
+          reason={view.reason}
+          selectorKey={view.selectorKey}
+          selectors={view.selectors}
+          retry={() => void reloadAdapter().then(retry)}
+        />
+      );
     case 'loading':
       return <p class="status" aria-busy="true">{`Finding replies for ticket #${view.ticket.ticketId}…`}</p>;
     case 'failed':
       return <Failed failure={view.failure} retry={retry} />;
     case 'ready':
-      return <Suggestion key={view.suggestion.suggestionId} ticket={view.ticket} suggestion={view.suggestion} adapter={adapter} doc={doc} onInserted={onInserted} prompts={prompts} />;
+      return (
+        <Suggestion
+          key={view.suggestion.suggestionId}
+          ticket={view.ticket}
+          suggestion={view.suggestion}
+          adapter={adapter}
+          doc={doc}
+          onInserted={onInserted}
+          prompts={prompts}
+        />
+      );
   }
 }
 

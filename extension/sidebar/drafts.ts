@@ -3,7 +3,16 @@
  * redacted here, before anything leaves the browser — personal data, and the names of the people on the ticket (its
  * requester and message authors) and of the agent signed in to the help desk.
  */
-import { type AnnotationDraft, type PageAgent, redactAnnotation, SCHEMA_VERSION, type SuggestionResponse, type TicketContext, ticketNames, uuidv7 } from '../../shared/index.ts';
+import {
+  type AnnotationDraft,
+  type PageAgent,
+  redactAnnotation,
+  SCHEMA_VERSION,
+  type SuggestionResponse,
+  type TicketContext,
+  ticketNames,
+  uuidv7,
+} from '../../shared/index.ts';
 
 /** The fields every annotation about one shown suggestion shares. */
 export interface SuggestionContext {
@@ -40,6 +49,15 @@ export type SignalFields = DistributiveOmit<AnnotationDraft, Common>;
 
 export function makeDraft(context: SuggestionContext, fields: SignalFields): AnnotationDraft {
   const { host, ticketId, suggestionId, modelVersion, indexVersion } = context;
-  const common = { host, ticketId, suggestionId, modelVersion, indexVersion, id: uuidv7(), schemaVersion: SCHEMA_VERSION, clientTime: new Date().toISOString() };
+  const common = {
+    host,
+    ticketId,
+    suggestionId,
+    modelVersion,
+    indexVersion,
+    id: uuidv7(),
+    schemaVersion: SCHEMA_VERSION,
+    clientTime: new Date().toISOString(),
+  };
   return redactAnnotation({ ...fields, ...common } as AnnotationDraft, [...(context.names ?? []), pageAgentName]);
 }

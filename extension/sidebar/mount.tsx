@@ -47,7 +47,9 @@ function HostSidebar({ create }: { create: AdapterFactory }) {
     const host = create().host;
     const reply = await askForPageSettings(host);
     // Without an answer from the worker the sidebar still works, with built-in selectors and every prompt.
-    const settings: PageSettings = reply.ok ? reply.settings : { enabled: true, selectors: {}, annotationPrompts: true, pairwisePromptPercent: 100, identifyAgent: false };
+    const settings: PageSettings = reply.ok
+      ? reply.settings
+      : { enabled: true, selectors: {}, annotationPrompts: true, pairwisePromptPercent: 100, identifyAgent: false };
     const adapter = create(settings.selectors);
     setAgentReader(settings.identifyAgent ? () => adapter.readAgent(document) : undefined);
     // Whoever is signed in: their name is redacted from what the sidebar sends, whatever the key (drafts.ts).

@@ -43,7 +43,8 @@ export function useAdoption(adapter: HostAdapter, doc: Document, view: View) {
   }, [current]);
 
   useEffect(() => {
-    if (view.state === 'ready' && view.suggestion.candidates.length > 0) shown.current.set(view.ticket.ticketId, contextOf(view.ticket, view.suggestion));
+    if (view.state === 'ready' && view.suggestion.candidates.length > 0)
+      shown.current.set(view.ticket.ticketId, contextOf(view.ticket, view.suggestion));
   }, [view]);
 
   const onSend = useCallback(
@@ -69,7 +70,13 @@ export function useAdoption(adapter: HostAdapter, doc: Document, view: View) {
       const reply = await saveAnnotation(draft);
       setNotice({ ticketId: adopted.ticketId, state: reply.ok ? { status: 'saved', id: reply.id } : { status: 'error', message: reply.message } });
       if (reply.ok && (outcome === 'edited' || outcome === 'rejected')) {
-        setRationale({ context: adopted, adoptionId: draft.id, outcome, candidateId: used?.candidate.candidateId, variantId: used?.candidate.variantId });
+        setRationale({
+          context: adopted,
+          adoptionId: draft.id,
+          outcome,
+          candidateId: used?.candidate.candidateId,
+          variantId: used?.candidate.variantId,
+        });
       }
     },
     [adapter, doc],

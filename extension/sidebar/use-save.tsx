@@ -20,6 +20,11 @@ export function useSave() {
 export function SaveStatus({ state, savedText = 'Saved' }: { state: SaveState; savedText?: string }) {
   if (state.status === 'saving') return <span class="save-status">Saving…</span>;
   if (state.status === 'saved') return <span class="save-status saved" role="status">{`✓ ${savedText}`}</span>;
-  if (state.status === 'error') return <span class="save-status error" role="alert">{state.message}</span>;
+  if (state.status === 'error')
+    return (
+      <span class="save-status error" role="alert">
+        {state.message}
+      </span>
+    );
   return null;
 }

@@ -33,7 +33,11 @@ export const TICKET_WAIT_MS = 10_000;
 export const SUGGESTION_WAIT_MS = 40_000;
 
 export const STUCK_REASON = `The page did not finish showing the ticket within ${TICKET_WAIT_MS / 1000} seconds.`;
-const NO_ANSWER: Failure = { ok: false, kind: 'unreachable', message: `The extension did not answer within ${SUGGESTION_WAIT_MS / 1000} seconds; try again, or reload the page.` };
+const NO_ANSWER: Failure = {
+  ok: false,
+  kind: 'unreachable',
+  message: `The extension did not answer within ${SUGGESTION_WAIT_MS / 1000} seconds; try again, or reload the page.`,
+};
 
 /**
  * Identifies what was asked about: the ticket and its conversation up to and including the newest customer
@@ -78,17 +82,24 @@ export function useSuggestions(adapter: HostAdapter, doc: Document) {
       if (now - since >= TICKET_WAIT_MS) return setView({ state: 'unreadable', reason: STUCK_REASON });
       setView({ state: 'reading' });
       // The page may fall silent while stuck: read again when the wait is up, whether or not it changes.
-      waitTimer.current ??= setTimeout(() => {
-        waitTimer.current = undefined;
-        void latest.current();
-      }, TICKET_WAIT_MS - (now - since));
+      waitTimer.current ??= setTimeout(
+        () => {
+          waitTimer.current = undefined;
+          void latest.current();
+        },
+        TICKET_WAIT_MS - (now - since),
+      );
       return;
     }
     stopWaiting();
     if (read.status !== 'ok') {
       lastKey.current = undefined;
       sequence.current++;
-      setView(read.status === 'elsewhere' ? { state: 'elsewhere' } : { state: 'unreadable', reason: read.reason, selectorKey: read.selectorKey, selectors: read.selectors });
+      setView(
+        read.status === 'elsewhere'
+          ? { state: 'elsewhere' }
+          : { state: 'unreadable', reason: read.reason, selectorKey: read.selectorKey, selectors: read.selectors },
+      );
       return;
     }
     const key = ticketKey(read.ticket);
@@ -98,7 +109,9 @@ export function useSuggestions(adapter: HostAdapter, doc: Document) {
     setView({ state: 'loading', ticket: read.ticket });
     const reply = await withDeadline(askForSuggestion(read.ticket), SUGGESTION_WAIT_MS, NO_ANSWER);
     if (mine !== sequence.current) return;
-    setView(reply.ok ? { state: 'ready', ticket: read.ticket, suggestion: reply.suggestion } : { state: 'failed', ticket: read.ticket, failure: reply });
+    setView(
+      reply.ok ? { state: 'ready', ticket: read.ticket, suggestion: reply.suggestion } : { state: 'failed', ticket: read.ticket, failure: reply },
+    );
   }, [adapter, doc, stopWaiting]);
   latest.current = refresh;
 

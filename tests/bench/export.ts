@@ -28,7 +28,13 @@ import { openStore } from '../../backend/store/connect.ts';
 import { prng } from '../../backend/prng.ts';
 
 const { values } = parseArgs({
-  options: { n: { type: 'string', default: '1000000' }, 'page-size': { type: 'string' }, keep: { type: 'boolean', default: false }, measure: { type: 'string' }, phase: { type: 'string', default: 'export' } },
+  options: {
+    n: { type: 'string', default: '1000000' },
+    'page-size': { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    measure: { type: 'string' },
+    phase: { type: 'string', default: 'export' },
+  },
 });
 const N = Number(values.n);
 if (!Number.isInteger(N) || N < 5) {
@@ -42,8 +48,13 @@ const random = prng(42);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 
 // A lexicon of 3,000 made-up words drawn with a Zipf-like skew, so text compresses about as real text does.
-const SYLLABLES = 'ba be bi bo bu da de di do du ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu ra re ri ro ru sa se si so su ta te ti to tu'.split(' ');
-const LEXICON = Array.from({ length: 3_000 }, (_, i) => Array.from({ length: 2 + (i % 3) }, (_, j) => SYLLABLES[(i * 7 + j * 13 + ((i * j) % 11)) % SYLLABLES.length]).join('') + (i % 5 ? '' : 's'));
+const SYLLABLES =
+  'ba be bi bo bu da de di do du ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu ra re ri ro ru sa se si so su ta te ti to tu'.split(' ');
+const LEXICON = Array.from(
+  { length: 3_000 },
+  (_, i) =>
+    Array.from({ length: 2 + (i % 3) }, (_, j) => SYLLABLES[(i * 7 + j * 13 + ((i * j) % 11)) % SYLLABLES.length]).join('') + (i % 5 ? '' : 's'),
+);
 const word = () => LEXICON[Math.floor(LEXICON.length * random() ** 2.5)]!;
 const sentence = (n: number) => Array.from({ length: n }, word).join(' ');
 /** Gap topics: several agents report the same one, in their own words around it. */
@@ -56,7 +67,15 @@ const file = values.measure ?? join(dir, 'bench.db');
 function seed(): { suggestions: number; seconds: number } {
   const started = performance.now();
   const passages = Array.from({ length: PASSAGES }, (_, i) =>
-    JSON.stringify({ snippetId: `kb-${i}#s`, articleId: `kb-${i}`, title: `How to ${sentence(3)}`, text: `${sentence(45)}. Call 0800 123 456 within 14 days.`, url: `/kb/articles/kb-${i}`, score: 1, rank: 0 }),
+    JSON.stringify({
+      snippetId: `kb-${i}#s`,
+      articleId: `kb-${i}`,
+      title: `How to ${sentence(3)}`,
+      text: `${sentence(45)}. Call 0800 123 456 within 14 days.`,
+      url: `/kb/articles/kb-${i}`,
+      score: 1,
+      rank: 0,
+    }),
   );
   const db = new SQLite(file);
   db.pragma('journal_mode = WAL');
@@ -78,29 +97,110 @@ function seed(): { suggestions: number; seconds: number } {
       const id = uuidv7(at);
       const ticketId = String(100_000 + s);
       const shown = Array.from({ length: 8 }, (_, r) => passages[(s * 7 + r * 13) % PASSAGES]!.replace('"rank":0', `"rank":${r + 1}`));
-      const candidates = [0, 1].map((c) => ({ candidateId: `${id}:${c}`, variantId: c ? 'extractive-detailed@1' : 'extractive-concise@1', text: `Hi, ${sentence(40)}.`, citations: [`kb-${(s * 7) % PASSAGES}#s`] }));
-      const ticket = { host: 'demo', ticketId, subject: sentence(4), messages: [{ role: 'customer', text: `${sentence(25)}?` }, { role: 'agent', text: sentence(15) }, { role: 'customer', text: `${sentence(20)}, thanks` }] };
-      insertSuggestion.run(id, TENANT, 'agent-1', 'demo', ticketId, sentence(6), `[${shown.join(',')}]`, JSON.stringify(candidates), 'builtin-extractive@1', 'bm25f@bench', new Date(at).toISOString(), JSON.stringify(ticket));
+      const candidates = [0, 1].map((c) => ({
+        candidateId: `${id}:${c}`,
+        variantId: c ? 'extractive-detailed@1' : 'extractive-concise@1',
+        text: `Hi, ${sentence(40)}.`,
+        citations: [`kb-${(s * 7) % PASSAGES}#s`],
+      }));
+      const ticket = {
+        host: 'demo',
+        ticketId,
+        subject: sentence(4),
+        messages: [
+          { role: 'customer', text: `${sentence(25)}?` },
+          { role: 'agent', text: sentence(15) },
+          { role: 'customer', text: `${sentence(20)}, thanks` },
+        ],
+      };
+      insertSuggestion.run(
+        id,
+        TENANT,
+        'agent-1',
+        'demo',
+        ticketId,
+        sentence(6),
+        `[${shown.join(',')}]`,
+        JSON.stringify(candidates),
+        'builtin-extractive@1',
+        'bm25f@bench',
+        new Date(at).toISOString(),
+        JSON.stringify(ticket),
+      );
       const outcome = pick(['verbatim', 'verbatim', 'edited', 'edited', 'rejected', 'ignored'] as const);
       const adoptionId = uuidv7(at + 2);
-      const kinds = ['preference', 'adoption', 'relevance', 'relevance', outcome === 'edited' || outcome === 'rejected' ? 'rationale' : random() < 0.25 ? 'missing_knowledge' : 'relevance'];
+      const kinds = [
+        'preference',
+        'adoption',
+        'relevance',
+        'relevance',
+        outcome === 'edited' || outcome === 'rejected' ? 'rationale' : random() < 0.25 ? 'missing_knowledge' : 'relevance',
+      ];
       for (let k = 0; k < kinds.length && written < N; k++, written++) {
         const t = at + k + 1;
         const aid = k === 1 ? adoptionId : uuidv7(t);
-        const base = { id: aid, schemaVersion: SCHEMA_VERSION, tenant: TENANT, agent: `agent-${s % 40}`, host: 'demo', ticketId, suggestionId: id, modelVersion: 'builtin-extractive@1', indexVersion: 'bm25f@bench', clientTime: new Date(t).toISOString() };
+        const base = {
+          id: aid,
+          schemaVersion: SCHEMA_VERSION,
+          tenant: TENANT,
+          agent: `agent-${s % 40}`,
+          host: 'demo',
+          ticketId,
+          suggestionId: id,
+          modelVersion: 'builtin-extractive@1',
+          indexVersion: 'bm25f@bench',
+          clientTime: new Date(t).toISOString(),
+        };
         const rank = k === 2 ? 1 + (s % 4) : 5 + (s % 4);
         const extra =
           kinds[k] === 'preference'
-            ? { kind: 'preference', choice: pick(['left', 'right', 'left', 'tie']), strength: 'clear', leftCandidateId: `${id}:0`, rightCandidateId: `${id}:1`, leftVariantId: 'extractive-concise@1', rightVariantId: 'extractive-detailed@1' }
+            ? {
+                kind: 'preference',
+                choice: pick(['left', 'right', 'left', 'tie']),
+                strength: 'clear',
+                leftCandidateId: `${id}:0`,
+                rightCandidateId: `${id}:1`,
+                leftVariantId: 'extractive-concise@1',
+                rightVariantId: 'extractive-detailed@1',
+              }
             : kinds[k] === 'adoption'
-              ? { kind: 'adoption', outcome, ...(outcome === 'ignored' ? {} : { candidateId: `${id}:0`, variantId: 'extractive-concise@1' }), sentText: `Hello, ${sentence(35)}.`, ...(outcome === 'ignored' ? {} : { similarity: outcome === 'verbatim' ? 1 : 0.7 }) }
+              ? {
+                  kind: 'adoption',
+                  outcome,
+                  ...(outcome === 'ignored' ? {} : { candidateId: `${id}:0`, variantId: 'extractive-concise@1' }),
+                  sentText: `Hello, ${sentence(35)}.`,
+                  ...(outcome === 'ignored' ? {} : { similarity: outcome === 'verbatim' ? 1 : 0.7 }),
+                }
               : kinds[k] === 'rationale'
                 ? { kind: 'rationale', adoptionId, reasons: [pick(['incomplete', 'outdated', 'wrong_tone'])], note: sentence(8) }
                 : kinds[k] === 'missing_knowledge'
-                  ? { kind: 'missing_knowledge', description: `No article about ${TOPICS[Math.floor(TOPICS.length * random() ** 2)]!} ${sentence(2)}`, ...(random() < 0.3 ? { proposedTitle: sentence(3) } : {}) }
-                  : { kind: 'relevance', snippetId: `kb-${(s * 7 + (rank - 1) * 13) % PASSAGES}#s`, articleId: `kb-${(s * 7 + (rank - 1) * 13) % PASSAGES}`, rank, label: k === 2 ? 'relevant' : 'irrelevant' };
+                  ? {
+                      kind: 'missing_knowledge',
+                      description: `No article about ${TOPICS[Math.floor(TOPICS.length * random() ** 2)]!} ${sentence(2)}`,
+                      ...(random() < 0.3 ? { proposedTitle: sentence(3) } : {}),
+                    }
+                  : {
+                      kind: 'relevance',
+                      snippetId: `kb-${(s * 7 + (rank - 1) * 13) % PASSAGES}#s`,
+                      articleId: `kb-${(s * 7 + (rank - 1) * 13) % PASSAGES}`,
+                      rank,
+                      label: k === 2 ? 'relevant' : 'irrelevant',
+                    };
         const receivedAt = new Date(t + 500).toISOString();
-        insertAnnotation.run(TENANT, aid, kinds[k], id, ticketId, 'demo', base.agent, JSON.stringify({ ...base, ...extra }), aid, base.clientTime, null, receivedAt);
+        insertAnnotation.run(
+          TENANT,
+          aid,
+          kinds[k],
+          id,
+          ticketId,
+          'demo',
+          base.agent,
+          JSON.stringify({ ...base, ...extra }),
+          aid,
+          base.clientTime,
+          null,
+          receivedAt,
+        );
         if (random() < 0.3) insertGate.run(TENANT, aid, 'run-bench', random() < 0.2 ? 0.5 : 1, '[]', receivedAt);
       }
     }
@@ -114,7 +214,9 @@ function rawScan(): { rows: number; seconds: number } {
   const db = new SQLite(file, { readonly: true });
   const started = performance.now();
   let rows = 0;
-  const statement = db.prepare('SELECT id, suggestion_id, payload, received_at FROM annotations WHERE tenant = ? ORDER BY suggestion_id, received_at, id');
+  const statement = db.prepare(
+    'SELECT id, suggestion_id, payload, received_at FROM annotations WHERE tenant = ? ORDER BY suggestion_id, received_at, id',
+  );
   for (const row of statement.iterate(TENANT) as IterableIterator<{ payload: string }>) {
     if (JSON.parse(row.payload).id) rows++;
   }
@@ -161,12 +263,32 @@ async function measure(): Promise<void> {
     return;
   }
   const exported = await exportAll();
-  console.log(JSON.stringify({ seconds: exported.seconds, cpuSeconds: exported.cpuSeconds, manifest: exported.manifest, rssBefore: exported.rssBefore, peakRss: exported.peakRss, maxRss: process.resourceUsage().maxRSS * 1024 }));
+  console.log(
+    JSON.stringify({
+      seconds: exported.seconds,
+      cpuSeconds: exported.cpuSeconds,
+      manifest: exported.manifest,
+      rssBefore: exported.rssBefore,
+      peakRss: exported.peakRss,
+      maxRss: process.resourceUsage().maxRSS * 1024,
+    }),
+  );
 }
 
 /** Runs this file again as `--measure FILE --phase P` and answers the JSON it prints last. */
 function child(phase: 'raw' | 'export'): Record<string, unknown> {
-  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--measure', file, '--phase', phase, '--n', String(N), ...(values['page-size'] === undefined ? [] : ['--page-size', values['page-size']])];
+  const args = [
+    '--import',
+    'tsx',
+    fileURLToPath(import.meta.url),
+    '--measure',
+    file,
+    '--phase',
+    phase,
+    '--n',
+    String(N),
+    ...(values['page-size'] === undefined ? [] : ['--page-size', values['page-size']]),
+  ];
   const printed = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(printed.trim().split('\n').pop()!) as Record<string, unknown>;
 }
@@ -179,7 +301,10 @@ if (values.measure) {
   const seeded = seed();
   // Each in a fresh process: the export's memory is its own, and neither warms the other's caches.
   const { raw } = child('raw') as { raw: { rows: number; seconds: number } };
-  const m = { raw, ...(child('export') as { seconds: number; cpuSeconds: number; manifest: ExportManifest; rssBefore: number; peakRss: number; maxRss: number }) };
+  const m = {
+    raw,
+    ...(child('export') as { seconds: number; cpuSeconds: number; manifest: ExportManifest; rssBefore: number; peakRss: number; maxRss: number }),
+  };
   const mb = (bytes: number) => Math.round(bytes / 1048576);
   const read = m.manifest.counts.read ?? 0;
   const rawRate = m.raw.rows / m.raw.seconds;

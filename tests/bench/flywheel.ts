@@ -98,7 +98,12 @@ try {
     await importKnowledge(store.db, values.dataset, { now: importedAt });
   } else {
     const { passages } = syntheticKb(syntheticPassages, seed, 0);
-    await savePassages(store.db, SHARED_KNOWLEDGE, { id: 'synthetic', source: 'synthetic', format: 'synthetic', articles: passages.length, createdAt: importedAt.toISOString() }, passages);
+    await savePassages(
+      store.db,
+      SHARED_KNOWLEDGE,
+      { id: 'synthetic', source: 'synthetic', format: 'synthetic', articles: passages.length, createdAt: importedAt.toISOString() },
+      passages,
+    );
   }
   const passages = await store.db.selectFrom('passages').selectAll().orderBy('id').execute();
   const last = await store.db.selectFrom('kb_imports').select('id').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
@@ -201,7 +206,14 @@ try {
       let relevant = conversation.relevant(s.articleId);
       if (random() < 0.03) relevant = !relevant;
       const label = relevant ? 'relevant' : random() < 0.05 ? 'partly' : 'irrelevant';
-      annotate({ ...base(sweep ? 60 : 1_500 + Math.floor(random() * 3_000)), kind: 'relevance', snippetId: s.snippetId, articleId: s.articleId, rank: s.rank, label });
+      annotate({
+        ...base(sweep ? 60 : 1_500 + Math.floor(random() * 3_000)),
+        kind: 'relevance',
+        snippetId: s.snippetId,
+        articleId: s.articleId,
+        rank: s.rank,
+        label,
+      });
     }
     const [a, b] = candidates;
     if (a && b && random() < 0.25) {
@@ -225,10 +237,25 @@ try {
     if (a && random() < 0.2) {
       const used = random() < 0.5 ? a : (b ?? a);
       const outcome: 'rejected' | 'verbatim' | 'edited' = random() < 0.2 ? 'rejected' : random() < 0.5 ? 'verbatim' : 'edited';
-      const adoption = { ...base(30_000), kind: 'adoption' as const, outcome, candidateId: used.candidateId, variantId: used.variantId, sentText: `${used.text}\n\nKind regards`, similarity: outcome === 'verbatim' ? 1 : 0.8 };
+      const adoption = {
+        ...base(30_000),
+        kind: 'adoption' as const,
+        outcome,
+        candidateId: used.candidateId,
+        variantId: used.variantId,
+        sentText: `${used.text}\n\nKind regards`,
+        similarity: outcome === 'verbatim' ? 1 : 0.8,
+      };
       annotate(adoption);
       if (outcome !== 'verbatim' && random() < 0.3) {
-        annotate({ ...base(2_000), kind: 'rationale', adoptionId: adoption.id, candidateId: used.candidateId, variantId: used.variantId, reasons: random() < 0.5 ? ['outdated'] : ['incomplete'] });
+        annotate({
+          ...base(2_000),
+          kind: 'rationale',
+          adoptionId: adoption.id,
+          candidateId: used.candidateId,
+          variantId: used.variantId,
+          reasons: random() < 0.5 ? ['outdated'] : ['incomplete'],
+        });
       }
     }
     if (random() < 0.02) annotate({ ...base(5_000), kind: 'missing_knowledge', description: `No article answers: ${template.query.slice(0, 200)}` });
@@ -271,7 +298,12 @@ try {
       gate_ms: round(gateMs),
       peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
       decision: report.status,
-      ranking: { decision: report.ranking.decision, reason: report.ranking.reason, train_queries: report.ranking.trainQueries, held_out_queries: report.ranking.heldOutQueries },
+      ranking: {
+        decision: report.ranking.decision,
+        reason: report.ranking.reason,
+        train_queries: report.ranking.trainQueries,
+        held_out_queries: report.ranking.heldOutQueries,
+      },
       variants: { decision: report.variants.decision, reason: report.variants.reason },
       gate: report.gate,
       target_ms: TARGET_MS,

@@ -41,7 +41,13 @@ async function longTasks(withExtension: boolean, backendUrl: string) {
   try {
     if (withExtension) {
       const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-      await worker.evaluate((url) => (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome.storage.local.set({ backendUrl: url }), backendUrl);
+      await worker.evaluate(
+        (url) =>
+          (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome.storage.local.set({
+            backendUrl: url,
+          }),
+        backendUrl,
+      );
     }
     await context.route(`${ORIGIN}/**`, (route) => {
       const { pathname } = new URL(route.request().url());
@@ -65,7 +71,12 @@ async function longTasks(withExtension: boolean, backendUrl: string) {
     }
     await page.waitForTimeout(300);
     const tasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
-    return { count: tasks.length, over_50ms: tasks.filter((d) => d > 50).length, max_ms: Math.round(Math.max(0, ...tasks)), total_ms: Math.round(tasks.reduce((a, b) => a + b, 0)) };
+    return {
+      count: tasks.length,
+      over_50ms: tasks.filter((d) => d > 50).length,
+      max_ms: Math.round(Math.max(0, ...tasks)),
+      total_ms: Math.round(tasks.reduce((a, b) => a + b, 0)),
+    };
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });

@@ -51,7 +51,16 @@ function annotation(i: number, at: number): Annotation {
   const kind = KINDS[i % KINDS.length]!;
   switch (kind) {
     case 'preference':
-      return { ...base, kind, choice: i % 3 === 0 ? 'right' : 'left', strength: 'clear', leftCandidateId: 's:0', rightCandidateId: 's:1', leftVariantId: 'extractive-concise@1', rightVariantId: 'extractive-detailed@1' };
+      return {
+        ...base,
+        kind,
+        choice: i % 3 === 0 ? 'right' : 'left',
+        strength: 'clear',
+        leftCandidateId: 's:0',
+        rightCandidateId: 's:1',
+        leftVariantId: 'extractive-concise@1',
+        rightVariantId: 'extractive-detailed@1',
+      };
     case 'adoption':
       return {
         ...base,
@@ -62,16 +71,36 @@ function annotation(i: number, at: number): Annotation {
         sentText:
           `Hi Ada,\n\nSorry to hear your lamp arrived with a cracked base (order JV-${20517342 + i}, placed 2026-11-20). ` +
           'Please send a photo of the damage and the box to our team and we will refund the full $49.00 within 5 working days. ' +
-          (i % 10 === 0 ? 'You can also call us on +44 20 7946 0958 or write to ada.lovelace@example.com. ' : 'You do not need to send the lamp back. ') +
+          (i % 10 === 0
+            ? 'You can also call us on +44 20 7946 0958 or write to ada.lovelace@example.com. '
+            : 'You do not need to send the lamp back. ') +
           'Let me know if there is anything else I can help with.',
         similarity: 0.87,
       };
     case 'relevance':
-      return { ...base, kind, snippetId: `damaged-or-defective-items#s${i % 8}`, articleId: 'damaged-or-defective-items', rank: 1 + (i % 8), label: i % 4 === 0 ? 'irrelevant' : 'relevant' };
+      return {
+        ...base,
+        kind,
+        snippetId: `damaged-or-defective-items#s${i % 8}`,
+        articleId: 'damaged-or-defective-items',
+        rank: 1 + (i % 8),
+        label: i % 4 === 0 ? 'irrelevant' : 'relevant',
+      };
     case 'rationale':
-      return { ...base, kind, adoptionId: uuidv7(at - 1_000), reasons: ['incomplete', 'wrong_tone'], note: 'Missed that damaged items need no return; tone too formal.' };
+      return {
+        ...base,
+        kind,
+        adoptionId: uuidv7(at - 1_000),
+        reasons: ['incomplete', 'wrong_tone'],
+        note: 'Missed that damaged items need no return; tone too formal.',
+      };
     case 'missing_knowledge':
-      return { ...base, kind, description: 'No article explains how to replace the bulb of the ceramic table lamp, customers ask weekly.', proposedTitle: 'Replacing lamp bulbs' };
+      return {
+        ...base,
+        kind,
+        description: 'No article explains how to replace the bulb of the ceramic table lamp, customers ask weekly.',
+        proposedTitle: 'Replacing lamp bulbs',
+      };
   }
 }
 

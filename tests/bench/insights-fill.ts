@@ -14,7 +14,18 @@ import type { NewAnnotation, NewInsightCount, NewSuggestion } from '../../backen
 import { prng } from '../../backend/prng.ts';
 
 export const VARIANTS = ['extractive-concise@1', 'extractive-detailed@1', 'prompt-warm@2', 'prompt-brief@3'];
-const KINDS = ['relevance', 'relevance', 'relevance', 'relevance', 'preference', 'preference', 'adoption', 'adoption', 'rationale', 'missing_knowledge'] as const;
+const KINDS = [
+  'relevance',
+  'relevance',
+  'relevance',
+  'relevance',
+  'preference',
+  'preference',
+  'adoption',
+  'adoption',
+  'rationale',
+  'missing_knowledge',
+] as const;
 const CHOICES = ['left', 'left', 'left', 'right', 'right', 'tie', 'both_bad'] as const;
 const OUTCOMES = ['verbatim', 'edited', 'edited', 'rejected', 'ignored'] as const;
 const LABELS = ['relevant', 'relevant', 'partly', 'irrelevant'] as const;
@@ -57,9 +68,16 @@ export async function postgresWriter(url: string, schema: string): Promise<BulkW
     if (rows.length === 0) return;
     const columns = Object.keys(rows[0]!);
     const sql = `INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')})`;
-    await client.query(sql, columns.map((c) => rows.map((r) => r[c] ?? null)));
+    await client.query(
+      sql,
+      columns.map((c) => rows.map((r) => r[c] ?? null)),
+    );
   };
-  return { annotations: (rows) => insert('annotations', rows as never), suggestions: (rows) => insert('suggestions', rows as never), close: () => client.end() };
+  return {
+    annotations: (rows) => insert('annotations', rows as never),
+    suggestions: (rows) => insert('suggestions', rows as never),
+    close: () => client.end(),
+  };
 }
 
 function annotation(tenant: string, at: number, random: () => number): Annotation {
@@ -82,8 +100,18 @@ function annotation(tenant: string, at: number, random: () => number): Annotatio
   const kind = pick(KINDS);
   switch (kind) {
     case 'preference': {
-      const [left, right] = random() < 0.5 ? [pick(VARIANTS.slice(0, 2)), pick(VARIANTS.slice(2))] : [pick(VARIANTS.slice(2)), pick(VARIANTS.slice(0, 2))];
-      return { ...base, kind, choice: pick(CHOICES), strength: 'clear', leftCandidateId: 's:0', rightCandidateId: 's:1', leftVariantId: left!, rightVariantId: right! };
+      const [left, right] =
+        random() < 0.5 ? [pick(VARIANTS.slice(0, 2)), pick(VARIANTS.slice(2))] : [pick(VARIANTS.slice(2)), pick(VARIANTS.slice(0, 2))];
+      return {
+        ...base,
+        kind,
+        choice: pick(CHOICES),
+        strength: 'clear',
+        leftCandidateId: 's:0',
+        rightCandidateId: 's:1',
+        leftVariantId: left!,
+        rightVariantId: right!,
+      };
     }
     case 'adoption': {
       const outcome = pick(OUTCOMES);
@@ -92,7 +120,14 @@ function annotation(tenant: string, at: number, random: () => number): Annotatio
       return { ...base, kind, outcome, sentText, ...(used ? { candidateId: 's:0', variantId: pick(VARIANTS), similarity: 0.8 } : {}) };
     }
     case 'relevance':
-      return { ...base, kind, snippetId: `article-${Math.floor(random() * 500)}#s1`, articleId: `article-${Math.floor(random() * 500)}`, rank: 1 + Math.floor(random() * 8), label: pick(LABELS) };
+      return {
+        ...base,
+        kind,
+        snippetId: `article-${Math.floor(random() * 500)}#s1`,
+        articleId: `article-${Math.floor(random() * 500)}`,
+        rank: 1 + Math.floor(random() * 8),
+        label: pick(LABELS),
+      };
     case 'rationale':
       return { ...base, kind, adoptionId: uuidv7(at - 1_000), reasons: ['incomplete'], note: 'Missed that damaged items need no return.' };
     case 'missing_knowledge':
@@ -107,7 +142,14 @@ export interface FillCounts {
 }
 
 /** Fills `tenants` (name → annotations) over the `days` days before `end`, and the rollup of what was written. */
-export async function fill(store: Store, writer: BulkWriter, tenants: Record<string, number>, days: number, end: number, seed = 7): Promise<FillCounts> {
+export async function fill(
+  store: Store,
+  writer: BulkWriter,
+  tenants: Record<string, number>,
+  days: number,
+  end: number,
+  seed = 7,
+): Promise<FillCounts> {
   const random = prng(seed);
   const counts = new Map<string, NewInsightCount>();
   const count = (c: NewInsightCount) => {
@@ -131,7 +173,20 @@ export async function fill(store: Store, writer: BulkWriter, tenants: Record<str
         rows.push(annotationRow(tenant, a, `bench-${a.id}`, { sentAt: receivedAt, receivedAt }));
         count(annotationCount(tenant, a, receivedAt));
         if (j % 5 === 0) {
-          shown.push({ id: a.suggestionId, tenant, agent: a.agent, host: a.host, ticket_id: a.ticketId, query: 'lamp arrived cracked', snippets: '[]', candidates: '[]', model_version: a.modelVersion, index_version: a.indexVersion, created_at: new Date(at - 60_000).toISOString(), ticket: null });
+          shown.push({
+            id: a.suggestionId,
+            tenant,
+            agent: a.agent,
+            host: a.host,
+            ticket_id: a.ticketId,
+            query: 'lamp arrived cracked',
+            snippets: '[]',
+            candidates: '[]',
+            model_version: a.modelVersion,
+            index_version: a.indexVersion,
+            created_at: new Date(at - 60_000).toISOString(),
+            ticket: null,
+          });
           count(suggestionCount(tenant, new Date(at - 60_000).toISOString()));
         }
       }

@@ -66,13 +66,33 @@ async function seedFlywheel(store: Store, end: number): Promise<void> {
     leftRightChoices: 600,
   }));
   // A few thousand memory entries: versions are listed with their artefacts, as the registry keeps them.
-  const artefact = JSON.stringify({ memory: Array.from({ length: 2_000 }, (_, i) => ({ query: `question ${i} about lamps`, passage: `article-${i % 500}#s1`, weight: 0.5 })) });
+  const artefact = JSON.stringify({
+    memory: Array.from({ length: 2_000 }, (_, i) => ({ query: `question ${i} about lamps`, passage: `article-${i % 500}#s1`, weight: 0.5 })),
+  });
   for (let w = 30; w >= 1; w--) {
     const at = new Date(end - w * 7 * DAY).toISOString();
     const runId = `run-bench-${String(w).padStart(2, '0')}`;
-    const gate = { total: 1_000_000, passed: 900_000, reduced: 60_000, setAside: 40_000, superseded: 5_000, byRule: { position_bias: 20_000, contradiction: 3_000, rapid_fire: 9_000, llm_judge: 0, disagreement: 30_000 } };
-    const summary = { runId, tenant: TENANT, startedAt: at, status: 'kept', gate, agreement: { relevance: signal(), preference: signal() }, agreementPerAgent: agents };
-    await store.db.insertInto('flywheel_runs').values({ id: runId, tenant: TENANT, started_at: at, finished_at: at, status: 'kept', summary: JSON.stringify(summary) }).execute();
+    const gate = {
+      total: 1_000_000,
+      passed: 900_000,
+      reduced: 60_000,
+      setAside: 40_000,
+      superseded: 5_000,
+      byRule: { position_bias: 20_000, contradiction: 3_000, rapid_fire: 9_000, llm_judge: 0, disagreement: 30_000 },
+    };
+    const summary = {
+      runId,
+      tenant: TENANT,
+      startedAt: at,
+      status: 'kept',
+      gate,
+      agreement: { relevance: signal(), preference: signal() },
+      agreementPerAgent: agents,
+    };
+    await store.db
+      .insertInto('flywheel_runs')
+      .values({ id: runId, tenant: TENANT, started_at: at, finished_at: at, status: 'kept', summary: JSON.stringify(summary) })
+      .execute();
     const metric = () => ({ current: 0.5, candidate: 0.5 + random() / 20, diff: random() / 20, se: 0.01 });
     const comparisons = [{ set: 'cross-validated checks', n: 4_000, metrics: { 'ndcg@10': metric(), 'mrr@10': metric(), 'recall@10': metric() } }];
     await store.db

@@ -26,13 +26,17 @@ if (!Number.isInteger(articles) || articles < 1) {
 const dir = mkdtempSync(join(tmpdir(), 'aitl-bench-kb-'));
 try {
   const random = prng(7);
-  const vocabulary = Array.from({ length: 20_000 }, () => Array.from({ length: 3 + Math.floor(random() * 7) }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join(''));
+  const vocabulary = Array.from({ length: 20_000 }, () =>
+    Array.from({ length: 3 + Math.floor(random() * 7) }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join(''),
+  );
   const words = (n: number) => Array.from({ length: n }, () => vocabulary[Math.floor(random() * vocabulary.length)]).join(' ');
   const file = join(dir, 'articles.jsonl');
   writeFileSync(file, Array.from({ length: articles }, (_, i) => JSON.stringify({ id: `a${i}`, title: words(6), body: words(380) })).join('\n'));
   const body = readFileSync(file);
 
-  const server = await startServer(loadConfig({ AITL_PORT: '0', AITL_DATABASE_URL: join(dir, 'aitl.db'), AITL_LOG_LEVEL: 'silent', AITL_DEMO: 'false' }));
+  const server = await startServer(
+    loadConfig({ AITL_PORT: '0', AITL_DATABASE_URL: join(dir, 'aitl.db'), AITL_LOG_LEVEL: 'silent', AITL_DEMO: 'false' }),
+  );
   try {
     const { key } = await createApiKey(server.deps.store.db, { tenant: 'bench', role: 'admin' });
     const answeredAt: number[] = [];
@@ -45,7 +49,11 @@ try {
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
-    const response = await fetch(`${server.url}/v1/admin/kb/import`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' }, body });
+    const response = await fetch(`${server.url}/v1/admin/kb/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
+      body,
+    });
     const summary = (await response.json()) as { passages?: number };
     const importMs = performance.now() - t0;
     importing = false;

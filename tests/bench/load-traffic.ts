@@ -8,15 +8,7 @@
  * not know that, the question memory learns it from the other wordings, so a flywheel cycle has a real gain to find
  * (and a promotion to propagate). Client clocks advance 3 s per signal, so the gate's rapid-fire rule leaves them be.
  */
-import {
-  Annotation,
-  LIMITS,
-  SCHEMA_VERSION,
-  SuggestionRequest,
-  type SuggestionResponse,
-  type TicketContext,
-  uuidv7,
-} from '../../shared/index.ts';
+import { Annotation, LIMITS, SCHEMA_VERSION, SuggestionRequest, type SuggestionResponse, type TicketContext, uuidv7 } from '../../shared/index.ts';
 import { prng } from '../../backend/prng.ts';
 
 export const TENANT = 'load';
@@ -32,42 +24,74 @@ interface Family {
 const FAMILIES: Family[] = [
   {
     subject: 'Item arrived damaged',
-    asks: ['My {product} arrived broken, can I get a refund?', 'The {product} I ordered came damaged in the box. What do I do now?', 'When I unpacked my {product} it was cracked. Can you replace it or refund me?'],
+    asks: [
+      'My {product} arrived broken, can I get a refund?',
+      'The {product} I ordered came damaged in the box. What do I do now?',
+      'When I unpacked my {product} it was cracked. Can you replace it or refund me?',
+    ],
     details: ['The outer box was dented.', 'Do I need to send it back?', 'I have photos of the damage.', 'It was a present so I am quite upset.'],
   },
   {
     subject: 'Where is my parcel',
-    asks: ['Where is my order? The {product} has not arrived yet.', 'My {product} delivery is late and tracking has not moved.', 'Tracking for my {product} still says label created. Is it lost?'],
+    asks: [
+      'Where is my order? The {product} has not arrived yet.',
+      'My {product} delivery is late and tracking has not moved.',
+      'Tracking for my {product} still says label created. Is it lost?',
+    ],
     details: ['I ordered it last week.', 'The courier website shows nothing.', 'I need it before the weekend.', 'Nobody came to the door.'],
   },
   {
     subject: 'Password reset',
-    asks: ['I am not getting the password reset email.', 'The reset password link never arrives in my inbox.', 'I forgot my password and the reset email does not come.'],
+    asks: [
+      'I am not getting the password reset email.',
+      'The reset password link never arrives in my inbox.',
+      'I forgot my password and the reset email does not come.',
+    ],
     details: ['I checked spam as well.', 'I tried three times today.', 'I might have signed up with Google.', 'I cannot log in to the app either.'],
   },
   {
     subject: 'Cancel membership',
-    asks: ['How do I cancel my Vale Plus membership and get a refund?', 'Please cancel my Vale Plus subscription, I was charged again.', 'I want to stop Vale Plus renewing. Can I get my fee back?'],
+    asks: [
+      'How do I cancel my Vale Plus membership and get a refund?',
+      'Please cancel my Vale Plus subscription, I was charged again.',
+      'I want to stop Vale Plus renewing. Can I get my fee back?',
+    ],
     details: ['I have hardly used it.', 'The renewal came out yesterday.', 'I used free delivery once.', 'I did not know it renews automatically.'],
   },
   {
     subject: 'Smart lamp Wi-Fi',
-    asks: ['My Halo smart lamp will not connect to Wi-Fi.', 'The smart {product} keeps failing at connecting in the app.', 'I cannot get the Halo lamp onto my home wifi network.'],
+    asks: [
+      'My Halo smart lamp will not connect to Wi-Fi.',
+      'The smart {product} keeps failing at connecting in the app.',
+      'I cannot get the Halo lamp onto my home wifi network.',
+    ],
     details: ['The light blinks blue.', 'My router is 5 GHz.', 'I reset it twice already.', 'The app says connecting and then fails.'],
   },
   {
     subject: 'Change delivery address',
-    asks: ['Can I change the delivery address on my order for the {product}?', 'I put the wrong address on my {product} order, can you fix it?', 'Please send my {product} to my work address instead.'],
+    asks: [
+      'Can I change the delivery address on my order for the {product}?',
+      'I put the wrong address on my {product} order, can you fix it?',
+      'Please send my {product} to my work address instead.',
+    ],
     details: ['It has already shipped.', 'I moved house last month.', 'The street number is wrong.', 'I will not be home next week.'],
   },
   {
     subject: 'Promo code not working',
-    asks: ['My promo code is not working at checkout.', 'The discount code says invalid when I try to buy the {product}.', 'Why will my promo code not apply to my basket?'],
+    asks: [
+      'My promo code is not working at checkout.',
+      'The discount code says invalid when I try to buy the {product}.',
+      'Why will my promo code not apply to my basket?',
+    ],
     details: ['It is from your newsletter.', 'The {product} is on sale already.', 'I also have a gift card.', 'It worked last time.'],
   },
   {
     subject: 'VAT invoice',
-    asks: ['I need a VAT invoice for my {product} order.', 'Where can I download a receipt with VAT for my company?', 'Can you send me an invoice for the {product} I bought?'],
+    asks: [
+      'I need a VAT invoice for my {product} order.',
+      'Where can I download a receipt with VAT for my company?',
+      'Can you send me an invoice for the {product} I bought?',
+    ],
     details: ['It is for my business.', 'The receipt needs my company name.', 'My accountant asked for it.', 'I paid with a company card.'],
   },
 ];
@@ -106,7 +130,11 @@ export class Agent {
     const family = Math.floor(this.random() * FAMILIES.length);
     const f = FAMILIES[family]!;
     const product = this.pick(PRODUCTS);
-    const text = `Hi, ${this.pick(NAMES)} here. ${this.pick(f.asks)} ${this.pick(f.details)} Order JV-${20_000_000 + Math.floor(this.random() * 9_999_999)}.`.replaceAll('{product}', product);
+    const text =
+      `Hi, ${this.pick(NAMES)} here. ${this.pick(f.asks)} ${this.pick(f.details)} Order JV-${20_000_000 + Math.floor(this.random() * 9_999_999)}.`.replaceAll(
+        '{product}',
+        product,
+      );
     const ticket: TicketContext = {
       host: HOST,
       ticketId: `L${this.index}-${++this.tickets}`,
@@ -139,12 +167,26 @@ export class Agent {
     const made: unknown[] = [];
     const add = (fields: Record<string, unknown>) => made.push({ id: uuidv7(), ...base, clientTime: this.at(), ...fields });
     for (const snippet of snippets.slice(0, 8)) {
-      add({ kind: 'relevance', snippetId: snippet.snippetId, articleId: snippet.articleId, rank: snippet.rank, label: snippet.articleId === answer ? 'relevant' : 'irrelevant' });
+      add({
+        kind: 'relevance',
+        snippetId: snippet.snippetId,
+        articleId: snippet.articleId,
+        rank: snippet.rank,
+        label: snippet.articleId === answer ? 'relevant' : 'irrelevant',
+      });
     }
     const [a, b] = this.random() < 0.5 ? [s.candidates[0], s.candidates[1]] : [s.candidates[1], s.candidates[0]];
     if (a && b) {
       const choice = this.random() < 0.5 ? 'left' : 'right';
-      add({ kind: 'preference', choice, strength: 'clear', leftCandidateId: a.candidateId, rightCandidateId: b.candidateId, leftVariantId: a.variantId, rightVariantId: b.variantId });
+      add({
+        kind: 'preference',
+        choice,
+        strength: 'clear',
+        leftCandidateId: a.candidateId,
+        rightCandidateId: b.candidateId,
+        leftVariantId: a.variantId,
+        rightVariantId: b.variantId,
+      });
       const sent = choice === 'left' ? a : b;
       // Edited, not verbatim: a verbatim send would vouch for every snippet it cites, contradicting "irrelevant" checks.
       const adoptionId = uuidv7();
@@ -160,9 +202,22 @@ export class Agent {
         similarity: 0.9,
       });
       // Reasons that flag no passage (flags.ts), so rationales do not demote knowledge behind the checks' back.
-      if (this.random() < 0.25) add({ kind: 'rationale', adoptionId, candidateId: sent.candidateId, variantId: sent.variantId, reasons: ['wrong_tone'], note: 'Too formal for this customer.' });
+      if (this.random() < 0.25)
+        add({
+          kind: 'rationale',
+          adoptionId,
+          candidateId: sent.candidateId,
+          variantId: sent.variantId,
+          reasons: ['wrong_tone'],
+          note: 'Too formal for this customer.',
+        });
     }
-    if (this.random() < 0.1) add({ kind: 'missing_knowledge', description: 'No article says how long a replacement takes to ship.', proposedTitle: 'Replacement shipping times' });
+    if (this.random() < 0.1)
+      add({
+        kind: 'missing_knowledge',
+        description: 'No article says how long a replacement takes to ship.',
+        proposedTitle: 'Replacement shipping times',
+      });
     // The client's own contract check: what fails here is a bug of this file, not a server error.
     return made.map((m) => Annotation.parse(m));
   }

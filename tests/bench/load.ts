@@ -48,7 +48,15 @@ const clients = Number(values.clients);
 const maxRequests = values.requests === undefined ? undefined : Number(values.requests);
 const databaseUrl = values.database;
 const USAGE = 'Usage: npm run load [-- --seconds 60 (5-600)] [--clients 24 (1-200)] [--requests N] [--database postgres://user@127.0.0.1:5432/db]';
-if (!Number.isInteger(seconds) || seconds < 5 || seconds > 600 || !Number.isInteger(clients) || clients < 1 || clients > 200 || (maxRequests !== undefined && !(Number.isInteger(maxRequests) && maxRequests >= 10))) {
+if (
+  !Number.isInteger(seconds) ||
+  seconds < 5 ||
+  seconds > 600 ||
+  !Number.isInteger(clients) ||
+  clients < 1 ||
+  clients > 200 ||
+  (maxRequests !== undefined && !(Number.isInteger(maxRequests) && maxRequests >= 10))
+) {
   console.error(USAGE);
   process.exit(2);
 }
@@ -154,7 +162,10 @@ function cleanup(): Promise<void> {
   })();
   return cleaning;
 }
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
   process.once(signal, () => {
     console.error(`${signal}: stopping the backends and dropping the schema`);
     void cleanup().finally(() => process.exit(code));
@@ -199,7 +210,7 @@ async function call(b: Backend, method: 'GET' | 'POST', path: string, init: { ke
   assertLoopback(url);
   const route = `${method} ${path}`;
   const count = init.count !== false;
-  if (count) (stats.total++, bump(stats.byRoute, route));
+  if (count) stats.total++, bump(stats.byRoute, route);
   const headers: Record<string, string> = {};
   if (init.key) headers.authorization = `Bearer ${init.key}`;
   if (init.type) headers['content-type'] = init.type;
@@ -209,7 +220,7 @@ async function call(b: Backend, method: 'GET' | 'POST', path: string, init: { ke
     const text = await response.text();
     if (count) {
       (stats.latency[route] ??= []).push(now() - started);
-      if (response.status >= 400) (bump(stats.errorsByRoute, route), bump(stats.errorsByStatus, String(response.status)));
+      if (response.status >= 400) bump(stats.errorsByRoute, route), bump(stats.errorsByStatus, String(response.status));
       if (response.status >= 500) {
         stats.serverErrors++;
         if (stats.serverErrors <= 5) failures.push(`${b.name} ${route} answered ${response.status}: ${text.slice(0, 300)}`);
@@ -258,7 +269,11 @@ async function flush(outbox: Outbox, key: string): Promise<boolean> {
     if (sentIds.has(a.id)) outcome.resent++;
     sentIds.add(a.id);
   }
-  const r = await call(pick(), 'POST', '/v1/annotations:batch', { key, type: 'application/json', body: JSON.stringify({ items, sentAt: new Date().toISOString() }) });
+  const r = await call(pick(), 'POST', '/v1/annotations:batch', {
+    key,
+    type: 'application/json',
+    body: JSON.stringify({ items, sentAt: new Date().toISOString() }),
+  });
   if (r?.status !== 200) return false;
   const { results } = SyncResponse.parse(JSON.parse(r.text));
   results.forEach((result, i) => {
@@ -276,7 +291,8 @@ async function flush(outbox: Outbox, key: string): Promise<boolean> {
   return true;
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]! * 10) / 10 : null);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]! * 10) / 10 : null;
 
 // ---- The run. ----
 
@@ -303,7 +319,8 @@ try {
     AITL_KNOWLEDGE: 'shared',
   };
 
-  const makeKey = async (role: string) => (await runAitl(`keys-${role}`, ['keys', 'create', '--tenant', TENANT, '--role', role, '--name', `load-${role}`], env, 60_000)).at(-1)!.trim();
+  const makeKey = async (role: string) =>
+    (await runAitl(`keys-${role}`, ['keys', 'create', '--tenant', TENANT, '--role', role, '--name', `load-${role}`], env, 60_000)).at(-1)!.trim();
   progressNote(`schema ${schema}: making keys, starting ${BACKENDS} backends`);
   const [agentKey, adminKey] = await Promise.all([makeKey('agent'), makeKey('admin')]);
 
@@ -314,7 +331,9 @@ try {
         const m = /^AITL backend\s+(http:\/\/\S+)/.exec(line);
         if (m) resolve({ name, url: m[1]!, child, downUntil: 0, seen: new Map() });
       });
-      void child.exited.then((code) => reject(new Error(`backend ${name} exited with ${code} before listening:\n${child.lines.slice(-20).join('\n')}`)));
+      void child.exited.then((code) =>
+        reject(new Error(`backend ${name} exited with ${code} before listening:\n${child.lines.slice(-20).join('\n')}`)),
+      );
       setTimeout(() => reject(new Error(`backend ${name} did not start within 60 s`)), 60_000).unref();
     });
   // The first loads the demo help centre into the empty store; the others find it there.
@@ -322,7 +341,9 @@ try {
   backends.push(...(await Promise.all(Array.from({ length: BACKENDS - 1 }, (_, i) => startBackend(i + 1)))));
   for (const b of backends) assertLoopback(b.url);
 
-  progressNote(`${backends.map((b) => `${b.name} ${b.url}`).join(', ')}; ${clients} clients for ${seconds} s${maxRequests ? ` or ${maxRequests} requests` : ''}`);
+  progressNote(
+    `${backends.map((b) => `${b.name} ${b.url}`).join(', ')}; ${clients} clients for ${seconds} s${maxRequests ? ` or ${maxRequests} requests` : ''}`,
+  );
   const victim = backends[BACKENDS - 1]!;
   const survivors = backends.filter((b) => b !== victim);
   const t0 = now();
@@ -372,7 +393,11 @@ try {
     pollers.push(...survivors.map(healthPolls));
 
     await until(() => progress() >= IMPORT_AT);
-    const r = await call(survivors[0]!, 'POST', '/v1/admin/kb/import', { key: adminKey, type: 'application/x-ndjson', body: knowledgeFile(schema!.slice(10)) });
+    const r = await call(survivors[0]!, 'POST', '/v1/admin/kb/import', {
+      key: adminKey,
+      type: 'application/x-ndjson',
+      body: knowledgeFile(schema!.slice(10)),
+    });
     if (r?.status === 200) importId = KbImportResult.parse(JSON.parse(r.text)).importId;
     else failures.push(`knowledge import answered ${r?.status ?? 'no response'}: ${r?.text.slice(0, 300)}`);
 
@@ -441,57 +466,62 @@ try {
   if (flywheelError) failures.push(`flywheel: ${flywheelError}`);
   if (eventsError) failures.push(`kill, import or flywheel: ${eventsError}`);
   const ok =
-    exactlyOnce && stats.serverErrors === 0 && stats.connection.liveBackend === 0 && outcome.rejected === 0 && importId !== undefined && !flywheelError && !eventsError;
+    exactlyOnce &&
+    stats.serverErrors === 0 &&
+    stats.connection.liveBackend === 0 &&
+    outcome.rejected === 0 &&
+    importId !== undefined &&
+    !flywheelError &&
+    !eventsError;
   console.log(
-    JSON.stringify(
-      {
-        backends: BACKENDS,
-        store: `postgres, schema ${schema} (dropped on exit)`,
-        auth: 'required: agent and admin keys from `aitl keys create`',
-        killed: { backend: victim.name, atMs: killedAtMs ?? null },
-        seconds,
-        clients,
-        loadMs,
-        requests: { total: stats.total, byRoute: stats.byRoute },
-        errors: { byRoute: stats.errorsByRoute, byStatus: stats.errorsByStatus, connection: stats.connection },
-        latencyMs: Object.fromEntries(
-          Object.entries(stats.latency).map(([route, ms]) => {
-            const sorted = ms.sort((a, b) => a - b);
-            return [route, { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), n: sorted.length }];
-          }),
-        ),
-        items: {
-          sent: sentIds.size,
-          acknowledged: acknowledged.size,
-          accepted: outcome.accepted,
-          duplicate: outcome.duplicate,
-          resent: outcome.resent,
-          rejected: outcome.rejected,
-          pending,
-          stored: rows.length,
-          missing,
-          storedUnacknowledged,
-          duplicates,
-          exactlyOnce,
-        },
-        propagation: {
-          import: importId ? propagation(importId, isImport) : null,
-          promotion: promotedId ? propagation(promotedId, isPromotion) : null,
-        },
-        flywheel: flywheelReport
-          ? {
-              status: flywheelReport.status,
-              reason: flywheelReport.ranking?.reason,
-              ranking: flywheelReport.ranking?.decision,
-              version: flywheelReport.ranking?.versionId ?? null,
-              variants: flywheelReport.variants?.decision,
-              annotations: flywheelReport.annotations,
-              durationMs: flywheelReport.durationMs,
-            }
-          : { status: 'failed', reason: flywheelError },
-        ok,
-        ...(failures.length > 0 && { failures }),
-      }),
+    JSON.stringify({
+      backends: BACKENDS,
+      store: `postgres, schema ${schema} (dropped on exit)`,
+      auth: 'required: agent and admin keys from `aitl keys create`',
+      killed: { backend: victim.name, atMs: killedAtMs ?? null },
+      seconds,
+      clients,
+      loadMs,
+      requests: { total: stats.total, byRoute: stats.byRoute },
+      errors: { byRoute: stats.errorsByRoute, byStatus: stats.errorsByStatus, connection: stats.connection },
+      latencyMs: Object.fromEntries(
+        Object.entries(stats.latency).map(([route, ms]) => {
+          const sorted = ms.sort((a, b) => a - b);
+          return [route, { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), n: sorted.length }];
+        }),
+      ),
+      items: {
+        sent: sentIds.size,
+        acknowledged: acknowledged.size,
+        accepted: outcome.accepted,
+        duplicate: outcome.duplicate,
+        resent: outcome.resent,
+        rejected: outcome.rejected,
+        pending,
+        stored: rows.length,
+        missing,
+        storedUnacknowledged,
+        duplicates,
+        exactlyOnce,
+      },
+      propagation: {
+        import: importId ? propagation(importId, isImport) : null,
+        promotion: promotedId ? propagation(promotedId, isPromotion) : null,
+      },
+      flywheel: flywheelReport
+        ? {
+            status: flywheelReport.status,
+            reason: flywheelReport.ranking?.reason,
+            ranking: flywheelReport.ranking?.decision,
+            version: flywheelReport.ranking?.versionId ?? null,
+            variants: flywheelReport.variants?.decision,
+            annotations: flywheelReport.annotations,
+            durationMs: flywheelReport.durationMs,
+          }
+        : { status: 'failed', reason: flywheelError },
+      ok,
+      ...(failures.length > 0 && { failures }),
+    }),
   );
   exitCode = ok ? 0 : 1;
 } catch (error) {

@@ -35,7 +35,9 @@ const { values } = parseArgs({
 if (values.scale) await scaleBench(Number(values.scale), Number(values.seed), Number(values.queries));
 else if (values.dataset) await datasetBench(values.dataset, values.split ?? 'test');
 else {
-  console.error('Usage: npm run bench:retrieval -- --dataset DIR [--split test]\n       npm run bench:retrieval -- --scale N [--seed 42] [--queries 500]');
+  console.error(
+    'Usage: npm run bench:retrieval -- --dataset DIR [--split test]\n       npm run bench:retrieval -- --scale N [--seed 42] [--queries 500]',
+  );
   process.exit(2);
 }
 
@@ -55,9 +57,17 @@ async function datasetBench(dataset: string, split: string): Promise<void> {
   minisearch.addAll(docs);
   const msBuildMs = performance.now() - msStarted;
 
-  const lastTurns = (q: (typeof queries)[number]) => q.ticket.messages.slice(-3).map((m) => m.text).join(' ');
+  const lastTurns = (q: (typeof queries)[number]) =>
+    q.ticket.messages
+      .slice(-3)
+      .map((m) => m.text)
+      .join(' ');
   const runOurs = (q: (typeof queries)[number]) => retrieve(index, q.ticket).ranked.map((h) => index.passages[h.doc]!.article_id);
-  const runMini = (q: (typeof queries)[number]) => minisearch.search(lastTurns(q)).slice(0, 75).map((r) => String(r.id));
+  const runMini = (q: (typeof queries)[number]) =>
+    minisearch
+      .search(lastTurns(q))
+      .slice(0, 75)
+      .map((r) => String(r.id));
   for (const q of queries.slice(0, 20)) {
     runOurs(q);
     runMini(q);
@@ -108,7 +118,12 @@ async function datasetBench(dataset: string, split: string): Promise<void> {
       split,
       n: queries.length,
       passages,
-      ours: { ...summary(ours, index.buildMs), suggest_ms_p50: round(percentile(suggestMs, 50), 3), suggest_ms_p95: round(percentile(suggestMs, 95), 3), version: index.version },
+      ours: {
+        ...summary(ours, index.buildMs),
+        suggest_ms_p50: round(percentile(suggestMs, 50), 3),
+        suggest_ms_p95: round(percentile(suggestMs, 95), 3),
+        version: index.version,
+      },
       minisearch: summary(mini, msBuildMs),
       speed_ratio: round(percentile(mini.ms, 50) / percentile(ours.ms, 50), 1),
       speed_ratio_p95: round(percentile(mini.ms, 95) / percentile(ours.ms, 95), 1),

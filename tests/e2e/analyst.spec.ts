@@ -21,10 +21,14 @@ test.afterAll(() => {
 });
 
 function createKey(databasePath: string, role: string): string {
-  const out = execFileSync(process.execPath, ['backend/bin/aitl.js', 'keys', 'create', '--tenant', 'default', '--role', role, '--name', `e2e ${role}`], {
-    env: { ...process.env, AITL_DATABASE_URL: databasePath, AITL_LOG_LEVEL: 'silent' },
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['backend/bin/aitl.js', 'keys', 'create', '--tenant', 'default', '--role', role, '--name', `e2e ${role}`],
+    {
+      env: { ...process.env, AITL_DATABASE_URL: databasePath, AITL_LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+    },
+  );
   return out.trim().split('\n').pop()!;
 }
 
@@ -37,10 +41,23 @@ async function post(url: string, body: unknown): Promise<Record<string, unknown>
 /** Two suggestions with signals, sent as the demo's keyless agent: the second one's edit is explained as "outdated". */
 async function seedSignals(backendUrl: string): Promise<void> {
   const items: Record<string, unknown>[] = [];
-  for (const [ticketId, reason] of [['1001', 'incomplete'], ['1003', 'outdated']] as const) {
+  for (const [ticketId, reason] of [
+    ['1001', 'incomplete'],
+    ['1003', 'outdated'],
+  ] as const) {
     const s = (await post(`${backendUrl}/v1/suggestions`, {
-      ticket: { host: 'demo', ticketId, messages: [{ role: 'customer', text: 'My lamp arrived cracked, write to me at jo@example.com. How do I get a refund?' }] },
-    })) as { suggestionId: string; candidates: { candidateId: string; variantId: string }[]; snippets: { snippetId: string; articleId: string }[]; modelVersion: string; indexVersion: string };
+      ticket: {
+        host: 'demo',
+        ticketId,
+        messages: [{ role: 'customer', text: 'My lamp arrived cracked, write to me at jo@example.com. How do I get a refund?' }],
+      },
+    })) as {
+      suggestionId: string;
+      candidates: { candidateId: string; variantId: string }[];
+      snippets: { snippetId: string; articleId: string }[];
+      modelVersion: string;
+      indexVersion: string;
+    };
     const base = {
       schemaVersion: SCHEMA_VERSION,
       tenant: 'default',
@@ -55,10 +72,37 @@ async function seedSignals(backendUrl: string): Promise<void> {
     const [a, b] = s.candidates;
     const adoptionId = uuidv7();
     items.push(
-      { ...base, id: uuidv7(), kind: 'preference', choice: 'left', strength: 'clear', leftCandidateId: a!.candidateId, rightCandidateId: b!.candidateId, leftVariantId: a!.variantId, rightVariantId: b!.variantId },
-      { ...base, id: adoptionId, kind: 'adoption', outcome: 'edited', candidateId: a!.candidateId, variantId: a!.variantId, sentText: 'Hi Jo, please send a photo and we refund within 5 days.', similarity: 0.6 },
+      {
+        ...base,
+        id: uuidv7(),
+        kind: 'preference',
+        choice: 'left',
+        strength: 'clear',
+        leftCandidateId: a!.candidateId,
+        rightCandidateId: b!.candidateId,
+        leftVariantId: a!.variantId,
+        rightVariantId: b!.variantId,
+      },
+      {
+        ...base,
+        id: adoptionId,
+        kind: 'adoption',
+        outcome: 'edited',
+        candidateId: a!.candidateId,
+        variantId: a!.variantId,
+        sentText: 'Hi Jo, please send a photo and we refund within 5 days.',
+        similarity: 0.6,
+      },
       { ...base, id: uuidv7(), kind: 'rationale', adoptionId, reasons: [reason], note: 'call 020 7946 0958' },
-      { ...base, id: uuidv7(), kind: 'relevance', snippetId: s.snippets[0]!.snippetId, articleId: s.snippets[0]!.articleId, rank: 1, label: 'relevant' },
+      {
+        ...base,
+        id: uuidv7(),
+        kind: 'relevance',
+        snippetId: s.snippets[0]!.snippetId,
+        articleId: s.snippets[0]!.articleId,
+        rank: 1,
+        label: 'relevant',
+      },
       { ...base, id: uuidv7(), kind: 'missing_knowledge', description: '<img src=x onerror=alert(1)> no article on late damage claims' },
     );
   }
@@ -149,7 +193,11 @@ test('an analyst creates a filtered batch, sees its counts and downloads an arch
       expect(createHash('sha256').update(bytes).digest('hex'), f.path).toBe(f.sha256);
       expect(bytes.length, f.path).toBe(f.bytes);
     }
-    const pairs = gunzipSync(entries.get('dpo.trl.jsonl.gz')!).toString('utf8').trim().split('\n').map((l) => TrlDpoRecord.parse(JSON.parse(l)));
+    const pairs = gunzipSync(entries.get('dpo.trl.jsonl.gz')!)
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => TrlDpoRecord.parse(JSON.parse(l)));
     expect(pairs.map((p) => p.metadata.source).sort()).toEqual(['edit', 'preference']);
     const everything = [...entries.values()].map((b) => (b[0] === 0x1f && b[1] === 0x8b ? gunzipSync(b) : b).toString('utf8')).join('\n');
     expect(everything).not.toContain('jo@example.com');

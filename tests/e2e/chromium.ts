@@ -6,7 +6,13 @@ import { existsSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 
 export function findChromium(): string {
-  const candidates = [process.env.AITL_CHROMIUM, '/usr/bin/chromium', '/usr/lib/chromium/chromium', '/usr/bin/chromium-browser', playwrightChromium()];
+  const candidates = [
+    process.env.AITL_CHROMIUM,
+    '/usr/bin/chromium',
+    '/usr/lib/chromium/chromium',
+    '/usr/bin/chromium-browser',
+    playwrightChromium(),
+  ];
   const found = candidates.find((path): path is string => !!path && existsSync(path));
   if (found) return found;
   throw new Error(

@@ -55,7 +55,10 @@ function simulatedTenant(databasePath: string): string {
 }
 
 async function call(url: string, key: string, init: RequestInit = {}): Promise<Record<string, unknown>> {
-  const response = await fetch(url, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+  const response = await fetch(url, {
+    ...init,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+  });
   if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
   return (await response.json()) as Record<string, unknown>;
 }
@@ -122,7 +125,10 @@ test('the analyst console charts a simulated flywheel, lists its gaps as a table
       await expect(svg, id).toHaveCount(1);
       expect(await svg.getAttribute('aria-label'), id).toMatch(/\d/);
       // Marks drawn, beyond axes and grid.
-      expect(await svg.locator('g[aria-label="bar"] > *, g[aria-label="rect"] > *, g[aria-label="dot"] > *, g[aria-label="line"] > *').count(), id).toBeGreaterThan(0);
+      expect(
+        await svg.locator('g[aria-label="bar"] > *, g[aria-label="rect"] > *, g[aria-label="dot"] > *, g[aria-label="line"] > *').count(),
+        id,
+      ).toBeGreaterThan(0);
       // The same numbers in the table view.
       expect(await chart.locator('.table-view tbody tr').count(), id).toBeGreaterThan(0);
       // Keyboard focus shows the tip with numbers, as hovering does.
@@ -150,15 +156,29 @@ test('the analyst console charts a simulated flywheel, lists its gaps as a table
     expect(titles).toEqual([...titles].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
     expect(download.suggestedFilename()).toMatch(new RegExp(`^aitl-gaps-${tenant}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
-    const lines = readFileSync((await download.path())!, 'utf8').replace(/^\ufeff/, '').split('\r\n').filter(Boolean);
-    expect(csvLine(lines[0]!)).toEqual(['gap_id', 'title', 'reports', 'agents', 'first_seen', 'last_seen', 'example_tickets', 'outdated_article_ids']);
+    const lines = readFileSync((await download.path())!, 'utf8')
+      .replace(/^\ufeff/, '')
+      .split('\r\n')
+      .filter(Boolean);
+    expect(csvLine(lines[0]!)).toEqual([
+      'gap_id',
+      'title',
+      'reports',
+      'agents',
+      'first_seen',
+      'last_seen',
+      'example_tickets',
+      'outdated_article_ids',
+    ]);
     expect(lines).toHaveLength((await gapRows.count()) + 1);
     expect(lines.slice(1).map((l) => csvLine(l)[1])).toEqual(titles);
 
     // Rollback from the page: only on restorable versions, confirmed first, then the page shows it current.
     const restore = page.getByRole('button', { name: `Roll back to ${promoted}` });
     await restore.click();
-    await expect(page.locator('#rollback-status')).toHaveText(`Rolled back variants: variants-default → ${promoted}. Agents are served ${promoted} now.`);
+    await expect(page.locator('#rollback-status')).toHaveText(
+      `Rolled back variants: variants-default → ${promoted}. Agents are served ${promoted} now.`,
+    );
     expect(dialogs).toEqual([`Make ${promoted} the variants version that every agent is served, from now on?`]);
     await expect(page.locator('#current-versions dd[data-kind="variants"]')).toHaveText(promoted);
     await expect(page.locator(`tr[data-version="${promoted}"] .badge`)).toHaveText('promoted (serving)');

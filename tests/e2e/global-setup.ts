@@ -6,5 +6,6 @@ import { EXTENSION_DIR } from './fixtures.ts';
 
 export default function globalSetup(): void {
   findChromium();
-  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error('The extension is not built: run `npx wxt build` (npm test does it for you).');
+  if (!existsSync(join(EXTENSION_DIR, 'manifest.json')))
+    throw new Error('The extension is not built: run `npx wxt build` (npm test does it for you).');
 }

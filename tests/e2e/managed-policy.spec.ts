@@ -59,10 +59,13 @@ function aitl(backend: Backend, ...args: string[]): string {
   });
 }
 
-const createKey = (backend: Backend, role: string) => aitl(backend, 'keys', 'create', '--tenant', 'acme', '--role', role, '--name', `managed-${role}`).trim().split('\n').pop()!;
+const createKey = (backend: Backend, role: string) =>
+  aitl(backend, 'keys', 'create', '--tenant', 'acme', '--role', role, '--name', `managed-${role}`).trim().split('\n').pop()!;
 
 async function managedSettings(worker: Worker): Promise<Record<string, unknown>> {
-  return worker.evaluate(() => (globalThis as unknown as { chrome: { storage: { managed: { get(): Promise<Record<string, unknown>> } } } }).chrome.storage.managed.get());
+  return worker.evaluate(() =>
+    (globalThis as unknown as { chrome: { storage: { managed: { get(): Promise<Record<string, unknown>> } } } }).chrome.storage.managed.get(),
+  );
 }
 
 test.describe('managed deployment by policy', () => {
@@ -79,7 +82,9 @@ test.describe('managed deployment by policy', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the extension runs on the policy alone: locked options, suggestions and annotations with the tenant-wide key, 401 once revoked', async ({ backend }) => {
+  test('the extension runs on the policy alone: locked options, suggestions and annotations with the tenant-wide key, 401 once revoked', async ({
+    backend,
+  }) => {
     const skipReason = cannotWritePolicy();
     test.skip(skipReason !== undefined, `Skipped: ${skipReason}`);
     test.setTimeout(180_000);
@@ -106,7 +111,13 @@ test.describe('managed deployment by policy', () => {
       expect(new URL(worker.url()).host).toBe(extension.id);
       // Chromium's first managed read after start can take seconds.
       await expect.poll(() => managedSettings(worker), { timeout: 30_000 }).toMatchObject({ backendUrl: policy.backendUrl, tenant: 'acme' });
-      const local = await worker.evaluate(() => (globalThis as unknown as { chrome: { storage: { local: { get(k: string[]): Promise<object> } } } }).chrome.storage.local.get(['backendUrl', 'apiKey', 'tenant']));
+      const local = await worker.evaluate(() =>
+        (globalThis as unknown as { chrome: { storage: { local: { get(k: string[]): Promise<object> } } } }).chrome.storage.local.get([
+          'backendUrl',
+          'apiKey',
+          'tenant',
+        ]),
+      );
       expect(local).toEqual({});
     });
 
@@ -117,7 +128,8 @@ test.describe('managed deployment by policy', () => {
       await expect(options.locator('#backend-url')).toHaveValue(backend.url);
       await expect(options.locator('#api-key')).toBeDisabled();
       await expect(options.locator('#api-key')).toHaveValue(agentKey);
-      for (const name of ['backendUrl', 'apiKey']) await expect(options.locator(`[data-source-of="${name}"]`)).toHaveAttribute('data-source', 'policy');
+      for (const name of ['backendUrl', 'apiKey'])
+        await expect(options.locator(`[data-source-of="${name}"]`)).toHaveAttribute('data-source', 'policy');
       await expect(options.locator('[data-setting="tenant"]')).toHaveAttribute('data-locked', 'true');
       await expect(options.locator('[data-setting="tenant"] .value')).toHaveText('acme');
       await expect(options.locator('[data-setting="keySource"]')).toHaveAttribute('data-source', 'policy');

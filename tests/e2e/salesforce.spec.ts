@@ -58,7 +58,11 @@ interface StoredAdoption {
 function storedAdoptions(databasePath: string): StoredAdoption[] {
   const db = new Database(databasePath, { readonly: true, fileMustExist: true });
   try {
-    const rows = db.prepare("SELECT ticket_id AS ticketId, host, payload FROM annotations WHERE kind = 'adoption' ORDER BY rowid").all() as { ticketId: string; host: string; payload: string }[];
+    const rows = db.prepare("SELECT ticket_id AS ticketId, host, payload FROM annotations WHERE kind = 'adoption' ORDER BY rowid").all() as {
+      ticketId: string;
+      host: string;
+      payload: string;
+    }[];
     return rows.map(({ ticketId, host, payload }) => {
       const { outcome, sentText } = JSON.parse(payload) as { outcome: string; sentText: string };
       return { ticketId, host, outcome, sentText: squash(sentText) };
@@ -101,7 +105,11 @@ async function candidateText(ready: Locator, index: number): Promise<string> {
   return (await ready.locator('.candidate').nth(index).locator('.candidate-text').textContent())!;
 }
 
-test('the sidebar follows the active console tab and its feed, fills Quill, and records each reply sent on the case once: Send, Ctrl+Enter, a macro', async ({ context, backend, serviceWorker }) => {
+test('the sidebar follows the active console tab and its feed, fills Quill, and records each reply sent on the case once: Send, Ctrl+Enter, a macro', async ({
+  context,
+  backend,
+  serviceWorker,
+}) => {
   test.setTimeout(120_000);
   await serveConsole(context);
   const page = await context.newPage();
@@ -127,7 +135,8 @@ test('the sidebar follows the active console tab and its feed, fills Quill, and 
   expect(await ready.getAttribute('data-suggestion-id')).not.toBe(before);
 
   // "Use" writes through Quill: its model, not only the DOM, holds the reply, line breaks included.
-  const quillText = () => page.evaluate((id) => (window as unknown as { fixtureQuills: Record<string, { getText(): string }> }).fixtureQuills[id]!.getText(), ORDER_CASE);
+  const quillText = () =>
+    page.evaluate((id) => (window as unknown as { fixtureQuills: Record<string, { getText(): string }> }).fixtureQuills[id]!.getText(), ORDER_CASE);
   const replyA = await candidateText(ready, 0);
   await ready.getByRole('button', { name: 'Use Reply A' }).click();
   await expect.poll(quillText).toBe(`${replyA}\n`);
@@ -195,7 +204,11 @@ test('the sidebar follows the active console tab and its feed, fills Quill, and 
   expect(errors).toEqual([]);
 });
 
-test('older publishers: the reply goes into the CKEditor 4 iframe or the Log a Call textarea on screen; a logged call is no send, Ctrl+Enter in the frame is', async ({ context, backend, serviceWorker }) => {
+test('older publishers: the reply goes into the CKEditor 4 iframe or the Log a Call textarea on screen; a logged call is no send, Ctrl+Enter in the frame is', async ({
+  context,
+  backend,
+  serviceWorker,
+}) => {
   test.setTimeout(120_000);
   await serveConsole(context);
   const page = await context.newPage();

@@ -31,7 +31,11 @@ async function customerWrites(page: Page, text: string): Promise<void> {
   }, text);
 }
 
-test('the sidebar suggests grounded replies, inserts one, and follows the agent between tickets', async ({ context, backend, serviceWorker }, testInfo) => {
+test('the sidebar suggests grounded replies, inserts one, and follows the agent between tickets', async ({
+  context,
+  backend,
+  serviceWorker,
+}, testInfo) => {
   expect(serviceWorker.url()).toContain('background.js');
   const errors: string[] = [];
   context.on('weberror', (e) => errors.push(`uncaught: ${e.error().message}`));
@@ -194,7 +198,9 @@ test('citation chips jump to their snippet; "Both bad" asks why; the chosen stre
   try {
     const rows = () => db.prepare('SELECT id, kind, payload FROM annotations ORDER BY id').all() as { id: string; kind: string; payload: string }[];
     await expect.poll(() => rows().map((r) => r.kind), { timeout: 30_000 }).toEqual(['preference', 'preference', 'rationale']);
-    const [, bothBad, rationale] = rows().map((r) => JSON.parse(r.payload) as { id: string; choice?: string; adoptionId?: string; reasons?: string[] });
+    const [, bothBad, rationale] = rows().map(
+      (r) => JSON.parse(r.payload) as { id: string; choice?: string; adoptionId?: string; reasons?: string[] },
+    );
     expect(bothBad!.choice).toBe('both_bad');
     expect(rationale).toMatchObject({ adoptionId: bothBad!.id, reasons: ['outdated'] });
   } finally {
@@ -220,10 +226,20 @@ test('a key without the agent role: the options page says so, and the sidebar po
   await expect(status).toContainText('Not saved');
   await expect(status).toContainText('analyst key');
   await expect(status).toContainText('the sidebar needs an agent key');
-  expect(await serviceWorker.evaluate(() => (globalThis as unknown as { chrome: { storage: { local: { get(k: string): Promise<Record<string, unknown>> } } } }).chrome.storage.local.get('apiKey'))).toEqual({});
+  expect(
+    await serviceWorker.evaluate(() =>
+      (globalThis as unknown as { chrome: { storage: { local: { get(k: string): Promise<Record<string, unknown>> } } } }).chrome.storage.local.get(
+        'apiKey',
+      ),
+    ),
+  ).toEqual({});
 
   // Set behind the options page's back (as an older version allowed): every ticket would fail, and the sidebar says why.
-  await serviceWorker.evaluate((key) => (globalThis as unknown as { chrome: { storage: { local: { set(i: object): Promise<void> } } } }).chrome.storage.local.set({ apiKey: key }), analystKey);
+  await serviceWorker.evaluate(
+    (key) =>
+      (globalThis as unknown as { chrome: { storage: { local: { set(i: object): Promise<void> } } } }).chrome.storage.local.set({ apiKey: key }),
+    analystKey,
+  );
   const page = await context.newPage();
   await page.goto(`${backend.url}/demo/tickets/1001`);
   const refused = page.locator('aitl-sidebar .panel [data-failure="forbidden"]');

@@ -54,7 +54,9 @@ test('signals given offline are kept across a browser restart and stored exactly
     await s1.locator('.snippet').nth(1).getByRole('button', { name: 'Not relevant' }).click();
     await expect(s1.locator('.snippet').nth(1).locator('.save-status.saved')).toBeVisible();
     await s1.getByRole('button', { name: 'Report missing or outdated knowledge' }).click();
-    await s1.getByLabel('What is missing from the knowledge base?').fill('How to claim for a lamp damaged after 30 days; write to me at jo@example.com');
+    await s1
+      .getByLabel('What is missing from the knowledge base?')
+      .fill('How to claim for a lamp damaged after 30 days; write to me at jo@example.com');
     await s1.getByLabel('Proposed article title (optional)').fill('Late damage claims');
     await s1.getByRole('button', { name: 'Report', exact: true }).click();
     await expect(s1.locator('.missing').getByText('✓ Saved')).toBeVisible();
@@ -105,7 +107,17 @@ test('signals given offline are kept across a browser restart and stored exactly
       const rows = db.prepare('SELECT id, kind, payload FROM annotations ORDER BY id').all() as { id: string; kind: string; payload: string }[];
       expect(rows.map((r) => r.id)).toEqual(queued);
       const kinds = rows.map((r) => r.kind).sort();
-      expect(kinds).toEqual(['adoption', 'adoption', 'missing_knowledge', 'preference', 'preference', 'rationale', 'relevance', 'relevance', 'relevance']);
+      expect(kinds).toEqual([
+        'adoption',
+        'adoption',
+        'missing_knowledge',
+        'preference',
+        'preference',
+        'rationale',
+        'relevance',
+        'relevance',
+        'relevance',
+      ]);
       const adoptions = rows.filter((r) => r.kind === 'adoption').map((r) => JSON.parse(r.payload) as { outcome: string });
       expect(adoptions.map((a) => a.outcome).sort()).toEqual(['edited', 'verbatim']);
       // Personal data typed by the agent was redacted before it left the browser.

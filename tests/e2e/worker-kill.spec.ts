@@ -249,11 +249,15 @@ async function drain(page: Page, what: string, timeoutMs = 20_000): Promise<void
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
-    last = await page.evaluate(() => (globalThis as unknown as PageGlobal).chrome.runtime.sendMessage({ type: 'outbox.flush' }).catch((e: unknown) => String(e)));
+    last = await page.evaluate(() =>
+      (globalThis as unknown as PageGlobal).chrome.runtime.sendMessage({ type: 'outbox.flush' }).catch((e: unknown) => String(e)),
+    );
     const snapshot = await readOutbox(page);
     if (snapshot.items.length === 0) return;
     if (Date.now() > deadline) {
-      throw new Error(`${what}: the outbox did not drain within ${timeoutMs} ms; items ${JSON.stringify(snapshot.items)}; last flush ${JSON.stringify(last)}`);
+      throw new Error(
+        `${what}: the outbox did not drain within ${timeoutMs} ms; items ${JSON.stringify(snapshot.items)}; last flush ${JSON.stringify(last)}`,
+      );
     }
     await sleep(150);
   }
@@ -261,7 +265,7 @@ async function drain(page: Page, what: string, timeoutMs = 20_000): Promise<void
 
 // ---------------------------------------------------------------------------------------------------------------
 
-test('the service worker stopped anywhere in an annotation\'s life: every acknowledged annotation is stored exactly once', async ({ backend }) => {
+test("the service worker stopped anywhere in an annotation's life: every acknowledged annotation is stored exactly once", async ({ backend }) => {
   test.setTimeout(45_000 + ITERATIONS * 5_000);
   const started = Date.now();
   const random = seeded(SEED);
@@ -437,11 +441,20 @@ test('the service worker stopped anywhere in an annotation\'s life: every acknow
     expect(outbox.items, details).toEqual([]);
     expect(refused, details).toEqual([]);
     // Everything acknowledged as saved is stored…
-    expect([...acknowledged].filter((id) => !stored.has(id)), `acknowledged but not stored\n${details}`).toEqual([]);
+    expect(
+      [...acknowledged].filter((id) => !stored.has(id)),
+      `acknowledged but not stored\n${details}`,
+    ).toEqual([]);
     // …and nothing is stored that was not sent; what was never answered may be either.
     const allowed = new Set(created);
-    expect([...stored].filter((id) => !allowed.has(id)), `stored but never created\n${details}`).toEqual([]);
-    expect([...stored].filter((id) => !acknowledged.has(id) && !unanswered.has(id)), details).toEqual([]);
+    expect(
+      [...stored].filter((id) => !allowed.has(id)),
+      `stored but never created\n${details}`,
+    ).toEqual([]);
+    expect(
+      [...stored].filter((id) => !acknowledged.has(id) && !unanswered.has(id)),
+      details,
+    ).toEqual([]);
   } finally {
     await context.close();
     restoreInspection();

@@ -28,7 +28,8 @@ async function serveWorkspace(context: BrowserContext): Promise<void> {
     const asset = ASSETS[pathname];
     if (asset) return route.fulfill({ path: asset });
     // Zendesk's REST API, as a signed-in agent's session reads it (the adapter learns the agent's name to redact it).
-    if (pathname === '/api/v2/users/me.json') return route.fulfill({ json: { user: { id: 381_114, name: 'Dana Whitfield', email: 'dana.whitfield@acme.example', role: 'agent' } } });
+    if (pathname === '/api/v2/users/me.json')
+      return route.fulfill({ json: { user: { id: 381_114, name: 'Dana Whitfield', email: 'dana.whitfield@acme.example', role: 'agent' } } });
     // Tickets 501xx are open on an account with custom ticket layouts.
     const page = /^\/agent\/tickets\/501\d\d/.test(pathname) ? 'custom-layout.html' : 'agent.html';
     if (pathname.startsWith('/agent/')) return route.fulfill({ path: resolve(`tests/fixtures/zendesk/${page}`), contentType: 'text/html' });
@@ -71,7 +72,13 @@ async function posted(page: Page): Promise<{ ticketId: string; text: string; via
 
 /** The stored adoption annotations, by ticket. */
 function adoptionsIn(db: Database.Database) {
-  return (db.prepare("SELECT ticket_id, host, payload FROM annotations WHERE kind = 'adoption' ORDER BY ticket_id, received_at").all() as { ticket_id: string; host: string; payload: string }[]).map((r) => {
+  return (
+    db.prepare("SELECT ticket_id, host, payload FROM annotations WHERE kind = 'adoption' ORDER BY ticket_id, received_at").all() as {
+      ticket_id: string;
+      host: string;
+      payload: string;
+    }[]
+  ).map((r) => {
     const { outcome, sentText } = JSON.parse(r.payload) as { outcome: string; sentText: string };
     return { ticketId: r.ticket_id, host: r.host, outcome, sentText: squash(sentText) };
   });
@@ -180,9 +187,16 @@ test('every other way to send counts once: a macro, "Submit as Solved" closing t
     await layout(page, ACTIVE).locator('.fixture-note-mode').click();
     // A macro posts without the composer: only the conversation shows it was sent.
     await layout(page, ACTIVE).locator('.fixture-macro').click();
-    await expect.poll(() => adoptionsIn(db), { timeout: 60_000 }).toEqual([
-      { ticketId: ACTIVE, host: 'zendesk', outcome: 'ignored', sentText: 'Your refund has been approved and will reach your card within 5 working days.' },
-    ]);
+    await expect
+      .poll(() => adoptionsIn(db), { timeout: 60_000 })
+      .toEqual([
+        {
+          ticketId: ACTIVE,
+          host: 'zendesk',
+          outcome: 'ignored',
+          sentText: 'Your refund has been approved and will reach your card within 5 working days.',
+        },
+      ]);
 
     // "Submit as Solved": the tab closes and the workspace moves on before the reply is ever shown.
     const reply = squash(await sidebar.locator('.candidate').nth(0).locator('.candidate-text').textContent());
@@ -217,7 +231,9 @@ test('a custom ticket layout reads its own ticket; Enter in the messaging compos
     await expect.poll(() => editorText(page, '50120')).toBe(reply);
     await chat.press('Enter');
     await expect.poll(() => editorText(page, '50120')).toBe('');
-    await expect.poll(() => adoptionsIn(db), { timeout: 60_000 }).toEqual([{ ticketId: '50120', host: 'zendesk', outcome: 'verbatim', sentText: redactNames(reply) }]);
+    await expect
+      .poll(() => adoptionsIn(db), { timeout: 60_000 })
+      .toEqual([{ ticketId: '50120', host: 'zendesk', outcome: 'verbatim', sentText: redactNames(reply) }]);
     // Button evidence and the shown reply are one send: nothing more arrives after the confirmation window.
     await page.waitForTimeout(9_000);
     expect(adoptionsIn(db)).toHaveLength(1);

@@ -39,7 +39,13 @@ export function makeAnnotation(kind: AnnotationKind, tenant = 'acme', overrides:
       similarity: 0.82,
     },
     rationale: { kind: 'rationale', adoptionId: uuidv7(), reasons: ['incomplete'], note: 'missed the refund timing' },
-    relevance: { kind: 'relevance', snippetId: 'damaged-or-defective-items#report', articleId: 'damaged-or-defective-items', rank: 1, label: 'relevant' },
+    relevance: {
+      kind: 'relevance',
+      snippetId: 'damaged-or-defective-items#report',
+      articleId: 'damaged-or-defective-items',
+      rank: 1,
+      label: 'relevant',
+    },
     missing_knowledge: { kind: 'missing_knowledge', description: 'No article on replacing lamp bulbs', proposedTitle: 'Replacing bulbs' },
   };
   return { ...base, ...byKind[kind], ...overrides } as Annotation;

@@ -49,6 +49,10 @@ export function expectGrounded(candidate: { text: string; citations: string[] },
     ).toBe(true);
   }
   // Every citation is used by at least one sentence.
-  for (const s of cited) expect(units.some((u) => isQuotedIn(u, s.text)), `citation ${s.snippetId} quotes nothing`).toBe(true);
+  for (const s of cited)
+    expect(
+      units.some((u) => isQuotedIn(u, s.text)),
+      `citation ${s.snippetId} quotes nothing`,
+    ).toBe(true);
   return units;
 }

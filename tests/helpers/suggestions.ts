@@ -5,7 +5,15 @@ export const PASSWORD_SUGGESTION: SuggestionResponse = {
   suggestionId: 'sugg-1',
   query: 'How do I reset my password?',
   snippets: [
-    { snippetId: 'p-reset', articleId: 'a-reset', title: 'Resetting a password', text: 'Use Forgot password on the sign-in page.', url: '', score: 1, rank: 1 },
+    {
+      snippetId: 'p-reset',
+      articleId: 'a-reset',
+      title: 'Resetting a password',
+      text: 'Use Forgot password on the sign-in page.',
+      url: '',
+      score: 1,
+      rank: 1,
+    },
     { snippetId: 'p-ship', articleId: 'a-ship', title: 'Shipping times', text: 'Parcels arrive in three days.', url: '', score: 0.5, rank: 2 },
   ],
   candidates: [],

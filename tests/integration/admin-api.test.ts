@@ -20,11 +20,10 @@ import { withExclusive } from '../../backend/store/exclusive.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
 import { type ErrorEnvelope, HostConfig, LIMITS, type Role, WhoAmI } from '../../shared/index.ts';
 import { makeAnnotation } from '../helpers/annotations.ts';
-import { clearTables, createTestDeps, databaseUrl, DIALECTS, isolateAitlEnv, type TestDatabase, useDatabase } from './dialects.ts';
+import { clearTables, createTestDeps, databaseUrl, DIALECTS, isolateAitlEnv, useDatabase } from './dialects.ts';
 
 /** Answers as the tests read them. */
 type Json = Record<string, any>;
-
 
 isolateAitlEnv();
 
@@ -62,7 +61,11 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     process.env.AITL_DEMO = 'false';
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
+    const code = await main(
+      argv,
+      (l) => out.push(l),
+      (l) => err.push(l),
+    );
     return { code, out, err: err.join('\n') };
   };
 
@@ -136,7 +139,12 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     await call('POST', `/v1/admin/keys/${revoked.info.id}/revoke`, admin);
     await keyFor('agent', 'globex');
     const items = ['preference', 'relevance'].map((kind) => makeAnnotation(kind as 'preference' | 'relevance', 'acme'));
-    await storeAnnotations(deps.store.db, 'acme', items.map((annotation) => ({ annotation, hash: payloadHash(annotation) })), { sentAt: null, receivedAt: '2026-11-20T10:00:00.000Z' });
+    await storeAnnotations(
+      deps.store.db,
+      'acme',
+      items.map((annotation) => ({ annotation, hash: payloadHash(annotation) })),
+      { sentAt: null, receivedAt: '2026-11-20T10:00:00.000Z' },
+    );
     const res = await call('GET', '/v1/admin/tenants', admin);
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([
@@ -163,8 +171,19 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     expect(kb.body.passages).toBeGreaterThan(42);
     expect(kb.body.indexVersion).toBe((await deps.knowledge.of('acme')).version);
 
-    expect((await call('GET', '/v1/admin/flywheel', admin)).body).toMatchObject({ current: { ranking: 'ranking-default', variants: 'variants-default' }, versions: [], runs: [] });
-    const candidate = await addCandidate(deps.store.db, 'acme', { kind: 'ranking', parent: null, runId: null, inputs: {}, metrics: {}, artefact: {} });
+    expect((await call('GET', '/v1/admin/flywheel', admin)).body).toMatchObject({
+      current: { ranking: 'ranking-default', variants: 'variants-default' },
+      versions: [],
+      runs: [],
+    });
+    const candidate = await addCandidate(deps.store.db, 'acme', {
+      kind: 'ranking',
+      parent: null,
+      runId: null,
+      inputs: {},
+      metrics: {},
+      artefact: {},
+    });
     await decide(deps.store.db, candidate.id, { promote: true, reason: 'won on held-out checks', metrics: { ndcg: 0.5 } });
     const status = await call('GET', '/v1/admin/flywheel', admin);
     expect(status.body.current.ranking).toBe(candidate.id);
@@ -200,16 +219,29 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     // Newest first; entries made within the same millisecond have no order among themselves, so compare as sets.
     const entries = await audit(admin);
     expect(entries.map((e) => e.action).sort()).toEqual(['flywheel.status', 'kb.status', 'key.create', 'key.list', 'key.revoke', 'tenant.list']);
-    expect(entries.map((e) => e.at)).toEqual(entries.map((e) => e.at).sort().reverse());
+    expect(entries.map((e) => e.at)).toEqual(
+      entries
+        .map((e) => e.at)
+        .sort()
+        .reverse(),
+    );
     expect(entries.every((e) => e.tenant === 'acme' && e.actor === adminId && e.role === 'admin')).toBe(true);
     expect(entries.find((e) => e.action === 'key.revoke')).toMatchObject({ target: made, detail: { result: 'revoked', role: 'agent' } });
     expect((await audit(globexAdmin)).map((e) => e.action)).toEqual(['key.list']);
     expect((await audit(admin, '?action=key.create')).map((e) => e.target)).toEqual([made]);
     expect(await audit(admin, '?limit=2')).toHaveLength(2);
-    for (const query of ['?limit=0', '?limit=501', '?since=yesterday']) expect((await call('GET', `/v1/audit${query}`, admin)).status, query).toBe(400);
+    for (const query of ['?limit=0', '?limit=501', '?since=yesterday'])
+      expect((await call('GET', `/v1/audit${query}`, admin)).status, query).toBe(400);
 
     // A rollback changes the caller's tenant only: recorded under it, seen by its admins and no other tenant's.
-    const candidate = await addCandidate(deps.store.db, 'globex', { kind: 'variants', parent: null, runId: null, inputs: {}, metrics: {}, artefact: {} });
+    const candidate = await addCandidate(deps.store.db, 'globex', {
+      kind: 'variants',
+      parent: null,
+      runId: null,
+      inputs: {},
+      metrics: {},
+      artefact: {},
+    });
     await decide(deps.store.db, candidate.id, { promote: true, reason: 'won', metrics: {} });
     expect((await call('POST', '/v1/admin/flywheel/rollback', globexAdmin, { version: 'variants-default' })).status).toBe(200);
     expect(await audit(globexAdmin, '?action=flywheel.rollback')).toEqual([
@@ -227,7 +259,14 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     const id = /^aitl_([0-9a-f]{16})_/.exec(created.out.at(-1)!)![1]!;
     expect((await cli('keys', 'revoke', id)).code).toBe(0);
     expect((await cli('keys', 'create', '--tenant', '*', '--role', 'agent')).code).toBe(2);
-    const candidate = await addCandidate(deps.store.db, 'acme', { kind: 'ranking', parent: null, runId: null, inputs: {}, metrics: {}, artefact: {} });
+    const candidate = await addCandidate(deps.store.db, 'acme', {
+      kind: 'ranking',
+      parent: null,
+      runId: null,
+      inputs: {},
+      metrics: {},
+      artefact: {},
+    });
     await decide(deps.store.db, candidate.id, { promote: true, reason: 'won', metrics: {} });
     // Without --tenant the default tenant's versions, which have nothing to roll back.
     expect((await cli('flywheel', 'rollback', 'ranking-default')).code).not.toBe(0);
@@ -265,13 +304,28 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     const [admin, agent] = [await keyFor('admin'), await keyFor('agent')];
     const importPath = '/v1/admin/kb/import';
     const post = async (body: BodyInit, type = 'application/x-ndjson', extra: RequestInit = {}) => {
-      const res = await app.request(importPath, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': type }, body, ...extra });
+      const res = await app.request(importPath, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': type },
+        body,
+        ...extra,
+      });
       return { status: res.status, body: (await res.json()) as Json };
     };
     const imports = async () => (await deps.store.db.selectFrom('kb_imports').selectAll().execute()).length;
     const articles = [
-      { id: 'zeppelin-mooring', title: 'Zeppelin mooring fees', body: 'Mooring a zeppelin at the sky dock costs forty credits per night. Cancelled mooring is refunded in full within a day.', url: 'https://help.example/zeppelin', tags: ['docks'] },
-      { id: 'quokka-grooming', title: 'Quokka grooming appointments', body: 'Quokka grooming appointments can be moved up to two hours before the slot from the bookings page.' },
+      {
+        id: 'zeppelin-mooring',
+        title: 'Zeppelin mooring fees',
+        body: 'Mooring a zeppelin at the sky dock costs forty credits per night. Cancelled mooring is refunded in full within a day.',
+        url: 'https://help.example/zeppelin',
+        tags: ['docks'],
+      },
+      {
+        id: 'quokka-grooming',
+        title: 'Quokka grooming appointments',
+        body: 'Quokka grooming appointments can be moved up to two hours before the slot from the bookings page.',
+      },
     ];
     const jsonl = articles.map((a) => JSON.stringify(a)).join('\n') + '\n';
     const before = await imports();
@@ -281,7 +335,10 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     expect(wrongType.body.error.code).toBe('unsupported_media_type');
     expect(wrongType.body.error.message).toMatch(/Content-Type.*application\/x-ndjson/);
 
-    const bad = await post(`${JSON.stringify(articles[0])}\n${JSON.stringify({ id: 'no-title', body: 'text' })}\n`, 'application/jsonl; charset=utf-8');
+    const bad = await post(
+      `${JSON.stringify(articles[0])}\n${JSON.stringify({ id: 'no-title', body: 'text' })}\n`,
+      'application/jsonl; charset=utf-8',
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/^Line 2: title: /);
     expect(bad.body.error.issues).toEqual([expect.objectContaining({ path: 'line 2.title' })]);
@@ -329,7 +386,11 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     expect(served.importId).toBe(done.body.importId);
     // Into acme's own knowledge base (AITL_KNOWLEDGE=per-tenant): acme now reads it, not the shared one.
     expect(served.base).toBe('acme');
-    const ticket = { host: 'demo', ticketId: '2001', messages: [{ role: 'customer', text: 'How much does zeppelin mooring at the sky dock cost per night?' }] };
+    const ticket = {
+      host: 'demo',
+      ticketId: '2001',
+      messages: [{ role: 'customer', text: 'How much does zeppelin mooring at the sky dock cost per night?' }],
+    };
     const suggestion = await call('POST', '/v1/suggestions', agent, { ticket });
     expect(suggestion.status).toBe(200);
     expect(suggestion.body.snippets[0]).toMatchObject({ articleId: 'zeppelin-mooring', title: 'Zeppelin mooring fees' });
@@ -358,7 +419,12 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
   it('refuses a second import into the same base as busy while the first is still reading its body', async () => {
     const admin = await keyFor('admin');
     const post = async (body: BodyInit, type = 'application/x-ndjson', extra: RequestInit = {}) => {
-      const res = await app.request('/v1/admin/kb/import', { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': type }, body, ...extra });
+      const res = await app.request('/v1/admin/kb/import', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': type },
+        body,
+        ...extra,
+      });
       return { status: res.status, body: (await res.json()) as Json };
     };
     const jsonl = `${JSON.stringify({ id: 'zeppelin-mooring', title: 'Zeppelin mooring fees', body: 'Mooring a zeppelin costs forty credits per night.' })}\n`;
@@ -398,14 +464,21 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
     const dir = mkdtempSync(join(tmpdir(), 'aitl-admin-'));
     try {
       const file = join(dir, 'tenant.json');
-      const config = { selectors: { zendesk: { composer: ['div.ck-editor__editable'] } }, settings: { pairwisePromptPercent: 25, redactionLevel: 'strict', enabledHosts: ['zendesk'] } };
+      const config = {
+        selectors: { zendesk: { composer: ['div.ck-editor__editable'] } },
+        settings: { pairwisePromptPercent: 25, redactionLevel: 'strict', enabledHosts: ['zendesk'] },
+      };
       writeFileSync(file, JSON.stringify(config));
       const stored = await cli('config', 'set', file, '--tenant', 'acme');
       expect(stored.code).toBe(0);
       expect(stored.out.join('\n')).toContain('Extension settings for the tenant: enabledHosts, redactionLevel, pairwisePromptPercent.');
       const served = await call('GET', '/v1/config', await keyFor('agent'));
       expect(HostConfig.parse(served.body)).toEqual(config);
-      expect((await audit(await keyFor('admin'), '?action=config.set'))[0]).toMatchObject({ actor: 'cli', tenant: 'acme', detail: { hosts: ['zendesk'], settings: ['enabledHosts', 'redactionLevel', 'pairwisePromptPercent'] } });
+      expect((await audit(await keyFor('admin'), '?action=config.set'))[0]).toMatchObject({
+        actor: 'cli',
+        tenant: 'acme',
+        detail: { hosts: ['zendesk'], settings: ['enabledHosts', 'redactionLevel', 'pairwisePromptPercent'] },
+      });
       writeFileSync(file, JSON.stringify({ settings: { pairwisePromptPercent: 150 } }));
       const refused = await cli('config', 'set', file, '--tenant', 'acme');
       expect(refused.code).toBe(1);
@@ -417,7 +490,10 @@ describe.each(DIALECTS)('admin API and CLI on $name', (dialect) => {
 
   it("answers the extension's CORS preflight (a backend set by policy needs no host permission), and no other origin's", async () => {
     const preflight = (origin: string) =>
-      app.request('/v1/suggestions', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+      app.request('/v1/suggestions', {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
     const ok = await preflight('chrome-extension://mimldbgokakkcdedcmobpimfjboikkee');
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-origin')).toBe('chrome-extension://mimldbgokakkcdedcmobpimfjboikkee');

@@ -4,7 +4,16 @@ import { createApp } from '../../backend/app.ts';
 import type { AppDeps } from '../../backend/deps.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
 import { countAnnotations, payloadHash } from '../../backend/store/annotations.ts';
-import { type Annotation, AnnotationPage, ErrorEnvelope, LIMITS, type StoredAnnotation, SyncResponse, uuidv7, type AnnotationOf } from '../../shared/index.ts';
+import {
+  type Annotation,
+  AnnotationPage,
+  ErrorEnvelope,
+  LIMITS,
+  type StoredAnnotation,
+  SyncResponse,
+  uuidv7,
+  type AnnotationOf,
+} from '../../shared/index.ts';
 import { KINDS, makeAnnotation, makeAnnotations } from '../helpers/annotations.ts';
 import { clearTables, createTestDeps, DIALECTS, useDatabase } from './dialects.ts';
 
@@ -216,7 +225,10 @@ describe.each(DIALECTS)('annotations sync on $name', (dialect) => {
       expect(stored[rationale.id]).toMatchObject({ note: 'customer email is [EMAIL]' });
       expect(stored[missing.id]).toMatchObject({ description: 'Refund to IBAN [IBAN] is not covered', proposedTitle: 'Refunds for card [CARD]' });
       // Ids are random hex and may contain '7946' or '4111' by chance: only the rest of the rows is searched.
-      const raw = JSON.stringify(await deps.store.db.selectFrom('annotations').select('payload').execute()).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>');
+      const raw = JSON.stringify(await deps.store.db.selectFrom('annotations').select('payload').execute()).replace(
+        /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g,
+        '<id>',
+      );
       for (const secret of ['7946', 'ada@example.com', 'DE89', '4111']) expect(raw).not.toContain(secret);
       expect((await sync([adoption, rationale, missing])).map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
     });
@@ -260,7 +272,13 @@ describe.each(DIALECTS)('annotations sync on $name', (dialect) => {
     });
 
     it('matches only the literal path: /v1/annotations:batchX and friends are 404', async () => {
-      for (const path of ['/v1/annotations:batchX', '/v1/annotations:batc', '/v1/annotations:', '/v1/xannotations:batch', '/v1/annotations:batch/x']) {
+      for (const path of [
+        '/v1/annotations:batchX',
+        '/v1/annotations:batc',
+        '/v1/annotations:',
+        '/v1/xannotations:batch',
+        '/v1/annotations:batch/x',
+      ]) {
         const response = await app.request(path, { method: 'POST', headers: { authorization: `Bearer ${keys.acmeAgent}` }, body: '{}' });
         await envelopeOf(response, 404, 'not_found');
       }
@@ -346,12 +364,15 @@ describe.each(DIALECTS)('annotations sync on $name', (dialect) => {
       for (const [query, param] of cases) {
         const response = await app.request(`/v1/annotations${query}`, { headers: { authorization: `Bearer ${keys.acmeAnalyst}` } });
         const error = await envelopeOf(response, 400, 'validation_failed');
-        expect(error.issues?.map((i) => i.path), query).toEqual([param]);
+        expect(
+          error.issues?.map((i) => i.path),
+          query,
+        ).toEqual([param]);
         expect(error.message).toContain(param);
       }
     });
 
-    it("shows a tenant only its own annotations", async () => {
+    it('shows a tenant only its own annotations', async () => {
       const acme = makeAnnotations(3, 'acme');
       const globex = makeAnnotations(2, 'globex');
       await sync(acme, keys.acmeAgent);

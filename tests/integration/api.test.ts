@@ -163,7 +163,15 @@ describe.each(DIALECTS)('HTTP API on $name', (dialect) => {
     });
 
     it('refuses invalid fields with 400 validation_failed, naming each field', async () => {
-      const bad = { ticket: { ...WIRE_EXAMPLE.ticket, messages: [{ role: 'robot', text: 'beep' }, { role: 'customer', text: '   ' }] } };
+      const bad = {
+        ticket: {
+          ...WIRE_EXAMPLE.ticket,
+          messages: [
+            { role: 'robot', text: 'beep' },
+            { role: 'customer', text: '   ' },
+          ],
+        },
+      };
       const error = await envelopeOf(await post(JSON.stringify(bad)), 400, 'validation_failed');
       expect(error.issues?.map((i) => i.path).sort()).toEqual(['ticket.messages.0.role', 'ticket.messages.1.text']);
       expect(error.message).toContain('ticket.messages.0.role');
@@ -285,7 +293,11 @@ describe.each(DIALECTS)('HTTP API on $name', (dialect) => {
       const dir = mkdtempSync(join(tmpdir(), 'aitl-xss-'));
       try {
         const file = join(dir, 'kb.jsonl');
-        const article = { id: 'xss-test', title: 'Tips <img src=x onerror=alert(2)> & tricks', body: 'Before <script>alert(1)</script> after "quotes".' };
+        const article = {
+          id: 'xss-test',
+          title: 'Tips <img src=x onerror=alert(2)> & tricks',
+          body: 'Before <script>alert(1)</script> after "quotes".',
+        };
         writeFileSync(file, `${JSON.stringify(article)}\n`);
         await importKnowledge(deps.store.db, file);
         await deps.knowledge.reload(deps.config.defaultTenant);

@@ -43,7 +43,8 @@ describe.each(DIALECTS)('API keys and roles on $name', (dialect) => {
 
   /** The three protected routes, each with a body that would succeed for `tenant`. */
   const calls = {
-    postSuggestion: (app: Hono, key?: string) => app.request('/v1/suggestions', { method: 'POST', headers: bearer(key), body: JSON.stringify(TICKET) }),
+    postSuggestion: (app: Hono, key?: string) =>
+      app.request('/v1/suggestions', { method: 'POST', headers: bearer(key), body: JSON.stringify(TICKET) }),
     postBatch: (app: Hono, key?: string, tenant = 'acme') =>
       app.request('/v1/annotations:batch', { method: 'POST', headers: bearer(key), body: JSON.stringify({ items: makeAnnotations(2, tenant) }) }),
     getAnnotations: (app: Hono, key?: string) => app.request('/v1/annotations', { headers: bearer(key) }),
@@ -68,10 +69,21 @@ describe.each(DIALECTS)('API keys and roles on $name', (dialect) => {
     const real = await keyFor('admin');
     const unknown = generateApiKey().key;
     const otherId = real.replace(/^aitl_[0-9a-f]{16}_/, `aitl_${'0'.repeat(16)}_`);
-    const headers = [`Bearer ${unknown}`, 'Bearer not-a-key', `Basic ${Buffer.from('a:b').toString('base64')}`, `Bearer ${otherId}`, `Bearer ${real}x`, 'Bearer'];
+    const headers = [
+      `Bearer ${unknown}`,
+      'Bearer not-a-key',
+      `Basic ${Buffer.from('a:b').toString('base64')}`,
+      `Bearer ${otherId}`,
+      `Bearer ${real}x`,
+      'Bearer',
+    ];
     for (const app of [optional, required]) {
       for (const authorization of headers) {
-        for (const [name, path, method] of [['suggest', '/v1/suggestions', 'POST'], ['batch', '/v1/annotations:batch', 'POST'], ['list', '/v1/annotations', 'GET']] as const) {
+        for (const [name, path, method] of [
+          ['suggest', '/v1/suggestions', 'POST'],
+          ['batch', '/v1/annotations:batch', 'POST'],
+          ['list', '/v1/annotations', 'GET'],
+        ] as const) {
           const response = await app.request(path, { method, headers: { authorization }, ...(method === 'POST' ? { body: '{}' } : {}) });
           expect(response.status, `${name} with ${authorization}`).toBe(401);
           expect(ErrorEnvelope.parse(await response.json()).error.code).toBe('unauthorized');

@@ -21,7 +21,11 @@ let dbFile: string;
 async function run(argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
+  const code = await main(
+    argv,
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -77,13 +81,25 @@ describe('aitl kb import', () => {
     expect(status.code).toBe(0);
     expect(JSON.parse(status.out)).toMatchObject({ base: 'acme', latestImport: { id: match![3] }, passages: Number(match![2]) });
     // Another tenant has no base of its own: the (empty) shared one serves it.
-    expect(JSON.parse((await run(['kb', 'status', '--tenant', 'globex', '--json'])).out)).toMatchObject({ base: '*', latestImport: null, passages: 0 });
+    expect(JSON.parse((await run(['kb', 'status', '--tenant', 'globex', '--json'])).out)).toMatchObject({
+      base: '*',
+      latestImport: null,
+      passages: 0,
+    });
     expect((await run(['kb', 'import', DEMO_HELP_CENTRE, '--tenant', ''])).code).toBe(2);
   });
 
   it('imports a JSONL file', async () => {
     const file = join(dir, 'kb.jsonl');
-    writeFileSync(file, [{ id: 'a', title: 'A', body: 'Alpha.' }, { id: 'b', title: 'B', body: 'Beta.' }].map((d) => JSON.stringify(d)).join('\n'));
+    writeFileSync(
+      file,
+      [
+        { id: 'a', title: 'A', body: 'Alpha.' },
+        { id: 'b', title: 'B', body: 'Beta.' },
+      ]
+        .map((d) => JSON.stringify(d))
+        .join('\n'),
+    );
     const result = await run(['kb', 'import', file]);
     expect(result.code).toBe(0);
     expect(result.out).toContain('Imported 2 articles as 2 passages (jsonl)');
@@ -306,7 +322,11 @@ describe('aitl <command> --help', () => {
   const commands = ['serve', 'kb', 'keys', 'config', 'eval', 'flywheel', 'tenants', 'audit', 'simulate', 'gaps', 'export'];
 
   it.each(commands)('%s --help, -h and `help %s` print its usage and exit 0', async (command) => {
-    for (const argv of [[command, '--help'], [command, '-h'], ['help', command]]) {
+    for (const argv of [
+      [command, '--help'],
+      [command, '-h'],
+      ['help', command],
+    ]) {
       const result = await run(argv);
       expect(result.code, argv.join(' ')).toBe(0);
       expect(result.err, argv.join(' ')).toBe('');
@@ -316,7 +336,11 @@ describe('aitl <command> --help', () => {
 
   it('answers help after a subcommand and its flags too, without reading the configuration', async () => {
     process.env.AITL_PORT = 'not-a-port';
-    for (const argv of [['kb', 'import', '--help'], ['flywheel', 'run', '--tenant', 'acme', '-h'], ['export', '--kind', 'dpo', '--help']]) {
+    for (const argv of [
+      ['kb', 'import', '--help'],
+      ['flywheel', 'run', '--tenant', 'acme', '-h'],
+      ['export', '--kind', 'dpo', '--help'],
+    ]) {
       const result = await run(argv);
       expect(result.code, argv.join(' ')).toBe(0);
       expect(result.out).toContain('Usage:');

@@ -18,7 +18,11 @@ beforeAll(async () => {
   mkdirSync(join(data, 'qrels'));
   const docs = TOPICS.map((t) => ({ _id: t, title: `About ${t}s`, text: `Everything about your ${t}: how the ${t} works and what to do.` }));
   writeFileSync(join(data, 'corpus.jsonl'), docs.map((d) => JSON.stringify(d)).join('\n'));
-  const queries = TOPICS.map((t, i) => ({ _id: `q${i}`, text: `A question about my ${t}`, metadata: { gold_response: `Everything about your ${t}.` } }));
+  const queries = TOPICS.map((t, i) => ({
+    _id: `q${i}`,
+    text: `A question about my ${t}`,
+    metadata: { gold_response: `Everything about your ${t}.` },
+  }));
   writeFileSync(join(data, 'queries.jsonl'), queries.map((q) => JSON.stringify(q)).join('\n'));
   writeFileSync(join(data, 'qrels', 'test.tsv'), ['query-id\tcorpus-id\tscore', ...TOPICS.map((t, i) => `q${i}\t${t}\t1`)].join('\n'));
 });
@@ -41,7 +45,11 @@ async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Pr
 async function run(argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
+  const code = await main(
+    argv,
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   return { code, out, err: err.join('\n'), last: JSON.parse(out[out.length - 1] ?? '{}') as Record<string, number> };
 }
 
@@ -83,7 +91,8 @@ describe('aitl eval --replies', () => {
     const concurrent = await runEval(data, 'test', { replies: true, generator: slow });
     const extractive = await runEval(data, 'test', { replies: true });
     expect(most).toBe(4);
-    const replyKeys = (r: object) => Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('reply_') || k.startsWith('citation') || k === 'n_replies'));
+    const replyKeys = (r: object) =>
+      Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('reply_') || k.startsWith('citation') || k === 'n_replies'));
     expect(replyKeys(concurrent.result)).toEqual(replyKeys(extractive.result));
     expect(concurrent.result.n_replies).toBe(TOPICS.length);
   });

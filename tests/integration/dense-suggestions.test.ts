@@ -28,7 +28,11 @@ async function deps(env: Record<string, string>, db = 'aitl.db'): Promise<AppDep
   return d;
 }
 async function suggest(d: AppDeps): Promise<SuggestionResponse> {
-  const res = await createApp(d).request('/v1/suggestions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TICKET) });
+  const res = await createApp(d).request('/v1/suggestions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(TICKET),
+  });
   expect(res.status).toBe(200);
   return SuggestionResponse.parse(await res.json());
 }
@@ -87,7 +91,11 @@ describe('POST /v1/suggestions with AITL_EMBED_BASE_URL', () => {
   });
 
   it('/v1/health reports the model replies, the embeddings model and the dense index version', async () => {
-    expect(await health(withLlm)).toMatchObject({ modelVersion: 'llm:fake-model', embeddings: 'fake-emb', indexVersion: (await served(dense)).version });
+    expect(await health(withLlm)).toMatchObject({
+      modelVersion: 'llm:fake-model',
+      embeddings: 'fake-emb',
+      indexVersion: (await served(dense)).version,
+    });
     expect(await health(dense)).toMatchObject({ modelVersion: 'builtin-extractive@1', embeddings: 'fake-emb' });
     const plain = await health(lexical);
     expect(plain).toMatchObject({ modelVersion: 'builtin-extractive@1', indexVersion: (await served(lexical)).version });

@@ -139,11 +139,7 @@ export const DIALECTS: DialectFactory[] = [SQLITE, POSTGRES];
  * `each` before every test, and the database is disposed of at the end. When the database cannot be created (say
  * PostgreSQL is down), every test of the block fails with the reason rather than being skipped.
  */
-export function useDatabase(
-  dialect: DialectFactory,
-  setup: (database: TestDatabase) => Promise<void>,
-  each?: () => Promise<void>,
-): void {
+export function useDatabase(dialect: DialectFactory, setup: (database: TestDatabase) => Promise<void>, each?: () => Promise<void>): void {
   let database: TestDatabase | undefined;
   let failure: unknown;
   beforeAll(async () => {
@@ -212,7 +208,11 @@ export function databaseUrl(database: TestDatabase): string {
 export function isolateAitlEnv(): void {
   let saved: Record<string, string | undefined> = {};
   beforeEach(() => {
-    saved = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('AITL_')).map((k) => [k, process.env[k]]));
+    saved = Object.fromEntries(
+      Object.keys(process.env)
+        .filter((k) => k.startsWith('AITL_'))
+        .map((k) => [k, process.env[k]]),
+    );
     for (const key of Object.keys(saved)) delete process.env[key];
   });
   afterEach(() => {

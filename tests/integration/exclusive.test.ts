@@ -40,7 +40,12 @@ describe('on PostgreSQL, two backends on one database', () => {
     const app = createApp(secondDeps);
     const admin = (await createApiKey(secondDeps.store.db, { tenant: 'acme', role: 'admin' })).key;
     const jsonl = '{"id":"parcel-lockers","title":"Parcel lockers","body":"Lockers keep parcels for 72 hours."}\n';
-    const importing = (key: string) => app.request(KB_IMPORT_PATH, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' }, body: jsonl });
+    const importing = (key: string) =>
+      app.request(KB_IMPORT_PATH, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
+        body: jsonl,
+      });
 
     const held = await hold(first, 'knowledge-import:acme');
     const busy = await importing(admin);

@@ -86,7 +86,9 @@ describe.each(DIALECTS)('export archives in the store on $name', (dialect) => {
 
   /** Creates a batch through the first backend and waits until it is ready. */
   async function readyBatch(key: string, archive: 'tar.gz' | 'zip'): Promise<ExportBatch> {
-    const created = ExportBatch.parse(await (await call(apps[0]!, key, '/v1/exports', { method: 'POST', body: JSON.stringify({ kinds: ['all'], archive }) })).json());
+    const created = ExportBatch.parse(
+      await (await call(apps[0]!, key, '/v1/exports', { method: 'POST', body: JSON.stringify({ kinds: ['all'], archive }) })).json(),
+    );
     for (let i = 0; i < 200; i++) {
       const batch = ExportBatch.parse(await (await call(apps[0]!, key, `/v1/exports/${created.id}`)).json());
       if (batch.status === 'ready') return batch;
@@ -97,7 +99,9 @@ describe.each(DIALECTS)('export archives in the store on $name', (dialect) => {
   }
 
   const chunkSizes = async (id: string) =>
-    (await one.store.db.selectFrom('export_archive_chunks').select(['seq', 'bytes']).where('batch_id', '=', id).orderBy('seq').execute()).map((r) => r.bytes.length);
+    (await one.store.db.selectFrom('export_archive_chunks').select(['seq', 'bytes']).where('batch_id', '=', id).orderBy('seq').execute()).map(
+      (r) => r.bytes.length,
+    );
 
   it.each(['tar.gz', 'zip'] as const)('serves a %s made by one backend from the other, byte for byte across several chunks', async (format) => {
     const key = await analyst();

@@ -10,7 +10,7 @@ import { queryAudit } from '../../backend/store/audit.ts';
 import type { Store } from '../../backend/store/connect.ts';
 import { ExportManifest } from '../../shared/index.ts';
 import { about, seedAnnotations, seedSuggestion } from '../unit/exports/seed.ts';
-import { databaseUrl, DIALECTS, isolateAitlEnv, type TestDatabase, useDatabase } from './dialects.ts';
+import { databaseUrl, DIALECTS, isolateAitlEnv, useDatabase } from './dialects.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -24,7 +24,6 @@ afterAll(() => {
 
 isolateAitlEnv();
 
-
 describe.each(DIALECTS)('aitl export on $name', (dialect) => {
   let store: Store;
   let url: string;
@@ -34,7 +33,11 @@ describe.each(DIALECTS)('aitl export on $name', (dialect) => {
     url = databaseUrl(database);
     const s = await seedSuggestion(store.db);
     const edit = about(s, 'adoption', { outcome: 'edited', sentText: 'Edited reply', similarity: 0.7 });
-    await seedAnnotations(store.db, [about(s, 'preference'), edit, about(s, 'relevance', { snippetId: 'doc-1#part', articleId: 'doc-1', rank: 1, label: 'relevant' })]);
+    await seedAnnotations(store.db, [
+      about(s, 'preference'),
+      edit,
+      about(s, 'relevance', { snippetId: 'doc-1#part', articleId: 'doc-1', rank: 1, label: 'relevant' }),
+    ]);
     await seedAnnotations(store.db, [about(s, 'missing_knowledge')], '2026-11-21T09:00:00.000Z');
   });
 
@@ -44,7 +47,12 @@ describe.each(DIALECTS)('aitl export on $name', (dialect) => {
     const out: string[] = [];
     const err: string[] = [];
     const progress: string[] = [];
-    const code = await exportCommand(args, (l) => out.push(l), (l) => err.push(l), { isTTY: tty, write: (t: string) => progress.push(t) });
+    const code = await exportCommand(
+      args,
+      (l) => out.push(l),
+      (l) => err.push(l),
+      { isTTY: tty, write: (t: string) => progress.push(t) },
+    );
     return { code, out, err: err.join('\n'), progress: progress.join('') };
   }
 
@@ -58,7 +66,12 @@ describe.each(DIALECTS)('aitl export on $name', (dialect) => {
     expect(manifest.counts.read).toBe(4);
     expect(manifest.createdBy).toBe('cli');
     for (const f of manifest.files) {
-      expect(createHash('sha256').update(readFileSync(join(dir, f.path))).digest('hex'), f.path).toBe(f.sha256);
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(dir, f.path)))
+          .digest('hex'),
+        f.path,
+      ).toBe(f.sha256);
       expect(result.out.some((l) => l.includes(f.path))).toBe(true);
     }
     expect(existsSync(join(dir, 'beir', 'qrels', 'test.tsv'))).toBe(true);
@@ -85,7 +98,21 @@ describe.each(DIALECTS)('aitl export on $name', (dialect) => {
 
   it('applies filters and a window given on the command line', async () => {
     const dir = tempDir();
-    const result = await run(['--kind', 'all', '--out', dir, '--tenant', 'acme', '--since', '2026-11-21T00:00:00Z', '--min-weight', '0.5', '--exclude-reason', 'outdated', '--passed-gate']);
+    const result = await run([
+      '--kind',
+      'all',
+      '--out',
+      dir,
+      '--tenant',
+      'acme',
+      '--since',
+      '2026-11-21T00:00:00Z',
+      '--min-weight',
+      '0.5',
+      '--exclude-reason',
+      'outdated',
+      '--passed-gate',
+    ]);
     expect(result.code).toBe(0);
     const manifest = ExportManifest.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
     expect(manifest.window.from).toBe('2026-11-21T00:00:00.000Z');
@@ -109,7 +136,9 @@ describe.each(DIALECTS)('aitl export on $name', (dialect) => {
     const result = await run(['--kind', 'all', '--out', dir, '--tenant', 'nobody']);
     expect(result.code).toBe(0);
     const manifest = ExportManifest.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
-    expect(manifest.emptyReason).toMatch(/^0 records: 0 signals of tenant nobody received in \[the beginning, .+\) \(it ends the export lag, 60 s, before the request: AITL_EXPORT_LAG_SECONDS\); the store holds none of tenant nobody but 4 signals of tenant acme/);
+    expect(manifest.emptyReason).toMatch(
+      /^0 records: 0 signals of tenant nobody received in \[the beginning, .+\) \(it ends the export lag, 60 s, before the request: AITL_EXPORT_LAG_SECONDS\); the store holds none of tenant nobody but 4 signals of tenant acme/,
+    );
     expect(result.out).toContain(manifest.emptyReason);
   });
 
@@ -127,10 +156,22 @@ describe.each(DIALECTS)('aitl export on $name', (dialect) => {
   it('is reachable as `aitl export` and listed in the help', async () => {
     process.env.AITL_DATABASE_URL = url;
     const out: string[] = [];
-    expect(await main(['help'], (l) => out.push(l), () => undefined)).toBe(0);
+    expect(
+      await main(
+        ['help'],
+        (l) => out.push(l),
+        () => undefined,
+      ),
+    ).toBe(0);
     expect(out.join('\n')).toContain('export --kind dpo|sft|kto|retrieval|beir|gaps|all --out DIR');
     const err: string[] = [];
-    expect(await main(['export', '--kind', 'dpo'], () => undefined, (l) => err.push(l))).toBe(2);
+    expect(
+      await main(
+        ['export', '--kind', 'dpo'],
+        () => undefined,
+        (l) => err.push(l),
+      ),
+    ).toBe(2);
   });
 });
 

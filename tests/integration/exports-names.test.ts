@@ -49,13 +49,22 @@ describe.each(DIALECTS)('names in exports on $name', (dialect) => {
     },
     async () => {
       // The demo help centre stays: suggestions are asked for.
-      for (const table of ['annotations', 'suggestions', 'api_keys', 'export_archive_chunks', 'export_batches', 'audit_log', 'gate_results'] as const) {
+      for (const table of [
+        'annotations',
+        'suggestions',
+        'api_keys',
+        'export_archive_chunks',
+        'export_batches',
+        'audit_log',
+        'gate_results',
+      ] as const) {
         await deps.store.db.deleteFrom(table).execute();
       }
     },
   );
 
-  const call = (key: string, path: string, init: RequestInit = {}) => app.request(path, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } });
+  const call = (key: string, path: string, init: RequestInit = {}) =>
+    app.request(path, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } });
 
   it("writes neither the requester's nor the agent's name in any DPO, SFT, KTO, retrieval, BEIR or gaps record", async () => {
     const agentKey = (await createApiKey(deps.store.db, { tenant: 'acme', role: 'agent' })).key;
@@ -66,7 +75,11 @@ describe.each(DIALECTS)('names in exports on $name', (dialect) => {
     const shown = SuggestionResponse.parse(await res.json());
     // The agent is still greeted the customer by name: only what is kept is redacted.
     expect(shown.candidates[0]!.text).toMatch(/^Hi Eleanor,/);
-    const row = await deps.store.db.selectFrom('suggestions').select(['candidates', 'ticket', 'query']).where('id', '=', shown.suggestionId).executeTakeFirstOrThrow();
+    const row = await deps.store.db
+      .selectFrom('suggestions')
+      .select(['candidates', 'ticket', 'query'])
+      .where('id', '=', shown.suggestionId)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(row)).not.toMatch(NAMES);
 
     const base = (kind: Annotation['kind'], at: number) => ({
@@ -83,20 +96,62 @@ describe.each(DIALECTS)('names in exports on $name', (dialect) => {
       kind,
     });
     const [first, second] = shown.candidates;
-    const edited = { ...base('adoption', 10), outcome: 'edited', candidateId: first!.candidateId, variantId: first!.variantId, similarity: 0.6, sentText: `${first!.text}\n\nKind regards,\nDev Okafor` };
+    const edited = {
+      ...base('adoption', 10),
+      outcome: 'edited',
+      candidateId: first!.candidateId,
+      variantId: first!.variantId,
+      similarity: 0.6,
+      sentText: `${first!.text}\n\nKind regards,\nDev Okafor`,
+    };
     // As an older extension would send them: names unredacted.
     const items = [
-      ...shown.snippets.map((s, i) => ({ ...base('relevance', i), snippetId: s.snippetId, articleId: s.articleId, rank: s.rank, label: i === 0 ? 'relevant' : 'irrelevant' })),
-      { ...base('preference', 9), choice: 'left', strength: 'clear', leftCandidateId: first!.candidateId, rightCandidateId: second!.candidateId, leftVariantId: first!.variantId, rightVariantId: second!.variantId },
+      ...shown.snippets.map((s, i) => ({
+        ...base('relevance', i),
+        snippetId: s.snippetId,
+        articleId: s.articleId,
+        rank: s.rank,
+        label: i === 0 ? 'relevant' : 'irrelevant',
+      })),
+      {
+        ...base('preference', 9),
+        choice: 'left',
+        strength: 'clear',
+        leftCandidateId: first!.candidateId,
+        rightCandidateId: second!.candidateId,
+        leftVariantId: first!.variantId,
+        rightVariantId: second!.variantId,
+      },
       edited,
-      { ...base('adoption', 11), outcome: 'verbatim', candidateId: second!.candidateId, variantId: second!.variantId, similarity: 1, sentText: second!.text },
+      {
+        ...base('adoption', 11),
+        outcome: 'verbatim',
+        candidateId: second!.candidateId,
+        variantId: second!.variantId,
+        similarity: 1,
+        sentText: second!.text,
+      },
       { ...base('rationale', 12), adoptionId: edited.id, reasons: ['wrong_tone'], note: 'Should open with Dear Eleanor, and sign off as Dev.' },
-      { ...base('missing_knowledge', 13), description: 'Customer wrote: "Thanks Dev. Do I need to send the lamp back?" No article says.', proposedTitle: 'Cracked lamps: refund without return' },
+      {
+        ...base('missing_knowledge', 13),
+        description: 'Customer wrote: "Thanks Dev. Do I need to send the lamp back?" No article says.',
+        proposedTitle: 'Cracked lamps: refund without return',
+      },
     ];
-    const sync = SyncResponse.parse(await (await call(agentKey, '/v1/annotations:batch', { method: 'POST', body: JSON.stringify({ items }) })).json());
-    expect(sync.results.every((r) => r.status === 'accepted'), JSON.stringify(sync.results)).toBe(true);
+    const sync = SyncResponse.parse(
+      await (await call(agentKey, '/v1/annotations:batch', { method: 'POST', body: JSON.stringify({ items }) })).json(),
+    );
+    expect(
+      sync.results.every((r) => r.status === 'accepted'),
+      JSON.stringify(sync.results),
+    ).toBe(true);
     const stored = await deps.store.db.selectFrom('annotations').select('payload').where('tenant', '=', 'acme').execute();
-    expect(stored.map((r) => r.payload).join('\n').match(/.{0,60}(eleanor|pryce|okafor|\bdev\b).{0,20}/i)?.[0]).toBeUndefined();
+    expect(
+      stored
+        .map((r) => r.payload)
+        .join('\n')
+        .match(/.{0,60}(eleanor|pryce|okafor|\bdev\b).{0,20}/i)?.[0],
+    ).toBeUndefined();
 
     const created = await call(analystKey, '/v1/exports', { method: 'POST', body: JSON.stringify({ kinds: ['all'] }) });
     expect(created.status).toBe(202);
@@ -109,7 +164,16 @@ describe.each(DIALECTS)('names in exports on $name', (dialect) => {
     }
     const archive = Buffer.from(await (await call(analystKey, `/v1/exports/${id}/download`)).arrayBuffer());
     const entries = untar(gunzipSync(archive));
-    for (const path of ['dpo.trl.jsonl.gz', 'dpo.openai.jsonl.gz', 'sft.openai.jsonl.gz', 'kto.trl.jsonl.gz', 'retrieval.ntuple.jsonl.gz', 'retrieval.bge.jsonl.gz', 'gaps.jsonl.gz', 'gaps.csv.gz']) {
+    for (const path of [
+      'dpo.trl.jsonl.gz',
+      'dpo.openai.jsonl.gz',
+      'sft.openai.jsonl.gz',
+      'kto.trl.jsonl.gz',
+      'retrieval.ntuple.jsonl.gz',
+      'retrieval.bge.jsonl.gz',
+      'gaps.jsonl.gz',
+      'gaps.csv.gz',
+    ]) {
       expect(batch!.manifest!.files.find((f) => f.path === path)!.records, path).toBeGreaterThan(0);
     }
     for (const [path, bytes] of entries) {

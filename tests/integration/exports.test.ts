@@ -10,7 +10,16 @@ import type { AppDeps } from '../../backend/deps.ts';
 import { queryAudit } from '../../backend/store/audit.ts';
 import { createApiKey } from '../../backend/store/api-keys.ts';
 import { insertBatch } from '../../backend/store/export-batches.ts';
-import { ErrorEnvelope, ExportBatch, ExportBatchList, ExportManifest, ExportPreview, type ExportStatus, type Role, TrlDpoRecord } from '../../shared/index.ts';
+import {
+  ErrorEnvelope,
+  ExportBatch,
+  ExportBatchList,
+  ExportManifest,
+  ExportPreview,
+  type ExportStatus,
+  type Role,
+  TrlDpoRecord,
+} from '../../shared/index.ts';
 import { about, seedAnnotations, seedSuggestion } from '../unit/exports/seed.ts';
 import { untar, unzip } from '../unit/exports/unpack.ts';
 import { clearTables, createTestDeps, DIALECTS, useDatabase } from './dialects.ts';
@@ -34,7 +43,8 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
     },
     async () => {
       await clearTables(deps.store.db);
-      for (const table of ['export_archive_chunks', 'export_batches', 'audit_log', 'gate_results'] as const) await deps.store.db.deleteFrom(table).execute();
+      for (const table of ['export_archive_chunks', 'export_batches', 'audit_log', 'gate_results'] as const)
+        await deps.store.db.deleteFrom(table).execute();
     },
   );
 
@@ -43,7 +53,10 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
     return { key, id: info.id };
   };
   const call = (key: string | undefined, path: string, init: RequestInit = {}) =>
-    app.request(path, { ...init, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.headers as Record<string, string> | undefined) } });
+    app.request(path, {
+      ...init,
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.headers as Record<string, string> | undefined) },
+    });
   const create = (key: string, body: unknown) => call(key, '/v1/exports', { method: 'POST', body: JSON.stringify(body) });
 
   async function ready(key: string, id: string): Promise<ExportBatch> {
@@ -101,7 +114,10 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
       const response = await create(key, body);
       expect(response.status, JSON.stringify(body)).toBe(400);
       const { error } = ErrorEnvelope.parse(await response.json());
-      expect(error.issues!.map((i) => i.path), JSON.stringify(body)).toContain(field);
+      expect(
+        error.issues!.map((i) => i.path),
+        JSON.stringify(body),
+      ).toContain(field);
     }
     const unknown = ErrorEnvelope.parse(await (await create(key, { kinds: ['dpo'], filter: {} })).json());
     expect(unknown.error.issues![0]!.message).toContain('filter');
@@ -134,7 +150,11 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
       expect(createHash('sha256').update(entries.get(f.path)!).digest('hex'), f.path).toBe(f.sha256);
       expect(entries.get(f.path)!.length).toBe(f.bytes);
     }
-    const pairs = gunzipSync(entries.get('dpo.trl.jsonl.gz')!).toString('utf8').trim().split('\n').map((l) => TrlDpoRecord.parse(JSON.parse(l)));
+    const pairs = gunzipSync(entries.get('dpo.trl.jsonl.gz')!)
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => TrlDpoRecord.parse(JSON.parse(l)));
     expect(pairs.map((p) => p.metadata.source).sort()).toEqual(['edit', 'preference']);
   });
 
@@ -197,8 +217,15 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
     expect(batch.manifest!.superseded).toBe(2);
     expect(batch.manifest!.counts['read.preference']).toBe(3);
     const entries = untar(gunzipSync(Buffer.from(await (await call(analyst.key, `/v1/exports/${batch.id}/download`)).arrayBuffer())));
-    const pairs = gunzipSync(entries.get('dpo.trl.jsonl.gz')!).toString('utf8').trim().split('\n').map((l) => TrlDpoRecord.parse(JSON.parse(l)));
-    expect(pairs.map((p) => [p.metadata.provenance.annotations[0]!.agent, p.metadata.chosenPosition]).sort()).toEqual([['agent-7', 'right'], ['agent-8', 'left']]);
+    const pairs = gunzipSync(entries.get('dpo.trl.jsonl.gz')!)
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => TrlDpoRecord.parse(JSON.parse(l)));
+    expect(pairs.map((p) => [p.metadata.provenance.annotations[0]!.agent, p.metadata.chosenPosition]).sort()).toEqual([
+      ['agent-7', 'right'],
+      ['agent-8', 'left'],
+    ]);
     expect(entries.get('beir/qrels/test.tsv')!.toString('utf8').trim().split('\n').slice(1)).toEqual([`${s.id}\tdoc-1#part\t2`]);
   });
 
@@ -219,7 +246,10 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
   it('records who created and who downloaded a batch, when, and what in the audit log', async () => {
     const analyst = await keyFor('analyst');
     await seed();
-    const batch = await ready(analyst.key, ExportBatch.parse(await (await create(analyst.key, { kinds: ['dpo'], filters: { minWeight: 0.5 } })).json()).id);
+    const batch = await ready(
+      analyst.key,
+      ExportBatch.parse(await (await create(analyst.key, { kinds: ['dpo'], filters: { minWeight: 0.5 } })).json()).id,
+    );
     await call(analyst.key, `/v1/exports/${batch.id}/download`);
     const entries = await queryAudit(deps.store.db, { tenants: ['acme'], limit: 10 });
     expect(entries.map((e) => [e.action, e.actor, e.role, e.target])).toEqual([
@@ -253,7 +283,9 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
     expect(theirs.window.from).toBeNull();
     expect(theirs.manifest!.counts.read).toBe(8);
     // The third batch was empty, and says why.
-    expect(third.manifest!.emptyReason).toMatch(/^0 records: 0 signals of tenant acme received in \[.+\); 8 arrived before it \(since "last": your previous export ended there\)$/);
+    expect(third.manifest!.emptyReason).toMatch(
+      /^0 records: 0 signals of tenant acme received in \[.+\); 8 arrived before it \(since "last": your previous export ended there\)$/,
+    );
   });
 
   it('refuses "since my last export" with an until no later than where that export ended, naming until', async () => {
@@ -265,22 +297,32 @@ describe.each(DIALECTS)('exports API on $name', (dialect) => {
       expect(response.status).toBe(400);
       const body = ErrorEnvelope.parse(await response.json());
       expect(body.error.code).toBe('validation_failed');
-      expect(body.error.issues).toEqual([{ path: 'until', message: `must be later than ${first.window.to}, where your last export ended and "since": "last" starts` }]);
+      expect(body.error.issues).toEqual([
+        { path: 'until', message: `must be later than ${first.window.to}, where your last export ended and "since": "last" starts` },
+      ]);
     }
     expect(await deps.store.db.selectFrom('export_batches').select('id').execute()).toHaveLength(1);
     // A later until is fine.
-    expect((await create(analyst.key, { kinds: ['dpo'], since: 'last', until: new Date(Date.parse(first.window.to) + 1).toISOString() })).status).toBe(202);
+    expect(
+      (await create(analyst.key, { kinds: ['dpo'], since: 'last', until: new Date(Date.parse(first.window.to) + 1).toISOString() })).status,
+    ).toBe(202);
   });
 
   it('ends the default window the export lag before now, and an explicit window is kept', async () => {
     const lagged = createApp({ ...deps, config: { ...deps.config, auth: 'required', exportDir: exportDirs[0]!, exportLagSeconds: 120 } });
     const { key } = await keyFor('analyst');
     const before = Date.now();
-    const response = await lagged.request('/v1/exports', { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ kinds: ['gaps'] }) });
+    const response = await lagged.request('/v1/exports', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+      body: JSON.stringify({ kinds: ['gaps'] }),
+    });
     const batch = ExportBatch.parse(await response.json());
     expect(Date.parse(batch.window.to)).toBeGreaterThanOrEqual(before - 120_000);
     expect(Date.parse(batch.window.to)).toBeLessThanOrEqual(Date.now() - 119_000);
-    const explicit = ExportBatch.parse(await (await create(key, { kinds: ['gaps'], since: '2026-11-01T00:00:00+01:00', until: '2026-11-02T00:00:00Z' })).json());
+    const explicit = ExportBatch.parse(
+      await (await create(key, { kinds: ['gaps'], since: '2026-11-01T00:00:00+01:00', until: '2026-11-02T00:00:00Z' })).json(),
+    );
     expect(explicit.window).toEqual({ from: '2026-10-31T23:00:00.000Z', to: '2026-11-02T00:00:00.000Z' });
     await ready(key, batch.id);
     await ready(key, explicit.id);

@@ -44,17 +44,21 @@ afterAll(() => {
 
 isolateAitlEnv();
 
-
 /** A small BEIR folder of test-split queries, for the cycle's regression set (no corpus needed to score it). */
 function regressionSet(queries: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'aitl-fw-beir-'));
   dirs.push(dir);
-  const test = readFileSync(join(DATASET, 'qrels', 'test.tsv'), 'utf8').trim().split('\n').slice(1);
+  const test = readFileSync(join(DATASET, 'qrels', 'test.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
   const ids = [...new Set(test.map((l) => l.split('\t')[0]!))].slice(0, queries);
   const keep = new Set(ids);
   mkdirSync(join(dir, 'qrels'));
   writeFileSync(join(dir, 'qrels', 'test.tsv'), ['query-id\tcorpus-id\tscore', ...test.filter((l) => keep.has(l.split('\t')[0]!))].join('\n'));
-  const lines = readFileSync(join(DATASET, 'queries.jsonl'), 'utf8').split('\n').filter((l) => l.trim() && keep.has((JSON.parse(l) as { _id: string })._id));
+  const lines = readFileSync(join(DATASET, 'queries.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() && keep.has((JSON.parse(l) as { _id: string })._id));
   writeFileSync(join(dir, 'queries.jsonl'), lines.join('\n'));
   return dir;
 }
@@ -184,7 +188,11 @@ describe.each(DIALECTS)('flywheel cycle on a DSTC11 slice on $name', (dialect) =
     process.env.AITL_DEMO = 'false';
     const out: string[] = [];
     const err: string[] = [];
-    const code = await flywheelCommand(args, (l) => out.push(l), (l) => err.push(l));
+    const code = await flywheelCommand(
+      args,
+      (l) => out.push(l),
+      (l) => err.push(l),
+    );
     return { code, out, err: err.join('\n') };
   }
 
@@ -279,9 +287,21 @@ describe.each(DIALECTS)('flywheel cycle on a DSTC11 slice on $name', (dialect) =
     const versions = await listVersions(deps.store.db, TENANT, { kind: 'ranking' });
     expect(versions).toHaveLength(1);
     const v = versions[0]!;
-    expect(v).toMatchObject({ tenant: TENANT, id: report.ranking.versionId, status: 'promoted', parent: 'ranking-default', runId: report.runId, reason: report.ranking.reason });
+    expect(v).toMatchObject({
+      tenant: TENANT,
+      id: report.ranking.versionId,
+      status: 'promoted',
+      parent: 'ranking-default',
+      runId: report.runId,
+      reason: report.ranking.reason,
+    });
     // The promoted version learned from every check; the next cycle scores only checks after trainedThrough.
-    expect(v.inputs).toMatchObject({ queries: report.ranking.trainQueries, trainQueries: TRAIN_QUERIES, heldOutQueries: report.ranking.heldOutQueries, trainedThrough: expect.any(String) });
+    expect(v.inputs).toMatchObject({
+      queries: report.ranking.trainQueries,
+      trainQueries: TRAIN_QUERIES,
+      heldOutQueries: report.ranking.heldOutQueries,
+      trainedThrough: expect.any(String),
+    });
     expect((v.metrics as { comparisons: unknown[] }).comparisons).toHaveLength(3);
     const artefact = v.artefact as { reranker: { features: string[] }; expansions: Record<string, string[]> };
     expect(artefact.reranker.features).toEqual(expect.arrayContaining(['prior', 'expansion', 'rejection']));
@@ -331,7 +351,11 @@ describe.each(DIALECTS)('flywheel cycle on a DSTC11 slice on $name', (dialect) =
     const text = await cli(['status', '--tenant', TENANT]);
     expect(text.out).toContain(`current ranking: ${report.ranking.versionId}`);
     // Without --tenant, the default tenant's: nothing trained, no runs.
-    const others = JSON.parse((await cli(['status', '--json'])).out.join('\n')) as { current: Record<string, string>; versions: unknown[]; runs: unknown[] };
+    const others = JSON.parse((await cli(['status', '--json'])).out.join('\n')) as {
+      current: Record<string, string>;
+      versions: unknown[];
+      runs: unknown[];
+    };
     expect(others).toMatchObject({ current: { ranking: 'ranking-default' }, versions: [], runs: [] });
   });
 

@@ -16,7 +16,24 @@ import { createTestDeps, DIALECTS, useDatabase } from './dialects.ts';
 
 const REQUESTS = 1500;
 
-const ODD_STRINGS = ['', ' ', '\u0000', 'a\u0000b', '\ud800', '__proto__', 'constructor', '../../etc/passwd', '%00', '<script>alert(1)</script>', 'x'.repeat(5000), '🙂', 'NaN', '-1', '1e309', 'null'];
+const ODD_STRINGS = [
+  '',
+  ' ',
+  '\u0000',
+  'a\u0000b',
+  '\ud800',
+  '__proto__',
+  'constructor',
+  '../../etc/passwd',
+  '%00',
+  '<script>alert(1)</script>',
+  'x'.repeat(5000),
+  '🙂',
+  'NaN',
+  '-1',
+  '1e309',
+  'null',
+];
 const ODD_VALUES: unknown[] = [null, true, 0, -1, 1e308, 3.5, [], {}, [null], { __proto__: { polluted: true } }, ...ODD_STRINGS];
 
 /** Percent-encoded; a lone surrogate becomes the bytes of one, which are not UTF-8 — a request can carry them. */
@@ -46,14 +63,23 @@ describe.each(DIALECTS)('fuzz on $name', (dialect) => {
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     const doc = (await (await app.request('/v1/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
     const routes = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => ({ path, method: m.toUpperCase() })));
-    routes.push({ path: '/demo/assets/{id}', method: 'GET' }, { path: '/analyst/assets/{id}', method: 'GET' }, { path: '/kb/articles/{id}', method: 'GET' }, { path: '/analyst', method: 'GET' });
+    routes.push(
+      { path: '/demo/assets/{id}', method: 'GET' },
+      { path: '/analyst/assets/{id}', method: 'GET' },
+      { path: '/kb/articles/{id}', method: 'GET' },
+      { path: '/analyst', method: 'GET' },
+    );
     expect(routes.length).toBeGreaterThanOrEqual(25);
 
     /** Something of the right shape for the route, mutated: a field dropped, replaced by an odd value, or added. */
     const nearValid = (path: string): unknown => {
       const base: Record<string, unknown> =
         path === '/v1/annotations:batch'
-          ? { items: Array.from({ length: 1 + Math.floor(random() * 4) }, () => makeAnnotation(pick(['preference', 'adoption', 'rationale', 'relevance', 'missing_knowledge'] as const), 'acme')) }
+          ? {
+              items: Array.from({ length: 1 + Math.floor(random() * 4) }, () =>
+                makeAnnotation(pick(['preference', 'adoption', 'rationale', 'relevance', 'missing_knowledge'] as const), 'acme'),
+              ),
+            }
           : path === '/v1/suggestions'
             ? { ticket: { host: 'demo', ticketId: '1', messages: [{ role: 'customer', text: 'My lamp arrived broken, can I get a refund?' }] } }
             : path === '/v1/config'
@@ -89,7 +115,9 @@ describe.each(DIALECTS)('fuzz on $name', (dialect) => {
       let url = route.path.replace(/\{[^}]+\}/g, () => encode(param));
       if (random() < 0.3) url += `?${pick(['since', 'kind', 'limit', 'cursor', 'until', 'status'])}=${encode(pick(ODD_STRINGS))}`;
       const role = pick(['agent', 'analyst', 'admin', 'none', 'bad'] as const);
-      const headers: Record<string, string> = { 'content-type': pick(['application/json', 'text/plain', 'application/x-ndjson', 'multipart/form-data']) };
+      const headers: Record<string, string> = {
+        'content-type': pick(['application/json', 'text/plain', 'application/x-ndjson', 'multipart/form-data']),
+      };
       if (role === 'bad') headers.authorization = pick(['Bearer', 'Bearer aitl_x_y', 'Basic abc', `Bearer ${keys.agent}x`]);
       else if (role !== 'none') headers.authorization = `Bearer ${keys[role]}`;
       const payload = method === 'GET' ? undefined : body(route.path);

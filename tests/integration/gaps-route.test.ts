@@ -106,7 +106,12 @@ describe.each(DIALECTS)('gap queue and gate results on $name', (dialect) => {
     const run = async (args: string[]) => {
       const out: string[] = [];
       const err: string[] = [];
-      const code = await gapsCommand(args, (l) => out.push(l), (l) => err.push(l), deps.store);
+      const code = await gapsCommand(
+        args,
+        (l) => out.push(l),
+        (l) => err.push(l),
+        deps.store,
+      );
       return { code, out: out.join('\n'), err: err.join('\n') };
     };
     const text = await run(['--tenant', 'acme']);
@@ -122,16 +127,31 @@ describe.each(DIALECTS)('gap queue and gate results on $name', (dialect) => {
   });
 
   it('upserts gate decisions per (tenant, annotation) and loads them back', async () => {
-    const decisions = Array.from({ length: 1_200 }, (_, i) => ({ tenant: 'acme', annotationId: `a-${i}`, weight: i % 2 ? 1 : 0.3, reasons: i % 2 ? [] : [{ rule: 'rapid_fire', detail: `burst ${i}` }] }));
+    const decisions = Array.from({ length: 1_200 }, (_, i) => ({
+      tenant: 'acme',
+      annotationId: `a-${i}`,
+      weight: i % 2 ? 1 : 0.3,
+      reasons: i % 2 ? [] : [{ rule: 'rapid_fire', detail: `burst ${i}` }],
+    }));
     decisions.push({ tenant: 'globex', annotationId: 'a-0', weight: 0, reasons: [{ rule: 'contradiction', detail: 'other tenant' }] });
     expect(await saveGateResults(deps.store.db, 'run-1', decisions, new Date('2026-11-20T10:00:00.000Z'))).toBe(1_201);
 
     const loaded = await loadGateResults(deps.store.db, 'acme', ['a-0', 'a-1', 'a-1199', 'missing']);
     expect([...loaded.keys()].sort()).toEqual(['a-0', 'a-1', 'a-1199']);
-    expect(loaded.get('a-0')).toEqual({ weight: 0.3, reasons: [{ rule: 'rapid_fire', detail: 'burst 0' }], runId: 'run-1', decidedAt: '2026-11-20T10:00:00.000Z' });
+    expect(loaded.get('a-0')).toEqual({
+      weight: 0.3,
+      reasons: [{ rule: 'rapid_fire', detail: 'burst 0' }],
+      runId: 'run-1',
+      decidedAt: '2026-11-20T10:00:00.000Z',
+    });
 
     // A later run replaces the decision; other annotations keep theirs.
-    await saveGateResults(deps.store.db, 'run-2', [{ tenant: 'acme', annotationId: 'a-0', weight: 1, reasons: [] }], new Date('2026-11-21T10:00:00.000Z'));
+    await saveGateResults(
+      deps.store.db,
+      'run-2',
+      [{ tenant: 'acme', annotationId: 'a-0', weight: 1, reasons: [] }],
+      new Date('2026-11-21T10:00:00.000Z'),
+    );
     const again = await loadGateResults(deps.store.db, 'acme', ['a-0', 'a-2']);
     expect(again.get('a-0')).toEqual({ weight: 1, reasons: [], runId: 'run-2', decidedAt: '2026-11-21T10:00:00.000Z' });
     expect(again.get('a-2')!.runId).toBe('run-1');

@@ -42,7 +42,11 @@ describe.each(DIALECTS)('hardening on $name', (dialect) => {
   );
 
   const call = (method: string, path: string, key: string, body: unknown) =>
-    app.request(path, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    app.request(path, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
 
   it('rejects only the item with a NUL character or absurd nesting, and stores the rest of the batch', async () => {
     const good = makeAnnotation('preference', 'acme');
@@ -87,7 +91,11 @@ describe.each(DIALECTS)('hardening on $name', (dialect) => {
 
   describe('cross-site writes (AITL_AUTH optional, the loopback default)', () => {
     const post = (headers: Record<string, string>, items = [makeAnnotation('preference', 'acme')]) =>
-      app.request('http://127.0.0.1:8787/v1/annotations:batch', { method: 'POST', headers: { 'content-type': 'text/plain', ...headers }, body: JSON.stringify({ items }) });
+      app.request('http://127.0.0.1:8787/v1/annotations:batch', {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', ...headers },
+        body: JSON.stringify({ items }),
+      });
 
     it('refuses a page of another site, however the body is typed, and stores nothing', async () => {
       expect(deps.config.auth).toBe('optional');
@@ -135,7 +143,12 @@ describe.each(DIALECTS)('hardening on $name', (dialect) => {
     try {
       const gone = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
       const body = new ReadableStream({ pull: (controller) => controller.error(gone) });
-      const response = await app.request('/v1/annotations:batch', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${agent}` }, body, duplex: 'half' } as RequestInit);
+      const response = await app.request('/v1/annotations:batch', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${agent}` },
+        body,
+        duplex: 'half',
+      } as RequestInit);
       expect(response.status).toBe(400);
       expect(errors).toEqual([]);
     } finally {
@@ -143,12 +156,14 @@ describe.each(DIALECTS)('hardening on $name', (dialect) => {
     }
   });
 
-  it('with keys required, opens article pages from a suggestion\'s signed links or with a key, and from nothing else', async () => {
+  it("with keys required, opens article pages from a suggestion's signed links or with a key, and from nothing else", async () => {
     const locked = createApp({ ...deps, config: { ...deps.config, auth: 'required' } });
     const asked = await locked.request('http://127.0.0.1:8787/v1/suggestions', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${agent}` },
-      body: JSON.stringify({ ticket: { host: 'demo', ticketId: '1', messages: [{ role: 'customer', text: 'My lamp arrived cracked, how do I get a refund?' }] } }),
+      body: JSON.stringify({
+        ticket: { host: 'demo', ticketId: '1', messages: [{ role: 'customer', text: 'My lamp arrived cracked, how do I get a refund?' }] },
+      }),
     });
     expect(asked.status).toBe(200);
     const { snippets } = (await asked.json()) as { snippets: { url: string }[] };
@@ -173,11 +188,14 @@ describe.each(DIALECTS)('hardening on $name', (dialect) => {
     expect((await app.request(bare.toString())).status).toBe(200);
   });
 
-  it.each(['/demo/assets/constructor', '/demo/assets/toString', '/analyst/assets/__proto__', '/analyst/assets/hasOwnProperty'])('answers %s with a 404', async (path) => {
-    const response = await app.request(path);
-    expect(response.status).toBe(404);
-    expect(ErrorEnvelope.parse(await response.json()).error.code).toBe('not_found');
-  });
+  it.each(['/demo/assets/constructor', '/demo/assets/toString', '/analyst/assets/__proto__', '/analyst/assets/hasOwnProperty'])(
+    'answers %s with a 404',
+    async (path) => {
+      const response = await app.request(path);
+      expect(response.status).toBe(404);
+      expect(ErrorEnvelope.parse(await response.json()).error.code).toBe('not_found');
+    },
+  );
 });
 
 describe('a full disk (SQLite at its size limit)', () => {
@@ -193,7 +211,11 @@ describe('a full disk (SQLite at its size limit)', () => {
     await sql.raw(`PRAGMA max_page_count = ${rows[0]!.page_count + 1}`).execute(deps.store.db);
     try {
       const items = Array.from({ length: 60 }, () => makeAnnotation('adoption', deps.config.defaultTenant, { sentText: 'x'.repeat(3000) }));
-      const response = await app.request('/v1/annotations:batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+      const response = await app.request('/v1/annotations:batch', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ items }),
+      });
       expect(response.status).toBe(507);
       expect(ErrorEnvelope.parse(await response.json()).error.code).toBe('storage_full');
       expect(await countAnnotations(deps.store.db, deps.config.defaultTenant)).toBe(0);

@@ -47,13 +47,22 @@ describe.each(DIALECTS)('host config and page reports on $name', (dialect) => {
 
   const keyFor = async (role: Role, tenant = 'acme') => (await createApiKey(deps.store.db, { tenant, role, name: `${role} key` })).key;
   const bearer = (key?: string): Record<string, string> => (key === undefined ? {} : { authorization: `Bearer ${key}` });
-  const getConfig = (app: Hono, key?: string, headers: Record<string, string> = {}) => app.request('/v1/config', { headers: { ...bearer(key), ...headers } });
+  const getConfig = (app: Hono, key?: string, headers: Record<string, string> = {}) =>
+    app.request('/v1/config', { headers: { ...bearer(key), ...headers } });
   const putConfig = (app: Hono, key: string | undefined, body: unknown) =>
     app.request('/v1/config', { method: 'PUT', headers: bearer(key), body: typeof body === 'string' ? body : JSON.stringify(body) });
   const postReport = (app: Hono, key: string | undefined, body: unknown) =>
     app.request('/v1/page-reports', { method: 'POST', headers: bearer(key), body: JSON.stringify(body) });
   const reportCount = async (tenant: string) =>
-    Number((await deps.store.db.selectFrom('page_reports').select((eb) => eb.fn.countAll().as('n')).where('tenant', '=', tenant).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await deps.store.db
+          .selectFrom('page_reports')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('tenant', '=', tenant)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   describe('GET and PUT /v1/config', () => {
     it('answers the empty config until an admin stores one, then the stored config to every caller of the tenant', async () => {
@@ -66,7 +75,9 @@ describe.each(DIALECTS)('host config and page reports on $name', (dialect) => {
 
       const put = await putConfig(required, admin, ZENDESK);
       expect(put.status).toBe(200);
-      const stored = { selectors: { zendesk: { composer: [ZENDESK.selectors.zendesk.composer], ticketSubject: ZENDESK.selectors.zendesk.ticketSubject } } };
+      const stored = {
+        selectors: { zendesk: { composer: [ZENDESK.selectors.zendesk.composer], ticketSubject: ZENDESK.selectors.zendesk.ticketSubject } },
+      };
       expect(await put.json()).toEqual(stored);
       const etag = put.headers.get('etag');
       expect(etag).not.toBe(empty.headers.get('etag'));
@@ -82,7 +93,13 @@ describe.each(DIALECTS)('host config and page reports on $name', (dialect) => {
       expect((await putConfig(required, admin, salesforce)).status).toBe(200);
       expect(await (await getConfig(required, agent)).json()).toEqual(salesforce);
       // Each replacement is in the tenant's audit log, with the admin key that made it.
-      const audit = await deps.store.db.selectFrom('audit_log').selectAll().where('action', '=', 'config.set').where('tenant', '=', 'acme').orderBy('id').execute();
+      const audit = await deps.store.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('action', '=', 'config.set')
+        .where('tenant', '=', 'acme')
+        .orderBy('id')
+        .execute();
       expect(audit.map((a) => JSON.parse(a.detail))).toEqual([{ hosts: ['zendesk'] }, { hosts: ['salesforce'] }]);
       expect(audit.every((a) => a.role === 'admin' && admin.startsWith(`aitl_${a.actor}_`))).toBe(true);
     });
@@ -132,7 +149,10 @@ describe.each(DIALECTS)('host config and page reports on $name', (dialect) => {
       ];
       for (const [body, path] of cases) {
         const error = await envelopeOf(await putConfig(required, admin, body), 400, 'validation_failed');
-        expect(error.issues?.map((i) => i.path), JSON.stringify(body)).toContain(path);
+        expect(
+          error.issues?.map((i) => i.path),
+          JSON.stringify(body),
+        ).toContain(path);
         expect(error.message).toContain(path);
       }
       await envelopeOf(await putConfig(required, admin, '{"selectors":'), 400, 'bad_request');
@@ -195,8 +215,16 @@ describe.each(DIALECTS)('host config and page reports on $name', (dialect) => {
       expect(JSON.stringify(row)).not.toContain('jo@example.com');
 
       // Without the optional fields; keyless in optional mode.
-      expect((await postReport(optional, undefined, { ...report({ url: 'https://x.example/#only-fragment' }), selectorKey: undefined, selectors: undefined })).status).toBe(201);
-      const [stored] = (await deps.store.db.selectFrom('page_reports').selectAll().where('tenant', '=', deps.config.defaultTenant).execute());
+      expect(
+        (
+          await postReport(optional, undefined, {
+            ...report({ url: 'https://x.example/#only-fragment' }),
+            selectorKey: undefined,
+            selectors: undefined,
+          })
+        ).status,
+      ).toBe(201);
+      const [stored] = await deps.store.db.selectFrom('page_reports').selectAll().where('tenant', '=', deps.config.defaultTenant).execute();
       expect(stored).toMatchObject({ url: 'https://x.example/', selector_key: null, selectors: null, key_id: null });
     });
 
@@ -228,7 +256,10 @@ describe.each(DIALECTS)('host config and page reports on $name', (dialect) => {
       ];
       for (const [body, path] of cases) {
         const error = await envelopeOf(await postReport(required, agent, body), 400, 'validation_failed');
-        expect(error.issues?.map((i) => i.path), path).toContain(path);
+        expect(
+          error.issues?.map((i) => i.path),
+          path,
+        ).toContain(path);
       }
       await envelopeOf(await required.request('/v1/page-reports', { method: 'POST', headers: bearer(agent), body: 'not json' }), 400, 'bad_request');
       expect(await reportCount('acme')).toBe(0);
@@ -255,7 +286,9 @@ describe.each(DIALECTS)('host config and page reports on $name', (dialect) => {
   });
 
   it('describes the new routes in the OpenAPI document', async () => {
-    const doc = (await (await optional.request('/v1/openapi.json')).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const doc = (await (await optional.request('/v1/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     expect(Object.keys(doc.paths['/v1/config'] ?? {}).sort()).toEqual(['get', 'put']);
     expect(Object.keys(doc.paths['/v1/page-reports'] ?? {}).sort()).toEqual(['get', 'post']);
     expect(Object.keys(doc.paths['/v1/page-reports']!.post!.responses).sort()).toEqual(['201', '400', '401', '403', '429']);

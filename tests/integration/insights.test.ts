@@ -50,7 +50,8 @@ describe.each(DIALECTS)('insights on $name', (dialect) => {
     },
     async () => {
       await clearTables(deps.store.db);
-      for (const table of ['insight_counts', 'flywheel_runs', 'model_versions', 'gate_results'] as const) await deps.store.db.deleteFrom(table).execute();
+      for (const table of ['insight_counts', 'flywheel_runs', 'model_versions', 'gate_results'] as const)
+        await deps.store.db.deleteFrom(table).execute();
       for (const [name, tenant, role] of [
         ['agent', 'acme', 'agent'],
         ['analyst', 'acme', 'analyst'],
@@ -87,7 +88,9 @@ describe.each(DIALECTS)('insights on $name', (dialect) => {
       const res = await app.request('/v1/suggestions', {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ ticket: { host: 'demo', ticketId: '1', messages: [{ role: 'customer', text: 'My lamp arrived broken, can I get a refund?' }] } }),
+        body: JSON.stringify({
+          ticket: { host: 'demo', ticketId: '1', messages: [{ role: 'customer', text: 'My lamp arrived broken, can I get a refund?' }] },
+        }),
       });
       expect(res.status).toBe(200);
     } finally {
@@ -121,11 +124,19 @@ describe.each(DIALECTS)('insights on $name', (dialect) => {
       makeAnnotation('missing_knowledge', 'acme'),
     ];
     expect(new Set(await send(keys.agent!, firstDay, '2026-11-02T12:00:00Z'))).toEqual(new Set(['accepted']));
-    await send(keys.agent!, [relevance('acme', 'irrelevant'), relevance('acme', 'irrelevant'), adoption('acme', 'rejected', CONCISE)], '2026-11-04T08:00:00Z');
+    await send(
+      keys.agent!,
+      [relevance('acme', 'irrelevant'), relevance('acme', 'irrelevant'), adoption('acme', 'rejected', CONCISE)],
+      '2026-11-04T08:00:00Z',
+    );
     await send(keys.agent!, [relevance('acme', 'relevant'), relevance('acme', 'partly')], '2026-11-10T23:59:59Z');
     await send(
       keys.globexAgent!,
-      [...times(5, () => pref('globex', 'right', 'globex-only@1', CONCISE)), ...times(4, () => relevance('globex', 'irrelevant')), adoption('globex', 'verbatim', 'globex-only@1')],
+      [
+        ...times(5, () => pref('globex', 'right', 'globex-only@1', CONCISE)),
+        ...times(4, () => relevance('globex', 'irrelevant')),
+        adoption('globex', 'verbatim', 'globex-only@1'),
+      ],
       '2026-11-02T09:00:00Z',
     );
     await suggest(keys.agent!, '2026-11-02T13:00:00Z');
@@ -148,7 +159,9 @@ describe.each(DIALECTS)('insights on $name', (dialect) => {
       { day: '2026-11-10', ...zeroDay, relevance: 2 },
     ]);
     const globex = ActivityInsights.parse(await json(`activity${WINDOW}`, keys.globexAnalyst));
-    expect(globex.days.filter((d) => d.day === '2026-11-02')).toEqual([{ day: '2026-11-02', ...zeroDay, suggestions: 1, preference: 5, adoption: 1, relevance: 4 }]);
+    expect(globex.days.filter((d) => d.day === '2026-11-02')).toEqual([
+      { day: '2026-11-02', ...zeroDay, suggestions: 1, preference: 5, adoption: 1, relevance: 4 },
+    ]);
     expect(globex.days.filter((d) => d.day !== '2026-11-02').every((d) => Object.values({ ...d, day: 0 }).every((v) => v === 0))).toBe(true);
   });
 
@@ -156,7 +169,11 @@ describe.each(DIALECTS)('insights on $name', (dialect) => {
     await seed();
     const part = ActivityInsights.parse(await json('activity?from=2026-11-02T15:00:00Z&to=2026-11-04T01:00:00Z'));
     expect(part.window).toEqual({ from: '2026-11-02T00:00:00.000Z', to: '2026-11-05T00:00:00.000Z' });
-    expect(part.days.map((d) => [d.day, d.relevance])).toEqual([['2026-11-02', 5], ['2026-11-03', 0], ['2026-11-04', 2]]);
+    expect(part.days.map((d) => [d.day, d.relevance])).toEqual([
+      ['2026-11-02', 5],
+      ['2026-11-03', 0],
+      ['2026-11-04', 2],
+    ]);
     vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-10T12:00:00Z') });
     const recent = ActivityInsights.parse(await json('activity'));
     expect(recent.window).toEqual({ from: '2026-08-13T00:00:00.000Z', to: '2026-11-11T00:00:00.000Z' });
@@ -211,7 +228,8 @@ describe.each(DIALECTS)('insights on $name', (dialect) => {
 
   it('rebuilds from stored rows the very counts the live path kept (the migration backfill)', async () => {
     await seed();
-    const snapshot = () => deps.store.db.selectFrom('insight_counts').selectAll().orderBy(['tenant', 'day', 'kind', 'value', 'variant_a', 'variant_b']).execute();
+    const snapshot = () =>
+      deps.store.db.selectFrom('insight_counts').selectAll().orderBy(['tenant', 'day', 'kind', 'value', 'variant_a', 'variant_b']).execute();
     const live = await snapshot();
     expect(live.length).toBeGreaterThan(10);
     await deps.store.db.deleteFrom('insight_counts').execute();
@@ -242,11 +260,39 @@ describe.each(DIALECTS)('insights on $name', (dialect) => {
     await db
       .insertInto('flywheel_runs')
       .values([
-        { id: 'run-old', tenant: 'acme', started_at: '2026-11-01T10:00:00.000Z', finished_at: '2026-11-01T10:01:00.000Z', status: 'kept', summary: JSON.stringify(old) },
-        { id: 'run-failed', tenant: 'acme', started_at: '2026-11-06T10:00:00.000Z', finished_at: '2026-11-06T10:01:00.000Z', status: 'failed', summary: '{"error":"boom"}' },
+        {
+          id: 'run-old',
+          tenant: 'acme',
+          started_at: '2026-11-01T10:00:00.000Z',
+          finished_at: '2026-11-01T10:01:00.000Z',
+          status: 'kept',
+          summary: JSON.stringify(old),
+        },
+        {
+          id: 'run-failed',
+          tenant: 'acme',
+          started_at: '2026-11-06T10:00:00.000Z',
+          finished_at: '2026-11-06T10:01:00.000Z',
+          status: 'failed',
+          summary: '{"error":"boom"}',
+        },
         { id: 'run-running', tenant: 'acme', started_at: '2026-11-07T10:00:00.000Z', finished_at: null, status: 'running', summary: '{}' },
-        { id: 'run-globex', tenant: 'globex', started_at: '2026-11-05T10:00:00.000Z', finished_at: '2026-11-05T10:01:00.000Z', status: 'kept', summary: JSON.stringify(report) },
-        { id: 'run-before', tenant: 'acme', started_at: '2026-10-01T10:00:00.000Z', finished_at: '2026-10-01T10:01:00.000Z', status: 'kept', summary: JSON.stringify(report) },
+        {
+          id: 'run-globex',
+          tenant: 'globex',
+          started_at: '2026-11-05T10:00:00.000Z',
+          finished_at: '2026-11-05T10:01:00.000Z',
+          status: 'kept',
+          summary: JSON.stringify(report),
+        },
+        {
+          id: 'run-before',
+          tenant: 'acme',
+          started_at: '2026-10-01T10:00:00.000Z',
+          finished_at: '2026-10-01T10:01:00.000Z',
+          status: 'kept',
+          summary: JSON.stringify(report),
+        },
       ])
       .execute();
 
@@ -259,7 +305,16 @@ describe.each(DIALECTS)('insights on $name', (dialect) => {
     });
     expect(agreement.agentsRunId).toBe(report.runId);
     const agents = Object.fromEntries(agreement.agents.map((a) => [a.agent, a]));
-    expect(agents.ann).toEqual({ agent: 'ann', annotations: 1, relevance: null, relevanceVotes: 0, preference: 1, preferenceVotes: 1, leftShare: 1, leftRightChoices: 1 });
+    expect(agents.ann).toEqual({
+      agent: 'ann',
+      annotations: 1,
+      relevance: null,
+      relevanceVotes: 0,
+      preference: 1,
+      preferenceVotes: 1,
+      leftShare: 1,
+      leftRightChoices: 1,
+    });
     expect(agents.cy).toMatchObject({ preference: 0, leftShare: 0, leftRightChoices: 1 });
     expect(Object.keys(agents).sort()).toEqual(['ann', 'bob', 'cy']);
 
@@ -272,7 +327,14 @@ describe.each(DIALECTS)('insights on $name', (dialect) => {
     const globexGate = GateInsights.parse(await json(`gate${WINDOW}`, keys.globexAnalyst));
     expect(globexGate.runs.map((r) => r.runId)).toEqual(['run-globex']);
 
-    const comparison = { set: 'cross-validated checks', n: 40, metrics: { 'ndcg@10': { current: 0.5, candidate: 0.6, diff: 0.1, se: 0.03 }, 'mrr@10': { current: 0.4, candidate: null, diff: null, se: null } } };
+    const comparison = {
+      set: 'cross-validated checks',
+      n: 40,
+      metrics: {
+        'ndcg@10': { current: 0.5, candidate: 0.6, diff: 0.1, se: 0.03 },
+        'mrr@10': { current: 0.4, candidate: null, diff: null, se: null },
+      },
+    };
     const version = (id: string, status: string, createdAt: string, tenant = 'acme') => ({
       id,
       tenant,
@@ -312,7 +374,11 @@ describe.each(DIALECTS)('insights on $name', (dialect) => {
 
   it('keeps odd variant ids as the store can hold them: lone surrogates as U+FFFD, long ones cut to 128 characters', async () => {
     const long = 'v'.repeat(5_000);
-    const statuses = await send(keys.agent!, [pref('acme', 'left', '\ud800', CONCISE), pref('acme', 'left', '\ud801', CONCISE), pref('acme', 'right', long, DETAILED)], '2026-11-03T10:00:00Z');
+    const statuses = await send(
+      keys.agent!,
+      [pref('acme', 'left', '\ud800', CONCISE), pref('acme', 'left', '\ud801', CONCISE), pref('acme', 'right', long, DETAILED)],
+      '2026-11-03T10:00:00Z',
+    );
     expect(statuses).toEqual(['accepted', 'accepted', 'accepted']);
     const prefs = PreferenceInsights.parse(await json(`preferences${WINDOW}`));
     expect(prefs.variants.map((v) => [v.variant, v.wins, v.losses])).toEqual([

@@ -101,7 +101,11 @@ describe('aitl eval --replies', () => {
   async function run(argv: string[]) {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
+    const code = await main(
+      argv,
+      (l) => out.push(l),
+      (l) => err.push(l),
+    );
     return { code, out, err: err.join('\n'), last: JSON.parse(out[out.length - 1] ?? '{}') as Record<string, number> };
   }
 
@@ -149,7 +153,11 @@ describe('aitl kb import with AITL_EMBED_BASE_URL', () => {
     const saved = { ...process.env };
     const run = async () => {
       const out: string[] = [];
-      const code = await main(['kb', 'import', DEMO_HELP_CENTRE], (l) => out.push(l), (l) => out.push(l));
+      const code = await main(
+        ['kb', 'import', DEMO_HELP_CENTRE],
+        (l) => out.push(l),
+        (l) => out.push(l),
+      );
       return { code, out: out.join('\n') };
     };
     try {

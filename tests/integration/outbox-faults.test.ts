@@ -321,106 +321,123 @@ describe.each(DIALECTS)('outbox over a faulty network into the real backend on $
     });
   }
 
-  it.each(SEEDS)('200 annotations under seed %i reach the server exactly once, no dead letters', async (seed) => {
-    const rig = makeRig(app, acmeKey, seed, { kill: true });
-    const created = makeAnnotations(200, 'acme');
-    let produced = false;
-    const producer = produce(rig, created, seed).finally(() => {
-      produced = true;
-    });
-    const [, reports] = await Promise.all([producer, rig.drain(() => produced, seed)]);
-    await rig.settled();
+  it.each(SEEDS)(
+    '200 annotations under seed %i reach the server exactly once, no dead letters',
+    async (seed) => {
+      const rig = makeRig(app, acmeKey, seed, { kill: true });
+      const created = makeAnnotations(200, 'acme');
+      let produced = false;
+      const producer = produce(rig, created, seed).finally(() => {
+        produced = true;
+      });
+      const [, reports] = await Promise.all([producer, rig.drain(() => produced, seed)]);
+      await rig.settled();
 
-    const context = `seed ${seed}: ${summary(rig)}`;
-    const { counts, payloads } = await storedRows();
-    const duplicates = [...counts].filter(([, n]) => n !== 1);
-    expect(duplicates, context).toEqual([]);
-    expect(counts.size, context).toBe(200);
-    expect(new Set(counts.keys()), context).toEqual(new Set(created.map((a) => a.id)));
-    for (const a of created) expect(payloads.get(a.id), context).toEqual(a);
-    expect(await rig.worker().outbox.deadLetters(), context).toEqual([]);
-    expect(await rig.worker().outbox.stats(), context).toMatchObject({ pending: 0, inflight: 0, deadLetters: 0 });
-    // The app itself never failed: every error the client saw came from the proxy.
-    expect([...rig.appStatuses.keys()], context).toEqual([200]);
-    expect(reports.some((r) => r.status === 'auth'), context).toBe(false);
-    // The faults this test is about really happened.
-    expect(rig.lostCommits, context).toBeGreaterThan(0);
-    for (const f of FAULTS) expect(rig.faults[f], `${context}: fault ${f} never chosen`).toBeGreaterThan(0);
-    console.log(`outbox-faults ${summary(rig, { seed, created: 200, stored: counts.size, duplicates: duplicates.length, dead: 0 })}`);
-  }, 60_000);
+      const context = `seed ${seed}: ${summary(rig)}`;
+      const { counts, payloads } = await storedRows();
+      const duplicates = [...counts].filter(([, n]) => n !== 1);
+      expect(duplicates, context).toEqual([]);
+      expect(counts.size, context).toBe(200);
+      expect(new Set(counts.keys()), context).toEqual(new Set(created.map((a) => a.id)));
+      for (const a of created) expect(payloads.get(a.id), context).toEqual(a);
+      expect(await rig.worker().outbox.deadLetters(), context).toEqual([]);
+      expect(await rig.worker().outbox.stats(), context).toMatchObject({ pending: 0, inflight: 0, deadLetters: 0 });
+      // The app itself never failed: every error the client saw came from the proxy.
+      expect([...rig.appStatuses.keys()], context).toEqual([200]);
+      expect(
+        reports.some((r) => r.status === 'auth'),
+        context,
+      ).toBe(false);
+      // The faults this test is about really happened.
+      expect(rig.lostCommits, context).toBeGreaterThan(0);
+      for (const f of FAULTS) expect(rig.faults[f], `${context}: fault ${f} never chosen`).toBeGreaterThan(0);
+      console.log(`outbox-faults ${summary(rig, { seed, created: 200, stored: counts.size, duplicates: duplicates.length, dead: 0 })}`);
+    },
+    60_000,
+  );
 
-  it.each(SEEDS)('under seed %i, items the server refuses end as dead letters with its reason; the rest are stored once', async (seed) => {
-    const rig = makeRig(app, acmeKey, seed + 1000, { kill: true });
-    const valid = makeAnnotations(100, 'acme');
+  it.each(SEEDS)(
+    'under seed %i, items the server refuses end as dead letters with its reason; the rest are stored once',
+    async (seed) => {
+      const rig = makeRig(app, acmeKey, seed + 1000, { kill: true });
+      const valid = makeAnnotations(100, 'acme');
 
-    // Already stored (say from another device) with other content: the outbox's copy is an id conflict.
-    const original = makeAnnotation('preference', 'acme', { choice: 'left' });
-    const stored = await app.request(BATCH_URL, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${acmeKey}` },
-      body: JSON.stringify({ items: [original] }),
-    });
-    expect(SyncResponse.parse(await stored.json()).results).toEqual([{ id: original.id, status: 'accepted' }]);
+      // Already stored (say from another device) with other content: the outbox's copy is an id conflict.
+      const original = makeAnnotation('preference', 'acme', { choice: 'left' });
+      const stored = await app.request(BATCH_URL, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${acmeKey}` },
+        body: JSON.stringify({ items: [original] }),
+      });
+      expect(SyncResponse.parse(await stored.json()).results).toEqual([{ id: original.id, status: 'accepted' }]);
 
-    // What `add` would refuse, or the server refuses for its own reasons, written straight into the Dexie table
-    // (as an older extension version, or another tab's bug, could have left it).
-    const invalid: { annotation: Annotation; code: string; message: RegExp }[] = [
-      { annotation: makeAnnotation('relevance', 'acme', { rank: 0 }), code: 'invalid', message: /rank/ },
-      { annotation: makeAnnotation('preference', 'acme', { schemaVersion: 2 }), code: 'invalid', message: /schemaVersion/ },
-      { annotation: makeAnnotation('missing_knowledge', 'acme', { description: '   ' }), code: 'invalid', message: /description/ },
-      { annotation: makeAnnotation('adoption', 'globex'), code: 'tenant_mismatch', message: /globex/ },
-      { annotation: makeAnnotation('adoption', 'acme', { sentText: 'x'.repeat(40_000) }), code: 'too_large', message: /32768 bytes/ },
-      { annotation: { ...original, choice: 'right' } as Annotation, code: 'id_conflict', message: /different content/ },
-    ];
+      // What `add` would refuse, or the server refuses for its own reasons, written straight into the Dexie table
+      // (as an older extension version, or another tab's bug, could have left it).
+      const invalid: { annotation: Annotation; code: string; message: RegExp }[] = [
+        { annotation: makeAnnotation('relevance', 'acme', { rank: 0 }), code: 'invalid', message: /rank/ },
+        { annotation: makeAnnotation('preference', 'acme', { schemaVersion: 2 }), code: 'invalid', message: /schemaVersion/ },
+        { annotation: makeAnnotation('missing_knowledge', 'acme', { description: '   ' }), code: 'invalid', message: /description/ },
+        { annotation: makeAnnotation('adoption', 'globex'), code: 'tenant_mismatch', message: /globex/ },
+        { annotation: makeAnnotation('adoption', 'acme', { sentText: 'x'.repeat(40_000) }), code: 'too_large', message: /32768 bytes/ },
+        { annotation: { ...original, choice: 'right' } as Annotation, code: 'id_conflict', message: /different content/ },
+      ];
 
-    // Valid and invalid interleaved in creation order, so the bad ones share batches with good ones.
-    const db = rig.worker().db;
-    const order = [...valid];
-    invalid.forEach((bad, k) => order.splice(7 + k * 15, 0, bad.annotation));
-    const badIds = new Set(invalid.map((b) => b.annotation.id));
-    for (const annotation of order) {
-      if (badIds.has(annotation.id)) {
-        const item: OutboxItem = {
-          id: annotation.id,
-          state: 'pending',
-          leaseUntil: 0,
-          createdAt: rig.clock.now(),
-          attempts: 0,
-          bytes: jsonBytes(annotation),
-          annotation,
-        };
-        await db.items.put(item);
-      } else {
-        expect(await rig.worker().outbox.add(annotation)).toMatchObject({ ok: true });
+      // Valid and invalid interleaved in creation order, so the bad ones share batches with good ones.
+      const db = rig.worker().db;
+      const order = [...valid];
+      invalid.forEach((bad, k) => order.splice(7 + k * 15, 0, bad.annotation));
+      const badIds = new Set(invalid.map((b) => b.annotation.id));
+      for (const annotation of order) {
+        if (badIds.has(annotation.id)) {
+          const item: OutboxItem = {
+            id: annotation.id,
+            state: 'pending',
+            leaseUntil: 0,
+            createdAt: rig.clock.now(),
+            attempts: 0,
+            bytes: jsonBytes(annotation),
+            annotation,
+          };
+          await db.items.put(item);
+        } else {
+          expect(await rig.worker().outbox.add(annotation)).toMatchObject({ ok: true });
+        }
+        rig.clock.advance(1);
       }
-      rig.clock.advance(1);
-    }
 
-    const reports = await rig.drain(() => true, seed);
-    await rig.settled();
-    const context = `seed ${seed + 1000}: ${summary(rig)}`;
+      const reports = await rig.drain(() => true, seed);
+      await rig.settled();
+      const context = `seed ${seed + 1000}: ${summary(rig)}`;
 
-    const dead = await rig.worker().outbox.deadLetters();
-    expect(dead.map((d) => d.id).sort(), context).toEqual([...badIds].sort());
-    for (const bad of invalid) {
-      const letter = dead.find((d) => d.id === bad.annotation.id)!;
-      expect(letter.code, `${context}: ${bad.code}`).toBe(bad.code);
-      expect(letter.message, `${context}: ${bad.code}`).toMatch(bad.message);
-      expect(letter.annotation, context).toEqual(bad.annotation);
-    }
+      const dead = await rig.worker().outbox.deadLetters();
+      expect(dead.map((d) => d.id).sort(), context).toEqual([...badIds].sort());
+      for (const bad of invalid) {
+        const letter = dead.find((d) => d.id === bad.annotation.id)!;
+        expect(letter.code, `${context}: ${bad.code}`).toBe(bad.code);
+        expect(letter.message, `${context}: ${bad.code}`).toMatch(bad.message);
+        expect(letter.annotation, context).toEqual(bad.annotation);
+      }
 
-    const { counts, payloads } = await storedRows();
-    expect([...counts].filter(([, n]) => n !== 1), context).toEqual([]);
-    expect(new Set(counts.keys()), context).toEqual(new Set([...valid.map((a) => a.id), original.id]));
-    // The conflicting resend did not overwrite what was stored first.
-    expect(payloads.get(original.id), context).toEqual(original);
-    expect(await rig.worker().outbox.stats(), context).toMatchObject({ pending: 0, inflight: 0, deadLetters: invalid.length });
-    expect([...rig.appStatuses.keys()], context).toEqual([200]);
-    expect(reports.some((r) => r.status === 'auth'), context).toBe(false);
-    console.log(
-      `outbox-faults ${summary(rig, { seed: seed + 1000, created: order.length, stored: counts.size - 1, dead: dead.length, deadCodes: dead.map((d) => d.code).sort() })}`,
-    );
-  }, 60_000);
+      const { counts, payloads } = await storedRows();
+      expect(
+        [...counts].filter(([, n]) => n !== 1),
+        context,
+      ).toEqual([]);
+      expect(new Set(counts.keys()), context).toEqual(new Set([...valid.map((a) => a.id), original.id]));
+      // The conflicting resend did not overwrite what was stored first.
+      expect(payloads.get(original.id), context).toEqual(original);
+      expect(await rig.worker().outbox.stats(), context).toMatchObject({ pending: 0, inflight: 0, deadLetters: invalid.length });
+      expect([...rig.appStatuses.keys()], context).toEqual([200]);
+      expect(
+        reports.some((r) => r.status === 'auth'),
+        context,
+      ).toBe(false);
+      console.log(
+        `outbox-faults ${summary(rig, { seed: seed + 1000, created: order.length, stored: counts.size - 1, dead: dead.length, deadCodes: dead.map((d) => d.code).sort() })}`,
+      );
+    },
+    60_000,
+  );
 
   it('a worker killed after the commit leaves its batch leased; the next worker resends it after the lease, as duplicates', async () => {
     // Deterministic version of the `kill` fault: the first request commits and the worker dies before the answer.

@@ -13,7 +13,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function run(argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
+  const code = await main(
+    argv,
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   return { code, out, err: err.join('\n') };
 }
 
@@ -21,12 +25,35 @@ describe.skipIf(!existsSync(DSTC11))('aitl simulate on a slice of dstc11', () =>
   it('replays train traffic through the API, runs a cycle, and reports the test split before and after', { timeout: 180_000 }, async () => {
     const out = join(dir, 'out');
     const store = join(dir, 'kept.db');
-    const args = ['simulate', '--dataset', DSTC11, '--cycles', '1', '--agents', '4', '--limit-train', '60', '--limit-test', '30', '--seed', '7', '--json', '--out', out, '--store', store];
+    const args = [
+      'simulate',
+      '--dataset',
+      DSTC11,
+      '--cycles',
+      '1',
+      '--agents',
+      '4',
+      '--limit-train',
+      '60',
+      '--limit-test',
+      '30',
+      '--seed',
+      '7',
+      '--json',
+      '--out',
+      out,
+      '--store',
+      store,
+    ];
     const { code, out: stdout, err } = await run(args);
     expect(code, err).toBe(0);
     expect(err).toMatch(/cycle 1: 60 suggestions/);
 
-    const summary = JSON.parse(stdout[stdout.length - 1]!) as { dataset: string; cycles: Record<string, number | null>[]; runs: { ranking: string }[] };
+    const summary = JSON.parse(stdout[stdout.length - 1]!) as {
+      dataset: string;
+      cycles: Record<string, number | null>[];
+      runs: { ranking: string }[];
+    };
     expect(summary.dataset).toBe(DSTC11);
     expect(summary.cycles.map((c) => c.cycle)).toEqual([0, 1]);
     for (const c of summary.cycles) {
@@ -46,12 +73,20 @@ describe.skipIf(!existsSync(DSTC11))('aitl simulate on a slice of dstc11', () =>
     // The kept store holds what the agents did, as any deployment's would.
     const kept = await openStore(store);
     try {
-      const kinds = await kept.db.selectFrom('annotations').select(['kind']).select((eb) => eb.fn.countAll<number>().as('n')).groupBy('kind').execute();
+      const kinds = await kept.db
+        .selectFrom('annotations')
+        .select(['kind'])
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .groupBy('kind')
+        .execute();
       const byKind = Object.fromEntries(kinds.map((k) => [k.kind, Number(k.n)]));
       expect(byKind.preference).toBe(60);
       expect(byKind.adoption).toBe(60);
       expect(byKind.relevance).toBe(480);
-      const suggestions = await kept.db.selectFrom('suggestions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const suggestions = await kept.db
+        .selectFrom('suggestions')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(suggestions.n)).toBe(60);
       const runs = await kept.db.selectFrom('flywheel_runs').select(['status']).execute();
       expect(runs).toHaveLength(1);
@@ -69,10 +104,15 @@ describe.skipIf(!existsSync(DSTC11))('aitl simulate on a slice of dstc11', () =>
     try {
       const exportRun = await run(['export', '--kind', 'all', '--out', exported]);
       expect(exportRun.code, exportRun.err).toBe(0);
-      const manifest = JSON.parse(readFileSync(join(exported, 'manifest.json'), 'utf8')) as { tenant: string; emptyReason?: string; files: { path: string; records: number }[] };
+      const manifest = JSON.parse(readFileSync(join(exported, 'manifest.json'), 'utf8')) as {
+        tenant: string;
+        emptyReason?: string;
+        files: { path: string; records: number }[];
+      };
       expect(manifest.tenant).toBe('default');
       expect(manifest.emptyReason).toBeUndefined();
-      for (const path of ['dpo.trl.jsonl.gz', 'kto.trl.jsonl.gz', 'retrieval.bge.jsonl.gz']) expect(manifest.files.find((f) => f.path === path)!.records, path).toBeGreaterThan(0);
+      for (const path of ['dpo.trl.jsonl.gz', 'kto.trl.jsonl.gz', 'retrieval.bge.jsonl.gz'])
+        expect(manifest.files.find((f) => f.path === path)!.records, path).toBeGreaterThan(0);
     } finally {
       delete process.env.AITL_DATABASE_URL;
       delete process.env.AITL_EXPORT_LAG_SECONDS;
@@ -90,7 +130,19 @@ const FIGURES = ['recall@75', 'precision@8', 'mrr', 'ndcg@10', 'reply_f1', 'adop
 
 describe.skipIf(!existsSync(SPARSE))('the flywheel on stackfaq-sparse (one check per question): never harm', () => {
   async function cycle(...extra: string[]) {
-    const { code, out, err } = await run(['simulate', '--dataset', SPARSE, '--cycles', '1', '--limit-test', '150', '--json', '--out', join(dir, `sparse${extra.join('')}`), ...extra]);
+    const { code, out, err } = await run([
+      'simulate',
+      '--dataset',
+      SPARSE,
+      '--cycles',
+      '1',
+      '--limit-test',
+      '150',
+      '--json',
+      '--out',
+      join(dir, `sparse${extra.join('')}`),
+      ...extra,
+    ]);
     expect(code, err).toBe(0);
     return JSON.parse(out[out.length - 1]!) as { cycles: Record<(typeof FIGURES)[number], number>[]; runs: { ranking: string }[] };
   }

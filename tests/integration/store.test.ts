@@ -41,12 +41,30 @@ function suggestionResponse(createdAt = '2026-11-20T10:00:00.000Z'): SuggestionR
     suggestionId,
     query: 'refund for a cracked lamp [context: Lamp arrived broken]',
     snippets: [
-      { snippetId: 'damaged#report', articleId: 'damaged', title: 'Damaged — Report', text: 'Report within 7 days — “quotes” & <b>', url: 'http://x/kb/articles/damaged#report', score: 12.3456, rank: 1 },
+      {
+        snippetId: 'damaged#report',
+        articleId: 'damaged',
+        title: 'Damaged — Report',
+        text: 'Report within 7 days — “quotes” & <b>',
+        url: 'http://x/kb/articles/damaged#report',
+        score: 12.3456,
+        rank: 1,
+      },
       { snippetId: 'refunds', articleId: 'refunds', title: 'Refunds', text: 'Refunds take 5 days.', url: '', score: 3, rank: 2 },
     ],
     candidates: [
-      { candidateId: `${suggestionId}:0`, variantId: 'extractive-concise@1', text: 'Hi Ada,\n\nReport within 7 days.', citations: ['damaged#report'] },
-      { candidateId: `${suggestionId}:1`, variantId: 'extractive-detailed@1', text: 'Hi Ada,\n\n- Refunds take 5 days.', citations: ['refunds', 'damaged#report'] },
+      {
+        candidateId: `${suggestionId}:0`,
+        variantId: 'extractive-concise@1',
+        text: 'Hi Ada,\n\nReport within 7 days.',
+        citations: ['damaged#report'],
+      },
+      {
+        candidateId: `${suggestionId}:1`,
+        variantId: 'extractive-detailed@1',
+        text: 'Hi Ada,\n\n- Refunds take 5 days.',
+        citations: ['refunds', 'damaged#report'],
+      },
     ],
     modelVersion: 'builtin-extractive@1',
     indexVersion: 'bm25f@abc',
@@ -88,7 +106,17 @@ describe.each(DIALECTS)('store on $name', (dialect) => {
     expect(await countPassages(again.db, BASE)).toBe(1);
     expect(await countPassages(third.db, BASE)).toBe(1);
     const { rows } = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(again.db);
-    expect(rows.map((r) => r.name)).toEqual(['0001_knowledge_and_suggestions', '0002_api_keys_and_annotations', '0003_host_config_and_page_reports', '0004_passage_vectors', '0005_flywheel_and_audit', '0006_export_batches', '0007_export_archives', '0008_tenant_knowledge_and_models', '0009_insight_counts']);
+    expect(rows.map((r) => r.name)).toEqual([
+      '0001_knowledge_and_suggestions',
+      '0002_api_keys_and_annotations',
+      '0003_host_config_and_page_reports',
+      '0004_passage_vectors',
+      '0005_flywheel_and_audit',
+      '0006_export_batches',
+      '0007_export_archives',
+      '0008_tenant_knowledge_and_models',
+      '0009_insight_counts',
+    ]);
   });
 
   it('opens a second, separate database alongside this one', async () => {
@@ -116,7 +144,10 @@ describe.each(DIALECTS)('store on $name', (dialect) => {
   });
 
   it('upserts passages by id and records each import', async () => {
-    await savePassages(store.db, BASE, record('imp-1', '2026-01-01T00:00:00.000Z', 2), [passage('a', 'imp-1', 'old a'), passage('b#s', 'imp-1', 'old b')]);
+    await savePassages(store.db, BASE, record('imp-1', '2026-01-01T00:00:00.000Z', 2), [
+      passage('a', 'imp-1', 'old a'),
+      passage('b#s', 'imp-1', 'old b'),
+    ]);
     await savePassages(store.db, BASE, record('imp-2', '2026-01-02T00:00:00.000Z', 2), [
       { ...passage('a', 'imp-2', 'new a'), title: 'Renamed', position: 3, metadata: '{"tags":["n"]}' },
       passage('c', 'imp-2', 'new c'),
@@ -145,13 +176,24 @@ describe.each(DIALECTS)('store on $name', (dialect) => {
     await savePassages(store.db, BASE, record('imp-b', '2026-01-02T00:00:00.000Z', 5), [passage('a', 'imp-b')]);
     await savePassages(store.db, BASE, record('imp-a', '2026-01-03T00:00:00.000Z', 7), [passage('a', 'imp-a')]);
     await savePassages(store.db, BASE, record('imp-c', '2026-01-01T00:00:00.000Z'), [passage('c', 'imp-c')]);
-    expect(await latestImport(store.db, BASE)).toEqual({ id: 'imp-a', tenant: BASE, source: '/kb', format: 'jsonl', articles: 7, passages: 1, created_at: '2026-01-03T00:00:00.000Z' });
+    expect(await latestImport(store.db, BASE)).toEqual({
+      id: 'imp-a',
+      tenant: BASE,
+      source: '/kb',
+      format: 'jsonl',
+      articles: 7,
+      passages: 1,
+      created_at: '2026-01-03T00:00:00.000Z',
+    });
     await savePassages(store.db, BASE, record('imp-z', '2026-01-03T00:00:00.000Z'), [passage('d', 'imp-z')]);
     expect((await latestImport(store.db, BASE))?.id).toBe('imp-z');
   });
 
   it('keeps knowledge bases apart: the same passage id in two bases, each counted, listed and imported on its own', async () => {
-    await savePassages(store.db, BASE, record('imp-shared', '2026-01-01T00:00:00.000Z'), [passage('a', 'imp-shared', 'shared a'), passage('b', 'imp-shared')]);
+    await savePassages(store.db, BASE, record('imp-shared', '2026-01-01T00:00:00.000Z'), [
+      passage('a', 'imp-shared', 'shared a'),
+      passage('b', 'imp-shared'),
+    ]);
     await savePassages(store.db, 'acme', record('imp-acme', '2026-01-02T00:00:00.000Z'), [passage('a', 'imp-acme', 'acme a')]);
     expect(await countPassages(store.db, BASE)).toBe(2);
     expect(await countPassages(store.db, 'acme')).toBe(1);
@@ -162,7 +204,12 @@ describe.each(DIALECTS)('store on $name', (dialect) => {
     expect((await latestImport(store.db, 'acme'))?.id).toBe('imp-acme');
     expect(await latestImport(store.db, 'globex')).toBeUndefined();
     await savePassages(store.db, 'acme', record('imp-acme-2', '2026-01-03T00:00:00.000Z'), [passage('c', 'imp-acme-2')]);
-    expect(await latestImports(store.db)).toEqual(new Map([[BASE, 'imp-shared'], ['acme', 'imp-acme-2']]));
+    expect(await latestImports(store.db)).toEqual(
+      new Map([
+        [BASE, 'imp-shared'],
+        ['acme', 'imp-acme-2'],
+      ]),
+    );
   });
 
   it('round-trips a suggestion exactly as shown', async () => {
@@ -197,13 +244,34 @@ describe.each(DIALECTS)('store on $name', (dialect) => {
     const dir = mkdtempSync(join(tmpdir(), 'aitl-import-'));
     try {
       const good = join(dir, 'good.jsonl');
-      writeFileSync(good, [{ id: 'a', title: 'A', body: 'Alpha.' }, { id: 'b', title: 'B', body: 'Beta.' }].map((d) => JSON.stringify(d)).join('\n'));
+      writeFileSync(
+        good,
+        [
+          { id: 'a', title: 'A', body: 'Alpha.' },
+          { id: 'b', title: 'B', body: 'Beta.' },
+        ]
+          .map((d) => JSON.stringify(d))
+          .join('\n'),
+      );
       const summary = await importKnowledge(store.db, good, { now: new Date('2026-02-01T00:00:00.000Z') });
       expect(summary).toMatchObject({ base: SHARED_KNOWLEDGE, format: 'jsonl', articles: 2, passages: 2 });
-      expect(await latestImport(store.db, BASE)).toMatchObject({ id: summary.importId, source: good, passages: 2, created_at: '2026-02-01T00:00:00.000Z' });
+      expect(await latestImport(store.db, BASE)).toMatchObject({
+        id: summary.importId,
+        source: good,
+        passages: 2,
+        created_at: '2026-02-01T00:00:00.000Z',
+      });
 
       const repeated = join(dir, 'repeated.jsonl');
-      writeFileSync(repeated, [{ id: 'x', title: 'X', body: 'One.' }, { id: 'x', title: 'X again', body: 'Two.' }].map((d) => JSON.stringify(d)).join('\n'));
+      writeFileSync(
+        repeated,
+        [
+          { id: 'x', title: 'X', body: 'One.' },
+          { id: 'x', title: 'X again', body: 'Two.' },
+        ]
+          .map((d) => JSON.stringify(d))
+          .join('\n'),
+      );
       const error = await importKnowledge(store.db, repeated).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ImportError);
       expect((error as Error).message).toContain('"x"');

@@ -21,7 +21,8 @@ import { MIGRATIONS } from '../../backend/store/migrations.ts';
 import { makeAnnotation } from '../helpers/annotations.ts';
 import { createTestDeps, DIALECTS, POSTGRES_URL, type TestDatabase, useDatabase } from './dialects.ts';
 
-const LOCKERS = '{"id":"parcel-lockers","title":"Parcel lockers","body":"Globex parcel lockers keep a parcel for 72 hours. Scan the QR code at the locker to open the door."}\n';
+const LOCKERS =
+  '{"id":"parcel-lockers","title":"Parcel lockers","body":"Globex parcel lockers keep a parcel for 72 hours. Scan the QR code at the locker to open the door."}\n';
 const QUESTION = { host: 'demo', ticketId: 'T-1', messages: [{ role: 'customer', text: 'How long does a parcel locker keep my parcel?' }] };
 
 describe.each(DIALECTS)('tenants apart on $name', (dialect) => {
@@ -34,7 +35,12 @@ describe.each(DIALECTS)('tenants apart on $name', (dialect) => {
     deps = await createTestDeps(d);
     app = createApp({ ...deps, config: { ...deps.config, auth: 'required' } });
     const key = async (tenant: string, role: 'agent' | 'admin') => (await createApiKey(deps.store.db, { tenant, role })).key;
-    keys = { acmeAgent: await key('acme', 'agent'), acmeAdmin: await key('acme', 'admin'), globexAgent: await key('globex', 'agent'), globexAdmin: await key('globex', 'admin') };
+    keys = {
+      acmeAgent: await key('acme', 'agent'),
+      acmeAdmin: await key('acme', 'admin'),
+      globexAgent: await key('globex', 'agent'),
+      globexAdmin: await key('globex', 'admin'),
+    };
   });
 
   const call = (key: string, path: string, init: { method?: string; body?: string; type?: string } = {}) =>
@@ -73,7 +79,14 @@ describe.each(DIALECTS)('tenants apart on $name', (dialect) => {
   });
 
   it("serves, lists and rolls back each tenant's trained versions apart", async () => {
-    const trained = await addCandidate(deps.store.db, 'globex', { kind: 'ranking', parent: null, runId: null, inputs: {}, metrics: {}, artefact: DEFAULT_RANKING });
+    const trained = await addCandidate(deps.store.db, 'globex', {
+      kind: 'ranking',
+      parent: null,
+      runId: null,
+      inputs: {},
+      metrics: {},
+      artefact: DEFAULT_RANKING,
+    });
     await decide(deps.store.db, trained.id, { promote: true, reason: 'test', metrics: {} });
     await deps.knowledge.refreshIfStale();
     expect((await deps.knowledge.of('globex')).registry.ranking).toBe(trained.id);
@@ -92,7 +105,12 @@ describe.each(DIALECTS)('tenants apart on $name', (dialect) => {
 
   it("trains a tenant's cycle on that tenant's signals only, and records the run as its own", async () => {
     const items = [makeAnnotation('preference', 'globex'), makeAnnotation('relevance', 'globex')];
-    await storeAnnotations(deps.store.db, 'globex', items.map((annotation) => ({ annotation, hash: payloadHash(annotation) })), { sentAt: null, receivedAt: new Date().toISOString() });
+    await storeAnnotations(
+      deps.store.db,
+      'globex',
+      items.map((annotation) => ({ annotation, hash: payloadHash(annotation) })),
+      { sentAt: null, receivedAt: new Date().toISOString() },
+    );
     const acme = await runFlywheelCycle(deps, { tenant: 'acme' });
     expect(acme).toMatchObject({ tenant: 'acme', annotations: 0 });
     const globex = await runFlywheelCycle(deps, { tenant: 'globex' });
@@ -103,7 +121,11 @@ describe.each(DIALECTS)('tenants apart on $name', (dialect) => {
   });
 
   it('with AITL_KNOWLEDGE=shared, keeps one knowledge base for every tenant and audits its imports for all', async () => {
-    const shared = { ...deps, config: { ...deps.config, auth: 'required' as const, knowledge: 'shared' as const }, knowledge: await createKnowledge(deps.store.db, { mode: 'shared' }) };
+    const shared = {
+      ...deps,
+      config: { ...deps.config, auth: 'required' as const, knowledge: 'shared' as const },
+      knowledge: await createKnowledge(deps.store.db, { mode: 'shared' }),
+    };
     app = createApp(shared);
     expect((await call(keys.globexAdmin, KB_IMPORT_PATH, { method: 'POST', body: LOCKERS, type: 'application/x-ndjson' })).status).toBe(200);
     expect(await topSnippet(keys.acmeAgent)).toBe('parcel-lockers');
@@ -116,20 +138,68 @@ describe.each(DIALECTS)('tenants apart on $name', (dialect) => {
       const names = Object.keys(MIGRATIONS).sort();
       const before = names.filter((n) => n < '0008');
       const migrator = (upTo: string[]) =>
-        new Migrator({ db, provider: { getMigrations: async () => Object.fromEntries(upTo.map((n) => [n, MIGRATIONS[n]!])) }, ...(dialect.name === 'postgres' && { migrationTableSchema: `${database.where}_old` }) });
+        new Migrator({
+          db,
+          provider: { getMigrations: async () => Object.fromEntries(upTo.map((n) => [n, MIGRATIONS[n]!])) },
+          ...(dialect.name === 'postgres' && { migrationTableSchema: `${database.where}_old` }),
+        });
       expect((await migrator(before).migrateToLatest()).error).toBeUndefined();
       const at = '2026-01-01T00:00:00.000Z';
       await db.insertInto('kb_imports').values({ id: 'imp-1', source: 's', format: 'jsonl', articles: 1, passages: 1, created_at: at }).execute();
-      await db.insertInto('passages').values({ id: 'returns', article_id: 'returns', title: 'Returns', text: 'Thirty days.', url: '', anchor: '', position: 0, metadata: '{}', import_id: 'imp-1', created_at: at }).execute();
+      await db
+        .insertInto('passages')
+        .values({
+          id: 'returns',
+          article_id: 'returns',
+          title: 'Returns',
+          text: 'Thirty days.',
+          url: '',
+          anchor: '',
+          position: 0,
+          metadata: '{}',
+          import_id: 'imp-1',
+          created_at: at,
+        })
+        .execute();
       await db.insertInto('passage_vectors').values({ passage_id: 'returns', model: 'm', dims: 1, vector: '[1]', created_at: at }).execute();
-      await db.insertInto('model_versions').values({ id: 'ranking-x', kind: 'ranking', parent: null, run_id: null, status: 'promoted', reason: 'r', inputs: '{}', metrics: '{}', artefact: '{}', created_at: at, status_at: at }).execute();
+      await db
+        .insertInto('model_versions')
+        .values({
+          id: 'ranking-x',
+          kind: 'ranking',
+          parent: null,
+          run_id: null,
+          status: 'promoted',
+          reason: 'r',
+          inputs: '{}',
+          metrics: '{}',
+          artefact: '{}',
+          created_at: at,
+          status_at: at,
+        })
+        .execute();
       expect((await migrator(names).migrateToLatest()).error).toBeUndefined();
       expect(await db.selectFrom('passages').select(['tenant', 'id']).execute()).toEqual([{ tenant: '*', id: 'returns' }]);
       expect(await db.selectFrom('passage_vectors').select(['tenant', 'passage_id']).execute()).toEqual([{ tenant: '*', passage_id: 'returns' }]);
       expect(await db.selectFrom('kb_imports').select('tenant').execute()).toEqual([{ tenant: '*' }]);
       expect(await db.selectFrom('model_versions').select('tenant').execute()).toEqual([{ tenant: 'default' }]);
       // Two tenants may now hold an article of the same id.
-      await db.insertInto('passages').values({ tenant: 'acme', id: 'returns', article_id: 'returns', title: 'Returns', text: 'Fourteen days.', url: '', anchor: '', position: 0, metadata: '{}', import_id: 'imp-2', created_at: at }).execute();
+      await db
+        .insertInto('passages')
+        .values({
+          tenant: 'acme',
+          id: 'returns',
+          article_id: 'returns',
+          title: 'Returns',
+          text: 'Fourteen days.',
+          url: '',
+          anchor: '',
+          position: 0,
+          metadata: '{}',
+          import_id: 'imp-2',
+          created_at: at,
+        })
+        .execute();
     } finally {
       await db.destroy();
     }
@@ -138,7 +208,8 @@ describe.each(DIALECTS)('tenants apart on $name', (dialect) => {
 
 /** A connection to a fresh, unmigrated database beside the test's (its own SQLite file, or its own schema). */
 function rawDatabase(database: TestDatabase): Kysely<any> {
-  if (database.dialect === 'sqlite') return new Kysely({ dialect: new SqliteDialect({ database: new SQLite(join(database.where, '..', 'old.db')) }) });
+  if (database.dialect === 'sqlite')
+    return new Kysely({ dialect: new SqliteDialect({ database: new SQLite(join(database.where, '..', 'old.db')) }) });
   const schema = `${database.where}_old`;
   const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 1, options: `-c search_path=${schema}` });
   pool.on('connect', (client) => void client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`));

@@ -30,12 +30,16 @@ describe.each(DIALECTS)('GET /v1/whoami on $name', (dialect) => {
   });
 
   it('answers the default tenant as agent without a key where keys are optional, 401 where required', async () => {
-    expect(WhoAmI.parse(await (await optional.request('/v1/whoami')).json())).toEqual({ tenant: deps.config.defaultTenant, role: 'agent', keyId: null });
+    expect(WhoAmI.parse(await (await optional.request('/v1/whoami')).json())).toEqual({
+      tenant: deps.config.defaultTenant,
+      role: 'agent',
+      keyId: null,
+    });
     expect((await required.request('/v1/whoami')).status).toBe(401);
   });
 
   it('refuses a revoked key', async () => {
-    const { key, info } = await createApiKey(deps.store.db, { tenant: "acme", role: "agent", name: "old" });
+    const { key, info } = await createApiKey(deps.store.db, { tenant: 'acme', role: 'agent', name: 'old' });
     await revokeApiKey(deps.store.db, info.id);
     expect((await optional.request('/v1/whoami', { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
   });

@@ -16,7 +16,18 @@ import { contradiction } from './contradiction.ts';
 import { disagreement, preferenceGroups, relevanceGroups } from './disagreement.ts';
 import { positionBias, positionStats, type PositionStats } from './position-bias.ts';
 import { rapidFire } from './rapid-fire.ts';
-import { compare, DEFAULT_GATE_OPTIONS, type Finding, type GateDecision, type GateInput, type GateItem, type GateOptions, groupBy, keyOf, suggestionOf } from './types.ts';
+import {
+  compare,
+  DEFAULT_GATE_OPTIONS,
+  type Finding,
+  type GateDecision,
+  type GateInput,
+  type GateItem,
+  type GateOptions,
+  groupBy,
+  keyOf,
+  suggestionOf,
+} from './types.ts';
 
 export { DEFAULT_GATE_OPTIONS, gateKey, parseGateKey } from './types.ts';
 export type { GateDecision, GateInput, GateItem, GateOptions, GateReason, JudgeVerdict } from './types.ts';
@@ -98,7 +109,11 @@ export function runGate(input: GateInput, options: Partial<GateOptions> = {}): G
     counts: { ...outcomes(items, decisions), byRule, withoutSuggestion: items.filter((i) => !suggestionOf(input, i.annotation)).length },
     agreement: {
       perSignal: { relevance: signalAgreement(relevance.map((g) => g.votes)), preference: signalAgreement(preference) },
-      perAgent: perAgent(items, relevance.map((g) => g.votes), preference),
+      perAgent: perAgent(
+        items,
+        relevance.map((g) => g.votes),
+        preference,
+      ),
     },
   };
 }

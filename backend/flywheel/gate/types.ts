@@ -2,7 +2,7 @@
  * The quality gate's vocabulary, shared by the rules in this folder and by gate.ts: what goes in (annotations with
  * the suggestions they refer to), what a rule finds, and the thresholds, each documented with its default.
  */
-import type { Annotation, AnnotationKind } from '../../../shared/index.ts';
+import type { Annotation } from '../../../shared/index.ts';
 import type { StoredSuggestion } from '../../store/suggestions.ts';
 
 /** The annotation type of one kind. */
@@ -14,7 +14,7 @@ export interface GateItem {
 }
 
 export type { GateDecision, GateReason } from '../../store/gate-results.ts';
-import type { GateDecision, GateReason } from '../../store/gate-results.ts';
+import type { GateReason } from '../../store/gate-results.ts';
 
 export interface GateInput {
   items: readonly GateItem[];

@@ -17,7 +17,15 @@
  *
  *   const acts = actOnSuggestion(agent, response, { ticket, relevant, gold }, settings, prng(1), Date.now());
  */
-import { type Annotation, adoptionOutcome, SCHEMA_VERSION, type SuggestionResponse, type TicketContext, uuidv7, type AnnotationOf } from '../../../shared/index.ts';
+import {
+  type Annotation,
+  adoptionOutcome,
+  SCHEMA_VERSION,
+  type SuggestionResponse,
+  type TicketContext,
+  uuidv7,
+  type AnnotationOf,
+} from '../../../shared/index.ts';
 import { tokenF1 } from '../../eval/reply-metrics.ts';
 
 type RelevanceAnnotation = AnnotationOf<'relevance'>;
@@ -66,7 +74,12 @@ export type Random = () => number;
 const FLIPPED: Record<RelevanceLabel, RelevanceLabel> = { relevant: 'irrelevant', partly: 'irrelevant', irrelevant: 'relevant' };
 
 /** One label per snippet, in order. */
-export function judgeRelevance(articleIds: readonly string[], relevant: ReadonlyMap<string, number>, noise: number, random: Random): RelevanceLabel[] {
+export function judgeRelevance(
+  articleIds: readonly string[],
+  relevant: ReadonlyMap<string, number>,
+  noise: number,
+  random: Random,
+): RelevanceLabel[] {
   const top = Math.max(0, ...relevant.values());
   return articleIds.map((id) => {
     const grade = relevant.get(id) ?? 0;
@@ -160,9 +173,21 @@ export function actOnSuggestion(
   });
   const out: Annotation[] = [];
 
-  const labels = judgeRelevance(response.snippets.map((s) => s.articleId), known.relevant, settings.noise, random);
+  const labels = judgeRelevance(
+    response.snippets.map((s) => s.articleId),
+    known.relevant,
+    settings.noise,
+    random,
+  );
   response.snippets.forEach((s, i) => {
-    out.push({ ...base('relevance'), kind: 'relevance', snippetId: s.snippetId, articleId: s.articleId, rank: s.rank, label: labels[i]! } satisfies RelevanceAnnotation);
+    out.push({
+      ...base('relevance'),
+      kind: 'relevance',
+      snippetId: s.snippetId,
+      articleId: s.articleId,
+      rank: s.rank,
+      label: labels[i]!,
+    } satisfies RelevanceAnnotation);
     at += between(2_000, 6_000);
   });
   const foundRelevant = new Set(response.snippets.filter((_, i) => labels[i] !== 'irrelevant').map((s) => s.snippetId));
@@ -186,7 +211,13 @@ export function actOnSuggestion(
 
   if (known.gold !== undefined) {
     at += between(20_000, 60_000);
-    const inserted = response.candidates[closerCandidate(response.candidates.map((c) => c.text), known.gold)];
+    const inserted =
+      response.candidates[
+        closerCandidate(
+          response.candidates.map((c) => c.text),
+          known.gold,
+        )
+      ];
     const { outcome, similarity } = adoptionOutcome(inserted?.text, known.gold);
     out.push({
       ...base('adoption'),
@@ -200,7 +231,11 @@ export function actOnSuggestion(
 
   if (needsKnowledge(labels)) {
     at += between(10_000, 30_000);
-    out.push({ ...base('missing_knowledge'), kind: 'missing_knowledge', description: customerQuestion(known.ticket) } satisfies MissingKnowledgeAnnotation);
+    out.push({
+      ...base('missing_knowledge'),
+      kind: 'missing_knowledge',
+      description: customerQuestion(known.ticket),
+    } satisfies MissingKnowledgeAnnotation);
   }
   return out;
 }

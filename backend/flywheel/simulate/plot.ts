@@ -15,7 +15,9 @@ const COLUMNS = 3;
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf'];
 
 export function metricsSvg(rows: readonly CycleMetrics[], title: string): string {
-  const panels = PLOTTED.map((metric, i) => panel(rows, metric, COLOURS[i]!, (i % COLUMNS) * PANEL.width, 30 + Math.floor(i / COLUMNS) * PANEL.height));
+  const panels = PLOTTED.map((metric, i) =>
+    panel(rows, metric, COLOURS[i]!, (i % COLUMNS) * PANEL.width, 30 + Math.floor(i / COLUMNS) * PANEL.height),
+  );
   const width = COLUMNS * PANEL.width;
   const height = 38 + Math.ceil(PLOTTED.length / COLUMNS) * PANEL.height;
   return [
@@ -46,12 +48,16 @@ function panel(rows: readonly CycleMetrics[], metric: Plotted, colour: string, x
     `<text x="${x0 + PANEL.left - 4}" y="${y(lo) + 4}" text-anchor="end" fill="#666666">${fmt(lo)}</text>`,
     ...cycles.map((c) => `<text x="${x(c)}" y="${y0 + PANEL.height - 12}" text-anchor="middle" fill="#666666">${c}</text>`),
   ];
-  if (points.length > 1) out.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points.map((p) => `${r1(x(p.cycle))},${r1(y(p.value))}`).join(' ')}"/>`);
+  if (points.length > 1)
+    out.push(
+      `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points.map((p) => `${r1(x(p.cycle))},${r1(y(p.value))}`).join(' ')}"/>`,
+    );
   for (const p of points) {
     out.push(`<circle cx="${r1(x(p.cycle))}" cy="${r1(y(p.value))}" r="3" fill="${colour}"/>`);
     out.push(`<text x="${r1(x(p.cycle))}" y="${r1(y(p.value) - 7)}" text-anchor="middle">${fmt(p.value)}</text>`);
   }
-  if (points.length === 0) out.push(`<text x="${x0 + PANEL.left + plotW / 2}" y="${y0 + PANEL.top + plotH / 2}" text-anchor="middle" fill="#666666">not measured</text>`);
+  if (points.length === 0)
+    out.push(`<text x="${x0 + PANEL.left + plotW / 2}" y="${y0 + PANEL.top + plotH / 2}" text-anchor="middle" fill="#666666">not measured</text>`);
   out.push(`<text x="${x0 + PANEL.left + plotW / 2}" y="${y0 + PANEL.height - 1}" text-anchor="middle" fill="#666666">cycle</text>`, '</g>');
   return out.join('\n');
 }

@@ -62,7 +62,12 @@ export function summaryJson(result: SimulationResult): string {
     cycles: result.cycles,
     tau: result.tau,
     settings: result.settings,
-    runs: result.runs.map((r) => ({ cycle: r.cycle, ranking: r.ranking.decision, variants: r.variants.decision, gate: { passed: r.gate.passed, setAside: r.gate.setAside } })),
+    runs: result.runs.map((r) => ({
+      cycle: r.cycle,
+      ranking: r.ranking.decision,
+      variants: r.variants.decision,
+      gate: { passed: r.gate.passed, setAside: r.gate.setAside },
+    })),
     wall_ms: Math.round(result.wallMs),
   });
 }
@@ -90,7 +95,12 @@ export function reportMarkdown(result: SimulationResult): string {
     '',
   ];
   if (first && last) {
-    lines.push(`## Before and after (cycle 0 → cycle ${last.cycle})`, '', '| metric | cycle 0 | cycle ' + last.cycle + ' | change | relative |', '|---|---:|---:|---:|---:|');
+    lines.push(
+      `## Before and after (cycle 0 → cycle ${last.cycle})`,
+      '',
+      '| metric | cycle 0 | cycle ' + last.cycle + ' | change | relative |',
+      '|---|---:|---:|---:|---:|',
+    );
     for (const m of PLOTTED) {
       const [a, b] = [first[m], last[m]];
       const change = a === null || b === null ? '–' : signed(b - a);
@@ -131,21 +141,26 @@ export function reportMarkdown(result: SimulationResult): string {
   lines.push(
     '## How it was measured',
     '',
-    '- Simulated agents act from the data set\'s own labels: every shown snippet labelled from the qrels; the reply closer to the gold reply ' +
+    "- Simulated agents act from the data set's own labels: every shown snippet labelled from the qrels; the reply closer to the gold reply " +
       '(token F1) preferred, a tie within 0.01, "both bad" when neither cites a snippet they found relevant; the closer reply inserted and the ' +
       'gold reply sent (outcome by edit similarity, as in the extension); missing knowledge reported when no shown snippet was relevant. ' +
       'Labels and preferences are flipped with the noise probability; position-biased agents pick the left reply regardless of content.',
     `- Retrieval metrics over the ranked documents (BEIR document ids) of the serving index; reply_f1 is the mean token F1 of the two candidates against the gold reply.`,
     `- adoption_rate: share of ${result.split} queries whose closer candidate has token F1 ≥ τ = ${result.tau} with the gold reply. τ is the median of ` +
       'that F1 over the train split before any feedback (at least 0.1): edit similarity of an extractive reply to a human one is almost never ≥ 0.5, ' +
-      'so the extension\'s verbatim/edited rule would count nothing.',
+      "so the extension's verbatim/edited rule would count nothing.",
     '',
   );
   return lines.join('\n');
 }
 
 function datasetName(path: string): string {
-  return path.replace(/[/\\]+$/, '').split(/[/\\]/).pop() || path;
+  return (
+    path
+      .replace(/[/\\]+$/, '')
+      .split(/[/\\]/)
+      .pop() || path
+  );
 }
 
 const num = (v: number | null) => (v === null ? '–' : v.toFixed(4));

@@ -72,7 +72,11 @@ export async function runSimulation(options: SimulationOptions, log: (line: stri
   try {
     const keys = await prepareStore(path, dataset, agentCount, tenant, log);
     log(`Signals are recorded for tenant ${tenant} (AITL_DEFAULT_TENANT)`);
-    const seats: Seat[] = keys.map((key, i) => ({ name: `sim-agent-${String(i + 1).padStart(2, '0')}`, positionBiased: i >= agentCount - biased, key }));
+    const seats: Seat[] = keys.map((key, i) => ({
+      name: `sim-agent-${String(i + 1).padStart(2, '0')}`,
+      positionBiased: i >= agentCount - biased,
+      key,
+    }));
     const server = await startServer(serverConfig(path, tenant, env));
     const deps = server.deps;
     try {
@@ -103,8 +107,11 @@ export async function runSimulation(options: SimulationOptions, log: (line: stri
         const report = await runFlywheelCycle(deps);
         const cycleMs = performance.now() - t1;
         const indexAfter = (await deps.knowledge.of(deps.config.defaultTenant)).version;
-        log(`cycle ${cycle}: flywheel ${report.status}; ranking ${report.ranking.decision} (${report.ranking.reason}); variants ${report.variants.decision} (${report.variants.reason})`);
-        if (report.ranking.decision === 'promoted' && indexAfter === indexBefore) log(`cycle ${cycle}: warning: a ranking was promoted but the index version did not change (${indexAfter})`);
+        log(
+          `cycle ${cycle}: flywheel ${report.status}; ranking ${report.ranking.decision} (${report.ranking.reason}); variants ${report.variants.decision} (${report.variants.reason})`,
+        );
+        if (report.ranking.decision === 'promoted' && indexAfter === indexBefore)
+          log(`cycle ${cycle}: warning: a ranking was promoted but the index version did not change (${indexAfter})`);
         runs.push({
           cycle,
           traffic,
@@ -124,7 +131,18 @@ export async function runSimulation(options: SimulationOptions, log: (line: stri
       return {
         dataset,
         split: 'test',
-        settings: { cycles, agents: agentCount, positionBiased: biased, leftRate: settings.leftRate, noise: settings.noise, seed, perCycle, trainQueries: train.length, testQueries: test.length, store: options.store ? hidePassword(path) : null },
+        settings: {
+          cycles,
+          agents: agentCount,
+          positionBiased: biased,
+          leftRate: settings.leftRate,
+          noise: settings.noise,
+          seed,
+          perCycle,
+          trainQueries: train.length,
+          testQueries: test.length,
+          store: options.store ? hidePassword(path) : null,
+        },
         tau,
         cycles: rows,
         runs,

@@ -149,7 +149,8 @@ async function sendBatch(url: string, key: string, items: Annotation[], summary:
   summary.batches += 1;
   for (const r of results) {
     summary[r.status] += 1;
-    if (r.status === 'rejected' && summary.refusals.length < 5) summary.refusals.push(`${r.id}: ${r.error?.code ?? '?'} ${r.error?.message ?? ''}`.trim());
+    if (r.status === 'rejected' && summary.refusals.length < 5)
+      summary.refusals.push(`${r.id}: ${r.error?.code ?? '?'} ${r.error?.message ?? ''}`.trim());
   }
 }
 

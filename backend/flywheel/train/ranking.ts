@@ -126,7 +126,10 @@ export function thresholdEvidence(
   const texts = checked.map((s) => rememberedText(s.ticket, s.question));
   const foldOfText = new Map(texts.map((t, i) => [t, fold[i]!]));
   const { memory } = buildFeedbackLayer(base, 'all-checks', { ...DEFAULT_RANKING, ...feedbackFromChecks(checked, options) });
-  const corpusOnly = withFeedback(base, buildFeedbackLayer(base, DEFAULT_VERSION_ID.ranking, { ...DEFAULT_RANKING, reranker: corpusModel(current.reranker) }));
+  const corpusOnly = withFeedback(
+    base,
+    buildFeedbackLayer(base, DEFAULT_VERSION_ID.ranking, { ...DEFAULT_RANKING, reranker: corpusModel(current.reranker) }),
+  );
   const prepared = checked.map((s, i): PreparedCheck | undefined => {
     if (!isScored(i, checked.length)) return undefined;
     const relevant = new Map([...s.checks].filter(([, c]) => c.label >= 0.5).map(([id, c]) => [id, c.label >= 0.75 ? 2 : 1] as const));
@@ -188,19 +191,30 @@ export function chooseThreshold(base: KnowledgeIndex, evidence: ThresholdEvidenc
     const p = prepared[i];
     if (k < 2 || f === without || !p) return;
     const usable = (j: number) => p.folds[j]! >= 0 && p.folds[j] !== f && p.folds[j] !== without;
-    const own: Neighbours = { questions: p.neighbours.questions.filter((_, j) => usable(j)), similarities: p.neighbours.similarities.filter((_, j) => usable(j)) };
+    const own: Neighbours = {
+      questions: p.neighbours.questions.filter((_, j) => usable(j)),
+      similarities: p.neighbours.similarities.filter((_, j) => usable(j)),
+    };
     const at = new Map(Array.from(p.docs, (doc, j) => [doc, j]));
     let unchanged: number | undefined;
     MEMORY_THRESHOLDS.forEach((threshold, t) => {
       const recalled = memory && own.questions.length > 0 ? memory.recall(own, threshold) : NOTHING_RECALLED;
       // Without anything recalled every threshold ranks as the corpus does: score it once.
       if (recalled.size === 0 && unchanged !== undefined) return scores[t]!.push(unchanged);
-      const docs = withMemoryHits(Array.from(p.docs, (doc) => ({ doc, score: 0 })), recalled, p.docs.length).map((h) => h.doc);
+      const docs = withMemoryHits(
+        Array.from(p.docs, (doc) => ({ doc, score: 0 })),
+        recalled,
+        p.docs.length,
+      ).map((h) => h.doc);
       const ranked = docs
         .map((doc, order) => {
           const j = at.get(doc);
           const { expansion, rejection } = remembered(recalled.get(doc) ?? 0, j === undefined ? 0 : p.facet[j]!, p.topFacet);
-          return { doc, order, score: (j === undefined ? 0 : p.corpus[j]!) + FEEDBACK_WEIGHTS.expansion * expansion + FEEDBACK_WEIGHTS.rejection * rejection };
+          return {
+            doc,
+            order,
+            score: (j === undefined ? 0 : p.corpus[j]!) + FEEDBACK_WEIGHTS.expansion * expansion + FEEDBACK_WEIGHTS.rejection * rejection,
+          };
         })
         .sort((a, b) => b.score - a.score || a.order - b.order)
         .map(({ doc }) => base.passages[doc]!.id)
@@ -239,5 +253,9 @@ function corpusModel(model: RerankerModel): RerankerModel {
 function feedbackModel(current: RerankerModel, version: string): RerankerModel {
   const corpus = corpusModel(current);
   const features = [...corpus.features, ...FEATURES.filter((f) => FEEDBACK_FEATURES.includes(f))];
-  return { version, features, weights: [...corpus.weights, ...features.slice(corpus.features.length).map((f) => FEEDBACK_WEIGHTS[f as keyof typeof FEEDBACK_WEIGHTS])] };
+  return {
+    version,
+    features,
+    weights: [...corpus.weights, ...features.slice(corpus.features.length).map((f) => FEEDBACK_WEIGHTS[f as keyof typeof FEEDBACK_WEIGHTS])],
+  };
 }

@@ -44,7 +44,9 @@ export async function trainVariantPolicy(
   const current = await currentVersion<VariantPolicy>(db, tenant, 'variants');
   const parent = current?.id ?? DEFAULT_VERSION_ID.variants;
   const known = current && pool.includes(current.artefact.champion) && pool.includes(current.artefact.challenger);
-  const shown: ShownVariants = known ? { champion: current.artefact.champion, challenger: current.artefact.challenger, trial: current.artefact.trial ?? null } : { ...defaultPolicy(pool), trial: null };
+  const shown: ShownVariants = known
+    ? { champion: current.artefact.champion, challenger: current.artefact.challenger, trial: current.artefact.trial ?? null }
+    : { ...defaultPolicy(pool), trial: null };
   const prefs = preferences(feedback).filter((p) => pool.includes(p.left) && pool.includes(p.right) && p.weight > 0);
   if (prefs.length === 0) {
     return { decision: 'skipped', parent, reason: 'no preferences between variants of the pool yet', ...shown, confidence: null, preferences: 0 };
@@ -66,14 +68,22 @@ export async function trainVariantPolicy(
   }
   const next = { champion: step.champion, challenger: step.challenger, trial: step.trial };
   const policy: VariantPolicy = { ...next, stats, confidence: step.confidence };
-  const stored = await addCandidate(db, tenant, {
-    kind: 'variants',
-    parent,
-    runId,
-    inputs: { preferences: prefs.length, positionBias: fitted.positionBias, positionBiasSe: fitted.positionBiasSe },
-    metrics: { confidence: step.confidence, strengths: Object.fromEntries(Object.entries(fitted.stats).map(([id, s]) => [id, { strength: s.strength, se: s.se }])) },
-    artefact: policy,
-  }, now);
+  const stored = await addCandidate(
+    db,
+    tenant,
+    {
+      kind: 'variants',
+      parent,
+      runId,
+      inputs: { preferences: prefs.length, positionBias: fitted.positionBias, positionBiasSe: fitted.positionBiasSe },
+      metrics: {
+        confidence: step.confidence,
+        strengths: Object.fromEntries(Object.entries(fitted.stats).map(([id, s]) => [id, { strength: s.strength, se: s.se }])),
+      },
+      artefact: policy,
+    },
+    now,
+  );
   await decide(db, stored.id, { promote: step.changed, reason: step.reason, metrics: { confidence: step.confidence } }, now);
   return {
     decision: step.changed ? 'promoted' : 'kept',

@@ -116,9 +116,7 @@ export function trainVariantStrengths(prefs: readonly Preference[], options: Var
   const covariance = choleskyInverse(negLogPosterior(theta).hessian, n);
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   return {
-    stats: Object.fromEntries(
-      ids.map((id, i) => [id, { strength: round(theta[i]!), se: round(Math.sqrt(covariance[i * n + i]!)), ...stats[id]! }]),
-    ),
+    stats: Object.fromEntries(ids.map((id, i) => [id, { strength: round(theta[i]!), se: round(Math.sqrt(covariance[i * n + i]!)), ...stats[id]! }])),
     positionBias: round(theta[n - 1]!),
     positionBiasSe: round(Math.sqrt(covariance[n * n - 1]!)),
     covariance: Object.fromEntries(ids.map((a, i) => [a, Object.fromEntries(ids.map((b, j) => [b, covariance[i * n + j]!]))])),

@@ -30,7 +30,12 @@ function rows(s: ResolvedSettings): Row[] {
   return [
     ['tenant', 'Tenant', s.tenant, s.tenant.value],
     ['keySource', 'API key from', s.keySource, s.keySource.value === 'policy' ? 'policy (one key for the tenant)' : 'each agent (this page)'],
-    ['agentIdentity', 'Agent recorded as (tenant-wide key)', s.agentIdentity, s.agentIdentity.value === 'hashed' ? 'pseudonym of the signed-in agent' : 'signed-in agent as shown'],
+    [
+      'agentIdentity',
+      'Agent recorded as (tenant-wide key)',
+      s.agentIdentity,
+      s.agentIdentity.value === 'hashed' ? 'pseudonym of the signed-in agent' : 'signed-in agent as shown',
+    ],
     ['enabledHosts', 'Help desks', s.enabledHosts, s.enabledHosts.value.join(', ') || 'none'],
     ['redactionLevel', 'Redaction before sending', s.redactionLevel, s.redactionLevel.value],
     ['annotationPrompts', 'Feedback prompts', s.annotationPrompts, s.annotationPrompts.value ? 'on' : 'off'],

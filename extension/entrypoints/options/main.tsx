@@ -92,7 +92,8 @@ function Options() {
     if (!ROLE_GRANTS[who.value.role].includes('agent')) {
       const why = `the sidebar needs an agent key, and this is an ${who.value.role} key`;
       // A key set by policy is not the agent's to change: keep the rest of what they saved.
-      if (isLocked(s.apiKey)) return own().then(() => setStatus({ kind: 'error', text: `Saved, but ${why} set by your organisation: ask your admin.` }));
+      if (isLocked(s.apiKey))
+        return own().then(() => setStatus({ kind: 'error', text: `Saved, but ${why} set by your organisation: ask your admin.` }));
       return setStatus({
         kind: 'error',
         text: `Not saved: this is an ${who.value.role} key (tenant “${who.value.tenant}”); the sidebar needs an agent key. Ask your admin for one (npx aitl keys create --tenant ${who.value.tenant} --role agent).`,
@@ -101,9 +102,15 @@ function Options() {
     await own();
     if (s.tenant.source !== 'policy') await options.tenant.setValue(who.value.tenant);
     else if (s.tenant.value !== who.value.tenant) {
-      return setStatus({ kind: 'error', text: `The key belongs to tenant “${who.value.tenant}”, but policy sets tenant “${s.tenant.value}”: ask your admin.` });
+      return setStatus({
+        kind: 'error',
+        text: `The key belongs to tenant “${who.value.tenant}”, but policy sets tenant “${s.tenant.value}”: ask your admin.`,
+      });
     }
-    setStatus({ kind: 'ok', text: `Saved. Connected as ${who.value.role} of tenant “${who.value.tenant}”; ${health.value.passages} knowledge passages.` });
+    setStatus({
+      kind: 'ok',
+      text: `Saved. Connected as ${who.value.role} of tenant “${who.value.tenant}”; ${health.value.passages} knowledge passages.`,
+    });
   };
 
   return (

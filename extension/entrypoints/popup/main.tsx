@@ -26,7 +26,13 @@ function describeFlush(report: FlushReport): { kind: 'ok' | 'warn' | 'error'; te
   const sent = report.accepted + report.duplicate;
   switch (report.status) {
     case 'drained':
-      return { kind: 'ok', text: report.batches === 0 ? 'Nothing to sync.' : `Synced ${sent} annotation${sent === 1 ? '' : 's'}${report.rejected ? `; ${report.rejected} refused by the server` : ''}.` };
+      return {
+        kind: 'ok',
+        text:
+          report.batches === 0
+            ? 'Nothing to sync.'
+            : `Synced ${sent} annotation${sent === 1 ? '' : 's'}${report.rejected ? `; ${report.rejected} refused by the server` : ''}.`,
+      };
     case 'busy':
       return { kind: 'warn', text: 'A sync is already running.' };
     case 'backoff':
@@ -46,7 +52,10 @@ function Popup() {
   const [status, setStatus] = useState<{ kind: 'ok' | 'warn' | 'error'; text: string } | undefined>(undefined);
 
   const refresh = useCallback(async () => {
-    const [s, d] = await Promise.all([send({ type: 'outbox.stats' }, OutboxStatsReply), send({ type: 'outbox.deadLetters' }, OutboxDeadLettersReply)]);
+    const [s, d] = await Promise.all([
+      send({ type: 'outbox.stats' }, OutboxStatsReply),
+      send({ type: 'outbox.deadLetters' }, OutboxDeadLettersReply),
+    ]);
     setNow(Date.now());
     if (s.ok) setStats(s.stats);
     if (d.ok) setDead(d.items);
@@ -123,7 +132,9 @@ function Popup() {
         )}
         <dt>Backend</dt>
         <dd class={health === 'checking' ? 'muted' : health.reachable ? 'ok' : 'error'}>
-          {health === 'checking' ? 'checking…' : `${health.reachable ? 'reachable' : 'not reachable'}${health.baseUrl ? ` — ${health.baseUrl}` : ''}. ${health.message}`}
+          {health === 'checking'
+            ? 'checking…'
+            : `${health.reachable ? 'reachable' : 'not reachable'}${health.baseUrl ? ` — ${health.baseUrl}` : ''}. ${health.message}`}
         </dd>
         <dt>Dead letters</dt>
         <dd class={stats && stats.deadLetters > 0 ? 'error' : undefined}>{stats ? String(stats.deadLetters) : '…'}</dd>
@@ -133,14 +144,19 @@ function Popup() {
         <>
           <h2>Refused by the server</h2>
           <ul class="dead">
-            {dead.slice(-DEAD_LETTERS_SHOWN).reverse().map((d) => (
-              <li key={d.id}>
-                <span class="reason">{`${d.code}: ${d.message}`}</span>
-                <span class="meta">{`${d.kind} · created ${localTime(d.clientTime)}`}</span>
-              </li>
-            ))}
+            {dead
+              .slice(-DEAD_LETTERS_SHOWN)
+              .reverse()
+              .map((d) => (
+                <li key={d.id}>
+                  <span class="reason">{`${d.code}: ${d.message}`}</span>
+                  <span class="meta">{`${d.kind} · created ${localTime(d.clientTime)}`}</span>
+                </li>
+              ))}
           </ul>
-          {dead.length > DEAD_LETTERS_SHOWN && <p class="muted">{`Showing the latest ${DEAD_LETTERS_SHOWN} of ${dead.length}; the export has them all.`}</p>}
+          {dead.length > DEAD_LETTERS_SHOWN && (
+            <p class="muted">{`Showing the latest ${DEAD_LETTERS_SHOWN} of ${dead.length}; the export has them all.`}</p>
+          )}
         </>
       )}
 

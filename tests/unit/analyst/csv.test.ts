@@ -18,7 +18,15 @@ describe('analyst console CSV', () => {
   });
 
   it('writes a header row and CRLF line ends', () => {
-    expect(toCsv(['a', 'b'], [[1, 'x'], [2, 'y "z"']])).toBe('"a","b"\r\n"1","x"\r\n"2","y ""z"""\r\n');
+    expect(
+      toCsv(
+        ['a', 'b'],
+        [
+          [1, 'x'],
+          [2, 'y "z"'],
+        ],
+      ),
+    ).toBe('"a","b"\r\n"1","x"\r\n"2","y ""z"""\r\n');
     expect(toCsv(['a'], [])).toBe('"a"\r\n');
   });
 });

@@ -41,7 +41,13 @@ describe('the analyst console route', () => {
       }
     }
     expect([...seen].sort()).toEqual(
-      expect.arrayContaining(['/analyst/assets/analyst.js', '/analyst/assets/charts.js', '/analyst/assets/csv.js', '/analyst/vendor/d3.min.js', '/analyst/vendor/plot.umd.min.js']),
+      expect.arrayContaining([
+        '/analyst/assets/analyst.js',
+        '/analyst/assets/charts.js',
+        '/analyst/assets/csv.js',
+        '/analyst/vendor/d3.min.js',
+        '/analyst/vendor/plot.umd.min.js',
+      ]),
     );
   });
 

@@ -30,7 +30,8 @@ describe('loadConfig', () => {
       AITL_DEFAULT_TENANT: 'acme',
       AITL_KNOWLEDGE: 'shared',
       AITL_INDEX_REFRESH_SECONDS: '0.5',
-      AITL_ALLOWED_ORIGINS: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop, moz-extension://0f3a8c2e-1d4b-4a6e-9b7c-2e5f8a1d3c4b,https://console.acme.example',
+      AITL_ALLOWED_ORIGINS:
+        'chrome-extension://abcdefghijklmnopabcdefghijklmnop, moz-extension://0f3a8c2e-1d4b-4a6e-9b7c-2e5f8a1d3c4b,https://console.acme.example',
       AITL_LINK_SECRET: 'a-team-wide-link-secret',
       PORT: 'not-a-port',
       HOME: '/root',
@@ -45,7 +46,11 @@ describe('loadConfig', () => {
       knowledge: 'shared',
       indexRefreshMs: 500,
       auth: 'required',
-      allowedOrigins: ['chrome-extension://abcdefghijklmnopabcdefghijklmnop', 'moz-extension://0f3a8c2e-1d4b-4a6e-9b7c-2e5f8a1d3c4b', 'https://console.acme.example'],
+      allowedOrigins: [
+        'chrome-extension://abcdefghijklmnopabcdefghijklmnop',
+        'moz-extension://0f3a8c2e-1d4b-4a6e-9b7c-2e5f8a1d3c4b',
+        'https://console.acme.example',
+      ],
       linkSecret: 'a-team-wide-link-secret',
       exportLagSeconds: 60,
       flywheel: {},

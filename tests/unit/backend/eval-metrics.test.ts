@@ -55,9 +55,19 @@ beforeAll(() => {
   mkdirSync(join(dir, 'qrels'));
   const docs = [
     // "parking" twice: lexically the best parking answer, but about the other inn.
-    { _id: 'harbour-parking', title: 'Harbour Inn: parking', text: 'Parking at Harbour Inn: free parking for all guests.', metadata: { entity: 'Harbour Inn' } },
+    {
+      _id: 'harbour-parking',
+      title: 'Harbour Inn: parking',
+      text: 'Parking at Harbour Inn: free parking for all guests.',
+      metadata: { entity: 'Harbour Inn' },
+    },
     { _id: 'harbour-breakfast', title: 'Harbour Inn: breakfast', text: 'Breakfast is served from 7 to 10.', metadata: { entity: 'Harbour Inn' } },
-    { _id: 'maple-parking', title: 'Maple Lodge: parking', text: 'There is no parking on site; use the public car park.', metadata: { entity: 'Maple Lodge' } },
+    {
+      _id: 'maple-parking',
+      title: 'Maple Lodge: parking',
+      text: 'There is no parking on site; use the public car park.',
+      metadata: { entity: 'Maple Lodge' },
+    },
     { _id: 'maple-breakfast', title: 'Maple Lodge: breakfast', text: 'A continental breakfast is included.', metadata: { entity: 'Maple Lodge' } },
     // Long enough to be split into two passages, both of which count for this one document.
     {
@@ -86,7 +96,13 @@ beforeAll(() => {
   writeFileSync(join(dir, 'queries.jsonl'), queries.map((q) => JSON.stringify(q)).join('\n'));
   writeFileSync(
     join(dir, 'qrels', 'test.tsv'),
-    ['query-id\tcorpus-id\tscore', 'q-carry-over\tmaple-parking\t1', 'q-carry-over\tharbour-breakfast\t0', 'q-no-metadata\tcancellation\t2', 'q-nothing-matches\tmaple-breakfast\t1'].join('\n'),
+    [
+      'query-id\tcorpus-id\tscore',
+      'q-carry-over\tmaple-parking\t1',
+      'q-carry-over\tharbour-breakfast\t0',
+      'q-no-metadata\tcancellation\t2',
+      'q-nothing-matches\tmaple-breakfast\t1',
+    ].join('\n'),
   );
   writeFileSync(join(dir, 'qrels', 'train.tsv'), ['query-id\tcorpus-id\tscore', 'q-train-only\tharbour-breakfast\t1'].join('\n'));
 });

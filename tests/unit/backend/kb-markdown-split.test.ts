@@ -145,7 +145,12 @@ describe('splitArticle', () => {
     const passages = splitArticle(article([{ heading: 'Attachment', text: `See the picture: ${blob}` }]), 'i', 't');
     expect(passages.length).toBeGreaterThanOrEqual(250);
     for (const p of passages) expect(p.text.length).toBeLessThanOrEqual(4000);
-    expect(passages.map((p) => p.text).join('').replace(/\s+/g, '')).toBe(`Seethepicture:${blob}`);
+    expect(
+      passages
+        .map((p) => p.text)
+        .join('')
+        .replace(/\s+/g, ''),
+    ).toBe(`Seethepicture:${blob}`);
   });
 
   it('gives every passage a unique anchor and id, even with repeated or colliding headings', () => {
@@ -172,7 +177,14 @@ describe('splitArticle', () => {
 
   it('skips empty sections and makes nothing of an empty article', () => {
     expect(splitArticle(article([]), 'i', 't')).toEqual([]);
-    const passages = splitArticle(article([{ heading: 'Empty', text: '  \n ' }, { heading: 'Real', text: 'Content.' }]), 'i', 't');
+    const passages = splitArticle(
+      article([
+        { heading: 'Empty', text: '  \n ' },
+        { heading: 'Real', text: 'Content.' },
+      ]),
+      'i',
+      't',
+    );
     expect(passages.map((p) => p.id)).toEqual(['art']);
   });
 });

@@ -33,7 +33,11 @@ const jsonl = (...docs: unknown[]) => docs.map((d) => (typeof d === 'string' ? d
 
 describe('readSource: BEIR', () => {
   it('reads corpus.jsonl of a BEIR folder, ids made strings, metadata kept', async () => {
-    write('beir/corpus.jsonl', jsonl({ _id: 'd1', title: 'Refunds', text: 'Refunds take 5 days.', metadata: { entity: 'billing' } }, { _id: 42, text: 'No title here.' }) + '\n');
+    write(
+      'beir/corpus.jsonl',
+      jsonl({ _id: 'd1', title: 'Refunds', text: 'Refunds take 5 days.', metadata: { entity: 'billing' } }, { _id: 42, text: 'No title here.' }) +
+        '\n',
+    );
     write('beir/queries.jsonl', jsonl({ _id: 'q1', text: 'refund?' }));
     const { format, articles } = await readSource(join(dir, 'beir'));
     expect(format).toBe('beir');
@@ -70,7 +74,13 @@ describe('readSource: JSONL', () => {
     const { format, articles } = await readSource(path);
     expect(format).toBe('jsonl');
     expect(articles).toEqual([
-      { id: 'a', title: 'Alpha', url: 'https://help.example.com/a', sections: [{ heading: '', text: 'Alpha body.' }], metadata: { product: 'lamp', tags: ['x', 'y'] } },
+      {
+        id: 'a',
+        title: 'Alpha',
+        url: 'https://help.example.com/a',
+        sections: [{ heading: '', text: 'Alpha body.' }],
+        metadata: { product: 'lamp', tags: ['x', 'y'] },
+      },
       { id: '7', title: 'Seven', url: '', sections: [{ heading: '', text: 'Seven body.' }], metadata: {} },
     ]);
   });
@@ -84,9 +94,9 @@ describe('readSource: JSONL', () => {
 
   it('names a missing field and a wrongly typed one', async () => {
     expect((await importError(write('missing.jsonl', jsonl({ id: 'a', body: 'x' })))).message).toMatch(/missing\.jsonl:1: .*title/);
-    expect((await importError(write('typed.jsonl', jsonl({ id: 'a', title: 'A', body: 'x' }, { id: 'b', title: 'B', body: 'y', tags: 'nope' })))).message).toMatch(
-      /typed\.jsonl:2: .*tags/,
-    );
+    expect(
+      (await importError(write('typed.jsonl', jsonl({ id: 'a', title: 'A', body: 'x' }, { id: 'b', title: 'B', body: 'y', tags: 'nope' })))).message,
+    ).toMatch(/typed\.jsonl:2: .*tags/);
   });
 
   it('reports a line that is not JSON with its number', async () => {

@@ -15,10 +15,13 @@ beforeEach(() => {
 });
 
 const client = (batchSize = 96) =>
-  createEmbeddingsClient(loadConfig({ AITL_EMBED_BASE_URL: fake.baseUrl, AITL_EMBED_API_KEY: 'sk-e', AITL_EMBED_MODEL: 'emb', AITL_LLM_TIMEOUT_MS: '300' }).embed!, {
-    batchSize,
-    backoffMs: 10,
-  });
+  createEmbeddingsClient(
+    loadConfig({ AITL_EMBED_BASE_URL: fake.baseUrl, AITL_EMBED_API_KEY: 'sk-e', AITL_EMBED_MODEL: 'emb', AITL_LLM_TIMEOUT_MS: '300' }).embed!,
+    {
+      batchSize,
+      backoffMs: 10,
+    },
+  );
 
 describe('embeddings client', () => {
   it('posts {model, input} and returns data[].embedding in input order, in batches', async () => {

@@ -144,7 +144,10 @@ describe('FacetIndex: mentions in a conversation', () => {
   });
 
   it('finds nothing in a corpus without facets', () => {
-    const facets = new FacetIndex([{ title: 'Refunds', metadata: {} }, { title: 'Delivery', metadata: {} }]);
+    const facets = new FacetIndex([
+      { title: 'Refunds', metadata: {} },
+      { title: 'Delivery', metadata: {} },
+    ]);
     expect(facets.values).toEqual([]);
     expect(facets.detect(['refunds please'])).toEqual([]);
   });
@@ -160,7 +163,11 @@ describe('nameTokens', () => {
 describe('FacetIndex: title prefixes made of connectives', () => {
   it('does not take "how to" for a name, though many titles start with it', () => {
     const docs: Doc[] = [
-      ...['reset a password', 'change an address', 'cancel an order'].map((t, i) => ({ title: `How to: ${t}`, text: `Steps ${i} to ${t}.`, metadata: {} })),
+      ...['reset a password', 'change an address', 'cancel an order'].map((t, i) => ({
+        title: `How to: ${t}`,
+        text: `Steps ${i} to ${t}.`,
+        metadata: {},
+      })),
       ...['Returns', 'Refunds', 'Delivery'].map((t) => ({ title: `Acme Router: ${t}`, text: `${t} for the Acme Router.`, metadata: {} })),
     ];
     const { facets } = build(docs);

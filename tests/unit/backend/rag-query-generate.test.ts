@@ -53,7 +53,12 @@ describe('buildQuery', () => {
   });
 
   it('gives a term said both early and late its strongest weight', () => {
-    const { terms } = buildQuery(ticket([{ role: 'customer', text: 'refund for the lamp' }, { role: 'customer', text: 'still no refund' }]));
+    const { terms } = buildQuery(
+      ticket([
+        { role: 'customer', text: 'refund for the lamp' },
+        { role: 'customer', text: 'still no refund' },
+      ]),
+    );
     expect(weight(terms, 'refund')).toBe(1);
   });
 
@@ -83,7 +88,12 @@ describe('buildQuery', () => {
 
   it('truncates a long context', () => {
     const long = 'word '.repeat(200);
-    const query = buildQuery(ticket([{ role: 'customer', text: long }, { role: 'customer', text: 'short' }]));
+    const query = buildQuery(
+      ticket([
+        { role: 'customer', text: long },
+        { role: 'customer', text: 'short' },
+      ]),
+    );
     const context = /\[context: (.*)\]$/.exec(query.text)![1]!;
     expect(context.length).toBeLessThanOrEqual(300);
     expect(context.endsWith('…')).toBe(true);

@@ -5,7 +5,6 @@ import { DEFAULT_RERANKER } from '../../../backend/models/reranker.ts';
 import { RETRIEVE_K, retrieve } from '../../../backend/rag/suggest.ts';
 import type { TicketContext, TicketMessage } from '../../../shared/index.ts';
 
-
 const PASSAGES = [...TWO_INNS];
 const index = buildIndex(PASSAGES, 'imp');
 

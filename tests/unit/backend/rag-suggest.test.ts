@@ -50,7 +50,11 @@ describe('the demo help centre', () => {
   });
 
   it('has an expected article for every demo ticket, and each exists', () => {
-    expect(demoTickets().map((t) => t.ticketId).sort()).toEqual(Object.keys(RELEVANT).sort());
+    expect(
+      demoTickets()
+        .map((t) => t.ticketId)
+        .sort(),
+    ).toEqual(Object.keys(RELEVANT).sort());
     const articles = new Set(index.passages.map((p) => p.article_id));
     for (const id of Object.values(RELEVANT)) expect(articles.has(id), id).toBe(true);
   });
@@ -148,7 +152,8 @@ describe('suggest() over a small corpus', () => {
     ],
     'test@1',
   );
-  const ask = (text: string) => suggest(small, { ticket: { host: 'demo', ticketId: 'x', messages: [{ role: 'customer', text }] } }, { baseUrl: 'http://aitl.test' });
+  const ask = (text: string) =>
+    suggest(small, { ticket: { host: 'demo', ticketId: 'x', messages: [{ role: 'customer', text }] } }, { baseUrl: 'http://aitl.test' });
 
   it('keeps absolute and empty links as they are', () => {
     const response = ask('When do refunds arrive?');
@@ -184,8 +189,21 @@ describe('the promoted variant policy', () => {
     const policyStore = await openStore(':memory:');
     try {
       await importKnowledge(policyStore.db, DEMO_HELP_CENTRE);
-      const artefact = { champion: 'extractive-detailed@2', challenger: 'extractive-concise@2', trial: { variant: 'extractive-summary@2', share: 0.3 }, stats: {}, confidence: null };
-      const stored = await addCandidate(policyStore.db, 'acme', { kind: 'variants', parent: 'variants-default', runId: 'run-test', inputs: {}, metrics: {}, artefact });
+      const artefact = {
+        champion: 'extractive-detailed@2',
+        challenger: 'extractive-concise@2',
+        trial: { variant: 'extractive-summary@2', share: 0.3 },
+        stats: {},
+        confidence: null,
+      };
+      const stored = await addCandidate(policyStore.db, 'acme', {
+        kind: 'variants',
+        parent: 'variants-default',
+        runId: 'run-test',
+        inputs: {},
+        metrics: {},
+        artefact,
+      });
       await decide(policyStore.db, stored.id, { promote: true, reason: 'test', metrics: {} });
       const policyIndex = await loadIndex(policyStore.db, { tenant: 'acme' });
       const base = requestFor('1003');

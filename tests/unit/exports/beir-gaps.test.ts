@@ -47,7 +47,11 @@ describe('beir', () => {
     expect(Object.fromEntries(qrels.get(a.id)!)).toEqual({ 'doc-1#part': 2, 'doc-2#part': 1 }); // irrelevant is kept as 0 and skipped by the reader
     const evalQueries = loadBeirQueries(dir, 'test');
     const replayed = evalQueries.find((q) => q.id === a.id)!;
-    expect(replayed.ticket.messages.map((m) => m.text)).toEqual(['My lamp arrived cracked.', 'Sorry to hear that! Could you send a photo?', 'Here it is. How do I get a refund?']);
+    expect(replayed.ticket.messages.map((m) => m.text)).toEqual([
+      'My lamp arrived cracked.',
+      'Sorry to hear that! Could you send a photo?',
+      'Here it is. How do I get a refund?',
+    ]);
 
     const { result } = await runEval(dir, 'test');
     expect(result.n).toBe(2);

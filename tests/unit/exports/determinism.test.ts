@@ -47,7 +47,14 @@ describe('determinism', () => {
     const dir = batchDir();
     const paged = await writeBatch(
       store.db,
-      { batchId: 'x', tenant: 'acme', createdAt: first.manifest.created, createdBy: 'test', window: first.manifest.window, request: { kinds: first.manifest.kinds, filters: first.manifest.filters, archive: 'tar.gz' } },
+      {
+        batchId: 'x',
+        tenant: 'acme',
+        createdAt: first.manifest.created,
+        createdBy: 'test',
+        window: first.manifest.window,
+        request: { kinds: first.manifest.kinds, filters: first.manifest.filters, archive: 'tar.gz' },
+      },
       dir,
       { pageSize: 7 },
     );
@@ -86,7 +93,11 @@ describe('determinism', () => {
     const archive = new URL('../../../backend/exports/archive.ts', import.meta.url).href;
     const script = `const { writeArchive } = await import(${JSON.stringify(archive)}); const { Writable } = await import('node:stream');
       const r = await writeArchive(${JSON.stringify(run.dir)}, ${JSON.stringify(names)}, new Writable({ write: (_c, _e, done) => done() }), 'zip'); console.log(r.sha256);`;
-    const pack = (zone: string) => execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, TZ: zone }, encoding: 'utf8' }).trim();
+    const pack = (zone: string) =>
+      execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        env: { ...process.env, TZ: zone },
+        encoding: 'utf8',
+      }).trim();
     const tokyo = pack('Asia/Tokyo');
     expect(tokyo).toMatch(/^[0-9a-f]{64}$/);
     expect(pack('America/New_York')).toBe(tokyo);

@@ -18,7 +18,12 @@ afterEach(async () => {
 
 async function seedSim(n = 3, tenant = 'sim', at = '2026-11-20T09:00:00.000Z') {
   const s = await seedSuggestion(store.db, { tenant });
-  await seedAnnotations(store.db, Array.from({ length: n }, () => about(s, 'preference', {}, tenant)), at, tenant);
+  await seedAnnotations(
+    store.db,
+    Array.from({ length: n }, () => about(s, 'preference', {}, tenant)),
+    at,
+    tenant,
+  );
   return s;
 }
 
@@ -44,7 +49,9 @@ describe('the reason an empty batch gives', () => {
     await seedSim(2, 'acme', '2026-11-10T09:00:00.000Z');
     await seedSim(3, 'acme', '2026-12-03T07:59:30.000Z');
     const manifest = await lagged({ kinds: ['dpo'], since: 'last' }, 'acme', { from: '2026-11-15T00:00:00.000Z', to: '2026-12-03T07:59:00.000Z' });
-    expect(manifest.emptyReason).toContain('0 signals of tenant acme received in [2026-11-15T00:00:00.000Z, 2026-12-03T07:59:00.000Z) (it ends the export lag, 60 s');
+    expect(manifest.emptyReason).toContain(
+      '0 signals of tenant acme received in [2026-11-15T00:00:00.000Z, 2026-12-03T07:59:00.000Z) (it ends the export lag, 60 s',
+    );
     expect(manifest.emptyReason).toContain('2 arrived before it (since "last": your previous export ended there)');
     expect(manifest.emptyReason).toContain('3 arrived at or after its end: ask again later, or set AITL_EXPORT_LAG_SECONDS=0');
   });

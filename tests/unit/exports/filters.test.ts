@@ -11,7 +11,8 @@ afterEach(async () => {
   await store.close();
 });
 
-const sentIds = (records: { metadata: { provenance: { annotations: { id: string }[] } } }[]) => records.map((r) => r.metadata.provenance.annotations[0]!.id).sort();
+const sentIds = (records: { metadata: { provenance: { annotations: { id: string }[] } } }[]) =>
+  records.map((r) => r.metadata.provenance.annotations[0]!.id).sort();
 
 describe('filters', () => {
   it('passedGate keeps only annotations the gate saw and kept; minWeight compares the weight (1 when not run)', async () => {
@@ -27,8 +28,12 @@ describe('filters', () => {
 
     const all = (await runBatch(store.db, { kinds: ['sft'] })).jsonl('sft.openai.jsonl.gz').map((r) => SftRecord.parse(r));
     expect(all).toHaveLength(4);
-    const halfRecord = all.find((r) => (r.metadata.provenance.annotations[0]!.id === half.id))!;
-    expect(halfRecord.metadata.provenance.annotations[0]!.gate).toEqual({ status: 'passed', weight: 0.5, reasons: [{ rule: 'position_bias', detail: 'left 95% of 40' }] });
+    const halfRecord = all.find((r) => r.metadata.provenance.annotations[0]!.id === half.id)!;
+    expect(halfRecord.metadata.provenance.annotations[0]!.gate).toEqual({
+      status: 'passed',
+      weight: 0.5,
+      reasons: [{ rule: 'position_bias', detail: 'left 95% of 40' }],
+    });
 
     const passed = await runBatch(store.db, { kinds: ['sft'], filters: { passedGate: true } });
     expect(sentIds(passed.jsonl('sft.openai.jsonl.gz').map((r) => SftRecord.parse(r)))).toEqual([kept.id, half.id].sort());
@@ -42,7 +47,11 @@ describe('filters', () => {
     const outdated = await seedSuggestion(store.db);
     const fine = await seedSuggestion(store.db);
     const edit = about(outdated, 'adoption', { outcome: 'edited', sentText: 'New policy: 30 days.', similarity: 0.6 });
-    await seedAnnotations(store.db, [edit, about(outdated, 'preference'), about(outdated, 'relevance'), about(fine, 'preference')], '2026-11-20T09:00:00.000Z');
+    await seedAnnotations(
+      store.db,
+      [edit, about(outdated, 'preference'), about(outdated, 'relevance'), about(fine, 'preference')],
+      '2026-11-20T09:00:00.000Z',
+    );
     // The rationale arrives after the window: it still counts, as long as it came before the window's end… here it did not.
     await seedAnnotations(store.db, [about(outdated, 'rationale', { adoptionId: edit.id, reasons: ['outdated'] })], '2026-11-25T09:00:00.000Z');
     const window = { from: '2026-11-20T00:00:00.000Z', to: '2026-11-21T00:00:00.000Z' };
@@ -96,7 +105,12 @@ describe('filters', () => {
   });
 
   it('refuses bad requests naming the field', () => {
-    const bad = ExportRequest.safeParse({ kinds: ['dpo', 'csv'], filters: { minWeight: 2, extra: 1 }, since: '2026-12-01T00:00:00Z', until: '2026-11-01T00:00:00Z' });
+    const bad = ExportRequest.safeParse({
+      kinds: ['dpo', 'csv'],
+      filters: { minWeight: 2, extra: 1 },
+      since: '2026-12-01T00:00:00Z',
+      until: '2026-11-01T00:00:00Z',
+    });
     expect(bad.success).toBe(false);
     const paths = bad.error!.issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['kinds.1', 'filters.minWeight', 'filters']));

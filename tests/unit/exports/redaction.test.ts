@@ -28,7 +28,9 @@ function filesUnder(dir: string): string[] {
 
 describe('redaction on export', () => {
   it('lets no seeded personal data reach any file, wherever it was stored unredacted', async () => {
-    const shown = snippets(8).map((s, i) => (i === 0 ? { ...s, text: `Write to ${PII.email} or call ${PII.phone}.`, title: `Contact ${PII.email}` } : s));
+    const shown = snippets(8).map((s, i) =>
+      i === 0 ? { ...s, text: `Write to ${PII.email} or call ${PII.phone}.`, title: `Contact ${PII.email}` } : s,
+    );
     const s = await seedSuggestion(store.db, {
       snippets: shown,
       texts: [`Hi, your card ${PII.card} was refunded.`, `We sent it to IBAN ${PII.iban}.`],
@@ -84,7 +86,12 @@ describe('redaction on export', () => {
         ],
       },
     });
-    const edit = about(s, 'adoption', { outcome: 'edited', candidateId: s.candidates[0], sentText: 'Hi Eleanor,\nthe refund is on its way.\nCheers,\nDev Okafor', similarity: 0.6 });
+    const edit = about(s, 'adoption', {
+      outcome: 'edited',
+      candidateId: s.candidates[0],
+      sentText: 'Hi Eleanor,\nthe refund is on its way.\nCheers,\nDev Okafor',
+      similarity: 0.6,
+    });
     await seedAnnotations(store.db, [
       edit,
       about(s, 'adoption', { outcome: 'verbatim', candidateId: s.candidates[1], sentText: 'Hi Eleanor! A refund takes 5 days.', similarity: 1 }),

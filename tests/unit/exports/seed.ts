@@ -61,7 +61,10 @@ export async function seedSuggestion(
   options: { tenant?: string; ticket?: TicketContext | null; snippets?: Snippet[]; texts?: [string, string]; createdAt?: string } = {},
 ): Promise<SeededSuggestion> {
   const id = uuidv7();
-  const texts = options.texts ?? ['Hi! Please send a photo and we will refund you.', 'Hello, sorry about the lamp. Steps:\n- send a photo\n- we refund within 5 days'];
+  const texts = options.texts ?? [
+    'Hi! Please send a photo and we will refund you.',
+    'Hello, sorry about the lamp. Steps:\n- send a photo\n- we refund within 5 days',
+  ];
   const shown = options.snippets ?? snippets();
   await saveSuggestion(
     db,
@@ -70,7 +73,12 @@ export async function seedSuggestion(
       suggestionId: id,
       query: 'lamp cracked refund',
       snippets: shown,
-      candidates: texts.map((text, i) => ({ candidateId: `${id}:${i}`, variantId: i ? 'extractive-detailed@1' : 'extractive-concise@1', text, citations: [shown[0]!.snippetId] })),
+      candidates: texts.map((text, i) => ({
+        candidateId: `${id}:${i}`,
+        variantId: i ? 'extractive-detailed@1' : 'extractive-concise@1',
+        text,
+        citations: [shown[0]!.snippetId],
+      })),
       modelVersion: 'builtin-extractive@1',
       indexVersion: 'bm25f@test',
       retrieved: 75,
@@ -93,7 +101,12 @@ export function about(s: SeededSuggestion, kind: AnnotationKind, overrides: Reco
 }
 
 /** Stores annotations as received at `receivedAt`, as they are (no redaction), like rows written before it existed. */
-export async function seedAnnotations(db: Kysely<Database>, items: Annotation[], receivedAt = '2026-11-20T09:00:00.000Z', tenant = TENANT): Promise<void> {
+export async function seedAnnotations(
+  db: Kysely<Database>,
+  items: Annotation[],
+  receivedAt = '2026-11-20T09:00:00.000Z',
+  tenant = TENANT,
+): Promise<void> {
   const outcomes = await storeAnnotations(
     db,
     tenant,
@@ -103,10 +116,23 @@ export async function seedAnnotations(db: Kysely<Database>, items: Annotation[],
   if (outcomes.some((o) => o !== 'accepted')) throw new Error(`seed not stored: ${outcomes.join(',')}`);
 }
 
-export async function seedGate(db: Kysely<Database>, annotationId: string, weight: number, reasons: { rule: string; detail: string }[] = [], tenant = TENANT): Promise<void> {
+export async function seedGate(
+  db: Kysely<Database>,
+  annotationId: string,
+  weight: number,
+  reasons: { rule: string; detail: string }[] = [],
+  tenant = TENANT,
+): Promise<void> {
   await db
     .insertInto('gate_results')
-    .values({ tenant, annotation_id: annotationId, run_id: 'run-1', weight, reasons: JSON.stringify(reasons), decided_at: '2026-11-21T00:00:00.000Z' })
+    .values({
+      tenant,
+      annotation_id: annotationId,
+      run_id: 'run-1',
+      weight,
+      reasons: JSON.stringify(reasons),
+      decided_at: '2026-11-21T00:00:00.000Z',
+    })
     .execute();
 }
 
@@ -133,7 +159,11 @@ export function batchDir(): string {
   return dir;
 }
 
-export async function runBatch(db: Kysely<Database>, request: ExportRequest, options: { window?: typeof WINDOW; tenant?: string; batchId?: string; dir?: string } = {}): Promise<BatchRun> {
+export async function runBatch(
+  db: Kysely<Database>,
+  request: ExportRequest,
+  options: { window?: typeof WINDOW; tenant?: string; batchId?: string; dir?: string } = {},
+): Promise<BatchRun> {
   const dir = options.dir ?? batchDir();
   const manifest = await writeBatch(
     db,

@@ -32,7 +32,9 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
 }
 
 const chunkSizes = async (id: string) =>
-  (await store.db.selectFrom('export_archive_chunks').select(['seq', 'bytes']).where('batch_id', '=', id).orderBy('seq').execute()).map((r) => r.bytes.length);
+  (await store.db.selectFrom('export_archive_chunks').select(['seq', 'bytes']).where('batch_id', '=', id).orderBy('seq').execute()).map(
+    (r) => r.bytes.length,
+  );
 
 describe('archives stored in chunks', () => {
   it.each([

@@ -53,7 +53,13 @@ describe('an agent changing their mind', () => {
     const relevance = { snippetId: 'doc-1#part', articleId: 'doc-1', rank: 1 };
     const old = about(s, 'relevance', { ...relevance, label: 'irrelevant', clientTime: '2026-11-20T09:00:00.000Z' });
     const now = about(s, 'relevance', { ...relevance, label: 'relevant', clientTime: '2026-11-20T09:01:00.000Z' });
-    const other = about(s, 'relevance', { snippetId: 'doc-2#part', articleId: 'doc-2', rank: 2, label: 'irrelevant', clientTime: '2026-11-20T08:00:00.000Z' });
+    const other = about(s, 'relevance', {
+      snippetId: 'doc-2#part',
+      articleId: 'doc-2',
+      rank: 2,
+      label: 'irrelevant',
+      clientTime: '2026-11-20T08:00:00.000Z',
+    });
     await seedAnnotations(store.db, [old, now, other]);
     const run = await runBatch(store.db, { kinds: ['beir'] });
     expect(run.manifest.superseded).toBe(1);

@@ -52,7 +52,8 @@ async function chunks(id: string): Promise<void> {
   await insertArchiveChunk(store.db, id, 1, Buffer.from('second'));
 }
 
-const chunkCount = async (id: string) => (await store.db.selectFrom('export_archive_chunks').select('seq').where('batch_id', '=', id).execute()).length;
+const chunkCount = async (id: string) =>
+  (await store.db.selectFrom('export_archive_chunks').select('seq').where('batch_id', '=', id).execute()).length;
 const status = async (id: string) => (await findBatch(store.db, TENANT, id))!;
 
 describe('sweeping interrupted batches', () => {
@@ -161,7 +162,8 @@ describe('retention', () => {
     expect(result.expired).toEqual(['old', 'old-file']);
     expect(await chunkCount('old')).toBe(0);
     expect(existsSync(oldFile)).toBe(false);
-    for (const id of ['old', 'old-file']) expect(toExportBatch(await status(id))).toMatchObject({ status: 'expired', archive: null, manifest: { files: [] } });
+    for (const id of ['old', 'old-file'])
+      expect(toExportBatch(await status(id))).toMatchObject({ status: 'expired', archive: null, manifest: { files: [] } });
     expect(await chunkCount('recent')).toBe(2);
     expect(toExportBatch(await status('recent')).archive).toEqual({ name: 'recent.tar.gz', bytes: 11, sha256: 'f'.repeat(64) });
     expect((await status('cli')).status).toBe('ready');

@@ -1,15 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROMPT_VARIANTS } from '../../../backend/rag/prompts.ts';
 import { openStore, type Store } from '../../../backend/store/connect.ts';
-import {
-  BgeRecord,
-  ExportManifest,
-  KtoRecord,
-  NTupleRecord,
-  OpenAiDpoRecord,
-  SftRecord,
-  TrlDpoRecord,
-} from '../../../shared/index.ts';
+import { BgeRecord, ExportManifest, KtoRecord, NTupleRecord, OpenAiDpoRecord, SftRecord, TrlDpoRecord } from '../../../shared/index.ts';
 import { about, runBatch, seedAnnotations, seedGate, seedSuggestion } from './seed.ts';
 
 let store: Store;
@@ -24,7 +16,11 @@ describe('dpo', () => {
   it('writes a pair per left/right choice in both TRL and OpenAI form, with strength and shown position', async () => {
     const s = await seedSuggestion(store.db);
     const pref = about(s, 'preference', { choice: 'right', strength: 'strong' });
-    await seedAnnotations(store.db, [pref, about(s, 'preference', { choice: 'tie', agent: 'agent-8' }), about(s, 'preference', { choice: 'both_bad', agent: 'agent-9' })]);
+    await seedAnnotations(store.db, [
+      pref,
+      about(s, 'preference', { choice: 'tie', agent: 'agent-8' }),
+      about(s, 'preference', { choice: 'both_bad', agent: 'agent-9' }),
+    ]);
     const run = await runBatch(store.db, { kinds: ['dpo'] });
 
     const trl = run.jsonl('dpo.trl.jsonl.gz').map((r) => TrlDpoRecord.parse(r));
@@ -34,8 +30,18 @@ describe('dpo', () => {
     const [t] = trl;
     expect(t!.chosen[0].content).toContain('Steps:');
     expect(t!.rejected[0].content).toBe('Hi! Please send a photo and we will refund you.');
-    expect(t!.metadata).toMatchObject({ source: 'preference', strength: 'strong', chosenPosition: 'right', chosenCandidateId: s.candidates[1], chosenVariantId: 'extractive-detailed@1' });
-    expect(t!.metadata.provenance).toMatchObject({ tenant: 'acme', suggestionId: s.id, annotations: [{ id: pref.id, agent: 'agent-7', gate: { status: 'not_run', weight: 1, reasons: [] } }] });
+    expect(t!.metadata).toMatchObject({
+      source: 'preference',
+      strength: 'strong',
+      chosenPosition: 'right',
+      chosenCandidateId: s.candidates[1],
+      chosenVariantId: 'extractive-detailed@1',
+    });
+    expect(t!.metadata.provenance).toMatchObject({
+      tenant: 'acme',
+      suggestionId: s.id,
+      annotations: [{ id: pref.id, agent: 'agent-7', gate: { status: 'not_run', weight: 1, reasons: [] } }],
+    });
     // The same pair in OpenAI's form, the same prompt.
     expect(openai[0]!.input.messages).toEqual(t!.prompt);
     expect(openai[0]!.preferred_output).toEqual(t!.chosen);
@@ -62,14 +68,28 @@ describe('dpo', () => {
 
   it('makes a pair from an edit: what the agent sent beats the suggestion it edited', async () => {
     const s = await seedSuggestion(store.db);
-    const edit = about(s, 'adoption', { outcome: 'edited', candidateId: s.candidates[0], sentText: 'Hi Ada! Please send a photo; we refund within 5 days.', similarity: 0.7 });
+    const edit = about(s, 'adoption', {
+      outcome: 'edited',
+      candidateId: s.candidates[0],
+      sentText: 'Hi Ada! Please send a photo; we refund within 5 days.',
+      similarity: 0.7,
+    });
     const why = about(s, 'rationale', { adoptionId: edit.id, reasons: ['incomplete'], note: 'no timing' });
-    await seedAnnotations(store.db, [edit, why, about(s, 'adoption', { outcome: 'verbatim', sentText: 'Hi! Please send a photo and we will refund you.' })]);
+    await seedAnnotations(store.db, [
+      edit,
+      why,
+      about(s, 'adoption', { outcome: 'verbatim', sentText: 'Hi! Please send a photo and we will refund you.' }),
+    ]);
     const [pair, ...rest] = (await runBatch(store.db, { kinds: ['dpo'] })).jsonl('dpo.trl.jsonl.gz').map((r) => TrlDpoRecord.parse(r));
     expect(rest).toHaveLength(0);
     expect(pair!.chosen[0].content).toBe('Hi [name]! Please send a photo; we refund within 5 days.'); // the greeted name is redacted (shared/names.ts)
     expect(pair!.rejected[0].content).toBe('Hi! Please send a photo and we will refund you.');
-    expect(pair!.metadata).toMatchObject({ source: 'edit', similarity: 0.7, candidateId: s.candidates[0], rationale: [{ id: why.id, reasons: ['incomplete'], note: 'no timing' }] });
+    expect(pair!.metadata).toMatchObject({
+      source: 'edit',
+      similarity: 0.7,
+      candidateId: s.candidates[0],
+      rationale: [{ id: why.id, reasons: ['incomplete'], note: 'no timing' }],
+    });
   });
 
   it('falls back to the retrieval query as the user turn for a suggestion stored without its ticket', async () => {
@@ -114,12 +134,14 @@ describe('kto', () => {
     ]);
     const records = (await runBatch(store.db, { kinds: ['kto'] })).jsonl('kto.trl.jsonl.gz').map((r) => KtoRecord.parse(r));
     // Annotations received together come in id order, which is random within a millisecond: compare sorted.
-    expect(records.map((r) => [r.metadata.outcome, r.metadata.completionSource, r.label]).sort()).toEqual([
-      ['verbatim', 'suggestion', true],
-      ['edited', 'suggestion', false],
-      ['edited', 'sent', true],
-      ['rejected', 'suggestion', false],
-    ].sort());
+    expect(records.map((r) => [r.metadata.outcome, r.metadata.completionSource, r.label]).sort()).toEqual(
+      [
+        ['verbatim', 'suggestion', true],
+        ['edited', 'suggestion', false],
+        ['edited', 'sent', true],
+        ['rejected', 'suggestion', false],
+      ].sort(),
+    );
     expect(records.find((r) => r.metadata.outcome === 'verbatim')!.completion[0].content).toContain('Steps:');
     expect(records.find((r) => r.metadata.completionSource === 'sent')!.completion[0].content).toBe('Hi [name], send a photo please.');
   });
@@ -130,7 +152,13 @@ describe('retrieval', () => {
     const s = await seedSuggestion(store.db);
     const label = (rank: number, value: string, agent = 'agent-7') =>
       about(s, 'relevance', { snippetId: `doc-${rank}#part`, articleId: `doc-${rank}`, rank, label: value, agent });
-    await seedAnnotations(store.db, [label(3, 'relevant'), label(7, 'irrelevant'), label(5, 'irrelevant'), label(1, 'partly'), label(2, 'irrelevant', 'agent-8')]);
+    await seedAnnotations(store.db, [
+      label(3, 'relevant'),
+      label(7, 'irrelevant'),
+      label(5, 'irrelevant'),
+      label(1, 'partly'),
+      label(2, 'irrelevant', 'agent-8'),
+    ]);
     const run = await runBatch(store.db, { kinds: ['retrieval'] });
     const [row, ...more] = run.jsonl('retrieval.ntuple.jsonl.gz').map((r) => NTupleRecord.parse(r));
     expect(more).toHaveLength(0);
@@ -149,7 +177,8 @@ describe('retrieval', () => {
 
   it('fills the n-tuple with unjudged snippets when fewer were marked irrelevant, and decides conflicting labels by gate weight', async () => {
     const s = await seedSuggestion(store.db);
-    const label = (rank: number, value: string, agent: string) => about(s, 'relevance', { snippetId: `doc-${rank}#part`, articleId: `doc-${rank}`, rank, label: value, agent });
+    const label = (rank: number, value: string, agent: string) =>
+      about(s, 'relevance', { snippetId: `doc-${rank}#part`, articleId: `doc-${rank}`, rank, label: value, agent });
     const low = label(2, 'relevant', 'agent-1');
     await seedAnnotations(store.db, [label(4, 'relevant', 'agent-2'), low, label(2, 'irrelevant', 'agent-3')]);
     await seedGate(store.db, low.id, 0.5, [{ rule: 'rapid_fire', detail: 'burst of 6 signals' }]);
@@ -191,4 +220,3 @@ describe('manifest', () => {
     expect(manifest.redaction.placeholders).toContain('[EMAIL]');
   });
 });
-

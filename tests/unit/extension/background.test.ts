@@ -180,15 +180,17 @@ describe('the handler table', () => {
     expect(await askTyped({ type: 'outbox.stats' })).toMatchObject({ ok: true, stats: { pending: 0, inflight: 0 } });
   });
 
-  it('annotateAs: with a personal key the browser\'s agent id is recorded, not the page\'s agent', async () => {
+  it("annotateAs: with a personal key the browser's agent id is recorded, not the page's agent", async () => {
     worker = startWorker();
     const d = draft(2);
     expect(await askTyped({ type: 'annotateAs', annotation: d, pageAgent: { email: 'ann@example.com' } })).toEqual({ ok: true, id: d.id });
-    await vi.waitFor(() => expect(backend.stored.get(d.id)).toMatchObject({ tenant: 'default', agent: expect.stringMatching(/^agent-/) }), { timeout: 5_000 });
+    await vi.waitFor(() => expect(backend.stored.get(d.id)).toMatchObject({ tenant: 'default', agent: expect.stringMatching(/^agent-/) }), {
+      timeout: 5_000,
+    });
     expect(backend.stored.get(d.id)!.agent).toBe(await agentId.getValue());
   });
 
-  it('annotateAs: with a tenant-wide policy key the page\'s signed-in agent is recorded (plain, as policy says)', async () => {
+  it("annotateAs: with a tenant-wide policy key the page's signed-in agent is recorded (plain, as policy says)", async () => {
     await fakeBrowser.storage.managed.set({ keySource: 'policy', agentIdentity: 'plain', tenant: 'acme' });
     worker = startWorker();
     const d = draft(3);
@@ -203,16 +205,25 @@ describe('the handler table', () => {
     expect(await askTyped({ type: 'outbox.stats' })).toMatchObject({ ok: true, stats: { pending: 0 } });
   });
 
-  it('pageSettings: fetches the tenant config, keeps a copy, and answers the page\'s settings', async () => {
+  it("pageSettings: fetches the tenant config, keeps a copy, and answers the page's settings", async () => {
     worker = startWorker();
     expect(await askTyped({ type: 'pageSettings', host: 'zendesk' })).toEqual({
       ok: true,
-      settings: { enabled: true, selectors: { composer: ['.from-tenant'] }, annotationPrompts: true, pairwisePromptPercent: expect.any(Number), identifyAgent: false },
+      settings: {
+        enabled: true,
+        selectors: { composer: ['.from-tenant'] },
+        annotationPrompts: true,
+        pairwisePromptPercent: expect.any(Number),
+        identifyAgent: false,
+      },
     });
     expect(await hostConfigCache.getValue()).toEqual(backend.config);
     // The backend away: the last copy still repairs the page.
     backend.up = false;
-    expect(await askTyped({ type: 'pageSettings', host: 'zendesk' })).toMatchObject({ ok: true, settings: { selectors: { composer: ['.from-tenant'] } } });
+    expect(await askTyped({ type: 'pageSettings', host: 'zendesk' })).toMatchObject({
+      ok: true,
+      settings: { selectors: { composer: ['.from-tenant'] } },
+    });
   });
 
   it('pageSettings: a host policy turned off is not enabled', async () => {
@@ -223,7 +234,13 @@ describe('the handler table', () => {
 
   it('reportPage: sends the report to the backend', async () => {
     worker = startWorker();
-    const report = { host: 'zendesk' as const, url: 'https://acme.zendesk.com/agent/tickets/1', reason: 'no composer', extensionVersion: '0.1.0', clientTime: new Date().toISOString() };
+    const report = {
+      host: 'zendesk' as const,
+      url: 'https://acme.zendesk.com/agent/tickets/1',
+      reason: 'no composer',
+      extensionVersion: '0.1.0',
+      clientTime: new Date().toISOString(),
+    };
     expect(await askTyped({ type: 'reportPage', report })).toEqual({ ok: true });
     expect(backend.reports).toEqual([report]);
     backend.up = false;
@@ -246,7 +263,10 @@ describe('the handler table', () => {
     await askTyped({ type: 'annotate', annotation: b });
     expect(await askTyped({ type: 'outbox.stats' })).toMatchObject({ ok: true, stats: { pending: 2, deadLetters: 0 } });
     await worker.outbox.outbox.deadLetter([a.id], 'validation_failed', 'bad rank');
-    expect(await askTyped({ type: 'outbox.deadLetters' })).toMatchObject({ ok: true, items: [{ id: a.id, code: 'validation_failed', message: 'bad rank' }] });
+    expect(await askTyped({ type: 'outbox.deadLetters' })).toMatchObject({
+      ok: true,
+      items: [{ id: a.id, code: 'validation_failed', message: 'bad rank' }],
+    });
     const exported = await askTyped({ type: 'outbox.exportDeadLetters' });
     if (!exported.ok) throw new Error(exported.message);
     expect(exported.count).toBe(1);
@@ -329,7 +349,7 @@ describe('the outbox alarm', () => {
     expect(await fakeBrowser.alarms.get(OUTBOX_ALARM)).toBeUndefined();
   });
 
-  it('the worker\'s `online` event syncs at once, even during a backoff', async () => {
+  it("the worker's `online` event syncs at once, even during a backoff", async () => {
     worker = startWorker();
     backend.syncStatus = 401;
     const d = draft(1);

@@ -12,15 +12,35 @@ const ticket: TicketContext = {
     { role: 'agent', author: 'Dev Okafor', text: 'Sorry to hear that.' },
   ],
 };
-const suggestion = { suggestionId: 's-1', candidates: [], snippets: [], query: 'q', modelVersion: 'm', indexVersion: 'i' } as unknown as SuggestionResponse;
+const suggestion = {
+  suggestionId: 's-1',
+  candidates: [],
+  snippets: [],
+  query: 'q',
+  modelVersion: 'm',
+  indexVersion: 'i',
+} as unknown as SuggestionResponse;
 
 describe('makeDraft', () => {
   it("redacts the requester's, the message authors' and the signed-in agent's names from every free text, and sends no names", () => {
     rememberPageAgent({ name: 'Marcus Delaney', email: 'marcus@acme.example' });
     const context = contextOf(ticket, suggestion);
-    const adoption = makeDraft(context, { kind: 'adoption', outcome: 'edited', sentText: 'Hi Eleanor, Dev and I checked. Marcus (call +44 20 7946 0958)' });
-    const rationale = makeDraft(context, { kind: 'rationale', adoptionId: adoption.id, reasons: ['other'], note: 'eleanor pryce wanted a refund, said Marcus' });
-    const report = makeDraft(context, { kind: 'missing_knowledge', description: 'Ms Pryce asks about lamp refunds', proposedTitle: 'Refunds for Eleanor' });
+    const adoption = makeDraft(context, {
+      kind: 'adoption',
+      outcome: 'edited',
+      sentText: 'Hi Eleanor, Dev and I checked. Marcus (call +44 20 7946 0958)',
+    });
+    const rationale = makeDraft(context, {
+      kind: 'rationale',
+      adoptionId: adoption.id,
+      reasons: ['other'],
+      note: 'eleanor pryce wanted a refund, said Marcus',
+    });
+    const report = makeDraft(context, {
+      kind: 'missing_knowledge',
+      description: 'Ms Pryce asks about lamp refunds',
+      proposedTitle: 'Refunds for Eleanor',
+    });
     expect(adoption).toMatchObject({ sentText: 'Hi [name], [name] and I checked. [name] (call [PHONE])' });
     expect(rationale).toMatchObject({ note: '[name] wanted a refund, said [name]' });
     expect(report).toMatchObject({ description: 'Ms [name] asks about lamp refunds', proposedTitle: 'Refunds for [name]' });

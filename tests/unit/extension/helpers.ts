@@ -30,9 +30,26 @@ export function makeAnnotation(i = 0, at = Date.now()): Annotation {
   const kind = KINDS[i % KINDS.length]!;
   switch (kind) {
     case 'preference':
-      return { ...base, kind, choice: 'left', strength: 'clear', leftCandidateId: 's:0', rightCandidateId: 's:1', leftVariantId: 'a@1', rightVariantId: 'b@1' };
+      return {
+        ...base,
+        kind,
+        choice: 'left',
+        strength: 'clear',
+        leftCandidateId: 's:0',
+        rightCandidateId: 's:1',
+        leftVariantId: 'a@1',
+        rightVariantId: 'b@1',
+      };
     case 'adoption':
-      return { ...base, kind, outcome: 'edited', candidateId: 's:0', variantId: 'a@1', sentText: `Hello, your refund for order ${i} is on its way.`, similarity: 0.8 };
+      return {
+        ...base,
+        kind,
+        outcome: 'edited',
+        candidateId: 's:0',
+        variantId: 'a@1',
+        sentText: `Hello, your refund for order ${i} is on its way.`,
+        similarity: 0.8,
+      };
     case 'rationale':
       return { ...base, kind, adoptionId: uuidv7(at), reasons: ['incomplete'], note: 'missed the refund part' };
     case 'relevance':

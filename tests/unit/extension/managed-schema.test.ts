@@ -22,7 +22,16 @@ const fixture = (name: string) => JSON.parse(readFileSync(`tests/fixtures/polici
 const ATTRIBUTES: Record<string, Record<string, string>> = {
   array: { description: 'string', id: 'string', items: 'object', sensitiveValue: 'boolean', title: 'string', type: 'string' },
   boolean: { description: 'string', id: 'string', sensitiveValue: 'boolean', title: 'string', type: 'string' },
-  integer: { description: 'string', enum: 'array', id: 'string', maximum: 'number', minimum: 'number', sensitiveValue: 'boolean', title: 'string', type: 'string' },
+  integer: {
+    description: 'string',
+    enum: 'array',
+    id: 'string',
+    maximum: 'number',
+    minimum: 'number',
+    sensitiveValue: 'boolean',
+    title: 'string',
+    type: 'string',
+  },
   number: { description: 'string', id: 'string', sensitiveValue: 'boolean', title: 'string', type: 'string' },
   object: {
     additionalProperties: 'object',
@@ -58,7 +67,8 @@ function schemaError(schema: unknown, path = '$'): string | undefined {
     const itemType = type === 'integer' ? 'number' : 'string';
     if (items.length === 0 || items.some((i) => typeof i !== itemType || (type === 'integer' && !Number.isInteger(i)))) return `${path}: bad enum`;
   }
-  if (type === 'integer' && typeof s.minimum === 'number' && typeof s.maximum === 'number' && s.minimum > s.maximum) return `${path}: minimum > maximum`;
+  if (type === 'integer' && typeof s.minimum === 'number' && typeof s.maximum === 'number' && s.minimum > s.maximum)
+    return `${path}: minimum > maximum`;
   if (type === 'array') return s.items === undefined ? `${path}: an array needs 'items'` : schemaError(s.items, `${path}.items`);
   if (type === 'object') {
     for (const group of ['properties', 'patternProperties'] as const) {
@@ -112,7 +122,9 @@ function chromeAccepts(schema: Json, value: unknown): boolean {
       return Object.entries(value as Json).every(([key, v]) => {
         const own = (schema.properties as Record<string, Json> | undefined)?.[key];
         if (own) return chromeAccepts(own, v);
-        const patterned = Object.entries((schema.patternProperties as Record<string, Json> | undefined) ?? {}).filter(([p]) => new RegExp(p).test(key));
+        const patterned = Object.entries((schema.patternProperties as Record<string, Json> | undefined) ?? {}).filter(([p]) =>
+          new RegExp(p).test(key),
+        );
         if (patterned.length > 0) return patterned.every(([, sub]) => chromeAccepts(sub, v));
         return schema.additionalProperties ? chromeAccepts(schema.additionalProperties as Json, v) : true;
       });
@@ -154,7 +166,8 @@ describe('the managed-storage JSON schema', () => {
       if (fromZod.enum) expect(declared.enum, key).toEqual(fromZod.enum);
       // The same expression, however its slashes are escaped.
       if (fromZod.pattern) expect(new RegExp(declared.pattern as string).source, key).toBe(new RegExp(fromZod.pattern as string).source);
-      for (const bound of ['minimum', 'maximum'] as const) if (fromZod[bound] !== undefined) expect(declared[bound], `${key}.${bound}`).toBe(fromZod[bound]);
+      for (const bound of ['minimum', 'maximum'] as const)
+        if (fromZod[bound] !== undefined) expect(declared[bound], `${key}.${bound}`).toBe(fromZod[bound]);
       if (declared.type === 'array') expect((declared.items as Json).enum, key).toEqual((fromZod.items as Json).enum);
     }
   });
@@ -164,7 +177,7 @@ describe('sample policies (tests/fixtures/policies)', () => {
   const configs: [string, Json][] = [
     ['chrome-linux.json', ((fixture('chrome-linux.json')['3rdparty'] as Json).extensions as Json)[EXTENSION_ID] as Json],
     ['chrome-forcelist.json', ((fixture('chrome-forcelist.json')['3rdparty'] as Json).extensions as Json)[EXTENSION_ID] as Json],
-    ['firefox-policies.json', ((((fixture('firefox-policies.json').policies as Json)['3rdparty'] as Json).Extensions as Json)[GECKO_ID] as Json)],
+    ['firefox-policies.json', (((fixture('firefox-policies.json').policies as Json)['3rdparty'] as Json).Extensions as Json)[GECKO_ID] as Json],
   ];
 
   it.each(configs)('%s names the extension by its id and passes both schemas whole', (_name, config) => {
@@ -247,7 +260,7 @@ describe('the samples in docs/admin.md', () => {
     }
   });
 
-  it("hold a tenant config that aitl config set accepts", () => {
+  it('hold a tenant config that aitl config set accepts', () => {
     const tenant = blocks.filter((b) => 'settings' in b);
     expect(tenant).toHaveLength(1);
     expect(HostConfig.safeParse(tenant[0]).success).toBe(true);

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { type OutboxMessageDeps, outboxHandlers } from '../../../extension/outbox/messages.ts';
 import { createOutbox } from '../../../extension/outbox/outbox.ts';
 import { Message, Replies } from '../../../shared/messages.ts';
-import { DeadLetterExport, OutboxDeadLettersReply, OutboxExportReply, OutboxFlushReply, OutboxHealthReply, OutboxStatsReply } from '../../../shared/outbox-messages.ts';
+import {
+  DeadLetterExport,
+  OutboxDeadLettersReply,
+  OutboxExportReply,
+  OutboxFlushReply,
+  OutboxHealthReply,
+  OutboxStatsReply,
+} from '../../../shared/outbox-messages.ts';
 import { fakeClock, freshDb, makeAnnotation } from './helpers.ts';
 
 function deps(): OutboxMessageDeps & { flushes: number } {
@@ -59,7 +66,10 @@ describe('outboxHandlers', () => {
 
     await d.outbox.deadLetter([a.id], 'validation_failed', 'bad rank');
     const dead = OutboxDeadLettersReply.parse(await handlers['outbox.deadLetters']({ type: 'outbox.deadLetters' }, undefined));
-    expect(dead).toMatchObject({ ok: true, items: [{ id: a.id, kind: a.kind, code: 'validation_failed', message: 'bad rank', clientTime: a.clientTime }] });
+    expect(dead).toMatchObject({
+      ok: true,
+      items: [{ id: a.id, kind: a.kind, code: 'validation_failed', message: 'bad rank', clientTime: a.clientTime }],
+    });
 
     const exported = OutboxExportReply.parse(await handlers['outbox.exportDeadLetters']({ type: 'outbox.exportDeadLetters' }, undefined));
     if (!exported.ok) throw new Error(exported.message);
@@ -70,7 +80,10 @@ describe('outboxHandlers', () => {
   it('flushes and checks the backend through its deps', async () => {
     const d = deps();
     const handlers = outboxHandlers(d);
-    expect(OutboxFlushReply.parse(await handlers['outbox.flush']({ type: 'outbox.flush' }, undefined))).toMatchObject({ ok: true, report: { status: 'drained' } });
+    expect(OutboxFlushReply.parse(await handlers['outbox.flush']({ type: 'outbox.flush' }, undefined))).toMatchObject({
+      ok: true,
+      report: { status: 'drained' },
+    });
     expect(d.flushes).toBe(1);
     expect(OutboxHealthReply.parse(await handlers['outbox.health']({ type: 'outbox.health' }, undefined))).toEqual({
       ok: true,

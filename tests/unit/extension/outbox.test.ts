@@ -209,7 +209,14 @@ describe('outbox.settle, release, deadLetter', () => {
     expect(await db.items.count()).toBe(2);
     const summaries = await outbox.deadLetterSummaries();
     expect(summaries).toEqual([
-      { id: batch[2]!.id, kind: batch[2]!.annotation.kind, code: 'payload_too_large', message: 'Item over the server limit', at: clock.now(), clientTime: batch[2]!.annotation.clientTime },
+      {
+        id: batch[2]!.id,
+        kind: batch[2]!.annotation.kind,
+        code: 'payload_too_large',
+        message: 'Item over the server limit',
+        at: clock.now(),
+        clientTime: batch[2]!.annotation.clientTime,
+      },
     ]);
     const exported = DeadLetterExport.parse(JSON.parse(await outbox.exportDeadLetters()));
     expect(exported.count).toBe(1);
@@ -219,7 +226,15 @@ describe('outbox.settle, release, deadLetter', () => {
   it('stats report counts, the oldest item and the sync bookkeeping', async () => {
     const { outbox, clock } = await filled(3);
     const start = clock.now() - 3;
-    expect(await outbox.stats()).toEqual({ pending: 3, inflight: 0, oldestPendingAt: start, deadLetters: 0, lastSyncAt: null, lastError: null, nextAttemptAt: null });
+    expect(await outbox.stats()).toEqual({
+      pending: 3,
+      inflight: 0,
+      oldestPendingAt: start,
+      deadLetters: 0,
+      lastSyncAt: null,
+      lastError: null,
+      nextAttemptAt: null,
+    });
     await outbox.setMeta({ lastSyncAt: 5, lastError: { at: 6, message: 'boom' }, nextAttemptAt: 7, backoffAttempt: 2 });
     expect(await outbox.stats()).toMatchObject({ lastSyncAt: 5, lastError: { at: 6, message: 'boom' }, nextAttemptAt: 7 });
     await outbox.setMeta({ nextAttemptAt: null });

@@ -97,14 +97,23 @@ describe('resolveSettings', () => {
         tenant: { selectors: { zendesk: { composer: ['div.tenant'], subject: ['input.tenant'] }, salesforce: { body: ['.b'] } } },
       }),
     );
-    expect(s.selectors.zendesk).toEqual({ overrides: { composer: ['div.policy'], subject: ['input.tenant'] }, sources: { composer: 'policy', subject: 'tenant' } });
+    expect(s.selectors.zendesk).toEqual({
+      overrides: { composer: ['div.policy'], subject: ['input.tenant'] },
+      sources: { composer: 'policy', subject: 'tenant' },
+    });
     expect(s.selectors.salesforce.sources).toEqual({ body: 'tenant' });
     expect(s.selectors.demo).toEqual({ overrides: {}, sources: {} });
   });
 
   it('turns help desks off by policy or tenant', () => {
-    expect(resolveSettings(layers({ tenant: { settings: { enabledHosts: ['zendesk'] } } })).enabledHosts).toEqual({ value: ['zendesk'], source: 'tenant' });
-    expect(resolveSettings(layers({ policy: { enabledHosts: [] }, tenant: { settings: { enabledHosts: ['zendesk'] } } })).enabledHosts).toEqual({ value: [], source: 'policy' });
+    expect(resolveSettings(layers({ tenant: { settings: { enabledHosts: ['zendesk'] } } })).enabledHosts).toEqual({
+      value: ['zendesk'],
+      source: 'tenant',
+    });
+    expect(resolveSettings(layers({ policy: { enabledHosts: [] }, tenant: { settings: { enabledHosts: ['zendesk'] } } })).enabledHosts).toEqual({
+      value: [],
+      source: 'policy',
+    });
   });
 });
 
@@ -133,7 +142,10 @@ describe('agent identity', () => {
   const policyKey = { keySource: 'policy' as const, agentIdentity: 'hashed' as const, tenant: 'acme' };
 
   it("records this browser's id with a personal key", async () => {
-    expect(await recordedAgent({ ...policyKey, keySource: 'options' }, 'agent-123', { email: 'sam@acme.example' })).toEqual({ agent: 'agent-123', from: 'profile' });
+    expect(await recordedAgent({ ...policyKey, keySource: 'options' }, 'agent-123', { email: 'sam@acme.example' })).toEqual({
+      agent: 'agent-123',
+      from: 'profile',
+    });
   });
 
   it('records a stable pseudonym of the signed-in agent with a tenant-wide key', async () => {
@@ -148,7 +160,10 @@ describe('agent identity', () => {
 
   it('records the email (or else the name) as is when policy says plain', async () => {
     const plain = { ...policyKey, agentIdentity: 'plain' as const };
-    expect(await recordedAgent(plain, 'agent-123', { name: 'Sam Rivera', email: 'sam@acme.example' })).toEqual({ agent: 'sam@acme.example', from: 'page' });
+    expect(await recordedAgent(plain, 'agent-123', { name: 'Sam Rivera', email: 'sam@acme.example' })).toEqual({
+      agent: 'sam@acme.example',
+      from: 'page',
+    });
     expect(await recordedAgent(plain, 'agent-123', { name: 'Sam Rivera' })).toEqual({ agent: 'Sam Rivera', from: 'page' });
   });
 
@@ -163,7 +178,10 @@ describe('agent identity', () => {
       div.innerHTML = html;
       return div.firstElementChild;
     };
-    expect(agentFromElement(el('<span data-name="Sam Rivera" data-email="sam@acme.example">Signed in as Sam Rivera</span>'))).toEqual({ name: 'Sam Rivera', email: 'sam@acme.example' });
+    expect(agentFromElement(el('<span data-name="Sam Rivera" data-email="sam@acme.example">Signed in as Sam Rivera</span>'))).toEqual({
+      name: 'Sam Rivera',
+      email: 'sam@acme.example',
+    });
     expect(agentFromElement(el('<span>Kim Lee (kim@acme.example)</span>'))).toEqual({ name: 'Kim Lee', email: 'kim@acme.example' });
     expect(agentFromElement(el('<span>  </span>'))).toBeUndefined();
     expect(agentFromElement(null)).toBeUndefined();
@@ -171,11 +189,15 @@ describe('agent identity', () => {
 
   it("reads Zendesk's signed-in agent from its own API, and nobody when it says nobody or fails", async () => {
     const answer = (status: number, body: unknown) => async () => new Response(JSON.stringify(body), { status });
-    expect(await readZendeskAgent('https://acme.zendesk.com', answer(200, { user: { id: 7, name: 'Sam Rivera', email: 'sam@acme.example' } }))).toEqual({
+    expect(
+      await readZendeskAgent('https://acme.zendesk.com', answer(200, { user: { id: 7, name: 'Sam Rivera', email: 'sam@acme.example' } })),
+    ).toEqual({
       name: 'Sam Rivera',
       email: 'sam@acme.example',
     });
-    expect(await readZendeskAgent('https://acme.zendesk.com', answer(200, { user: { id: null, name: 'Anonymous user', email: 'invalid@example.com' } }))).toBeUndefined();
+    expect(
+      await readZendeskAgent('https://acme.zendesk.com', answer(200, { user: { id: null, name: 'Anonymous user', email: 'invalid@example.com' } })),
+    ).toBeUndefined();
     expect(await readZendeskAgent('https://acme.zendesk.com', answer(401, { error: 'Couldn’t authenticate you' }))).toBeUndefined();
     expect(await readZendeskAgent('https://acme.zendesk.com', async () => Promise.reject(new TypeError('offline')))).toBeUndefined();
   });

@@ -28,7 +28,16 @@ function fakeEvents() {
 
 function world(initial: Partial<OutboxStats> = {}) {
   let t = 1_800_000_000_000;
-  const stats: OutboxStats = { pending: 0, inflight: 0, oldestPendingAt: null, deadLetters: 0, lastSyncAt: null, lastError: null, nextAttemptAt: null, ...initial };
+  const stats: OutboxStats = {
+    pending: 0,
+    inflight: 0,
+    oldestPendingAt: null,
+    deadLetters: 0,
+    lastSyncAt: null,
+    lastError: null,
+    nextAttemptAt: null,
+    ...initial,
+  };
   const flushes: number[] = [];
   let next: (s: OutboxStats) => Partial<FlushReport> = () => ({});
   const syncer: Syncer = {

@@ -90,13 +90,17 @@ describe('syncer: the happy path', () => {
     const r = await rig(3, () => ({
       kind: 'commit-and-answer',
       body: (results) => ({
-        results: results.map((x, i) => (i === 1 ? { id: x.id, status: 'rejected', error: { code: 'conflict', message: 'id reused with other content' } } : x)),
+        results: results.map((x, i) =>
+          i === 1 ? { id: x.id, status: 'rejected', error: { code: 'conflict', message: 'id reused with other content' } } : x,
+        ),
       }),
     }));
     const report = await r.syncer().flush();
     expect(report).toMatchObject({ status: 'drained', accepted: 2, rejected: 1 });
     // (The fake committed all three; what matters is what the client did with the verdicts.)
-    expect(await r.outbox.deadLetters()).toEqual([expect.objectContaining({ id: r.created[1]!.id, code: 'conflict', message: 'id reused with other content' })]);
+    expect(await r.outbox.deadLetters()).toEqual([
+      expect.objectContaining({ id: r.created[1]!.id, code: 'conflict', message: 'id reused with other content' }),
+    ]);
     expect(await r.outbox.stats()).toMatchObject({ pending: 0, inflight: 0, deadLetters: 1 });
   });
 });
@@ -181,7 +185,9 @@ describe('syncer: transient failures are retried with backoff, never dead-letter
     expect(parseRetryAfter('garbage', 0)).toBeUndefined();
     expect(parseRetryAfter(null, 0)).toBeUndefined();
     const server = fakeServer((_req, index) =>
-      index === 0 ? { kind: 'status', status: 503, headers: { 'retry-after': date } } : { kind: 'status', status: 503, headers: { 'retry-after': '0' } },
+      index === 0
+        ? { kind: 'status', status: 503, headers: { 'retry-after': date } }
+        : { kind: 'status', status: 503, headers: { 'retry-after': '0' } },
     );
     const syncer = r.syncer({ fetch: server.fetch });
     expect(await syncer.flush()).toMatchObject({ nextAttemptAt: r.clock.now() + wait });
@@ -237,7 +243,9 @@ describe('syncer: isolating the item the server refuses', () => {
   it('413: splits the batch in halves until exactly the bad item is dead-lettered', async () => {
     let bad = '';
     const r = await rig(100, (req) =>
-      req.ids.includes(bad) ? { kind: 'status', status: 413, body: { error: { code: 'payload_too_large', message: 'Item over 16 kB' } } } : { kind: 'ok' },
+      req.ids.includes(bad)
+        ? { kind: 'status', status: 413, body: { error: { code: 'payload_too_large', message: 'Item over 16 kB' } } }
+        : { kind: 'ok' },
     );
     bad = r.created[37]!.id;
     const report = await r.syncer().flush();
@@ -343,7 +351,10 @@ describe('syncer: exactly once', () => {
   it('a worker killed mid-sync: the next worker sends the leased items once the lease expires', async () => {
     const r = await rig(4, (_req, index) => (index === 0 ? { kind: 'hang' } : { kind: 'ok' }));
     // Worker A claims and sends, then is killed before any answer: its flush never returns.
-    void r.syncer({ locks: fakeLocks(), timeoutMs: 60_000 }).flush().catch(() => undefined);
+    void r
+      .syncer({ locks: fakeLocks(), timeoutMs: 60_000 })
+      .flush()
+      .catch(() => undefined);
     await vi_waitFor(() => r.server.requests.length === 1);
     // Worker B starts (a new context, its own locks) before the lease expired: nothing to take.
     const b = r.syncer({ locks: fakeLocks() });
@@ -388,7 +399,9 @@ describe('syncer: exactly once', () => {
     // Let the slow requests that outlived their client finish committing.
     await new Promise((resolve) => setTimeout(resolve, 80));
     // Every kind of trouble happened, many times over.
-    const kinds = new Set(behaviours.map((b) => (b.kind === 'slow' ? `slow-${b.ms}` : b.kind === 'status' ? `status-${b.status === 429 ? 429 : '5xx'}` : b.kind)));
+    const kinds = new Set(
+      behaviours.map((b) => (b.kind === 'slow' ? `slow-${b.ms}` : b.kind === 'status' ? `status-${b.status === 429 ? 429 : '5xx'}` : b.kind)),
+    );
     expect([...kinds].sort()).toEqual(['commit-and-answer', 'commit-then-drop', 'drop', 'ok', 'slow-5', 'slow-60', 'status-429', 'status-5xx']);
     expect(behaviours.filter((b) => b.kind !== 'ok').length).toBeGreaterThan(30);
     expect(r.created).toHaveLength(200);

@@ -32,6 +32,8 @@ describe('ticketKey', () => {
   });
 
   it('identifies a ticket the agent opened (no customer message yet) by the ticket alone', () => {
-    expect(ticketKey(ticket([agent('Hello, following up on your order.')]))).toBe(ticketKey(ticket([agent('Hello, following up on your order.'), note('x')])));
+    expect(ticketKey(ticket([agent('Hello, following up on your order.')]))).toBe(
+      ticketKey(ticket([agent('Hello, following up on your order.'), note('x')])),
+    );
   });
 });

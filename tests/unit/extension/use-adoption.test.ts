@@ -19,14 +19,24 @@ const { contextOf } = await import('../../../extension/sidebar/drafts.ts');
 
 const candidate: Candidate = { candidateId: 's:0', variantId: 'a@1', text: 'Your refund is on its way.', citations: [] };
 const ticket = (ticketId: string): TicketContext => ({ host: 'demo', ticketId, messages: [{ role: 'customer', text: `Ticket ${ticketId}` }] });
-const suggestion = (ticketId: string) => ({ suggestionId: `s-${ticketId}`, candidates: [candidate], snippets: [], query: 'q', modelVersion: 'm', indexVersion: 'i' }) as unknown as SuggestionResponse;
+const suggestion = (ticketId: string) =>
+  ({
+    suggestionId: `s-${ticketId}`,
+    candidates: [candidate],
+    snippets: [],
+    query: 'q',
+    modelVersion: 'm',
+    indexVersion: 'i',
+  }) as unknown as SuggestionResponse;
 const ready = (ticketId: string): View => ({ state: 'ready', ticket: ticket(ticketId), suggestion: suggestion(ticketId) });
 
 describe('ticketOnScreen', () => {
   it('follows the ticket the view names, keeps the last one while reading, and none elsewhere', () => {
     expect(ticketOnScreen(ready('1001'), undefined)).toBe('1001');
     expect(ticketOnScreen({ state: 'loading', ticket: ticket('1002') }, '1001')).toBe('1002');
-    expect(ticketOnScreen({ state: 'failed', ticket: ticket('1003'), failure: { ok: false, kind: 'unreachable', message: 'x' } }, '1001')).toBe('1003');
+    expect(ticketOnScreen({ state: 'failed', ticket: ticket('1003'), failure: { ok: false, kind: 'unreachable', message: 'x' } }, '1001')).toBe(
+      '1003',
+    );
     expect(ticketOnScreen({ state: 'reading' }, '1001')).toBe('1001');
     expect(ticketOnScreen({ state: 'unreadable', reason: 'r' }, '1001')).toBe('1001');
     expect(ticketOnScreen({ state: 'elsewhere' }, '1001')).toBeUndefined();

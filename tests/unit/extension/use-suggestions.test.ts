@@ -21,7 +21,14 @@ const { STUCK_REASON, SUGGESTION_WAIT_MS, TICKET_WAIT_MS, useSuggestions } = awa
 type Hook = ReturnType<typeof useSuggestions>;
 
 const suggestion = (ticketId: string): SuggestionResponse =>
-  ({ suggestionId: `s-${ticketId}-${asked.length}`, candidates: [], snippets: [], query: 'q', modelVersion: 'm', indexVersion: 'i' }) as unknown as SuggestionResponse;
+  ({
+    suggestionId: `s-${ticketId}-${asked.length}`,
+    candidates: [],
+    snippets: [],
+    query: 'q',
+    modelVersion: 'm',
+    indexVersion: 'i',
+  }) as unknown as SuggestionResponse;
 
 interface Fake {
   read: TicketRead;
@@ -151,7 +158,9 @@ describe('useSuggestions: what asks again', () => {
     await fake.change(ok('1001', [first, { role: 'agent', text: 'Sorry! Refund on its way.' }, { role: 'note', text: 'refunded' }]));
     expect(asked).toHaveLength(1);
     expect(hook.view.state).toBe('ready');
-    await fake.change(ok('1001', [first, { role: 'agent', text: 'Sorry! Refund on its way.' }, { role: 'customer', text: 'Thanks, and the cable?' }]));
+    await fake.change(
+      ok('1001', [first, { role: 'agent', text: 'Sorry! Refund on its way.' }, { role: 'customer', text: 'Thanks, and the cable?' }]),
+    );
     expect(asked).toHaveLength(2);
     await fake.change(ok('1002', [first]));
     expect(asked).toHaveLength(3);

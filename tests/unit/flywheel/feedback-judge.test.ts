@@ -23,9 +23,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-
 describe('loadFeedback with the LLM judge', () => {
-  it("weighs down a label the judge disagrees with, saying why, and leaves the others alone", async () => {
+  it('weighs down a label the judge disagrees with, saying why, and leaves the others alone', async () => {
     await saveSuggestion(store.db, { tenant: 'acme', host: 'demo', ticketId: 't1' }, PASSWORD_SUGGESTION, {
       host: 'demo',
       ticketId: 't1',
@@ -36,11 +35,18 @@ describe('loadFeedback with the LLM judge', () => {
       // Wrong on its face: the shipping snippet does not answer a password question.
       makeAnnotation('relevance', 'acme', { suggestionId: 'sugg-1', snippetId: 'p-ship', articleId: 'a-ship', rank: 2, label: 'relevant' }),
     ];
-    await storeAnnotations(store.db, 'acme', labels.map((a) => ({ annotation: a, hash: payloadHash(a) })), { sentAt: null, receivedAt: new Date().toISOString() });
+    await storeAnnotations(
+      store.db,
+      'acme',
+      labels.map((a) => ({ annotation: a, hash: payloadHash(a) })),
+      { sentAt: null, receivedAt: new Date().toISOString() },
+    );
     const client: ChatClient = {
       async complete(request) {
         const shipping = request.messages[1]!.content.includes('Shipping times');
-        return JSON.stringify(shipping ? { verdict: 'disagree', reason: 'about shipping, not passwords' } : { verdict: 'agree', reason: 'answers it' });
+        return JSON.stringify(
+          shipping ? { verdict: 'disagree', reason: 'about shipping, not passwords' } : { verdict: 'agree', reason: 'answers it' },
+        );
       },
     };
     const feedback = await loadFeedback(store.db, 'acme', {}, { client, model: 'judge-model' });

@@ -10,7 +10,6 @@ import { retrieve } from '../../../backend/rag/suggest.ts';
 import type { PassageRow } from '../../../backend/store/schema.ts';
 import type { TicketContext } from '../../../shared/index.ts';
 
-
 const PASSAGES: PassageRow[] = [...TWO_INNS, passage('refunds', 'Refunds', 'Refunds are paid back to the card used within five working days.')];
 const index = buildIndex(PASSAGES, 'imp');
 
@@ -59,7 +58,11 @@ describe('feedback layer: the memory of checked questions', () => {
   });
 
   it('a local negative does not move an unrelated query, nor one that only shares a word', () => {
-    const learned = layered(artefact({ rejections: { 'harbour-parking': ['is there any parking at harbour inn'], 'harbour-breakfast': ['is there parking at harbour inn'] } }));
+    const learned = layered(
+      artefact({
+        rejections: { 'harbour-parking': ['is there any parking at harbour inn'], 'harbour-breakfast': ['is there parking at harbour inn'] },
+      }),
+    );
     for (const query of ['When is breakfast at Harbour Inn?', 'Tell me about Harbour Inn, is it quiet?', 'Parking at Maple Lodge?']) {
       expect(ids(learned, query), query).toEqual(ids(index, query));
       for (const hit of retrieve(learned, ticket(query)).ranked) expect(hit.features.rejection, query).toBe(0);
@@ -187,7 +190,15 @@ describe('feedbackFromChecks', () => {
 
   it('remembers the conversation around a question, after a pilcrow', () => {
     const s = checkedSuggestion(1, 'Is breakfast included?', { 'maple-breakfast': 1 });
-    s.ticket = { host: 'demo', ticketId: 't', subject: 'Stay at Maple Lodge', messages: [{ role: 'customer', text: 'We booked Maple Lodge.' }, { role: 'customer', text: 'Is breakfast included?' }] };
+    s.ticket = {
+      host: 'demo',
+      ticketId: 't',
+      subject: 'Stay at Maple Lodge',
+      messages: [
+        { role: 'customer', text: 'We booked Maple Lodge.' },
+        { role: 'customer', text: 'Is breakfast included?' },
+      ],
+    };
     expect(feedbackFromChecks([s]).expansions['maple-breakfast']).toEqual(['Is breakfast included? ¶ Stay at Maple Lodge We booked Maple Lodge.']);
   });
 });

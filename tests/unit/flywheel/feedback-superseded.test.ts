@@ -15,11 +15,18 @@ afterEach(async () => {
   await store.close();
 });
 
-
 /** Minutes apart, so no gate rule about rapid labelling weighs them down. */
 const at = (minute: number) => new Date(Date.parse('2026-11-20T09:00:00.000Z') + minute * 60_000).toISOString();
 const label = (agent: string, snippetId: string, value: string, minute: number) =>
-  makeAnnotation('relevance', 'acme', { agent, suggestionId: 'sugg-1', snippetId, articleId: `a-${snippetId}`, rank: 1, label: value, clientTime: at(minute) });
+  makeAnnotation('relevance', 'acme', {
+    agent,
+    suggestionId: 'sugg-1',
+    snippetId,
+    articleId: `a-${snippetId}`,
+    rank: 1,
+    label: value,
+    clientTime: at(minute),
+  });
 
 async function seed(items: Annotation[]): Promise<void> {
   await saveSuggestion(store.db, { tenant: 'acme', host: 'demo', ticketId: 't1' }, PASSWORD_SUGGESTION, {
@@ -27,7 +34,12 @@ async function seed(items: Annotation[]): Promise<void> {
     ticketId: 't1',
     messages: [{ role: 'customer', text: 'How do I reset my password?' }],
   });
-  await storeAnnotations(store.db, 'acme', items.map((a) => ({ annotation: a, hash: payloadHash(a) })), { sentAt: null, receivedAt: '2026-11-20T12:00:00.000Z' });
+  await storeAnnotations(
+    store.db,
+    'acme',
+    items.map((a) => ({ annotation: a, hash: payloadHash(a) })),
+    { sentAt: null, receivedAt: '2026-11-20T12:00:00.000Z' },
+  );
 }
 
 describe('loadFeedback when an agent changes their mind', () => {
@@ -58,7 +70,8 @@ describe('loadFeedback when an agent changes their mind', () => {
   });
 
   it("uses only an agent's latest preference on a suggestion", async () => {
-    const pref = (choice: string, minute: number) => makeAnnotation('preference', 'acme', { agent: 'ann', suggestionId: 'sugg-1', choice, clientTime: at(minute) });
+    const pref = (choice: string, minute: number) =>
+      makeAnnotation('preference', 'acme', { agent: 'ann', suggestionId: 'sugg-1', choice, clientTime: at(minute) });
     await seed([pref('left', 1), pref('right', 2)]);
     const feedback = await loadFeedback(store.db, 'acme');
     expect(feedback.superseded).toBe(1);

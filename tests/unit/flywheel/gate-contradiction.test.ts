@@ -3,7 +3,8 @@ import { decisionOf, gate, signal, suggestion } from './gate-fixtures.ts';
 
 const S = 'sugg-1';
 let minute = 0;
-const sent = (agent: string, outcome = 'verbatim', candidateId = 's:0') => signal('adoption', agent, ++minute * 60_000, { suggestionId: S, outcome, candidateId });
+const sent = (agent: string, outcome = 'verbatim', candidateId = 's:0') =>
+  signal('adoption', agent, ++minute * 60_000, { suggestionId: S, outcome, candidateId });
 const label = (agent: string, snippetId: string, value: string, suggestionId = S) =>
   signal('relevance', agent, ++minute * 60_000, { suggestionId, snippetId, articleId: 'a', label: value });
 

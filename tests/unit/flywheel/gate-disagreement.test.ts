@@ -25,7 +25,8 @@ describe('disagreement', () => {
       reasons: [
         {
           rule: 'disagreement',
-          detail: 'labelled irrelevant against the majority relevant for this query and snippet: relevant 2 agents (weight 2), irrelevant 1 agent (weight 1)',
+          detail:
+            'labelled irrelevant against the majority relevant for this query and snippet: relevant 2 agents (weight 2), irrelevant 1 agent (weight 1)',
         },
       ],
     });
@@ -36,7 +37,10 @@ describe('disagreement', () => {
     const alone = [label('ann', 'partly', 'sugg-3'), label('ann', 'relevant', 'sugg-3')];
     const otherSnippet = [label('cy', 'irrelevant', 'sugg-1', 'k2'), label('dee', 'relevant', 'sugg-1', 'k3')];
     const otherQuery = [label('eve', 'irrelevant', 'sugg-4')];
-    const report = gate([...tie, ...alone, ...otherSnippet, ...otherQuery], [S1, suggestion('sugg-3'), suggestion('sugg-4', { query: 'lost parcel' })]);
+    const report = gate(
+      [...tie, ...alone, ...otherSnippet, ...otherQuery],
+      [S1, suggestion('sugg-3'), suggestion('sugg-4', { query: 'lost parcel' })],
+    );
     for (const x of [...tie, ...alone, ...otherSnippet, ...otherQuery]) expect(decisionOf(report, x).weight).toBe(1);
     expect(report.counts.byRule.disagreement).toBe(0);
   });

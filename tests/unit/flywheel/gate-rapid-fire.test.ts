@@ -12,7 +12,9 @@ describe('rapid fire', () => {
     const burst = labels('ann', [0, 200, 400, 600, 800, 1000]);
     const report = gate(burst);
     expect(weights(report, burst)).toEqual([0.25, 0.25, 0.25, 0.25, 0.25, 0.25]);
-    expect(decisionOf(report, burst[0]!).reasons).toEqual([{ rule: 'rapid_fire', detail: '6 signals in 1.0 s, each under 400 ms after the last (shortest gap 200 ms)' }]);
+    expect(decisionOf(report, burst[0]!).reasons).toEqual([
+      { rule: 'rapid_fire', detail: '6 signals in 1.0 s, each under 400 ms after the last (shortest gap 200 ms)' },
+    ]);
     expect(report.counts.byRule.rapid_fire).toBe(6);
   });
 

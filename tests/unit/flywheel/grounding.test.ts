@@ -12,10 +12,14 @@ import { passage, TWO_INNS } from '../../helpers/passages.ts';
 import { PASSWORD_SUGGESTION } from '../../helpers/suggestions.ts';
 
 describe('replyGrounder', () => {
-  const ground = replyGrounder(buildIndex([...TWO_INNS, passage('late-checkout', 'Late checkout', 'Late checkout until 2 pm costs 20 euros; ask at the desk.')], 'imp'));
+  const ground = replyGrounder(
+    buildIndex([...TWO_INNS, passage('late-checkout', 'Late checkout', 'Late checkout until 2 pm costs 20 euros; ask at the desk.')], 'imp'),
+  );
 
   it('finds the passage a reply was adapted from, not its look-alike for another inn', () => {
-    expect(ground('Hi Sam, good news: at Maple Lodge a continental breakfast is included in every rate. Enjoy your stay!')).toEqual(['maple-breakfast']);
+    expect(ground('Hi Sam, good news: at Maple Lodge a continental breakfast is included in every rate. Enjoy your stay!')).toEqual([
+      'maple-breakfast',
+    ]);
     expect(ground('You can check out late, until 2 pm, for 20 euros. Just ask at the desk.')).toEqual(['late-checkout']);
   });
 
@@ -41,11 +45,24 @@ describe('checkedSuggestions with replies grounded', () => {
   });
 
   const at = (minute: number) => new Date(Date.parse('2026-11-20T09:00:00.000Z') + minute * 60_000).toISOString();
-  const sent = (text: string, minute: number) => makeAnnotation('adoption', 'acme', { suggestionId: 'sugg-1', sentText: text, clientTime: at(minute) });
+  const sent = (text: string, minute: number) =>
+    makeAnnotation('adoption', 'acme', { suggestionId: 'sugg-1', sentText: text, clientTime: at(minute) });
   const check = (snippetId: string, value: string, minute: number) =>
-    makeAnnotation('relevance', 'acme', { suggestionId: 'sugg-1', snippetId, articleId: `a-${snippetId}`, rank: 1, label: value, clientTime: at(minute) });
+    makeAnnotation('relevance', 'acme', {
+      suggestionId: 'sugg-1',
+      snippetId,
+      articleId: `a-${snippetId}`,
+      rank: 1,
+      label: value,
+      clientTime: at(minute),
+    });
   const seed = (items: Annotation[]) =>
-    storeAnnotations(store.db, 'acme', items.map((a) => ({ annotation: a, hash: payloadHash(a) })), { sentAt: null, receivedAt: '2026-11-20T12:00:00.000Z' });
+    storeAnnotations(
+      store.db,
+      'acme',
+      items.map((a) => ({ annotation: a, hash: payloadHash(a) })),
+      { sentAt: null, receivedAt: '2026-11-20T12:00:00.000Z' },
+    );
   // Stands in for the index: the reply names the passages it was written from.
   const ground = (reply: string) => ['p-reset', 'p-ship', 'p-faq'].filter((id) => reply.includes(id));
 
@@ -69,7 +86,7 @@ describe('checkedSuggestions with replies grounded', () => {
 });
 
 describe('remembered (the facet gate on memory)', () => {
-  it("lifts a passage remembered for a like question only if it carries the facet value the conversation names", () => {
+  it('lifts a passage remembered for a like question only if it carries the facet value the conversation names', () => {
     expect(remembered(0.6, 0, 1).expansion).toBe(0);
     expect(remembered(0.6, 0.9, 1).expansion).toBe(0.6);
   });

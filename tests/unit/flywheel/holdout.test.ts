@@ -101,7 +101,6 @@ describe('decidePromotion', () => {
   });
 });
 
-
 const PASSAGES: PassageRow[] = TWO_INNS.filter((p) => p.id !== 'maple-review');
 const base = buildIndex(PASSAGES, 'imp');
 
@@ -165,7 +164,8 @@ describe('compareOnChecks', () => {
     expect(c.set).toBe('held-out checks');
     expect(c.n).toBe(1);
     // …but judged only where the relevant passage stands among the judged ones, it is as good as the current one.
-    for (const name of METRIC_NAMES) expect(c.metrics[name], name).toEqual({ current: c.metrics[name].current, candidate: c.metrics[name].current, diff: 0, se: 0 });
+    for (const name of METRIC_NAMES)
+      expect(c.metrics[name], name).toEqual({ current: c.metrics[name].current, candidate: c.metrics[name].current, diff: 0, se: 0 });
     expect(c.metrics.mrr.current).toBe(1);
     expect(c.metrics['ndcg@10'].current).toBe(1);
   });
@@ -220,22 +220,44 @@ describe('foldsOf', () => {
 
 describe('crossValidate', () => {
   const checks = Array.from({ length: 10 }, (_, i) =>
-    i % 2 === 0 ? checked(`p${i}`, `Is there parking at Harbour Inn, car ${i}?`, { 'harbour-parking': 1, 'harbour-breakfast': 0 }) : checked(`b${i}`, `When is breakfast at Harbour Inn, day ${i}?`, { 'harbour-breakfast': 1, 'harbour-parking': 0 }),
+    i % 2 === 0
+      ? checked(`p${i}`, `Is there parking at Harbour Inn, car ${i}?`, { 'harbour-parking': 1, 'harbour-breakfast': 0 })
+      : checked(`b${i}`, `When is breakfast at Harbour Inn, day ${i}?`, { 'harbour-breakfast': 1, 'harbour-parking': 0 }),
   );
 
   it('scores every check once, by a candidate trained without its fold, and only checks the current version never saw', () => {
     const seen: number[] = [];
-    const c = crossValidate(base, checks, (train) => (seen.push(train.length), base), () => true, 5);
+    const c = crossValidate(
+      base,
+      checks,
+      (train) => (seen.push(train.length), base),
+      () => true,
+      5,
+    );
     expect(c.n).toBe(10);
     expect(seen).toEqual([8, 8, 8, 8, 8]);
     // An identical candidate: no difference anywhere, kept.
     for (const name of METRIC_NAMES) expect(c.metrics[name].diff).toBe(0);
     expect(decidePromotion([c]).promote).toBe(false);
-    expect(crossValidate(base, checks, () => base, (s) => s.suggestionId.startsWith('p'), 5).n).toBe(5);
+    expect(
+      crossValidate(
+        base,
+        checks,
+        () => base,
+        (s) => s.suggestionId.startsWith('p'),
+        5,
+      ).n,
+    ).toBe(5);
   });
 
   it('a deliberately harmful candidate (judged-irrelevant passages first) is never promoted', () => {
-    const c = crossValidate(base, checks, () => boosted({ 'harbour-breakfast': 1, 'harbour-parking': -1 }), () => true, 5);
+    const c = crossValidate(
+      base,
+      checks,
+      () => boosted({ 'harbour-breakfast': 1, 'harbour-parking': -1 }),
+      () => true,
+      5,
+    );
     expect(c.metrics.mrr.diff).toBeLessThan(0);
     expect(decidePromotion([c], { ...DEFAULT_PROMOTION, minQueries: 5 }).promote).toBe(false);
   });
@@ -244,17 +266,20 @@ describe('crossValidate', () => {
 describe('decidePromotion on A/A data', () => {
   it('promotes a candidate no better than the current version in at most 5 % of cycles', () => {
     let seed = 7;
-    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const noisy = (n: number): [QueryMetrics, QueryMetrics][] =>
       Array.from({ length: n }, () => {
         const current = Object.fromEntries(METRIC_NAMES.map((m) => [m, random()])) as unknown as QueryMetrics;
         // The candidate differs from the current version query by query, but not on average.
-        const candidate = Object.fromEntries(METRIC_NAMES.map((m) => [m, Math.min(1, Math.max(0, current[m] + (random() - 0.5) * 0.4))])) as unknown as QueryMetrics;
+        const candidate = Object.fromEntries(
+          METRIC_NAMES.map((m) => [m, Math.min(1, Math.max(0, current[m] + (random() - 0.5) * 0.4))]),
+        ) as unknown as QueryMetrics;
         return random() < 0.5 ? [current, candidate] : [candidate, current];
       });
     let promoted = 0;
     const cycles = 400;
-    for (let i = 0; i < cycles; i++) if (decidePromotion([pairedComparison('checks', noisy(200)), pairedComparison('titles', noisy(300))]).promote) promoted++;
+    for (let i = 0; i < cycles; i++)
+      if (decidePromotion([pairedComparison('checks', noisy(200)), pairedComparison('titles', noisy(300))]).promote) promoted++;
     expect(promoted / cycles).toBeLessThanOrEqual(0.05);
   });
 });

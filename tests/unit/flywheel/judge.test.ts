@@ -45,7 +45,9 @@ describe('LLM judge', () => {
     expect(body.model).toBe('judge-model');
     expect(body.temperature).toBe(0);
     expect(body.messages[0].content).toContain('"verdict":"agree"|"disagree"');
-    expect(fake.requests.map((r) => r.body.messages[1].content).join('\n')).toContain('Query:\ncracked lamp refund\n\nSnippet (Article 2):\nPassage 2 of the help centre.');
+    expect(fake.requests.map((r) => r.body.messages[1].content).join('\n')).toContain(
+      'Query:\ncracked lamp refund\n\nSnippet (Article 2):\nPassage 2 of the help centre.',
+    );
 
     const report = gate([good, doubted], [S], {}, run.verdicts);
     expect(decisionOf(report, good)).toEqual({ weight: 1, reasons: [] });
@@ -98,7 +100,13 @@ describe('LLM judge', () => {
   it('reads strict JSON, tolerating a ```json fence, and nothing else', () => {
     expect(parseVerdict('{"verdict":"agree","reason":"ok"}')).toEqual({ verdict: 'agree', reason: 'ok' });
     expect(parseVerdict('```json\n{"verdict":"disagree","reason":"off topic"}\n```')).toEqual({ verdict: 'disagree', reason: 'off topic' });
-    for (const bad of ['agree', '{"verdict":"maybe","reason":"x"}', '{"verdict":"agree"}', '{"verdict":"agree","reason":"  "}', 'The answer: {"verdict":"agree","reason":"x"}']) {
+    for (const bad of [
+      'agree',
+      '{"verdict":"maybe","reason":"x"}',
+      '{"verdict":"agree"}',
+      '{"verdict":"agree","reason":"  "}',
+      'The answer: {"verdict":"agree","reason":"x"}',
+    ]) {
       expect(parseVerdict(bad)).toBeUndefined();
     }
   });

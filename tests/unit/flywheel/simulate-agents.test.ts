@@ -23,7 +23,15 @@ function response(articleIds: string[], candidates: { text: string; cites: numbe
   return SuggestionResponse.parse({
     suggestionId,
     query: 'parking acorn',
-    snippets: articleIds.map((articleId, i) => ({ snippetId: `${articleId}#p${i}`, articleId, title: articleId, text: 'text', url: '', score: 1 / (i + 1), rank: i + 1 })),
+    snippets: articleIds.map((articleId, i) => ({
+      snippetId: `${articleId}#p${i}`,
+      articleId,
+      title: articleId,
+      text: 'text',
+      url: '',
+      score: 1 / (i + 1),
+      rank: i + 1,
+    })),
     candidates: candidates.map((c, i) => ({
       candidateId: `${suggestionId}:${i}`,
       variantId: i === 0 ? 'extractive-concise@2' : 'extractive-detailed@2',
@@ -39,7 +47,10 @@ function response(articleIds: string[], candidates: { text: string; cites: numbe
 
 describe('simulated relevance labels', () => {
   it('equal the qrels without noise (highest grade relevant, a lower one partly)', () => {
-    const relevant = new Map([['a', 2], ['c', 1]]);
+    const relevant = new Map([
+      ['a', 2],
+      ['c', 1],
+    ]);
     expect(judgeRelevance(['a', 'b', 'c', 'd'], relevant, 0, prng(1))).toEqual(['relevant', 'irrelevant', 'partly', 'irrelevant']);
     expect(judgeRelevance(['a', 'b'], new Map([['a', 1]]), 0, prng(2))).toEqual(['relevant', 'irrelevant']);
   });
@@ -98,25 +109,62 @@ describe('missing knowledge', () => {
     expect(needsKnowledge(['irrelevant', 'irrelevant'])).toBe(true);
     expect(needsKnowledge(['irrelevant', 'partly'])).toBe(false);
     expect(needsKnowledge([])).toBe(true);
-    const none = actOnSuggestion(honest, response(['x', 'y'], [{ text: 'A', cites: [0] }, { text: 'B', cites: [1] }]), { ticket, relevant: new Map([['z', 1]]), gold }, quiet, prng(1), 0);
-    const some = actOnSuggestion(honest, response(['x', 'z'], [{ text: 'A', cites: [0] }, { text: 'B', cites: [1] }]), { ticket, relevant: new Map([['z', 1]]), gold }, quiet, prng(1), 0);
+    const none = actOnSuggestion(
+      honest,
+      response(
+        ['x', 'y'],
+        [
+          { text: 'A', cites: [0] },
+          { text: 'B', cites: [1] },
+        ],
+      ),
+      { ticket, relevant: new Map([['z', 1]]), gold },
+      quiet,
+      prng(1),
+      0,
+    );
+    const some = actOnSuggestion(
+      honest,
+      response(
+        ['x', 'z'],
+        [
+          { text: 'A', cites: [0] },
+          { text: 'B', cites: [1] },
+        ],
+      ),
+      { ticket, relevant: new Map([['z', 1]]), gold },
+      quiet,
+      prng(1),
+      0,
+    );
     expect(none.filter((a) => a.kind === 'missing_knowledge')).toMatchObject([{ description: 'Is parking free at the Acorn hotel?' }]);
     expect(some.some((a) => a.kind === 'missing_knowledge')).toBe(false);
   });
 });
 
 describe('actOnSuggestion', () => {
-  const shown = response(['a', 'b', 'c'], [
-    { text: 'Breakfast is served from seven.', cites: [1] },
-    { text: 'Parking at the Acorn is free for guests.', cites: [0] },
-  ]);
+  const shown = response(
+    ['a', 'b', 'c'],
+    [
+      { text: 'Breakfast is served from seven.', cites: [1] },
+      { text: 'Parking at the Acorn is free for guests.', cites: [0] },
+    ],
+  );
   const acts = actOnSuggestion(honest, shown, { ticket, relevant: new Map([['a', 1]]), gold }, quiet, prng(7), Date.parse('2026-01-05T09:00:00Z'));
 
   it('records valid annotations, as the extension would', () => {
     for (const a of acts) expect(Annotation.safeParse(a).success).toBe(true);
     expect(acts.map((a) => a.kind)).toEqual(['relevance', 'relevance', 'relevance', 'preference', 'adoption']);
     expect(new Set(acts.map((a) => a.id)).size).toBe(acts.length);
-    expect(acts[0]).toMatchObject({ tenant: 'default', agent: 'sim-agent-01', host: 'beir', ticketId: 'q1', suggestionId: shown.suggestionId, rank: 1, label: 'relevant' });
+    expect(acts[0]).toMatchObject({
+      tenant: 'default',
+      agent: 'sim-agent-01',
+      host: 'beir',
+      ticketId: 'q1',
+      suggestionId: shown.suggestionId,
+      rank: 1,
+      label: 'relevant',
+    });
   });
 
   it('prefers and inserts the closer candidate, sends the gold reply, outcome by edit similarity', () => {
@@ -124,7 +172,11 @@ describe('actOnSuggestion', () => {
     if (preference.kind !== 'preference') throw new Error('no preference');
     const picked = preference.choice === 'left' ? preference.leftCandidateId : preference.rightCandidateId;
     expect(picked).toBe(shown.candidates[1]!.candidateId);
-    expect(acts.find((a) => a.kind === 'adoption')).toMatchObject({ candidateId: shown.candidates[1]!.candidateId, sentText: gold, outcome: 'edited' });
+    expect(acts.find((a) => a.kind === 'adoption')).toMatchObject({
+      candidateId: shown.candidates[1]!.candidateId,
+      sentText: gold,
+      outcome: 'edited',
+    });
   });
 
   it('staggers signals seconds apart, within one ticket slot', () => {

@@ -14,13 +14,32 @@ const rows: CycleMetrics[] = [
 const result: SimulationResult = {
   dataset: '/data/dstc11/',
   split: 'test',
-  settings: { cycles: 1, agents: 8, positionBiased: 2, leftRate: 0.85, noise: 0.1, seed: 1, perCycle: 1497, trainQueries: 1497, testQueries: 632, store: null },
+  settings: {
+    cycles: 1,
+    agents: 8,
+    positionBiased: 2,
+    leftRate: 0.85,
+    noise: 0.1,
+    seed: 1,
+    perCycle: 1497,
+    trainQueries: 1497,
+    testQueries: 632,
+    store: null,
+  },
   tau: 0.2105,
   cycles: rows,
   runs: [
     {
       cycle: 1,
-      traffic: { suggestions: 1497, sent: { relevance: 11976, preference: 1497, adoption: 1497, rationale: 0, missing_knowledge: 40 }, batches: 160, accepted: 15010, duplicate: 0, rejected: 0, refusals: [] },
+      traffic: {
+        suggestions: 1497,
+        sent: { relevance: 11976, preference: 1497, adoption: 1497, rationale: 0, missing_knowledge: 40 },
+        batches: 160,
+        accepted: 15010,
+        duplicate: 0,
+        rejected: 0,
+        refusals: [],
+      },
       runId: 'run-1',
       status: 'promoted',
       gate: { total: 15010, passed: 14000, reduced: 900, setAside: 110, byRule: { position_bias: 380, disagreement: 0 } },
@@ -84,12 +103,14 @@ describe('report', () => {
     }
   });
 
-  it('summarises as one JSON line whose cycles carry exactly the issue\'s metrics', () => {
+  it("summarises as one JSON line whose cycles carry exactly the issue's metrics", () => {
     const json = summaryJson(result);
     expect(json).not.toContain('\n');
     const parsed = JSON.parse(json) as { dataset: string; cycles: Record<string, unknown>[] };
     expect(parsed.dataset).toBe('/data/dstc11/');
-    expect(parsed.cycles.map((c) => Object.keys(c))).toEqual(rows.map(() => ['cycle', 'recall@75', 'precision@8', 'mrr', 'ndcg@10', 'reply_f1', 'adoption_rate']));
+    expect(parsed.cycles.map((c) => Object.keys(c))).toEqual(
+      rows.map(() => ['cycle', 'recall@75', 'precision@8', 'mrr', 'ndcg@10', 'reply_f1', 'adoption_rate']),
+    );
   });
 });
 

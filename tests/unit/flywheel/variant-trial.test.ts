@@ -48,7 +48,9 @@ describe('nextVariantPolicy', () => {
   });
 
   it('on a switch the old champion stays on as challenger and an untried variant goes on trial', () => {
-    const step = nextVariantPolicy({ champion: 'a', challenger: 'b', trial: null }, trainVariantStrengths(duel('a', 'b', 200, 50)), POOL, { trialShare: 0.2 });
+    const step = nextVariantPolicy({ champion: 'a', challenger: 'b', trial: null }, trainVariantStrengths(duel('a', 'b', 200, 50)), POOL, {
+      trialShare: 0.2,
+    });
     expect(step).toMatchObject({ champion: 'b', challenger: 'a', trial: { variant: 'c', share: 0.2 }, changed: true });
   });
 

@@ -105,7 +105,14 @@ describe('gap queue grouping', () => {
       const topic = topics[Math.floor(random() * topics.length)]!;
       const words = [...topic.filter(() => random() < 0.9), word()];
       const description = `${words.join(' ')} ${i % 7 === 0 ? 'is missing' : ''}`;
-      return { ...base, id: `r${String(i).padStart(5, '0')}`, description, agent: `agent-${i % 40}`, ticketId: `t${i}`, clientTime: new Date(T0 + i * 1_000).toISOString() };
+      return {
+        ...base,
+        id: `r${String(i).padStart(5, '0')}`,
+        description,
+        agent: `agent-${i % 40}`,
+        ticketId: `t${i}`,
+        clientTime: new Date(T0 + i * 1_000).toISOString(),
+      };
     });
     // Best of three. On a machine busy with other work everything slows down alike, so the budget is a second or
     // 15 times what reading the reports' terms alone takes, whichever is more; comparing all pairs would blow both.

@@ -9,7 +9,13 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDemoAdapter } from '../../../extension/hosts/demo.ts';
-import { createSalesforceAdapter, type EmailDirection, emailDirection, emailDirections, SALESFORCE_SELECTORS } from '../../../extension/hosts/salesforce.ts';
+import {
+  createSalesforceAdapter,
+  type EmailDirection,
+  emailDirection,
+  emailDirections,
+  SALESFORCE_SELECTORS,
+} from '../../../extension/hosts/salesforce.ts';
 import { createZendeskAdapter } from '../../../extension/hosts/zendesk.ts';
 import type { TicketRead } from '../../../extension/hosts/types.ts';
 
@@ -147,7 +153,9 @@ describe('readTicket', () => {
     expect(reply!.text).toBe(
       'Hi Marcus, thanks for getting in touch.\n\nYour parcel was packed on 18 November. I am checking with the carrier why the tracking has not moved and will update you tomorrow.\n\nSam, Acme Support',
     );
-    expect(email!.text).toBe('Thanks for looking into it. It has been a week and the tracking page still only says "label created".\n\nHas my parcel been lost? I need the duvet cover before the weekend.');
+    expect(email!.text).toBe(
+      'Thanks for looking into it. It has been a week and the tracking page still only says "label created".\n\nHas my parcel been lost? I need the duvet cover before the weekend.',
+    );
     expect(call!.text).toBe('Called Marcus back: he asked whether he can pick the parcel up from the depot instead. Told him we would check.');
     expect(comment!.text).toBe("Warehouse missed the collection on the 18th; the parcel goes out with today's pickup.");
     // The background tab (another customer's billing case) is mounted, and never read.
@@ -203,7 +211,12 @@ describe('readTicket', () => {
 
   it('keeps an email it cannot place as a note, neither the customer speaking nor our reply', async () => {
     await load('console.html', ORDER_CASE);
-    postEmail('#view-tab-1026', 'Dispatch Desk <dispatch@carrier.example> sent an email to Sam Ortiz', 'Collection rebooked for tomorrow.', '25 November 2026 at 11:30');
+    postEmail(
+      '#view-tab-1026',
+      'Dispatch Desk <dispatch@carrier.example> sent an email to Sam Ortiz',
+      'Collection rebooked for tomorrow.',
+      '25 November 2026 at 11:30',
+    );
     const messages = ticketOf(createSalesforceAdapter(undefined, { now: clock }).readTicket(document)).messages;
     expect(messages.at(-1)).toMatchObject({ role: 'note', author: 'Dispatch Desk', text: 'Collection rebooked for tomorrow.' });
   });
@@ -239,7 +252,11 @@ describe('readTicket', () => {
     time = 2999;
     expect(adapter.readTicket(document)).toEqual({ status: 'waiting' });
     time = 3000;
-    expect(adapter.readTicket(document)).toMatchObject({ status: 'unreadable', selectorKey: 'activePanel', selectors: SALESFORCE_SELECTORS.activePanel });
+    expect(adapter.readTicket(document)).toMatchObject({
+      status: 'unreadable',
+      selectorKey: 'activePanel',
+      selectors: SALESFORCE_SELECTORS.activePanel,
+    });
     // Moving to another tab starts a new grace period.
     switchTo(BILLING_CASE);
     expect(ticketOf(adapter.readTicket(document)).ticketId).toBe(BILLING_CASE);
@@ -318,21 +335,34 @@ describe('emailDirection', () => {
 
   it('places nothing without a contact but our domains', () => {
     expect(emailDirection('Sam Ortiz sent an email to Marcus Delaney', {})).toBe('unknown');
-    expect(emailDirection('Marcus Delaney <marcus.delaney@example.com> sent an email to support@acme.example', {}, ['acme.example'])).toBe('customer');
+    expect(emailDirection('Marcus Delaney <marcus.delaney@example.com> sent an email to support@acme.example', {}, ['acme.example'])).toBe(
+      'customer',
+    );
   });
 
   it('learns our domains from the feed: where the customer wrote to, where our replies came from', () => {
     expect(
-      emailDirections(['Marcus Delaney sent an email to support@acme.example', 'Tom Reyes <tom.reyes@acme.example> sent an email to orders@carrier.example'], marcus),
+      emailDirections(
+        ['Marcus Delaney sent an email to support@acme.example', 'Tom Reyes <tom.reyes@acme.example> sent an email to orders@carrier.example'],
+        marcus,
+      ),
     ).toEqual(['customer', 'agent']);
     expect(
-      emailDirections(['Sam Ortiz <sam.ortiz@acme.example> sent an email to Marcus Delaney', 'Dispatch Desk <dispatch@carrier.example> sent an email to sam.ortiz@acme.example'], marcus),
+      emailDirections(
+        [
+          'Sam Ortiz <sam.ortiz@acme.example> sent an email to Marcus Delaney',
+          'Dispatch Desk <dispatch@carrier.example> sent an email to sam.ortiz@acme.example',
+        ],
+        marcus,
+      ),
     ).toEqual(['agent', 'customer']);
     // The contact's own domain is never learned as ours.
-    expect(emailDirections(['Marcus Delaney sent an email to jane.roe@example.com', 'Jane Roe <jane.roe@example.com> sent an email to orders@carrier.example'], marcus)).toEqual([
-      'customer',
-      'customer',
-    ]);
+    expect(
+      emailDirections(
+        ['Marcus Delaney sent an email to jane.roe@example.com', 'Jane Roe <jane.roe@example.com> sent an email to orders@carrier.example'],
+        marcus,
+      ),
+    ).toEqual(['customer', 'customer']);
   });
 });
 
@@ -447,8 +477,13 @@ describe('watchSends', () => {
     return { sent, abort: () => controller.abort() };
   }
   const quill = (panel: string) => document.querySelector<HTMLElement>(`${panel} .ql-editor`)!;
-  const type = (editor: HTMLElement, text: string) => (editor.innerHTML = text.split('\n').map((l) => `<p>${l}</p>`).join(''));
-  const sendButton = (panel: string, action = 'SendEmail') => document.querySelector<HTMLButtonElement>(`${panel} .publisherAction[data-action="${action}"] button`)!;
+  const type = (editor: HTMLElement, text: string) =>
+    (editor.innerHTML = text
+      .split('\n')
+      .map((l) => `<p>${l}</p>`)
+      .join(''));
+  const sendButton = (panel: string, action = 'SendEmail') =>
+    document.querySelector<HTMLButtonElement>(`${panel} .publisherAction[data-action="${action}"] button`)!;
   const ctrlEnter = (target: EventTarget, init: KeyboardEventInit = { ctrlKey: true }) =>
     target.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true, cancelable: true, ...init }));
   /** The console's email publisher: Send posts the email and clears the editor. */
@@ -587,7 +622,9 @@ describe('watchSends', () => {
     await load('legacy.html', LEGACY_CASE);
     const { sent } = await watching();
     frameBody().innerHTML = '<p>Hello Jonas,</p><p>your refund was issued today.</p>';
-    document.querySelector<HTMLButtonElement>('.publisherAction[data-action="SendEmail"] button')!.addEventListener('click', () => (frameBody().innerHTML = '<p><br></p>'));
+    document
+      .querySelector<HTMLButtonElement>('.publisherAction[data-action="SendEmail"] button')!
+      .addEventListener('click', () => (frameBody().innerHTML = '<p><br></p>'));
     document.querySelector<HTMLButtonElement>('.publisherAction[data-action="SendEmail"] button')!.click();
     await sleep(CONFIRM_MS + 300);
     expect(sent).toEqual(['Hello Jonas,\n\nyour refund was issued today.']);

@@ -34,7 +34,9 @@ export function matchCounts(
 /** `key[i]: selector` for every alternative that matches nothing on any page. */
 export function unmatched(table: SelectorTable, counts: MatchCounts): string[] {
   return Object.entries(table).flatMap(([key, alternatives]) =>
-    alternatives.flatMap((selector, i) => (Object.values(counts[key]!).some((perAlternative) => perAlternative[i]! > 0) ? [] : [`${key}[${i}]: ${selector}`])),
+    alternatives.flatMap((selector, i) =>
+      Object.values(counts[key]!).some((perAlternative) => perAlternative[i]! > 0) ? [] : [`${key}[${i}]: ${selector}`],
+    ),
   );
 }
 

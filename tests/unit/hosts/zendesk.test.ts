@@ -24,7 +24,8 @@ function layout(id: string): HTMLElement {
 function switchTo(id: string) {
   goTo(`/agent/tickets/${id}`);
   for (const el of document.querySelectorAll<HTMLElement>('[data-test-id$="-standard-layout"]')) el.dataset.isActive = String(el === layout(id));
-  for (const tab of document.querySelectorAll<HTMLElement>('[data-test-id="header-tab"]')) tab.dataset.entityIsSelected = String(tab.dataset.entityId === id);
+  for (const tab of document.querySelectorAll<HTMLElement>('[data-test-id="header-tab"]'))
+    tab.dataset.entityIsSelected = String(tab.dataset.entityId === id);
 }
 
 function ok(read: TicketRead) {
@@ -92,7 +93,9 @@ describe('readTicket', () => {
       ['note', 'Dev Okafor', '2026-11-20T09:31:00.000Z'],
     ]);
     // Paragraphs survive; HTML's layout whitespace does not.
-    expect(ticket.messages[1]!.text).toMatch(/^Hi, the lamp \(order JV-20481736\) was delivered yesterday .* one corner too\.\n\nI'd rather have my money back/);
+    expect(ticket.messages[1]!.text).toMatch(
+      /^Hi, the lamp \(order JV-20481736\) was delivered yesterday .* one corner too\.\n\nI'd rather have my money back/,
+    );
     // The background ticket is mounted but never read.
     expect(JSON.stringify(ticket)).not.toMatch(/Wi-Fi|Tomasz|Answer Bot/);
   });
@@ -193,15 +196,18 @@ describe('readTicket', () => {
   it('waits while the selected header tab names another ticket than the address bar', () => {
     const time = clock();
     const adapter = createZendeskAdapter(undefined, time);
-    for (const tab of document.querySelectorAll<HTMLElement>('[data-test-id="header-tab"]')) tab.dataset.entityIsSelected = String(tab.dataset.entityId === BACKGROUND);
+    for (const tab of document.querySelectorAll<HTMLElement>('[data-test-id="header-tab"]'))
+      tab.dataset.entityIsSelected = String(tab.dataset.entityId === BACKGROUND);
     expect(adapter.readTicket(document)).toEqual({ status: 'waiting' });
     time.advance(3000);
     expect(adapter.readTicket(document)).toMatchObject({ status: 'unreadable', selectorKey: 'selectedTab' });
   });
 
   it('is repaired by an admin override of the key that broke', () => {
-    for (const el of document.querySelectorAll<HTMLElement>('[data-test-id$="-standard-layout"]')) el.dataset.testId = el.dataset.testId!.replace(/^ticket-(\d+)-standard-layout$/, 'workspace-ticket-$1');
-    for (const el of document.querySelectorAll('[data-side-conversations-anchor-id], .conversation-polaris')) el.removeAttribute(el.hasAttribute('data-ticket-id') ? 'data-ticket-id' : 'data-side-conversations-anchor-id');
+    for (const el of document.querySelectorAll<HTMLElement>('[data-test-id$="-standard-layout"]'))
+      el.dataset.testId = el.dataset.testId!.replace(/^ticket-(\d+)-standard-layout$/, 'workspace-ticket-$1');
+    for (const el of document.querySelectorAll('[data-side-conversations-anchor-id], .conversation-polaris'))
+      el.removeAttribute(el.hasAttribute('data-ticket-id') ? 'data-ticket-id' : 'data-side-conversations-anchor-id');
     const broken = createZendeskAdapter(undefined, { graceMs: 0 }).readTicket(document);
     expect(broken).toMatchObject({ status: 'unreadable', selectorKey: 'layout' });
     const fixed = createZendeskAdapter({ layout: ['[data-test-id="workspace-ticket-{id}"][data-is-active="true"]'] });
@@ -261,7 +267,11 @@ describe('insertReply', () => {
     const text = 'Sorry about the <b>cracked</b> base & "the box".\nWe refund within 5 days.\n\nBest, Sam';
     expect(await createZendeskAdapter().insertReply(document, text, { replaceDraft: false })).toBe('inserted');
     expect(pastes).toEqual([
-      { plain: text, html: '<p>Sorry about the &lt;b&gt;cracked&lt;/b&gt; base &amp; &quot;the box&quot;.<br>We refund within 5 days.</p><p>Best, Sam</p>', selected: '' },
+      {
+        plain: text,
+        html: '<p>Sorry about the &lt;b&gt;cracked&lt;/b&gt; base &amp; &quot;the box&quot;.<br>We refund within 5 days.</p><p>Best, Sam</p>',
+        selected: '',
+      },
     ]);
     expect(composer(ACTIVE).querySelector('b')).toBeNull();
     expect(background).toEqual([]);
@@ -403,7 +413,10 @@ describe('custom ticket layouts and the messaging composer (custom-layout.html)'
 
   it('is unreadable when two pane grids claim to be active', () => {
     for (const grid of document.querySelectorAll<HTMLElement>('.ticket-panes-grid-layout')) grid.dataset.isActive = 'true';
-    expect(createZendeskAdapter(undefined, { graceMs: 0 }).readTicket(document)).toMatchObject({ status: 'unreadable', reason: 'Two tickets claim to be active.' });
+    expect(createZendeskAdapter(undefined, { graceMs: 0 }).readTicket(document)).toMatchObject({
+      status: 'unreadable',
+      reason: 'Two tickets claim to be active.',
+    });
   });
 
   it('takes Enter in the messaging composer as evidence, and Save', async () => {

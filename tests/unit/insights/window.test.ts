@@ -13,10 +13,19 @@ describe('insights window', () => {
   });
 
   it('widens to whole days: from down to its midnight, to up to the next unless it is one', () => {
-    expect(insightsWindow({ from: '2026-11-02T15:00:00Z', to: '2026-11-04T00:00:01Z' }, NOW)).toMatchObject({ firstDay: '2026-11-02', endDay: '2026-11-05' });
-    expect(insightsWindow({ from: '2026-11-02T00:00:00Z', to: '2026-11-04T00:00:00Z' }, NOW)).toMatchObject({ firstDay: '2026-11-02', endDay: '2026-11-04' });
+    expect(insightsWindow({ from: '2026-11-02T15:00:00Z', to: '2026-11-04T00:00:01Z' }, NOW)).toMatchObject({
+      firstDay: '2026-11-02',
+      endDay: '2026-11-05',
+    });
+    expect(insightsWindow({ from: '2026-11-02T00:00:00Z', to: '2026-11-04T00:00:00Z' }, NOW)).toMatchObject({
+      firstDay: '2026-11-02',
+      endDay: '2026-11-04',
+    });
     // An offset is an instant like any other: 01:00+02:00 is 23:00 the day before in UTC.
-    expect(insightsWindow({ from: '2026-11-02T01:00:00+02:00', to: '2026-11-03T00:00:00Z' }, NOW)).toMatchObject({ firstDay: '2026-11-01', endDay: '2026-11-03' });
+    expect(insightsWindow({ from: '2026-11-02T01:00:00+02:00', to: '2026-11-03T00:00:00Z' }, NOW)).toMatchObject({
+      firstDay: '2026-11-01',
+      endDay: '2026-11-03',
+    });
     const empty = insightsWindow({ from: '2026-11-02T00:00:00Z', to: '2026-11-02T00:00:00Z' }, NOW);
     expect(daysOf(empty)).toEqual([]);
   });

@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RANKING, DEFAULT_VERSION_ID } from '../../../backend/models/artefacts.ts';
-import { addCandidate, currentVersion, decide, findVersion, listVersions, promotedVersionIds, rollback, RollbackError } from '../../../backend/models/registry.ts';
+import {
+  addCandidate,
+  currentVersion,
+  decide,
+  findVersion,
+  listVersions,
+  promotedVersionIds,
+  rollback,
+  RollbackError,
+} from '../../../backend/models/registry.ts';
 import { openStore, type Store } from '../../../backend/store/connect.ts';
 
 let dir: string;
@@ -22,11 +31,13 @@ const TENANT = 'acme';
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 12, minute));
 
 async function train(kind: 'ranking' | 'variants', minute: number, parent: string | null = null, tenant = TENANT) {
-  const artefact = kind === 'ranking' ? { ...DEFAULT_RANKING, priors: { [`p${minute}`]: 0.5 } } : { champion: 'a', challenger: 'b', stats: {}, confidence: null };
+  const artefact =
+    kind === 'ranking' ? { ...DEFAULT_RANKING, priors: { [`p${minute}`]: 0.5 } } : { champion: 'a', challenger: 'b', stats: {}, confidence: null };
   return addCandidate(store.db, tenant, { kind, parent, runId: `run-${minute}`, inputs: { minute }, metrics: {}, artefact }, at(minute));
 }
 
-const promote = (id: string, minute: number) => decide(store.db, id, { promote: true, reason: `promoted at ${minute}`, metrics: { minute } }, at(minute));
+const promote = (id: string, minute: number) =>
+  decide(store.db, id, { promote: true, reason: `promoted at ${minute}`, metrics: { minute } }, at(minute));
 
 async function promotedIds(kind: 'ranking' | 'variants', tenant = TENANT): Promise<string[]> {
   return (await listVersions(store.db, tenant, { kind })).filter((v) => v.status === 'promoted').map((v) => v.id);
@@ -39,7 +50,14 @@ describe('model registry', () => {
     expect(v.id.length).toBeLessThanOrEqual(24);
     expect(v.status).toBe('candidate');
     const stored = await findVersion(store.db, TENANT, v.id);
-    expect(stored).toMatchObject({ tenant: TENANT, kind: 'ranking', parent: 'ranking-default', runId: 'run-1', status: 'candidate', inputs: { minute: 1 } });
+    expect(stored).toMatchObject({
+      tenant: TENANT,
+      kind: 'ranking',
+      parent: 'ranking-default',
+      runId: 'run-1',
+      status: 'candidate',
+      inputs: { minute: 1 },
+    });
     expect(stored?.artefact).toEqual({ ...DEFAULT_RANKING, priors: { p1: 0.5 } });
     expect(await currentVersion(store.db, TENANT, 'ranking')).toBeUndefined();
   });
@@ -95,7 +113,11 @@ describe('model registry', () => {
     expect((await currentVersion(store.db, TENANT, 'ranking'))?.id).toBe(first.id);
     expect(await promotedIds('ranking')).toEqual([first.id]);
     expect(await findVersion(store.db, TENANT, second.id)).toMatchObject({ status: 'rolled_back', reason: `rolled back to ${first.id}` });
-    expect(await findVersion(store.db, TENANT, first.id)).toMatchObject({ status: 'promoted', reason: `restored by rollback from ${second.id}`, statusAt: at(6).toISOString() });
+    expect(await findVersion(store.db, TENANT, first.id)).toMatchObject({
+      status: 'promoted',
+      reason: `restored by rollback from ${second.id}`,
+      statusAt: at(6).toISOString(),
+    });
   });
 
   it('rolls back to the built-in default: no version is current any more', async () => {

@@ -11,7 +11,19 @@ import type { PassageRow } from '../../../backend/store/schema.ts';
 import type { SuggestionRequest, SuggestionResponse } from '../../../shared/index.ts';
 
 function passage(id: string, title: string, text: string): PassageRow {
-  return { id, tenant: SHARED_KNOWLEDGE, article_id: id, title, text, url: '', anchor: '', position: 0, metadata: '{}', import_id: 'imp', created_at: '2026-01-01T00:00:00.000Z' };
+  return {
+    id,
+    tenant: SHARED_KNOWLEDGE,
+    article_id: id,
+    title,
+    text,
+    url: '',
+    anchor: '',
+    position: 0,
+    metadata: '{}',
+    import_id: 'imp',
+    created_at: '2026-01-01T00:00:00.000Z',
+  };
 }
 
 const PASSAGES: PassageRow[] = [
@@ -33,7 +45,9 @@ const VECTORS = new Map<string, number[]>([
 
 const lexical = buildIndex(PASSAGES, 'imp');
 const dense = buildIndex(PASSAGES, 'imp', DEFAULT_RERANKER, { model: 'fake-emb', vectors: VECTORS });
-const REQUEST: SuggestionRequest = { ticket: { host: 'demo', ticketId: 't', messages: [{ role: 'customer', text: 'My kettle stopped heating, what now?' }] } };
+const REQUEST: SuggestionRequest = {
+  ticket: { host: 'demo', ticketId: 't', messages: [{ role: 'customer', text: 'My kettle stopped heating, what now?' }] },
+};
 const now = new Date('2026-02-01T00:00:00Z');
 const ids = (ranked: { doc: number }[]) => ranked.map((h) => PASSAGES[h.doc]!.id);
 /** A response without its random suggestion id, to compare two runs. */
@@ -54,7 +68,11 @@ describe('dense retrieval in the pipeline', () => {
     expect(features('kettle-colours').dense).toBe(0);
     expect(features('money-back').lexical).toBe(0);
     // The default model does not weigh it; a model that lists 'dense' can put it first.
-    const model = loadReranker({ version: 'dense-heavy', features: [...DEFAULT_RERANKER.features, 'dense'], weights: [...DEFAULT_RERANKER.weights, 5] });
+    const model = loadReranker({
+      version: 'dense-heavy',
+      features: [...DEFAULT_RERANKER.features, 'dense'],
+      weights: [...DEFAULT_RERANKER.weights, 5],
+    });
     expect(ids(retrieve(dense, REQUEST.ticket, { queryVector: normalise(QUERY), reranker: model }).ranked)[0]).toBe('money-back');
   });
 
@@ -126,12 +144,16 @@ describe('dense retrieval in the pipeline', () => {
 
 describe('DenseIndex', () => {
   it('aligns rows to document numbers and leaves out missing, zero and wrong-sized vectors', () => {
-    const index = DenseIndex.build('m', ['a', 'b', 'c', 'd', 'e'], new Map([
-      ['a', [1, 0]],
-      ['b', [0, 0]],
-      ['c', [1, 1, 1]],
-      ['e', [3, 4]],
-    ]))!;
+    const index = DenseIndex.build(
+      'm',
+      ['a', 'b', 'c', 'd', 'e'],
+      new Map([
+        ['a', [1, 0]],
+        ['b', [0, 0]],
+        ['c', [1, 1, 1]],
+        ['e', [3, 4]],
+      ]),
+    )!;
     expect(index.dims).toBe(2);
     expect([...index.docs]).toEqual([0, 4]);
     const hits = index.search(normalise([0, 1])!, 5);
@@ -145,13 +167,21 @@ describe('DenseIndex', () => {
   it('agrees with brute-force cosine', () => {
     // Six numbers: both the four-at-a-time loop and the rest.
     const vectors = new Map(
-      Array.from({ length: 50 }, (_, i) => [`p${String(i).padStart(2, '0')}`, [Math.sin(i), Math.cos(i * 1.7), (i % 7) - 3, i / 10, Math.sin(i * 0.3), -1]] as const),
+      Array.from(
+        { length: 50 },
+        (_, i) => [`p${String(i).padStart(2, '0')}`, [Math.sin(i), Math.cos(i * 1.7), (i % 7) - 3, i / 10, Math.sin(i * 0.3), -1]] as const,
+      ),
     );
     const query = [0.2, -1, 0.5, 0.1, 2, 0.3];
     const cos = (a: readonly number[], b: readonly number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0) / (Math.hypot(...a) * Math.hypot(...b));
-    const expected = [...vectors].map(([id, v]) => ({ id, score: cos(query, v) })).sort((a, b) => b.score - a.score).slice(0, 10);
+    const expected = [...vectors]
+      .map(([id, v]) => ({ id, score: cos(query, v) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, 10);
     const ids = [...vectors.keys()];
-    const got = DenseIndex.build('m', ids, vectors)!.search(normalise(query)!, 10).map((hit) => ({ passageId: ids[hit.doc]!, score: hit.score }));
+    const got = DenseIndex.build('m', ids, vectors)!
+      .search(normalise(query)!, 10)
+      .map((hit) => ({ passageId: ids[hit.doc]!, score: hit.score }));
     expect(got.map((h) => h.passageId)).toEqual(expected.map((e) => e.id));
     got.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i]!.score, 5));
   });

@@ -197,7 +197,9 @@ describe('generateDrafts', () => {
 
 describe('sentenceUnits', () => {
   it('flags questions, headings and lower-case fragments, and drops Q/A labels and Markdown heading marks', () => {
-    const units = sentenceUnits('## Shipping times\nQ: Do you ship abroad?\nA: Yes, we ship to 30 countries.\nWe ship if:\n- your address is verified');
+    const units = sentenceUnits(
+      '## Shipping times\nQ: Do you ship abroad?\nA: Yes, we ship to 30 countries.\nWe ship if:\n- your address is verified',
+    );
     expect(units.map((u) => [u.text, u.question, u.heading, u.fragment])).toEqual([
       ['Shipping times.', false, true, false],
       ['Do you ship abroad?', true, false, false],

@@ -14,13 +14,24 @@ describe('QuestionMemory', () => {
   it('one check on the same words is enough; agreement raises the memory, a contradicting check cancels it', () => {
     const one = recall(memoryOf([{ doc: 1, relevant: ['reset my router password'] }]), 'reset my router password').get(1)!;
     expect(one).toBeCloseTo(0.8, 6);
-    const two = recall(memoryOf([{ doc: 1, relevant: ['reset my router password', 'router password reset, I forgot it'] }]), 'reset my router password').get(1)!;
+    const two = recall(
+      memoryOf([{ doc: 1, relevant: ['reset my router password', 'router password reset, I forgot it'] }]),
+      'reset my router password',
+    ).get(1)!;
     expect(two).toBeGreaterThan(one);
     // The same words twice (case, stop words aside) are one question checked twice: they agree too.
-    expect(recall(memoryOf([{ doc: 1, relevant: ['reset my router password', 'Reset the router password!'] }]), 'reset my router password').get(1)!).toBeGreaterThan(one);
-    const contradicted = recall(memoryOf([{ doc: 1, relevant: ['reset my router password'], irrelevant: ['reset the router password'] }]), 'reset my router password');
+    expect(
+      recall(memoryOf([{ doc: 1, relevant: ['reset my router password', 'Reset the router password!'] }]), 'reset my router password').get(1)!,
+    ).toBeGreaterThan(one);
+    const contradicted = recall(
+      memoryOf([{ doc: 1, relevant: ['reset my router password'], irrelevant: ['reset the router password'] }]),
+      'reset my router password',
+    );
     expect(contradicted.get(1) ?? 0).toBe(0);
-    const outvoted = recall(memoryOf([{ doc: 1, relevant: ['reset my router password'], irrelevant: ['reset the router password', 'router password reset, I forgot it'] }]), 'reset my router password');
+    const outvoted = recall(
+      memoryOf([{ doc: 1, relevant: ['reset my router password'], irrelevant: ['reset the router password', 'router password reset, I forgot it'] }]),
+      'reset my router password',
+    );
     expect(outvoted.get(1)!).toBeLessThan(0);
   });
 
@@ -42,7 +53,10 @@ describe('QuestionMemory', () => {
   });
 
   it('remembers the conversation with the question, weighing it half', () => {
-    const text = rememberedText({ host: 'demo', ticketId: 't', subject: 'Maple Lodge', messages: [{ role: 'customer', text: 'Is breakfast included?' }] }, 'Is breakfast included?');
+    const text = rememberedText(
+      { host: 'demo', ticketId: 't', subject: 'Maple Lodge', messages: [{ role: 'customer', text: 'Is breakfast included?' }] },
+      'Is breakfast included?',
+    );
     expect(text).toBe('Is breakfast included? ¶ Maple Lodge');
     expect(Object.fromEntries(rememberedTerms(text))).toEqual({ breakfast: 1, includ: 1, mapl: 0.5, lodg: 0.5 });
   });

@@ -22,7 +22,9 @@ describe('nameMatcher', () => {
   });
 
   it('takes a last name alone only after a title', () => {
-    expect(redact('Dear Ms Pryce, Mr. pryce called. Pryce Street is closed.', 'Eleanor Pryce')).toBe('Dear Ms [name], Mr. [name] called. Pryce Street is closed.');
+    expect(redact('Dear Ms Pryce, Mr. pryce called. Pryce Street is closed.', 'Eleanor Pryce')).toBe(
+      'Dear Ms [name], Mr. [name] called. Pryce Street is closed.',
+    );
   });
 
   it('ignores initials, titles, addresses and bracketed notes in a name', () => {
@@ -69,7 +71,8 @@ describe('redactNames and redactText', () => {
 describe('personName', () => {
   it('takes an agent id for a name only when it is written like one', () => {
     expect(personName('Dev Okafor')).toBe('Dev Okafor');
-    for (const id of ['agent', 'agent-7', 'sim-agent-01', 'sha256:0123abcd', 'dev@acme.example', 'dev okafor', undefined]) expect(personName(id)).toBeUndefined();
+    for (const id of ['agent', 'agent-7', 'sim-agent-01', 'sha256:0123abcd', 'dev@acme.example', 'dev okafor', undefined])
+      expect(personName(id)).toBeUndefined();
   });
 });
 
@@ -91,26 +94,55 @@ describe('redactTicket', () => {
     const out = redactTicket(ticket, ['Marcus Delaney']);
     expect(out.requester).toBeUndefined();
     expect(out.subject).toBe('[name]: cracked lamp');
-    expect(out.messages.map((m) => m.text)).toEqual(['Hi, the lamp is cracked. [name]', 'Hi [name], sorry to hear it. [name]', '[name]: checked the order']);
+    expect(out.messages.map((m) => m.text)).toEqual([
+      'Hi, the lamp is cracked. [name]',
+      'Hi [name], sorry to hear it. [name]',
+      '[name]: checked the order',
+    ]);
     expect(out.messages.every((m) => m.author === undefined)).toBe(true);
     expect(JSON.stringify(out)).not.toMatch(/Eleanor|Pryce|Dev|Okafor|Sam|Reyes/);
   });
 });
 
 describe('redactAnnotation', () => {
-  const base = { id: 'a1', schemaVersion: 1, tenant: 't', agent: 'agent-1', host: 'demo', ticketId: '1001', suggestionId: 's1', modelVersion: 'm', indexVersion: 'i', clientTime: '2026-11-20T09:00:00.000Z' } as const;
+  const base = {
+    id: 'a1',
+    schemaVersion: 1,
+    tenant: 't',
+    agent: 'agent-1',
+    host: 'demo',
+    ticketId: '1001',
+    suggestionId: 's1',
+    modelVersion: 'm',
+    indexVersion: 'i',
+    clientTime: '2026-11-20T09:00:00.000Z',
+  } as const;
 
   it('redacts every free text of every kind with the names given and the names it greets', () => {
-    const adoption = redactAnnotation({ ...base, kind: 'adoption', outcome: 'edited', sentText: 'Hi Eleanor, Dev here. Call 020 7946 0958.' } as Annotation, ['Dev Okafor']);
+    const adoption = redactAnnotation(
+      { ...base, kind: 'adoption', outcome: 'edited', sentText: 'Hi Eleanor, Dev here. Call 020 7946 0958.' } as Annotation,
+      ['Dev Okafor'],
+    );
     expect(adoption).toMatchObject({ sentText: 'Hi [name], [name] here. Call [PHONE].' });
-    const rationale = redactAnnotation({ ...base, kind: 'rationale', adoptionId: 'a0', reasons: ['other'], note: 'Eleanor wanted a refund' } as Annotation, ['Eleanor Pryce']);
+    const rationale = redactAnnotation(
+      { ...base, kind: 'rationale', adoptionId: 'a0', reasons: ['other'], note: 'Eleanor wanted a refund' } as Annotation,
+      ['Eleanor Pryce'],
+    );
     expect(rationale).toMatchObject({ note: '[name] wanted a refund' });
-    const report = redactAnnotation({ ...base, kind: 'missing_knowledge', description: 'Marcus asks about lamps', proposedTitle: 'Lamps for marcus' } as Annotation, ['Marcus Delaney']);
+    const report = redactAnnotation(
+      { ...base, kind: 'missing_knowledge', description: 'Marcus asks about lamps', proposedTitle: 'Lamps for marcus' } as Annotation,
+      ['Marcus Delaney'],
+    );
     expect(report).toMatchObject({ description: '[name] asks about lamps', proposedTitle: 'Lamps for [name]' });
   });
 
   it('redacts a greeted name it was not told, and leaves kinds without free text alone', () => {
-    const adoption = redactAnnotation({ ...base, kind: 'adoption', outcome: 'verbatim', sentText: 'Hi Eleanor,\nEleanor, your refund is on its way.\nBest,\nMarcus' } as Annotation);
+    const adoption = redactAnnotation({
+      ...base,
+      kind: 'adoption',
+      outcome: 'verbatim',
+      sentText: 'Hi Eleanor,\nEleanor, your refund is on its way.\nBest,\nMarcus',
+    } as Annotation);
     expect(adoption).toMatchObject({ sentText: 'Hi [name],\n[name], your refund is on its way.\nBest,\n[name]' });
     const relevance = { ...base, kind: 'relevance', snippetId: 'p', articleId: 'a', rank: 1, label: 'relevant' } as Annotation;
     expect(redactAnnotation(relevance, ['Eleanor'])).toBe(relevance);

@@ -24,9 +24,11 @@ describe('levenshtein', () => {
 
   it('obeys the triangle inequality on a few strings', () => {
     const words = ['refund', 'refunded', 'return', 'retain', ''];
-    for (const a of words) for (const b of words) for (const c of words) {
-      expect(levenshtein(a, c)).toBeLessThanOrEqual(levenshtein(a, b) + levenshtein(b, c));
-    }
+    for (const a of words)
+      for (const b of words)
+        for (const c of words) {
+          expect(levenshtein(a, c)).toBeLessThanOrEqual(levenshtein(a, b) + levenshtein(b, c));
+        }
   });
 });
 

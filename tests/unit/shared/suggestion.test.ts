@@ -47,7 +47,12 @@ describe('SuggestionRequest', () => {
   });
 
   it('rejects an unknown role, naming the field', () => {
-    const issues = issuesOf(withMessages([{ role: 'customer', text: 'ok' }, { role: 'robot', text: 'beep' }]));
+    const issues = issuesOf(
+      withMessages([
+        { role: 'customer', text: 'ok' },
+        { role: 'robot', text: 'beep' },
+      ]),
+    );
     expect(issues.map((i) => i.path)).toEqual(['ticket.messages.1.role']);
   });
 
