@@ -8,8 +8,9 @@ import { loadConfig } from '../config.ts';
 import { type AppDeps, createDeps, createLogger } from '../deps.ts';
 import { CycleBusyError, type CycleReport, runFlywheelCycle } from '../flywheel/cycle.ts';
 import { explainComparisons } from '../flywheel/holdout.ts';
-import { ARTEFACT_KINDS, DEFAULT_VERSION_ID } from '../models/artefacts.ts';
-import { currentVersion, listVersions, rollback, RollbackError } from '../models/registry.ts';
+import { flywheelStatus } from '../admin/flywheel.ts';
+import { ARTEFACT_KINDS } from '../models/artefacts.ts';
+import { rollback, RollbackError } from '../models/registry.ts';
 import { tenantsWithAnnotations } from '../store/annotations.ts';
 import { auditCli, type Command, type Out, usageFailure } from './kit.ts';
 
@@ -108,20 +109,10 @@ export function describeCycle(r: CycleReport): string[] {
 }
 
 async function status(deps: AppDeps, tenant: string, json: boolean, out: Out): Promise<number> {
-  const db = deps.store.db;
-  const current = Object.fromEntries(
-    await Promise.all(ARTEFACT_KINDS.map(async (kind) => [kind, (await currentVersion(db, tenant, kind))?.id ?? DEFAULT_VERSION_ID[kind]] as const)),
-  );
-  const versions = await listVersions(db, tenant, { limit: 20 });
-  const runs = await db
-    .selectFrom('flywheel_runs')
-    .select(['id', 'started_at', 'finished_at', 'status'])
-    .where('tenant', '=', tenant)
-    .orderBy('started_at', 'desc')
-    .limit(10)
-    .execute();
+  // The same view as GET /v1/admin/flywheel.
+  const { current, versions, runs } = await flywheelStatus(deps.store.db, tenant);
   if (json) {
-    out(JSON.stringify({ current, versions: versions.map(({ artefact: _a, ...v }) => v), runs }));
+    out(JSON.stringify({ current, versions, runs }));
     return 0;
   }
   out(`tenant ${tenant}`);
@@ -135,7 +126,7 @@ async function status(deps: AppDeps, tenant: string, json: boolean, out: Out): P
   if (runs.length === 0) out('no flywheel runs yet: `aitl flywheel run` starts one');
   else {
     out('runs (newest first):');
-    for (const r of runs) out(`  ${r.id}  ${r.status.padEnd(8)} ${r.started_at}`);
+    for (const r of runs) out(`  ${r.id}  ${r.status.padEnd(8)} ${r.startedAt}`);
   }
   return 0;
 }
