@@ -2,7 +2,7 @@
  * The signals' way in and out.
  *
  * POST /v1/annotations:batch — the extension's outbox sends up to LIMITS.batchItems annotations; each is checked
- * on its own (one malformed item is rejected alone), its free text redacted again (personal data and names), and the batch stored in one
+ * on its own and its free text redacted again (intake/annotations.ts), and the batch stored in one
  * transaction, exactly once per (tenant, id). The answer lists, in the batch's order and only after the commit,
  * what became of each item: `accepted`, `duplicate` (already stored with the same content: drop it) or `rejected`
  * (`invalid`, `too_large`, `tenant_mismatch`, `id_conflict`: retrying will not help).
@@ -12,25 +12,13 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import {
-  Annotation,
-  ANNOTATION_KINDS,
-  AnnotationPage,
-  type ItemResult,
-  greetedNames,
-  LIMITS,
-  personName,
-  redactAnnotation,
-  SyncBatch,
-  SyncResponse,
-  toIssues,
-} from '../../shared/index.ts';
+import { ANNOTATION_KINDS, AnnotationPage, LIMITS, SyncBatch, SyncResponse } from '../../shared/index.ts';
 import type { AppDeps } from '../deps.ts';
 import type { Guard } from '../http/auth.ts';
 import { ApiError, envelope, parseWith, readJsonValue } from '../http/errors.ts';
-import { jsonProblem } from '../http/json-safety.ts';
+import { batchResults, checkBatch } from '../intake/annotations.ts';
 import { addRoute, auth, failure, invalid, json, jsonBody, security } from '../http/openapi.ts';
-import { canonicalJson, hashCanonical, listAnnotations, type PagePosition, type PreparedAnnotation, storeAnnotations } from '../store/annotations.ts';
+import { listAnnotations, type PagePosition, storeAnnotations } from '../store/annotations.ts';
 
 const TOO_LARGE = `A batch holds at most ${LIMITS.batchItems} items and ${LIMITS.batchBytes} bytes of JSON; split it and send the parts`;
 
@@ -54,16 +42,6 @@ export function decodeCursor(cursor: string): PagePosition | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The id to report for item `index`: its own when it has a usable one, else `#<index>`. */
-function labelOf(item: unknown, index: number): string {
-  const id = item !== null && typeof item === 'object' ? (item as { id?: unknown }).id : undefined;
-  return typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : `#${index}`;
-}
-
-function rejected(id: string, code: string, message: string): ItemResult {
-  return { id, status: 'rejected', error: { code, message } };
 }
 
 export function annotationRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
@@ -100,63 +78,9 @@ export function annotationRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
     if (Array.isArray(items) && items.length > LIMITS.batchItems) throw new ApiError(413, 'payload_too_large', TOO_LARGE);
     const batch = parseWith(SyncBatch, body, 'request');
 
-    const results: (ItemResult | undefined)[] = new Array(batch.items.length);
-    const valid: { annotation: Annotation; hash: string; index: number }[] = [];
-    batch.items.forEach((item, index) => {
-      const id = labelOf(item, index);
-      // Before anything walks it: a NUL the store cannot keep, or nesting no annotation has, rejects this item only.
-      const problem = jsonProblem(item);
-      if (problem) {
-        results[index] = rejected(id, 'invalid', `Invalid annotation: ${problem.path}: ${problem.message}`);
-        return;
-      }
-      const canonical = canonicalJson(item);
-      if (Buffer.byteLength(canonical, 'utf8') > LIMITS.annotationBytes) {
-        results[index] = rejected(id, 'too_large', `Annotation exceeds ${LIMITS.annotationBytes} bytes of JSON`);
-        return;
-      }
-      const parsed = Annotation.safeParse(item);
-      if (!parsed.success) {
-        const issues = toIssues(parsed.error);
-        const detail = issues
-          .slice(0, 5)
-          .map((i) => `${i.path}: ${i.message}`)
-          .join('; ');
-        results[index] = rejected(id, 'invalid', `Invalid annotation: ${detail}`);
-        return;
-      }
-      if (parsed.data.tenant !== tenant) {
-        results[index] = rejected(id, 'tenant_mismatch', `Annotation names tenant "${parsed.data.tenant}" but the key belongs to "${tenant}"`);
-        return;
-      }
-      valid.push({ annotation: parsed.data, hash: hashCanonical(canonical), index });
-    });
-    // The browser redacted the names the page showed; here what the server can know: the agent's name when their id
-    // is one, and names greeted or signed with in any text about the same suggestion in this batch (an adoption's
-    // "Best, Dev" redacts "Dev" in the rationale sent with it).
-    const names = new Map<string, string[]>();
-    for (const { annotation: a } of valid) {
-      const texts = [
-        a.kind === 'adoption' ? a.sentText : a.kind === 'rationale' ? a.note : a.kind === 'missing_knowledge' ? a.description : undefined,
-      ];
-      const found = [personName(a.agent), ...texts.flatMap((t) => (t ? greetedNames(t) : []))].filter((n): n is string => n !== undefined);
-      if (found.length > 0) names.set(a.suggestionId, [...(names.get(a.suggestionId) ?? []), ...found]);
-    }
-    const prepared: PreparedAnnotation[] = valid.map(({ annotation, hash }) => ({
-      annotation: redactAnnotation(annotation, names.get(annotation.suggestionId)),
-      hash,
-    }));
-    const slots = valid.map((v) => v.index);
-
-    const outcomes = await storeAnnotations(deps.store.db, tenant, prepared, { sentAt: batch.sentAt ?? null, receivedAt });
-    outcomes.forEach((outcome, i) => {
-      const id = prepared[i]!.annotation.id;
-      results[slots[i]!] =
-        outcome === 'id_conflict'
-          ? rejected(id, 'id_conflict', 'This id was already stored with different content; a new annotation needs a new id')
-          : { id, status: outcome };
-    });
-    return c.json<SyncResponse>({ results: results as ItemResult[] }, 200);
+    const intake = checkBatch(batch.items, tenant);
+    const outcomes = await storeAnnotations(deps.store.db, tenant, intake.prepared, { sentAt: batch.sentAt ?? null, receivedAt });
+    return c.json<SyncResponse>({ results: batchResults(intake, outcomes) }, 200);
   });
 
   const listRoute = createRoute({
