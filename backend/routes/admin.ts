@@ -17,7 +17,6 @@
  * shared knowledge base reaches every tenant, so it is audited under tenant `*`, visible to every tenant's admins.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
@@ -33,6 +32,7 @@ import { DEFAULT_VERSION_ID } from '../models/artefacts.ts';
 import type { Guard } from '../http/auth.ts';
 import { ApiError, readJson } from '../http/errors.ts';
 import { addRoute, auth, failure, invalid, json, jsonBody, security } from '../http/openapi.ts';
+import { saveRequestBody } from '../http/upload.ts';
 import { importAndEmbed, ImportBusyError, type IngestResult, withImportLock } from '../kb/ingest.ts';
 import { ImportError } from '../kb/sources.ts';
 import { importBaseOf, SHARED_KNOWLEDGE } from '../rag/knowledge-bases.ts';
@@ -223,7 +223,7 @@ export function adminRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
       try {
         // The lock is held from the first byte received: a second upload into the base is refused at once.
         result = await withImportLock(deps.store, base, async () => {
-          bytes = await saveBody(c, file, kbImportOptions.maxBytes);
+          bytes = await saveRequestBody(c, file, kbImportOptions.maxBytes, 'Knowledge import body');
           return importAndEmbed(deps.store, file, { base, source: HTTP_SOURCE, embed: deps.config.embed });
         });
       } catch (error) {
@@ -301,33 +301,6 @@ export function adminRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
   });
 
   return app;
-}
-
-/** Streams the request body into `file`, counting bytes: over `max` is a 413 before anything is imported. */
-async function saveBody(c: Context, file: string, max: number): Promise<number> {
-  const tooLarge = () => new ApiError(413, 'payload_too_large', `Knowledge import body exceeds ${max} bytes`);
-  const declared = Number(c.req.header('content-length'));
-  if (Number.isFinite(declared) && declared > max) throw tooLarge();
-  const handle = await open(file, 'w');
-  let bytes = 0;
-  try {
-    const body = c.req.raw.body;
-    if (!body) return 0;
-    const reader = body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      bytes += value.byteLength;
-      if (bytes > max) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge();
-      }
-      await handle.write(value);
-    }
-    return bytes;
-  } finally {
-    await handle.close();
-  }
 }
 
 /** The importer's error about the temp file, as a 400 about the request body's line and fields. */
