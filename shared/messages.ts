@@ -4,7 +4,7 @@
  * is one member of `Message`, discriminated on `type`; `Replies` names the answer's schema for each type.
  *
  * Both ends parse: the worker parses what arrives with `Message` (a message from a stale or foreign script gets a
- * Failure, never a throw); the sender parses the answer with `Replies[type]` (extension/lib/messaging.ts `send`).
+ * Failure, never a throw); the sender parses the answer with `Replies[type]` (extension/background/messaging.ts `send`).
  * Every answer is `{ ok: true, … }` or the one Failure shape (replies.ts).
  *
  * The answers' schemas live beside their payloads (replies.ts for the sidebar's, outbox-messages.ts for the popup's),

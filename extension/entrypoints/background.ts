@@ -24,11 +24,11 @@ import {
   ROLE_GRANTS,
   type TicketContext,
 } from '../../shared/index.ts';
-import { recordedAgent } from '../lib/agent-identity.ts';
-import { fetchHostConfig, requestSuggestion, sendPageReport, whoAmI } from '../lib/backend-client.ts';
-import { currentSettings } from '../lib/current-settings.ts';
-import { onManagedPolicyChange } from '../lib/managed.ts';
-import { hostConfigCache, tenant } from '../lib/settings.ts';
+import { recordedAgent } from '../settings/agent-identity.ts';
+import { fetchHostConfig, requestSuggestion, sendPageReport, whoAmI } from '../background/backend-client.ts';
+import { currentSettings } from '../settings/current-settings.ts';
+import { onManagedPolicyChange } from '../settings/managed.ts';
+import { hostConfigCache, tenant } from '../settings/settings.ts';
 import { createOutboxService, type OutboxService } from '../outbox/index.ts';
 
 export default defineBackground(() => {

@@ -4,10 +4,10 @@
  * table). Call `createOutboxService()` once, synchronously, in `defineBackground`'s main function, so its alarm and
  * `online` listeners are registered at worker start.
  */
-import { checkBackend } from '../lib/backend-client.ts';
-import { currentSettings } from '../lib/current-settings.ts';
-import { onManagedPolicyChange } from '../lib/managed.ts';
-import { apiKey, backendUrl } from '../lib/settings.ts';
+import { checkBackend } from '../background/backend-client.ts';
+import { currentSettings } from '../settings/current-settings.ts';
+import { onManagedPolicyChange } from '../settings/managed.ts';
+import { apiKey, backendUrl } from '../settings/settings.ts';
 import type { AddResult, FlushReport } from '../../shared/outbox-messages.ts';
 import { OutboxDb } from './db.ts';
 import { type OutboxHandlers, outboxHandlers } from './messages.ts';

@@ -4,7 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import { type Failure, KEY_REFUSED_MESSAGE } from '../../shared/index.ts';
-import { openOptions } from '../lib/messaging.ts';
+import { openOptions } from '../background/messaging.ts';
 
 const HEADLINES: Partial<Record<Failure['kind'], string>> = {
   unreachable: "Can't reach the AITL backend.",

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import type { HostName } from '../../shared/index.ts';
-import { reportPage } from '../lib/messaging.ts';
+import { reportPage } from '../background/messaging.ts';
 
 interface Props {
   host: HostName;

@@ -11,7 +11,7 @@ import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
 import type { PageSettings, SelectorOverrides } from '../../shared/index.ts';
 import type { HostAdapter } from '../hosts/types.ts';
-import { askForPageSettings, setAgentReader } from '../lib/messaging.ts';
+import { askForPageSettings, setAgentReader } from '../background/messaging.ts';
 import { rememberPageAgent } from './drafts.ts';
 import { Sidebar } from './Sidebar.tsx';
 

@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { adoptionOutcome, type Candidate, LIMITS } from '../../shared/index.ts';
 import type { HostAdapter } from '../hosts/types.ts';
-import { saveAnnotation } from '../lib/messaging.ts';
+import { saveAnnotation } from '../background/messaging.ts';
 import { contextOf, makeDraft, type SuggestionContext } from './drafts.ts';
 import type { PendingRationale } from './RationalePrompt.tsx';
 import type { SaveState } from './use-save.tsx';

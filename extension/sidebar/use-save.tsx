@@ -1,7 +1,7 @@
 /** Saves one annotation and tracks its state; "saved" is shown only after the worker's durable commit. */
 import { useCallback, useState } from 'preact/hooks';
 import type { AnnotationDraft } from '../../shared/index.ts';
-import { saveAnnotation } from '../lib/messaging.ts';
+import { saveAnnotation } from '../background/messaging.ts';
 
 export type SaveState = { status: 'idle' } | { status: 'saving' } | { status: 'saved'; id: string } | { status: 'error'; message: string };
 

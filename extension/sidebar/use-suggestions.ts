@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Failure, SuggestionResponse, TicketContext } from '../../shared/index.ts';
 import type { HostAdapter } from '../hosts/types.ts';
-import { askForSuggestion } from '../lib/messaging.ts';
+import { askForSuggestion } from '../background/messaging.ts';
 
 export type View =
   | { state: 'reading' }

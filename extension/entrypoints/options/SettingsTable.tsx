@@ -1,6 +1,6 @@
 /** Every setting in force, its value and where it came from; policy and tenant values are marked locked. */
 import { HOSTS, type IgnoredPolicyValue } from '../../../shared/index.ts';
-import { isLocked, type ResolvedSettings, type Setting, type SettingSource } from '../../lib/resolve-settings.ts';
+import { isLocked, type ResolvedSettings, type Setting, type SettingSource } from '../../settings/resolve-settings.ts';
 
 export const SOURCE_LABELS: Record<SettingSource, string> = {
   policy: "🔒 Set by your organisation's browser policy",

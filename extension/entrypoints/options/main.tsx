@@ -7,11 +7,11 @@ import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { type IgnoredPolicyValue, ROLE_GRANTS } from '../../../shared/index.ts';
-import { checkBackend, fetchHostConfig, whoAmI } from '../../lib/backend-client.ts';
-import { currentSettings } from '../../lib/current-settings.ts';
-import { isLocked, type ResolvedSettings } from '../../lib/resolve-settings.ts';
-import * as options from '../../lib/settings.ts';
-import { DEFAULT_BACKEND_URL, normaliseBackendUrl } from '../../lib/settings.ts';
+import { checkBackend, fetchHostConfig, whoAmI } from '../../background/backend-client.ts';
+import { currentSettings } from '../../settings/current-settings.ts';
+import { isLocked, type ResolvedSettings } from '../../settings/resolve-settings.ts';
+import * as options from '../../settings/settings.ts';
+import { DEFAULT_BACKEND_URL, normaliseBackendUrl } from '../../settings/settings.ts';
 import { SettingsTable, SourceNote } from './SettingsTable.tsx';
 import './options.css';
 

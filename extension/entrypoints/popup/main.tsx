@@ -1,7 +1,7 @@
 /**
  * Toolbar popup: the state of the annotation outbox (what waits to sync, since when, the last sync and error, the
  * dead letters), whether the backend answers, and "Sync now". Everything comes from the background worker by
- * message (shared/messages.ts, sent with extension/lib/messaging.ts `send`); every value is rendered as text.
+ * message (shared/messages.ts, sent with extension/background/messaging.ts `send`); every value is rendered as text.
  */
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
@@ -15,7 +15,7 @@ import {
   type OutboxStats,
   OutboxStatsReply,
 } from '../../../shared/outbox-messages.ts';
-import { send } from '../../lib/messaging.ts';
+import { send } from '../../background/messaging.ts';
 import { ago, humanDuration, localTime, until } from './format.ts';
 import './popup.css';
 

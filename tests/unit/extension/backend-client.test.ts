@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestSuggestion } from '../../../extension/lib/backend-client.ts';
+import { requestSuggestion } from '../../../extension/background/backend-client.ts';
 import { KEY_REFUSED_MESSAGE, type TicketContext } from '../../../shared/index.ts';
 
 const TICKET: TicketContext = { host: 'demo', ticketId: '1', messages: [{ role: 'customer', text: 'Where is my parcel?' }] };

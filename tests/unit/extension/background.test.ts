@@ -10,7 +10,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import background, { createHandlers, type MessageSender, startWorker, type Worker } from '../../../extension/entrypoints/background.ts';
-import { agentId, hostConfigCache } from '../../../extension/lib/settings.ts';
+import { agentId, hostConfigCache } from '../../../extension/settings/settings.ts';
 import { OutboxDb } from '../../../extension/outbox/db.ts';
 import { OUTBOX_ALARM } from '../../../extension/outbox/scheduler.ts';
 import type { Annotation } from '../../../shared/annotations.ts';

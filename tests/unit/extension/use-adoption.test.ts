@@ -8,7 +8,7 @@ import type { HostAdapter } from '../../../extension/hosts/types.ts';
 import type { View } from '../../../extension/sidebar/use-suggestions.ts';
 
 const saved: AnnotationDraft[] = [];
-vi.mock('../../../extension/lib/messaging.ts', () => ({
+vi.mock('../../../extension/background/messaging.ts', () => ({
   saveAnnotation: async (draft: AnnotationDraft) => {
     saved.push(draft);
     return { ok: true, id: draft.id };

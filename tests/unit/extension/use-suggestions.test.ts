@@ -11,7 +11,7 @@ import type { HostAdapter, TicketRead } from '../../../extension/hosts/types.ts'
 
 const asked: TicketContext[] = [];
 let answer: (ticket: TicketContext) => Promise<SuggestReply>;
-vi.mock('../../../extension/lib/messaging.ts', () => ({
+vi.mock('../../../extension/background/messaging.ts', () => ({
   askForSuggestion: (ticket: TicketContext) => {
     asked.push(ticket);
     return answer(ticket);
