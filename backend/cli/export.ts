@@ -8,15 +8,13 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ExportRequest, normaliseExportRequest, toIssues, uuidv7 } from '../../shared/index.ts';
+import { ExportRequest, toIssues } from '../../shared/index.ts';
 import { loadConfig } from '../config.ts';
-import { writeBatch } from '../exports/batch.ts';
-import { DEFAULT_EXPORT_LAG_SECONDS, ExportWindowError, resolveWindow } from '../exports/jobs.ts';
+import { DEFAULT_EXPORT_LAG_SECONDS } from '../exports/jobs.ts';
+import { type Batch, createBatch, ExportWindowError, runBatch } from '../exports/lifecycle.ts';
 import { progressReporter, type ProgressStream } from '../exports/progress.ts';
-import { LEASE_REFRESH_MS, leases, SWEPT_WHILE_RUNNING } from '../exports/sweep.ts';
-import { recordAudit } from '../store/audit.ts';
+import { LEASE_REFRESH_MS, leases } from '../exports/sweep.ts';
 import { openStore } from '../store/connect.ts';
-import { insertBatch, markFailed, markReady } from '../store/export-batches.ts';
 import { type Command, type Out, usageFailure } from './kit.ts';
 
 const EXPORT_USAGE = `Usage: aitl export --kind dpo|sft|kto|retrieval|beir|gaps|all --out DIR [--since ISO|last] [--until ISO]
@@ -94,28 +92,24 @@ export async function exportCommand(args: string[], out: Out, err: Out, progress
   mkdirSync(dir, { recursive: true });
   const store = await openStore(config.databaseUrl);
   try {
-    const at = new Date();
     const caller = { tenant, actor: 'cli', role: 'admin' };
     const lagSeconds = config.exportLagSeconds ?? DEFAULT_EXPORT_LAG_SECONDS;
-    let window;
+    // A server sharing the store sweeps batches nobody holds a lease on (backend/exports/sweep.ts): hold this one's.
+    const lease = leases(store.db);
+    let batch: Batch;
     try {
-      window = await resolveWindow(store.db, caller, parsed.data, at, lagSeconds);
+      batch = await createBatch(store.db, caller, parsed.data, {
+        at: new Date(),
+        lagSeconds,
+        status: 'running',
+        auditDetail: { out: dir },
+        beforeInsert: (id) => lease.hold(id),
+      });
     } catch (error) {
       if (!(error instanceof ExportWindowError)) throw error;
       return usageFailure(err, EXPORT_USAGE, `--${error.path}: ${error.message}`);
     }
-    const batch = {
-      id: uuidv7(at.getTime()),
-      tenant,
-      createdBy: 'cli',
-      createdAt: at.toISOString(),
-      window,
-      request: normaliseExportRequest(parsed.data),
-      lagSeconds,
-    };
-    // A server sharing the store sweeps batches nobody holds a lease on (backend/exports/sweep.ts): hold this one's.
-    const lease = leases(store.db);
-    lease.hold(batch.id);
+    const { window } = batch;
     const heartbeat = setInterval(
       () => void lease.refresh().catch((error: Error) => err(`export: could not record a heartbeat: ${error.message}`)),
       LEASE_REFRESH_MS,
@@ -123,22 +117,14 @@ export async function exportCommand(args: string[], out: Out, err: Out, progress
     heartbeat.unref();
     const progress = progressReporter(progressStream);
     try {
-      await insertBatch(store.db, { ...batch, status: 'running' });
-      await recordAudit(store.db, { ...caller, action: 'export.create', target: batch.id, detail: { request: batch.request, window, out: dir }, at });
-      const manifest = await writeBatch(store.db, { ...batch, batchId: batch.id }, dir, {
-        onProgress: (done, total) => progress.update(done, total),
-      });
+      const manifest = await runBatch(store.db, batch, dir, { onProgress: (done, total) => progress.update(done, total) });
       progress.finish(manifest.counts.read ?? 0);
-      if (!(await markReady(store.db, batch.id, manifest, null))) throw new Error(SWEPT_WHILE_RUNNING);
       out(`Export ${batch.id} for tenant ${tenant}, received ${window.from ?? 'from the beginning'} to ${window.to}:`);
       for (const f of manifest.files) out(`  ${f.path.padEnd(28)} ${String(f.records).padStart(9)} records  ${f.sha256.slice(0, 12)}`);
       // An empty batch says why (the same sentence as its manifest's emptyReason).
       if (manifest.emptyReason) out(manifest.emptyReason);
       out(resolve(dir, 'manifest.json'));
       return 0;
-    } catch (error) {
-      await markFailed(store.db, batch.id, (error as Error).message);
-      throw error;
     } finally {
       clearInterval(heartbeat);
       lease.release(batch.id);
