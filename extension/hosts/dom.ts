@@ -54,3 +54,66 @@ export function agentFromElement(element: Element | null): PageAgent | undefined
   const parsed = PageAgent.safeParse({ name: name ? name.slice(0, 200) : undefined, email: email || undefined });
   return parsed.success && (parsed.data.name || parsed.data.email) ? parsed.data : undefined;
 }
+
+/** Elements that start and end a line of text. */
+const BLOCKS = new Set([
+  'p',
+  'div',
+  'li',
+  'ul',
+  'ol',
+  'tr',
+  'table',
+  'blockquote',
+  'pre',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'section',
+  'article',
+  'header',
+  'footer',
+]);
+
+const isElement = (node: Node): node is Element => node.nodeType === 1;
+
+/**
+ * Text as a reader sees it: blocks and `<br>` break lines, paragraphs stay apart, other whitespace collapses, editor
+ * fillers (zero-width spaces) go; scripts and styles are skipped; shadow roots and same-origin frames are read too.
+ */
+export function blockText(root: Node | null): string {
+  if (!root) return '';
+  const parts: string[] = [];
+  const visit = (node: Node): void => {
+    if (node.nodeType === 3) parts.push((node.nodeValue ?? '').replace(/\s+/g, ' '));
+    if (!isElement(node) && node.nodeType !== 11 && node.nodeType !== 9) return;
+    const name = isElement(node) ? node.localName : '';
+    if (name === 'script' || name === 'style' || name === 'template') return;
+    if (name === 'br') {
+      parts.push('\n');
+      return;
+    }
+    if (name === 'iframe') {
+      const body = (node as HTMLIFrameElement).contentDocument?.body;
+      if (body) visit(body);
+      return;
+    }
+    const block = BLOCKS.has(name);
+    if (block) parts.push('\n');
+    const shadow = isElement(node) ? node.shadowRoot : null;
+    if (shadow) visit(shadow);
+    node.childNodes.forEach(visit);
+    if (block) parts.push('\n');
+  };
+  visit(root);
+  return parts
+    .join('')
+    .replace(/[\u200b\u2060\ufeff]/g, '')
+    .replace(/ *\n */g, '\n')
+    .replace(/ {2,}/g, ' ')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}

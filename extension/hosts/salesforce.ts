@@ -5,7 +5,7 @@
  * parts of the page may render in open shadow roots, which every query walks.
  */
 import { LIMITS, type MessageRole, type SelectorOverrides, TicketMessage } from '../../shared/index.ts';
-import { agentFromElement, observePage, throttle, typeInto } from './dom.ts';
+import { agentFromElement, blockText, observePage, throttle, typeInto } from './dom.ts';
 import { missed, type SelectorTable, withOverrides } from './selectors.ts';
 import { createSendTracker, type SendTrackerOptions } from './sends.ts';
 import type { HostAdapter, InsertResult, TicketRead } from './types.ts';
@@ -653,61 +653,6 @@ function isInside(el: Element, ancestor: Element): boolean {
 }
 
 // ---- Text ----
-
-const BLOCKS = new Set([
-  'p',
-  'div',
-  'li',
-  'ul',
-  'ol',
-  'tr',
-  'table',
-  'blockquote',
-  'pre',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'section',
-  'article',
-  'header',
-  'footer',
-]);
-
-/** Text as laid out: blocks and `<br>` break lines, other whitespace collapses; shadow roots and same-origin frames included. */
-function blockText(root: Node | null): string {
-  if (!root) return '';
-  const parts: string[] = [];
-  const visit = (node: Node): void => {
-    if (node.nodeType === 3) parts.push((node.nodeValue ?? '').replace(/\s+/g, ' '));
-    if (!isElement(node) && node.nodeType !== 11) return;
-    const name = isElement(node) ? node.localName : '';
-    if (name === 'script' || name === 'style' || name === 'template') return;
-    if (name === 'br') {
-      parts.push('\n');
-      return;
-    }
-    if (name === 'iframe') {
-      const body = (node as HTMLIFrameElement).contentDocument?.body;
-      if (body) visit(body);
-      return;
-    }
-    const block = BLOCKS.has(name);
-    if (block) parts.push('\n');
-    const shadow = isElement(node) ? node.shadowRoot : null;
-    if (shadow) visit(shadow);
-    node.childNodes.forEach(visit);
-    if (block) parts.push('\n');
-  };
-  visit(root);
-  return parts
-    .join('')
-    .replace(/ *\n */g, '\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
-}
 
 const textOf = (el: Element | null) => blockText(el).replace(/\s+/g, ' ');
 

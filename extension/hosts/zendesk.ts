@@ -4,7 +4,7 @@
  * one layout that is active for the ticket in the URL; when the page cannot say which that is, it is unreadable.
  */
 import { LIMITS, type MessageRole, PageAgent, type SelectorOverrides, TicketMessage } from '../../shared/index.ts';
-import { observePage } from './dom.ts';
+import { blockText, observePage } from './dom.ts';
 import { createSendTracker, type ShownReply } from './sends.ts';
 import { all, first, missed, type SelectorTable, withOverrides } from './selectors.ts';
 import type { HostAdapter, InsertResult, TicketRead } from './types.ts';
@@ -168,7 +168,7 @@ export function createZendeskAdapter(
       const layout = activeLayout(doc);
       const editable = 'status' in layout ? null : (first(layout.element, table, 'composer') as HTMLElement | null);
       if (!editable) return 'no_composer';
-      const draft = textOf(editable);
+      const draft = blockText(editable);
       if (draft && !replaceDraft) return 'draft_exists';
       editable.focus();
       if (draft) await selectContents(editable);
@@ -190,8 +190,8 @@ export function createZendeskAdapter(
         const layout = activeLayout(doc);
         const editable = 'status' in layout ? null : first(layout.element, table, 'composer');
         if (!editable || 'status' in layout) return;
-        const text = textOf(editable);
-        tracker.evidence(layout.id, text, () => editable.isConnected && textOf(editable) === text);
+        const text = blockText(editable);
+        tracker.evidence(layout.id, text, () => editable.isConnected && blockText(editable) === text);
       };
       let menuOpened = -Infinity;
       const onClick = (event: Event) => {
@@ -274,7 +274,7 @@ function readMessage(table: Table, item: Element): TicketMessage[] {
   const time = Date.parse(first(item, table, 'messageTime')?.getAttribute('datetime') ?? '');
   const parsed = TicketMessage.safeParse({
     role,
-    text: body ? textOf(body).slice(0, LIMITS.messageChars) : '',
+    text: body ? blockText(body).slice(0, LIMITS.messageChars) : '',
     author: first(item, table, 'messageSender')?.textContent?.trim().slice(0, 200) || undefined,
     at: Number.isNaN(time) ? undefined : new Date(time).toISOString(),
   });
@@ -290,7 +290,7 @@ function shownReplies(table: Table, layout: Element): ShownReply[] {
     const bubble = first(item, table, 'messageBubble');
     if (!bubble || bubble.getAttribute('type') !== 'agent' || bubble.getAttribute('aria-hidden') === 'true') return [];
     const body = first(item, table, 'messageBody');
-    const text = body ? textOf(body) : '';
+    const text = body ? blockText(body) : '';
     const at = first(item, table, 'messageTime')?.getAttribute('datetime') ?? '';
     return [{ key: `${at}\n${text}`, text, note: first(item, table, 'internalNote') !== null }];
   });
@@ -302,30 +302,6 @@ function closest(element: Element, selectors: readonly string[]): Element | null
     if (found) return found;
   }
   return null;
-}
-
-const BLOCKS = new Set(['P', 'DIV', 'LI', 'UL', 'OL', 'BLOCKQUOTE', 'PRE', 'TABLE', 'TR', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6']);
-
-/** Text as a reader sees it: paragraphs and line breaks kept, HTML's whitespace and editor fillers dropped. */
-export function textOf(root: Node): string {
-  let out = '';
-  const walk = (node: Node) => {
-    if (node.nodeType === 3) out += (node.nodeValue ?? '').replace(/\s+/g, ' ');
-    else if (node.nodeName === 'BR') out += '\n';
-    else {
-      const block = BLOCKS.has(node.nodeName);
-      if (block) out += '\n';
-      node.childNodes.forEach(walk);
-      if (block) out += '\n';
-    }
-  };
-  walk(root);
-  return out
-    .replace(/[\u200b\u2060\ufeff]/g, '')
-    .replace(/ *\n */g, '\n')
-    .replace(/ {2,}/g, ' ')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -379,7 +355,7 @@ async function showsText(editable: HTMLElement, text: string): Promise<boolean> 
   const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
   const expected = squash(text).slice(0, 40);
   for (let attempt = 0; attempt < 20; attempt++) {
-    if (squash(textOf(editable)).includes(expected)) return true;
+    if (squash(blockText(editable)).includes(expected)) return true;
     await new Promise((r) => setTimeout(r, 25));
   }
   return false;

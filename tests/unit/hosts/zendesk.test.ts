@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createZendeskAdapter, paragraphsHtml, textOf, zendeskTicketId } from '../../../extension/hosts/zendesk.ts';
+import { blockText } from '../../../extension/hosts/dom.ts';
+import { createZendeskAdapter, paragraphsHtml, zendeskTicketId } from '../../../extension/hosts/zendesk.ts';
 import type { TicketRead } from '../../../extension/hosts/types.ts';
 
 const FIXTURE = readFileSync('tests/fixtures/zendesk/agent.html', 'utf8');
@@ -285,7 +286,7 @@ describe('insertReply', () => {
     expect(pastes).toEqual([]);
     expect(await adapter.insertReply(document, 'Reply A', { replaceDraft: true })).toBe('inserted');
     expect(pastes[0]!.selected).toMatch(/My own draft.*second line/s);
-    expect(textOf(composer(ACTIVE))).toBe('Reply A');
+    expect(blockText(composer(ACTIVE))).toBe('Reply A');
   });
 
   it('finds no composer before the editor has started, or when the ticket is unreadable', async () => {
