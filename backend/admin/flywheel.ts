@@ -1,8 +1,7 @@
 /** A tenant's flywheel for admins: the current version of each artefact, the registry's newest versions and runs. */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { ARTEFACT_KINDS, DEFAULT_VERSION_ID } from '../models/artefacts.ts';
-import { currentVersion, listVersions, VERSION_STATUSES } from '../models/registry.ts';
+import { currentVersionIds, listVersions, VERSION_STATUSES } from '../models/registry.ts';
 import type { Database } from '../store/schema.ts';
 
 export const FlywheelStatus = z.object({
@@ -31,9 +30,7 @@ export const RollbackRequest = z.object({
 export const RollbackResult = z.object({ kind: z.string(), from: z.string(), to: z.string() });
 
 export async function flywheelStatus(db: Kysely<Database>, tenant: string, limit = 20): Promise<FlywheelStatus> {
-  const current = Object.fromEntries(
-    await Promise.all(ARTEFACT_KINDS.map(async (kind) => [kind, (await currentVersion(db, tenant, kind))?.id ?? DEFAULT_VERSION_ID[kind]] as const)),
-  );
+  const current = await currentVersionIds(db, tenant);
   const versions = await listVersions(db, tenant, { limit });
   const runs = await db
     .selectFrom('flywheel_runs')

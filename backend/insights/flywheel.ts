@@ -2,14 +2,13 @@
  * GET /v1/insights/flywheel: the tenant's registry as it stands — the version of each artefact serving now, and the
  * newest 50 versions with the held-out comparisons each was decided on (metrics.comparisons, backend/flywheel/
  * holdout.ts) and whether an admin may restore it (retired or rolled back: what registry.ts rollback() accepts).
- * Read as registry.ts currentVersion and listVersions do, without the artefacts: a trained ranking carries the memory
+ * The versions are read as registry.ts listVersions does, without the artefacts: a trained ranking carries the memory
  * of every checked question, and fifty of them would be megabytes to read for a chart that shows none.
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { FlywheelInsights } from '../../shared/index.ts';
-import { ARTEFACT_KINDS, DEFAULT_VERSION_ID } from '../models/artefacts.ts';
-import type { VersionStatus } from '../models/registry.ts';
+import { currentVersionIds, type VersionStatus } from '../models/registry.ts';
 import type { Database } from '../store/schema.ts';
 import { readStoredJson } from './stored-json.ts';
 
@@ -41,15 +40,7 @@ export function evidenceOf(metrics: unknown): Evidence {
 }
 
 export async function flywheelInsights(db: Kysely<Database>, tenant: string): Promise<FlywheelInsights> {
-  const current: Record<string, string> = { ...DEFAULT_VERSION_ID };
-  const promoted = await db
-    .selectFrom('model_versions')
-    .select(['kind', 'id'])
-    .where('tenant', '=', tenant)
-    .where('status', '=', 'promoted')
-    .orderBy('status_at')
-    .execute();
-  for (const row of promoted) if ((ARTEFACT_KINDS as readonly string[]).includes(row.kind)) current[row.kind] = row.id;
+  const current = await currentVersionIds(db, tenant);
   const versions = await db
     .selectFrom('model_versions')
     .select(['id', 'kind', 'parent', 'run_id', 'status', 'reason', 'metrics', 'created_at', 'status_at'])

@@ -94,6 +94,20 @@ export async function findVersion<A>(db: Kysely<Database>, tenant: string, id: s
   return row ? toVersion<A>(row) : undefined;
 }
 
+/** The tenant's current version of each kind: the promoted one, else `<kind>-default`. One query, no artefacts read. */
+export async function currentVersionIds(db: Kysely<Database>, tenant: string): Promise<Record<ArtefactKind, string>> {
+  const rows = await db
+    .selectFrom('model_versions')
+    .select(['kind', 'id'])
+    .where('tenant', '=', tenant)
+    .where('status', '=', 'promoted')
+    .orderBy('status_at')
+    .execute();
+  const current = { ...DEFAULT_VERSION_ID };
+  for (const r of rows) if (Object.hasOwn(current, r.kind)) current[r.kind as ArtefactKind] = r.id;
+  return current;
+}
+
 /** The tenant's versions, newest first. */
 export async function listVersions(
   db: Kysely<Database>,
