@@ -4,7 +4,7 @@
  * Signals the gate set aside (weight 0) do not count.
  */
 import type { ExportManifest } from '../../shared/index.ts';
-import type { SuggestionGroup } from './records.ts';
+import type { SuggestionGroup } from './group.ts';
 
 type Tally = { items: number; unanimous: number };
 

@@ -8,7 +8,8 @@
  */
 import type { AnnotationOf } from '../../shared/index.ts';
 import { assistantJsonIn, cleanIn, promptOf, provenanceOf, rationaleOf } from './prompt.ts';
-import { bump, type ExportAnnotation, type SuggestionGroup } from './records.ts';
+import type { ExportAnnotation, SuggestionGroup } from './group.ts';
+import { bump } from './records.ts';
 import { openSink } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
 

@@ -11,10 +11,10 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import type { ExportRequest } from '../../shared/index.ts';
 import type { Config } from '../config.ts';
-import type { AppDeps } from '../deps.ts';
-import { isPostgresUrl } from '../store/connect.ts';
+import { isPostgresUrl, type Store } from '../store/connect.ts';
 import type { Database } from '../store/schema.ts';
 import { archiveEntries } from './batch.ts';
 import { type Batch, type Caller, createBatch, runBatch } from './lifecycle.ts';
@@ -119,7 +119,7 @@ export function exportJobs(db: Kysely<Database>, options: JobOptions): ExportJob
 }
 
 /** The export jobs of a server, from its configuration (AITL_EXPORT_DIR, AITL_EXPORT_LAG_SECONDS, AITL_EXPORT_RETENTION_DAYS). */
-export function configuredExportJobs(deps: Pick<AppDeps, 'config' | 'store' | 'logger'>): ExportJobs {
+export function configuredExportJobs(deps: { config: Config; store: Store; logger: Pick<Logger, 'error'> }): ExportJobs {
   const { config } = deps;
   return exportJobs(deps.store.db, {
     dir: exportDir(config),

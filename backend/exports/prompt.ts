@@ -18,7 +18,7 @@ import {
   type AnnotationOf,
 } from '../../shared/index.ts';
 import { PROMPT_VARIANTS } from '../rag/prompts.ts';
-import type { ExportAnnotation, SuggestionGroup } from './records.ts';
+import type { CleanPassage, CleanSnippet, ExportAnnotation, Prompt, SuggestionGroup } from './group.ts';
 
 /** The variant whose system prompt the exported prompts use: the champion, first of PROMPT_VARIANTS. */
 export const PROMPT_VARIANT = PROMPT_VARIANTS[0];
@@ -80,31 +80,6 @@ export function assistantJsonIn(group: SuggestionGroup, content: string): string
 interface Turn {
   role: 'user' | 'assistant';
   content: string;
-}
-
-export interface Prompt {
-  /** JSON of [system, ...turns] as `{role, content}` messages, UTF-8: TRL prompts and OpenAI input messages. */
-  jsonBytes: Buffer;
-  /** The same with `"weight": 0` on assistant turns (OpenAI chat fine-tuning history), without its closing bracket. */
-  weightedHeadBytes: Buffer;
-  /** The newest customer message (or the retrieval query when the conversation was not kept): the search anchor. */
-  queryText: string;
-}
-
-/** A knowledge-base passage as the exports write it: redacted, and encoded the two ways records carry it. */
-interface CleanPassage {
-  rawTitle: string;
-  title: string;
-  text: string;
-  /** Title, a newline, text (as a retriever sees the passage) as a UTF-8 JSON string literal. */
-  passageJson: Buffer;
-  /** `title\ntext` JSON-escaped without quotes, UTF-8: its part of the prompt's system message. */
-  promptBody: Buffer;
-}
-
-/** A shown snippet with its free text redacted, prepared once per passage for every group and writer. */
-export interface CleanSnippet extends CleanPassage {
-  snippet: Snippet;
 }
 
 /**

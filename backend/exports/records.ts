@@ -7,55 +7,11 @@
  * boundary) is in memory at a time. Filters are applied here, so every writer sees the same annotations.
  */
 import type { Kysely } from 'kysely';
-import type { Annotation, AnnotationKind, ExportFilters, ExportWindow, NameMatcher, AnnotationOf } from '../../shared/index.ts';
+import type { Annotation, AnnotationKind, ExportFilters, ExportWindow } from '../../shared/index.ts';
 import { annotationKey, supersededIds } from '../store/latest-signals.ts';
 import type { Database } from '../store/schema.ts';
 import { findSuggestions, type StoredSuggestion } from '../store/suggestions.ts';
-import type { CleanSnippet, Prompt } from './prompt.ts';
-import type { Judgements } from './relevance.ts';
-
-export type RationaleAnnotation = AnnotationOf<'rationale'>;
-
-export interface GateVerdict {
-  /** `not_run`: the gate has not seen this annotation (weight 1, no reasons). */
-  status: 'passed' | 'set_aside' | 'not_run';
-  weight: number;
-  reasons: { rule: string; detail: string }[];
-}
-
-export interface ExportAnnotation {
-  annotation: Annotation;
-  receivedAt: string;
-  gate: GateVerdict;
-}
-
-export interface SuggestionGroup {
-  tenant: string;
-  suggestionId: string;
-  /** What was shown; undefined when the suggestion is unknown (or another tenant's). */
-  suggestion: StoredSuggestion | undefined;
-  /**
-   * The window's annotations of this suggestion that passed the filters, in (received_at, id) order; preferences and
-   * relevance labels a later one by the same agent supersedes (store/latest-signals.ts) are left out.
-   */
-  items: ExportAnnotation[];
-  /** Every rationale on this suggestion received before the window's end, by the adoption it explains. */
-  rationales: ReadonlyMap<string, RationaleAnnotation[]>;
-  /** What the writers derive from the group, filled on first use (prompt.ts, relevance.ts) and shared by all. */
-  memo: GroupMemo;
-}
-
-/** Kept on the group rather than in WeakMaps beside it: thousands of short-lived weak keys make every GC slower. */
-export interface GroupMemo {
-  shown?: CleanSnippet[];
-  prompt?: Prompt | null;
-  judgements?: Judgements | null;
-  /** The names redacted from the group's texts (prompt.ts namesOf); null: none. */
-  names?: NameMatcher | null;
-  /** Redacted text and assistant-message JSON by the text they came from. */
-  cleaned?: Map<string, string>;
-  assistant?: Map<string, string>;
-}
+import type { ExportAnnotation, GateVerdict, RationaleAnnotation, SuggestionGroup } from './group.ts';
 
 /** Counters the reader keeps: annotations read by kind, and what each filter left out. */
 export type ReadCounts = Record<string, number>;

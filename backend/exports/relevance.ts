@@ -3,30 +3,10 @@
  * snippet is drawn from them by gate-weighted vote (a tie goes to the lower grade, labels of weight 0 do not vote).
  * The retrieval and BEIR writers share it.
  */
-import { type CleanSnippet, provenanceOf, shownOf } from './prompt.ts';
-import type { ExportAnnotation, SuggestionGroup } from './records.ts';
+import type { ExportAnnotation, Judgements, RelevanceLabel, SnippetVerdict, SuggestionGroup } from './group.ts';
+import { provenanceOf, shownOf } from './prompt.ts';
 
-export type RelevanceLabel = 'relevant' | 'partly' | 'irrelevant';
 export const GRADE: Readonly<Record<RelevanceLabel, number>> = { relevant: 2, partly: 1, irrelevant: 0 };
-
-export interface SnippetVerdict {
-  snippet: CleanSnippet;
-  /** Undefined when no label with a weight above 0 was given. */
-  label: RelevanceLabel | undefined;
-  votes: ExportAnnotation[];
-}
-
-export interface Judgements {
-  /** Shown snippets in rank order (redacted), each with its verdict. */
-  snippets: SnippetVerdict[];
-  /** Relevance annotations of this group, in order. */
-  items: ExportAnnotation[];
-  /** Every label, for metadata: who said what about which snippet, with what weight. */
-  labels: { annotationId: string; agent: string; snippetId: string; label: string; weight: number }[];
-  /** `labels` as JSON, and the provenance of `items` as JSON: serialised once, for every record's metadata. */
-  labelsJson: string;
-  provenanceJson: string;
-}
 
 /** The group's judgements, or null when it has no relevance label or its suggestion is unknown. */
 export function judgementsOf(group: SuggestionGroup): Judgements | null {

@@ -10,7 +10,8 @@
 import { NTUPLE_NEGATIVES } from '../../shared/index.ts';
 import { promptOf } from './prompt.ts';
 import { bump } from './records.ts';
-import { judgementsOf, type SnippetVerdict } from './relevance.ts';
+import type { SnippetVerdict } from './group.ts';
+import { judgementsOf } from './relevance.ts';
 import { openSink, type Piece } from './sink.ts';
 import type { ExportWriter, WriterContext } from './writer.ts';
 

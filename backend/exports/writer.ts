@@ -1,6 +1,7 @@
 /** What every format writer is: fed the window's suggestion groups in order, then finished into its files. */
 import type { ExportFile } from '../../shared/index.ts';
-import type { ReadCounts, SuggestionGroup } from './records.ts';
+import type { SuggestionGroup } from './group.ts';
+import type { ReadCounts } from './records.ts';
 
 export interface ExportWriter {
   write(group: SuggestionGroup): Promise<void>;
