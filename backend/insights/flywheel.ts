@@ -2,15 +2,12 @@
  * GET /v1/insights/flywheel: the tenant's registry as it stands — the version of each artefact serving now, and the
  * newest 50 versions with the held-out comparisons each was decided on (metrics.comparisons, backend/flywheel/
  * holdout.ts) and whether an admin may restore it (retired or rolled back: what registry.ts rollback() accepts).
- * The versions are read as registry.ts listVersions does, without the artefacts: a trained ranking carries the memory
- * of every checked question, and fifty of them would be megabytes to read for a chart that shows none.
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { FlywheelInsights } from '../../shared/index.ts';
-import { currentVersionIds, type VersionStatus } from '../models/registry.ts';
+import { currentVersionIds, listVersions, type VersionStatus } from '../models/registry.ts';
 import type { Database } from '../store/schema.ts';
-import { readStoredJson } from './stored-json.ts';
 
 export const VERSIONS_SHOWN = 50;
 
@@ -41,26 +38,19 @@ export function evidenceOf(metrics: unknown): Evidence {
 
 export async function flywheelInsights(db: Kysely<Database>, tenant: string): Promise<FlywheelInsights> {
   const current = await currentVersionIds(db, tenant);
-  const versions = await db
-    .selectFrom('model_versions')
-    .select(['id', 'kind', 'parent', 'run_id', 'status', 'reason', 'metrics', 'created_at', 'status_at'])
-    .where('tenant', '=', tenant)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(VERSIONS_SHOWN)
-    .execute();
+  const versions = await listVersions(db, tenant, { limit: VERSIONS_SHOWN });
   return {
     current,
     versions: versions.map((v) => ({
       id: v.id,
       kind: v.kind,
       parent: v.parent,
-      runId: v.run_id,
+      runId: v.runId,
       status: v.status,
       reason: v.reason,
-      createdAt: new Date(v.created_at).toISOString(),
-      statusAt: new Date(v.status_at).toISOString(),
-      evidence: evidenceOf(readStoredJson(v.metrics)),
+      createdAt: new Date(v.createdAt).toISOString(),
+      statusAt: new Date(v.statusAt).toISOString(),
+      evidence: evidenceOf(v.metrics),
       restorable: (RESTORABLE as readonly string[]).includes(v.status),
     })),
   };

@@ -108,20 +108,26 @@ export async function currentVersionIds(db: Kysely<Database>, tenant: string): P
   return current;
 }
 
-/** The tenant's versions, newest first. */
+/** A version as listed: everything but the artefact, which for a ranking holds the memory of every checked question. */
+export type VersionSummary = Omit<ModelVersion, 'artefact'>;
+
+/** The tenant's versions, newest first, without their artefacts (findVersion reads one with it). */
 export async function listVersions(
   db: Kysely<Database>,
   tenant: string,
   options: { kind?: ArtefactKind; limit?: number } = {},
-): Promise<ModelVersion[]> {
-  let q = db.selectFrom('model_versions').selectAll().where('tenant', '=', tenant);
+): Promise<VersionSummary[]> {
+  let q = db
+    .selectFrom('model_versions')
+    .select(['id', 'tenant', 'kind', 'parent', 'run_id', 'status', 'reason', 'inputs', 'metrics', 'created_at', 'status_at'])
+    .where('tenant', '=', tenant);
   if (options.kind) q = q.where('kind', '=', options.kind);
   const rows = await q
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(options.limit ?? 50)
     .execute();
-  return rows.map((r) => toVersion(r));
+  return rows.map(toSummary);
 }
 
 /** Records the evaluation and the decision on a candidate; promoting retires the version it replaces. */
@@ -204,7 +210,7 @@ export async function rollback(
 
 export class RollbackError extends Error {}
 
-function toVersion<A>(row: ModelVersionRow): ModelVersion<A> {
+function toSummary(row: Omit<ModelVersionRow, 'artefact'>): VersionSummary {
   return {
     id: row.id,
     tenant: row.tenant,
@@ -215,8 +221,11 @@ function toVersion<A>(row: ModelVersionRow): ModelVersion<A> {
     reason: row.reason,
     inputs: JSON.parse(row.inputs) as Record<string, unknown>,
     metrics: JSON.parse(row.metrics) as Record<string, unknown>,
-    artefact: JSON.parse(row.artefact) as A,
     createdAt: row.created_at,
     statusAt: row.status_at,
   };
+}
+
+function toVersion<A>(row: ModelVersionRow): ModelVersion<A> {
+  return { ...toSummary(row), artefact: JSON.parse(row.artefact) as A };
 }
