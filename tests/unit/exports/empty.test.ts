@@ -1,12 +1,9 @@
 /** An empty batch says why: the tenant, the window, the lag, the kinds or the filters (backend/exports/empty.ts). */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeBatch } from '../../../backend/exports/batch.ts';
 import { openStore, type Store } from '../../../backend/store/connect.ts';
 import { type ExportRequest, normaliseExportRequest, uuidv7 } from '../../../shared/index.ts';
-import { about, runBatch, seedAnnotations, seedGate, seedSuggestion } from './seed.ts';
+import { about, batchDir, runBatch, seedAnnotations, seedGate, seedSuggestion } from './seed.ts';
 
 let store: Store;
 beforeEach(async () => {
@@ -29,7 +26,7 @@ async function seedSim(n = 3, tenant = 'sim', at = '2026-11-20T09:00:00.000Z') {
 
 /** A batch as the jobs write it: window ending the lag before the request, lag known. */
 async function lagged(request: ExportRequest, tenant: string, window: { from: string | null; to: string }, lagSeconds = 60) {
-  const dir = mkdtempSync(join(tmpdir(), 'aitl-export-'));
+  const dir = batchDir();
   const spec = { batchId: uuidv7(), tenant, createdAt: window.to, createdBy: 'test', window, request: normaliseExportRequest(request), lagSeconds };
   return writeBatch(store.db, spec, dir);
 }
