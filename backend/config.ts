@@ -26,6 +26,8 @@ const Env = z.object({
   AITL_KNOWLEDGE: z.enum(['per-tenant', 'shared']).default('per-tenant'),
   /** How often a backend looks for imports, promotions and rollbacks made by other processes on the store. */
   AITL_INDEX_REFRESH_SECONDS: z.coerce.number().min(0.1).max(3_600).default(2),
+  /** Passages a backend keeps indexed in memory across knowledge bases before letting the least recently used go. */
+  AITL_INDEX_CACHE_PASSAGES: z.coerce.number().int().min(1_000).default(1_000_000),
   /** `required`: every /v1 call but health and openapi needs an API key. `optional`: calls without one act as the default tenant's agent. */
   AITL_AUTH: z.enum(['required', 'optional']).optional(),
   /**
@@ -111,6 +113,8 @@ export type Config = {
   knowledge?: KnowledgeMode | undefined;
   /** AITL_INDEX_REFRESH_SECONDS in milliseconds (2000 when absent). */
   indexRefreshMs?: number | undefined;
+  /** AITL_INDEX_CACHE_PASSAGES (no bound when absent). */
+  indexCachePassages?: number | undefined;
   /** Defaults to `optional` on a loopback address (the local demo works without keys), else `required`. */
   auth: AuthMode;
   /** Browser origins allowed to call /v1 besides the backend's own (default: the Chrome/Edge extension's). */
@@ -173,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultTenant: e.AITL_DEFAULT_TENANT,
     knowledge: e.AITL_KNOWLEDGE,
     indexRefreshMs: Math.round(e.AITL_INDEX_REFRESH_SECONDS * 1000),
+    indexCachePassages: e.AITL_INDEX_CACHE_PASSAGES,
     auth: e.AITL_AUTH ?? (isLoopbackHost(e.AITL_HOST) ? 'optional' : 'required'),
     allowedOrigins: e.AITL_ALLOWED_ORIGINS ?? [`chrome-extension://${EXTENSION_ID}`],
     linkSecret: e.AITL_LINK_SECRET ?? PROCESS_LINK_SECRET,

@@ -55,7 +55,11 @@ export async function createDeps(config: Config, logger: Logger = createLogger(c
       );
     }
   }
-  const knowledge = await createKnowledge(store.db, { embedModel: embeddings?.model, mode: config.knowledge });
+  const knowledge = await createKnowledge(store.db, {
+    embedModel: embeddings?.model,
+    mode: config.knowledge,
+    maxPassages: config.indexCachePassages,
+  });
   // Built now, not on the first suggestion: the default tenant's (and the shared base's) index.
   await knowledge.of(config.defaultTenant);
   const embedder = embeddings && createQueryEmbedder(embeddings, { logger });

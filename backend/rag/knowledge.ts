@@ -3,6 +3,10 @@
  * ones after an import, a promotion or a rollback. Tenants reading one knowledge base share its corpus; each sees
  * its own promoted versions. Other processes sharing the store are caught up with on `refreshIfStale`. With an
  * embeddings model, every (re)load takes that model's stored passage vectors too.
+ *
+ * Memory is bounded by `maxPassages` (AITL_INDEX_CACHE_PASSAGES): when the corpora held pass it, the bases used
+ * least recently are let go, with the indexes of the tenants they served, and built again on their next request.
+ * The shared base and the one just built are always kept, so the bound is soft by at most those two.
  */
 import type { Kysely } from 'kysely';
 import { DEFAULT_VERSION_ID } from '../models/artefacts.ts';
@@ -24,9 +28,11 @@ export interface Knowledge {
 
 export async function createKnowledge(
   db: Kysely<Database>,
-  options: { embedModel?: string | undefined; mode?: KnowledgeMode | undefined } = {},
+  options: { embedModel?: string | undefined; mode?: KnowledgeMode | undefined; maxPassages?: number | undefined } = {},
 ): Promise<Knowledge> {
   const mode = options.mode ?? 'per-tenant';
+  const maxPassages = options.maxPassages ?? Number.POSITIVE_INFINITY;
+  // Base → its corpus, least recently used first (a use moves the base to the end).
   const corpora = new Map<string, KnowledgeIndex>();
   const served = new Map<string, KnowledgeIndex>();
   // One rebuild at a time, in the order asked: a rebuild yields while it works, and an older one finishing last
@@ -36,6 +42,23 @@ export async function createKnowledge(
     const next = queue.then(work);
     queue = next.catch(() => undefined);
     return next;
+  };
+  const touch = (base: string) => {
+    const corpus = corpora.get(base);
+    if (!corpus) return;
+    corpora.delete(base);
+    corpora.set(base, corpus);
+  };
+  const evictBeyondBudget = (keep: string) => {
+    let held = 0;
+    for (const corpus of corpora.values()) held += corpus.passages.length;
+    for (const [base, corpus] of corpora) {
+      if (held <= maxPassages) break;
+      if (base === keep || base === SHARED_KNOWLEDGE) continue;
+      corpora.delete(base);
+      held -= corpus.passages.length;
+      for (const [tenant, index] of served) if (index.base === base) served.delete(tenant);
+    }
   };
   /** `tenant`'s index; with `fresh`, its base's corpus is read again (and every tenant served from it moves to the new one). */
   const build = (tenant: string, fresh = false) =>
@@ -50,12 +73,17 @@ export async function createKnowledge(
       }
       const index = await withRegistry(db, tenant, corpus);
       served.set(tenant, index);
+      touch(base);
+      evictBeyondBudget(base);
       return index;
     });
   const knowledge: Knowledge = {
     mode,
     async of(tenant) {
-      return served.get(tenant) ?? build(tenant);
+      const index = served.get(tenant);
+      if (!index) return build(tenant);
+      touch(index.base);
+      return index;
     },
     reload: (tenant) => build(tenant, true),
     async refreshIfStale() {

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       defaultTenant: 'default',
       knowledge: 'per-tenant',
       indexRefreshMs: 2000,
+      indexCachePassages: 1_000_000,
       auth: 'optional',
       allowedOrigins: ['chrome-extension://mimldbgokakkcdedcmobpimfjboikkee'],
       linkSecret: expect.stringMatching(/^[0-9a-f]{64}$/),
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
       AITL_DEFAULT_TENANT: 'acme',
       AITL_KNOWLEDGE: 'shared',
       AITL_INDEX_REFRESH_SECONDS: '0.5',
+      AITL_INDEX_CACHE_PASSAGES: '250000',
       AITL_ALLOWED_ORIGINS:
         'chrome-extension://abcdefghijklmnopabcdefghijklmnop, moz-extension://0f3a8c2e-1d4b-4a6e-9b7c-2e5f8a1d3c4b,https://console.acme.example',
       AITL_LINK_SECRET: 'a-team-wide-link-secret',
@@ -45,6 +47,7 @@ describe('loadConfig', () => {
       defaultTenant: 'acme',
       knowledge: 'shared',
       indexRefreshMs: 500,
+      indexCachePassages: 250_000,
       auth: 'required',
       allowedOrigins: [
         'chrome-extension://abcdefghijklmnopabcdefghijklmnop',
