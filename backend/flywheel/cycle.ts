@@ -13,14 +13,14 @@ import { buildFeedbackLayer } from '../rag/feedback-layer.ts';
 import { PROMPT_VARIANTS } from '../rag/prompts.ts';
 import { VARIANTS } from '../rag/generate.ts';
 import { saveGateResults } from '../store/gate-results.ts';
-import { DEFAULT_RANKING, DEFAULT_VERSION_ID, type RankingArtefact } from '../models/artefacts.ts';
+import { DEFAULT_RANKING, type RankingArtefact } from '../models/artefacts.ts';
 import { replyGrounder } from './grounding.ts';
 import { type CheckedSuggestion, checkedSuggestions, citationsOf, loadFeedback, rationales } from './feedback.ts';
 import { type AgentReport, type GateOptions, parseGateKey } from './gate/index.ts';
 import { round } from './gate/agreement.ts';
 import type { JudgeCounts } from './judge.ts';
 import { type Comparison, compareOnBeir, crossValidate, DEFAULT_PROMOTION, decidePromotion, type PromotionRule, titleQueries } from './holdout.ts';
-import { addCandidate, currentVersion, decide } from '../models/registry.ts';
+import { addCandidate, currentVersion, currentVersionId, decide } from '../models/registry.ts';
 import { flagPassages } from './train/flags.ts';
 import { DEFAULT_RANKING_TRAINING, thresholdEvidence, trainRanking } from './train/ranking.ts';
 import { trainVariantPolicy, type VariantCycleReport } from './train/variant-policy.ts';
@@ -165,7 +165,7 @@ async function rankingStep(
 ): Promise<RankingCycleReport> {
   const db = deps.store.db;
   const current = await currentVersion<RankingArtefact>(db, tenant, 'ranking');
-  const parent = current?.id ?? DEFAULT_VERSION_ID.ranking;
+  const parent = currentVersionId(current, 'ranking');
   const currentArtefact = current?.artefact ?? DEFAULT_RANKING;
   const checked = checkedSuggestions(feedback, replyGrounder(index));
   const base = { parent, trainQueries: checked.length, heldOutQueries: 0, comparisons: [] };

@@ -76,15 +76,26 @@ export async function currentVersion<A>(db: Kysely<Database>, tenant: string, ki
   return row ? toVersion<A>(row) : undefined;
 }
 
-/** Every tenant with a promoted version → the promoted id of each kind (absent: the built-in default). */
-export async function promotedVersionIds(db: Kysely<Database>): Promise<Map<string, Partial<Record<ArtefactKind, string>>>> {
+/**
+ * Every tenant with a promoted version → its current version of each kind (`<kind>-default` for a kind it has none
+ * of promoted); a tenant not in the map is served the defaults of every kind (DEFAULT_VERSION_ID).
+ */
+export async function promotedVersionIds(db: Kysely<Database>): Promise<Map<string, Record<ArtefactKind, string>>> {
   const rows = await db.selectFrom('model_versions').select(['tenant', 'kind', 'id']).where('status', '=', 'promoted').orderBy('status_at').execute();
-  const byTenant = new Map<string, Partial<Record<ArtefactKind, string>>>();
-  for (const r of rows) byTenant.set(r.tenant, { ...byTenant.get(r.tenant), [r.kind]: r.id });
-  return byTenant;
+  const byTenant = new Map<string, typeof rows>();
+  for (const r of rows) byTenant.set(r.tenant, [...(byTenant.get(r.tenant) ?? []), r]);
+  return new Map([...byTenant].map(([tenant, promoted]) => [tenant, currentOf(promoted)]));
 }
 
-export function currentVersionId(current: ModelVersion | undefined, kind: ArtefactKind): string {
+/** Promoted `(kind, id)` rows, oldest first, as the current id of each kind (a kind without one: its default). */
+function currentOf(promoted: readonly { kind: string; id: string }[]): Record<ArtefactKind, string> {
+  const current = { ...DEFAULT_VERSION_ID };
+  for (const r of promoted) if (Object.hasOwn(current, r.kind)) current[r.kind as ArtefactKind] = r.id;
+  return current;
+}
+
+/** The id of the version serving `kind`: the promoted one given, else `<kind>-default`. */
+export function currentVersionId(current: { id: string } | undefined, kind: ArtefactKind): string {
   return current?.id ?? DEFAULT_VERSION_ID[kind];
 }
 
@@ -103,9 +114,7 @@ export async function currentVersionIds(db: Kysely<Database>, tenant: string): P
     .where('status', '=', 'promoted')
     .orderBy('status_at')
     .execute();
-  const current = { ...DEFAULT_VERSION_ID };
-  for (const r of rows) if (Object.hasOwn(current, r.kind)) current[r.kind as ArtefactKind] = r.id;
-  return current;
+  return currentOf(rows);
 }
 
 /** A version as listed: everything but the artefact, which for a ranking holds the memory of every checked question. */
@@ -188,7 +197,7 @@ export async function rollback(
       .where('kind', '=', kind)
       .where('status', '=', 'promoted')
       .executeTakeFirst();
-    const from = current?.id ?? DEFAULT_VERSION_ID[kind];
+    const from = currentVersionId(current, kind);
     if (from === id) throw new RollbackError(`${id} is already the current ${kind} version`);
     if (current) {
       await trx

@@ -6,7 +6,7 @@ import type { Database, PassageRow } from '../store/schema.ts';
 import { fnv1a } from '../../shared/index.ts';
 import { Bm25Index, type FieldedDoc } from './bm25.ts';
 import { DEFAULT_RANKING, DEFAULT_VERSION_ID, RankingArtefact, VariantPolicy } from '../models/artefacts.ts';
-import { currentVersion } from '../models/registry.ts';
+import { currentVersion, currentVersionId } from '../models/registry.ts';
 import { type KnowledgeMode, servingBaseOf, SHARED_KNOWLEDGE } from './knowledge-bases.ts';
 import type { ShownVariants } from './shown-variants.ts';
 import { DenseIndex } from './dense.ts';
@@ -164,7 +164,7 @@ export async function withRegistry(db: Kysely<Database>, tenant: string, corpus:
       variants && policy?.success
         ? { versionId: variants.id, shown: { champion: policy.data.champion, challenger: policy.data.challenger, trial: policy.data.trial ?? null } }
         : { versionId: DEFAULT_VERSION_ID.variants },
-    registry: { ranking: ranking?.id ?? DEFAULT_VERSION_ID.ranking, variants: variants?.id ?? DEFAULT_VERSION_ID.variants },
+    registry: { ranking: currentVersionId(ranking, 'ranking'), variants: currentVersionId(variants, 'variants') },
   };
   return ranking && artefact?.success ? withFeedback(index, buildFeedbackLayer(index, ranking.id, artefact.data)) : index;
 }

@@ -90,12 +90,12 @@ export async function createKnowledge(
       const [imports, promoted] = await Promise.all([latestImports(db), promotedVersionIds(db)]);
       for (const [tenant, index] of served) {
         const base = baseOf(tenant, imports, mode);
-        const current = promoted.get(tenant);
+        const current = promoted.get(tenant) ?? DEFAULT_VERSION_ID;
         const stale =
           base !== index.base ||
           (imports.get(base) ?? 'empty') !== index.importId ||
-          (current?.ranking ?? DEFAULT_VERSION_ID.ranking) !== index.registry.ranking ||
-          (current?.variants ?? DEFAULT_VERSION_ID.variants) !== index.registry.variants;
+          current.ranking !== index.registry.ranking ||
+          current.variants !== index.registry.variants;
         if (stale) await build(tenant);
       }
     },

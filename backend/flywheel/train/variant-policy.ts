@@ -7,9 +7,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
-import { DEFAULT_VERSION_ID, type VariantPolicy, type VariantStats } from '../../models/artefacts.ts';
+import { type VariantPolicy, type VariantStats } from '../../models/artefacts.ts';
 import { adoptions, type Feedback, preferences } from '../feedback.ts';
-import { addCandidate, currentVersion, decide } from '../../models/registry.ts';
+import { addCandidate, currentVersion, currentVersionId, decide } from '../../models/registry.ts';
 import { adoptionRates } from './adoption.ts';
 import type { ShownVariants, Trial } from '../../rag/shown-variants.ts';
 import { nextVariantPolicy, type TrialOptions } from './variant-trial.ts';
@@ -42,7 +42,7 @@ export async function trainVariantPolicy(
   options: TrialOptions = {},
 ): Promise<VariantCycleReport> {
   const current = await currentVersion<VariantPolicy>(db, tenant, 'variants');
-  const parent = current?.id ?? DEFAULT_VERSION_ID.variants;
+  const parent = currentVersionId(current, 'variants');
   const known = current && pool.includes(current.artefact.champion) && pool.includes(current.artefact.challenger);
   const shown: ShownVariants = known
     ? { champion: current.artefact.champion, challenger: current.artefact.challenger, trial: current.artefact.trial ?? null }

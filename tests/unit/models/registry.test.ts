@@ -196,6 +196,6 @@ describe('model registry', () => {
     await rollback(store.db, TENANT, 'ranking-default', at(5));
     expect(await currentVersion(store.db, TENANT, 'ranking')).toBeUndefined();
     expect((await currentVersion(store.db, 'globex', 'ranking'))?.id).toBe(theirs.id);
-    expect(await promotedVersionIds(store.db)).toEqual(new Map([['globex', { ranking: theirs.id }]]));
+    expect(await promotedVersionIds(store.db)).toEqual(new Map([['globex', { ranking: theirs.id, variants: 'variants-default' }]]));
   });
 });
