@@ -22,7 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import SQLite from 'better-sqlite3';
+import { rawSqlite } from './raw-sqlite.ts';
 import { type Annotation, redactTicket, SCHEMA_VERSION, type SuggestionResponse, type TicketContext, uuidv7 } from '../../shared/index.ts';
 import { loadConfig } from '../../backend/config.ts';
 import { loadBeirQueries } from '../../backend/eval/beir-queries.ts';
@@ -114,17 +114,7 @@ try {
   const { conversations: convs, source } = conversations();
   const shown = new Map<number, SuggestionResponse>();
   const random = prng(seed + 1);
-  const db = new SQLite(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  const insertSuggestion = db.prepare(
-    `INSERT INTO suggestions (id, tenant, agent, host, ticket_id, query, snippets, candidates, model_version, index_version, created_at, ticket)
-     VALUES (@id, @tenant, @agent, @host, @ticket_id, @query, @snippets, @candidates, @model_version, @index_version, @created_at, @ticket)`,
-  );
-  const insertAnnotation = db.prepare(
-    `INSERT INTO annotations (tenant, id, kind, suggestion_id, ticket_id, host, agent, payload, payload_hash, client_time, sent_at, received_at)
-     VALUES (@tenant, @id, @kind, @suggestion_id, @ticket_id, @host, @agent, @payload, @payload_hash, @client_time, @sent_at, @received_at)`,
-  );
+  const { db, insertAnnotation, insertSuggestion } = rawSqlite(file);
   type Row = { suggestion: Record<string, unknown> } | { annotation: Record<string, unknown> };
   const writeRows = db.transaction((rows: Row[]) => {
     for (const row of rows) {

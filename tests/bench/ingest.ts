@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import SQLite from 'better-sqlite3';
+import { rawSqlite } from './raw-sqlite.ts';
 import { pino } from 'pino';
 import { type Annotation, type AnnotationKind, LIMITS, SCHEMA_VERSION, type SyncResponse, uuidv7 } from '../../shared/index.ts';
 import { createApp } from '../../backend/app.ts';
@@ -126,13 +126,7 @@ try {
   // 2. Raw: another file with the same migrations and pragmas, one prepared statement, a transaction per 100 rows.
   const rawFile = join(dir, 'raw.db');
   await (await openStore(rawFile)).close();
-  const raw = new SQLite(rawFile);
-  raw.pragma('journal_mode = WAL');
-  raw.pragma('synchronous = NORMAL');
-  const insert = raw.prepare(
-    `INSERT INTO annotations (tenant, id, kind, suggestion_id, ticket_id, host, agent, payload, payload_hash, client_time, sent_at, received_at)
-     VALUES (@tenant, @id, @kind, @suggestion_id, @ticket_id, @host, @agent, @payload, @payload_hash, @client_time, @sent_at, @received_at)`,
-  );
+  const { db: raw, insertAnnotation: insert } = rawSqlite(rawFile);
   const insertMany = raw.transaction((chunk: AnnotationRow[]) => {
     for (const row of chunk) insert.run(row);
   });

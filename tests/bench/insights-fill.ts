@@ -5,7 +5,7 @@
  * the API this would take an hour and measure ingest, not insights (bench:ingest does that).
  */
 import pg from 'pg';
-import SQLite from 'better-sqlite3';
+import { rawSqlite } from './raw-sqlite.ts';
 import { type Annotation, SCHEMA_VERSION, uuidv7 as makeUuidv7 } from '../../shared/index.ts';
 import { annotationRow } from '../../backend/store/annotations.ts';
 import { addInsightCounts, annotationCount, suggestionCount } from '../../backend/store/insight-counts.ts';
@@ -39,17 +39,7 @@ export interface BulkWriter {
 }
 
 export function sqliteWriter(file: string): BulkWriter {
-  const db = new SQLite(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  const insertAnnotation = db.prepare(
-    `INSERT INTO annotations (tenant, id, kind, suggestion_id, ticket_id, host, agent, payload, payload_hash, client_time, sent_at, received_at)
-     VALUES (@tenant, @id, @kind, @suggestion_id, @ticket_id, @host, @agent, @payload, @payload_hash, @client_time, @sent_at, @received_at)`,
-  );
-  const insertSuggestion = db.prepare(
-    `INSERT INTO suggestions (id, tenant, agent, host, ticket_id, query, snippets, candidates, model_version, index_version, created_at, ticket)
-     VALUES (@id, @tenant, @agent, @host, @ticket_id, @query, @snippets, @candidates, @model_version, @index_version, @created_at, @ticket)`,
-  );
+  const { db, insertAnnotation, insertSuggestion } = rawSqlite(file);
   const annotations = db.transaction((rows: NewAnnotation[]) => rows.forEach((r) => insertAnnotation.run(r)));
   const suggestions = db.transaction((rows: NewSuggestion[]) => rows.forEach((r) => insertSuggestion.run(r)));
   return {
