@@ -100,8 +100,18 @@ const colours = (pairs, extra = []) => ({
   legend: true,
 });
 
+/** Counts per day as bars, stacked by series ([key, name] pairs, coloured by name). */
+function dailyStack(rows, series) {
+  const label = names(series);
+  const long = longForm(
+    rows,
+    (r) => day(r.day),
+    series.map(([k]) => k),
+  );
+  return Plot.rectY(long, { x: 'key', interval: 'day', y: 'value', fill: (d) => label[d.series], stroke: 'white', strokeWidth: 0.5, inset: 0.5 });
+}
+
 function drawActivity(data, range) {
-  const label = names(SIGNALS);
   const rows = data.days.map((d) => ({ ...d, signals: sum(SIGNALS, ([k]) => d[k]) })).filter((d) => d.signals + d.suggestions > 0);
   const busiest = rows.reduce((b, r) => (!b || r.signals > b.signals ? r : b), undefined);
   drawChart($('chart-activity'), {
@@ -131,14 +141,7 @@ function drawActivity(data, range) {
       y: { grid: true, label: 'per day' },
       color: colours(SIGNALS, [['suggestions shown', INK]]),
       marks: [
-        Plot.rectY(
-          longForm(
-            rows,
-            (r) => day(r.day),
-            SIGNALS.map((s) => s[0]),
-          ),
-          { x: 'key', interval: 'day', y: 'value', fill: (d) => label[d.series], stroke: 'white', strokeWidth: 0.5, inset: 0.5 },
-        ),
+        dailyStack(rows, SIGNALS),
         Plot.lineY(rows, { x: (r) => noon(r.day), y: 'suggestions', stroke: () => 'suggestions shown', strokeWidth: 2 }),
         Plot.dot(rows, { x: (r) => noon(r.day), y: 'suggestions', fill: () => 'suggestions shown', r: 4.5, stroke: 'white' }),
         Plot.ruleY([0]),
@@ -170,17 +173,7 @@ function drawAdoption(data, range) {
       x: timeAxis(range),
       y: { grid: true, label: 'outcomes per day' },
       color: colours(OUTCOMES),
-      marks: [
-        Plot.rectY(
-          longForm(
-            days,
-            (r) => day(r.day),
-            OUTCOMES.map((o) => o[0]),
-          ),
-          { x: 'key', interval: 'day', y: 'value', fill: (d) => label[d.series], stroke: 'white', strokeWidth: 0.5, inset: 0.5 },
-        ),
-        Plot.ruleY([0]),
-      ],
+      marks: [dailyStack(days, OUTCOMES), Plot.ruleY([0])],
     }),
   });
   const variants = data.variants.filter((v) => total(v) > 0);
