@@ -4,27 +4,11 @@ import type { EmbeddingsClient } from '../../../backend/llm/embeddings.ts';
 import { LlmError } from '../../../backend/llm/http.ts';
 import { createQueryEmbedder, DenseIndex, normalise } from '../../../backend/rag/dense.ts';
 import { buildIndex, indexVersion, RETRIEVAL_VERSION } from '../../../backend/rag/knowledge-index.ts';
-import { SHARED_KNOWLEDGE } from '../../../backend/rag/knowledge-bases.ts';
 import { DEFAULT_RERANKER, loadReranker } from '../../../backend/models/reranker.ts';
 import { retrieve, suggest, suggestReplies, suggestWithRetrieval } from '../../../backend/rag/suggest.ts';
 import type { PassageRow } from '../../../backend/store/schema.ts';
 import type { SuggestionRequest, SuggestionResponse } from '../../../shared/index.ts';
-
-function passage(id: string, title: string, text: string): PassageRow {
-  return {
-    id,
-    tenant: SHARED_KNOWLEDGE,
-    article_id: id,
-    title,
-    text,
-    url: '',
-    anchor: '',
-    position: 0,
-    metadata: '{}',
-    import_id: 'imp',
-    created_at: '2026-01-01T00:00:00.000Z',
-  };
-}
+import { passage } from '../../helpers/passages.ts';
 
 const PASSAGES: PassageRow[] = [
   passage('kettle-care', 'Kettle care', 'Descale the kettle every month with vinegar to keep it working.'),
