@@ -55,26 +55,10 @@ export function agentFromElement(element: Element | null): PageAgent | undefined
   return parsed.success && (parsed.data.name || parsed.data.email) ? parsed.data : undefined;
 }
 
+// biome-ignore format: a tag list reads as a paragraph, not one tag a line
 /** Elements that start and end a line of text. */
 const BLOCKS = new Set([
-  'p',
-  'div',
-  'li',
-  'ul',
-  'ol',
-  'tr',
-  'table',
-  'blockquote',
-  'pre',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'section',
-  'article',
-  'header',
+  'p', 'div', 'li', 'ul', 'ol', 'tr', 'table', 'blockquote', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'section', 'article', 'header',
   'footer',
 ]);
 
