@@ -185,8 +185,9 @@ export function adminRoutes(deps: AppDeps, guard: Guard): OpenAPIHono {
     path: KB_IMPORT_PATH,
     summary: 'Import knowledge-base articles from a JSONL body, as `aitl kb import FILE.jsonl`, served at once',
     description:
-      `${AUDITED} Recorded as \`kb.import\` under tenant \`*\` (the knowledge base serves every tenant). Every line is checked ` +
-      'before anything is stored: a bad one fails the whole import. Articles whose id was imported before are replaced. One import at a time.',
+      `${AUDITED} Goes into the caller's tenant's own knowledge base (with AITL_KNOWLEDGE=shared, into the shared one, audited ` +
+      'under tenant `*`). Every line is checked before anything is stored: a bad one fails the whole import. Articles whose id was ' +
+      'imported before are replaced. One import per knowledge base at a time.',
     middleware: [guard('admin')] as const,
     security,
     request: {
