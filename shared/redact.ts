@@ -154,7 +154,7 @@ export function redactText(text: string, names?: NameMatcher): string {
 }
 
 /** The free texts of an annotation: the reply as sent, a rationale's note, a missing-knowledge description and title. */
-function textsOf(a: Pick<Annotation, 'kind'> & Record<string, unknown>): string[] {
+export function annotationTexts(a: Pick<Annotation, 'kind'> & Record<string, unknown>): string[] {
   const fields = ['sentText', 'note', 'description', 'proposedTitle'] as const;
   return fields.map((f) => a[f]).filter((v): v is string => typeof v === 'string');
 }
@@ -166,7 +166,7 @@ function textsOf(a: Pick<Annotation, 'kind'> & Record<string, unknown>): string[
  */
 export function redactAnnotation<T extends Pick<Annotation, 'kind'>>(annotation: T, names: Iterable<string | null | undefined> = []): T {
   const a = annotation as T & Record<string, unknown>;
-  const texts = textsOf(a);
+  const texts = annotationTexts(a);
   if (texts.length === 0) return annotation;
   const matcher = nameMatcher([...names, ...texts.flatMap(greetedNames)]);
   const clean = (text: string) => redactText(text, matcher);

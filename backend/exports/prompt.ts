@@ -6,7 +6,7 @@
  * way in; knowledge-base passages through redactPii (a passage's cached form).
  */
 import {
-  type Annotation,
+  annotationTexts,
   type ExportProvenance,
   greetedNames,
   nameMatcher,
@@ -22,14 +22,6 @@ import type { CleanPassage, CleanSnippet, ExportAnnotation, Prompt, SuggestionGr
 
 /** The variant whose system prompt the exported prompts use: the champion, first of PROMPT_VARIANTS. */
 export const PROMPT_VARIANT = PROMPT_VARIANTS[0];
-
-/** The free texts of an annotation. */
-function annotationTexts(a: Annotation): (string | undefined)[] {
-  if (a.kind === 'adoption') return [a.sentText];
-  if (a.kind === 'rationale') return [a.note];
-  if (a.kind === 'missing_knowledge') return [a.description, a.proposedTitle];
-  return [];
-}
 
 /**
  * The names to redact from everything written about the group's suggestion. The store keeps no requester or author,

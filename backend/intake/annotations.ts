@@ -7,7 +7,7 @@
  *   const outcomes = await storeAnnotations(db, tenant, intake.prepared, times);
  *   return batchResults(intake, outcomes);
  */
-import { Annotation, greetedNames, type ItemResult, LIMITS, personName, redactAnnotation, toIssues } from '../../shared/index.ts';
+import { Annotation, annotationTexts, greetedNames, type ItemResult, LIMITS, personName, redactAnnotation, toIssues } from '../../shared/index.ts';
 import { jsonProblem } from '../http/json-safety.ts';
 import { canonicalJson, hashCanonical, type PreparedAnnotation, type StoreOutcome } from '../store/annotations.ts';
 
@@ -82,8 +82,7 @@ export function batchResults(intake: BatchIntake, outcomes: readonly StoreOutcom
 function namesBySuggestion(annotations: readonly Annotation[]): Map<string, string[]> {
   const names = new Map<string, string[]>();
   for (const a of annotations) {
-    const text = a.kind === 'adoption' ? a.sentText : a.kind === 'rationale' ? a.note : a.kind === 'missing_knowledge' ? a.description : undefined;
-    const found = [personName(a.agent), ...(text ? greetedNames(text) : [])].filter((n): n is string => n !== undefined);
+    const found = [personName(a.agent), ...annotationTexts(a).flatMap(greetedNames)].filter((n): n is string => n !== undefined);
     if (found.length > 0) names.set(a.suggestionId, [...(names.get(a.suggestionId) ?? []), ...found]);
   }
   return names;
