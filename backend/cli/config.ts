@@ -60,15 +60,17 @@ async function configSet(file: string, tenantFlag: string | undefined, out: Out,
     err('Nothing was stored.');
     return 1;
   }
-  await withStore((store) => putHostConfig(store.db, tenant, parsed.data, null));
+  await withStore(async (store) => {
+    await putHostConfig(store.db, tenant, parsed.data, null);
+    await auditCli(store.db, {
+      tenant,
+      action: 'config.set',
+      target: null,
+      detail: { hosts: Object.keys(parsed.data.selectors), settings: Object.keys(parsed.data.settings ?? {}) },
+    });
+  });
   const hosts = Object.entries(parsed.data.selectors).map(([host, keys]) => `${host} (${Object.keys(keys ?? {}).length})`);
   out(`Stored host config for tenant ${tenant}: ${hosts.length > 0 ? `selector overrides for ${hosts.join(', ')}` : 'no selector overrides'}.`);
   if (parsed.data.settings) out(`Extension settings for the tenant: ${Object.keys(parsed.data.settings).join(', ') || 'none'}.`);
-  await auditCli({
-    tenant,
-    action: 'config.set',
-    target: null,
-    detail: { hosts: Object.keys(parsed.data.selectors), settings: Object.keys(parsed.data.settings ?? {}) },
-  });
   return 0;
 }

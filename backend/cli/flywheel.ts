@@ -47,7 +47,7 @@ export async function flywheelCommand(args: string[], out: Out, err: Out): Promi
     try {
       const done = await rollback(deps.store.db, tenant, version);
       out(`${done.kind} of tenant ${tenant}: ${done.from} → ${done.to}`);
-      await auditCli({ tenant, action: 'flywheel.rollback', target: version, detail: { kind: done.kind, from: done.from } });
+      await auditCli(deps.store.db, { tenant, action: 'flywheel.rollback', target: version, detail: { kind: done.kind, from: done.from } });
       return 0;
     } catch (e) {
       if (e instanceof RollbackError) {

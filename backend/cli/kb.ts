@@ -56,7 +56,7 @@ async function kbImport(args: string[], out: Out, err: Out): Promise<number> {
     out(
       `Imported ${result.articles} articles as ${result.passages} passages (${result.format}) into ${into} in ${store.location}; import ${result.importId}`,
     );
-    await auditCli({
+    await auditCli(store.db, {
       tenant: base === SHARED_KNOWLEDGE ? GLOBAL_AUDIT_TENANT : base,
       action: 'kb.import',
       target: result.importId,

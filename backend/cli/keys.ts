@@ -44,8 +44,11 @@ async function keysCreate(args: string[], out: Out): Promise<number> {
   const role = Role.safeParse(values.role);
   if (!role.success) throw new UsageError(`--role must be one of ${Role.options.join(', ')}`);
   if (tenant === GLOBAL_AUDIT_TENANT) throw new UsageError(`--tenant ${GLOBAL_AUDIT_TENANT} is reserved (the audit log's "every tenant")`);
-  const { key, info } = await withStore((store) => createApiKey(store.db, { tenant, role: role.data, name: values.name }));
-  await auditCli({ tenant, action: 'key.create', target: info.id, detail: { role: info.role, name: info.name } });
+  const { key, info } = await withStore(async (store) => {
+    const created = await createApiKey(store.db, { tenant, role: role.data, name: values.name });
+    await auditCli(store.db, { tenant, action: 'key.create', target: created.info.id, detail: { role: created.info.role, name: created.info.name } });
+    return created;
+  });
   out(`Created API key ${info.id} for tenant ${info.tenant}, role ${info.role}${info.name ? ` (${info.name})` : ''}.`);
   out('Store it now: only its hash is kept, it cannot be shown again. Send it as Authorization: Bearer <key>.');
   out(key);
@@ -67,15 +70,17 @@ async function keysList(out: Out): Promise<number> {
 }
 
 async function keysRevoke(id: string, out: Out, err: Out): Promise<number> {
-  const { result, tenant } = await withStore(async (store) => ({
-    result: await revokeApiKey(store.db, id),
-    tenant: (await getApiKey(store.db, id))?.tenant,
-  }));
+  const result = await withStore(async (store) => {
+    const revoked = await revokeApiKey(store.db, id);
+    const tenant = (await getApiKey(store.db, id))?.tenant;
+    if (revoked === 'revoked' && tenant !== undefined)
+      await auditCli(store.db, { tenant, action: 'key.revoke', target: id, detail: { result: revoked } });
+    return revoked;
+  });
   if (result === 'not_found') {
     err(`No API key ${id}`);
     return 1;
   }
-  if (result === 'revoked' && tenant !== undefined) await auditCli({ tenant, action: 'key.revoke', target: id, detail: { result } });
   out(result === 'revoked' ? `Revoked API key ${id}` : `API key ${id} was already revoked`);
   return 0;
 }

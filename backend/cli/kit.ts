@@ -5,9 +5,11 @@
  *
  *   export const example: Command = { usage: USAGE, run: (args, out, err) => withUsage(USAGE, err, () => body(args, out)) };
  */
+import type { Kysely } from 'kysely';
 import { loadConfig } from '../config.ts';
 import { type AuditEntry, recordAudit } from '../store/audit.ts';
 import { openStore, type Store } from '../store/connect.ts';
+import type { Database } from '../store/schema.ts';
 
 /** Where a command writes one line: stdout (`out`) or stderr (`err`). */
 export type Out = (line: string) => void;
@@ -70,8 +72,10 @@ export function table(out: Out, header: string[], rows: string[][]): void {
 /**
  * Audit entries for what the command line changes (actor `cli`, role `admin`: whoever runs it can open the store).
  *
- *   await auditCli({ tenant: 'acme', action: 'key.create', target: id, detail: { role } });
+ * Written on the store the command changed, right after the change.
+ *
+ *   await auditCli(store.db, { tenant: 'acme', action: 'key.create', target: id, detail: { role } });
  */
-export async function auditCli(entry: Omit<AuditEntry, 'actor' | 'role'>): Promise<void> {
-  await withStore((store) => recordAudit(store.db, { ...entry, actor: 'cli', role: 'admin' }));
+export async function auditCli(db: Kysely<Database>, entry: Omit<AuditEntry, 'actor' | 'role'>): Promise<void> {
+  await recordAudit(db, { ...entry, actor: 'cli', role: 'admin' });
 }
